@@ -1,0 +1,40 @@
+//! Authentication: password hashing, the session cookie, and the extractor
+//! that admits a request only with a valid session.
+
+mod cookie;
+mod extractor;
+mod password;
+
+pub use cookie::{TokenSource, presented_token, removal_cookie, session_cookie};
+pub use extractor::Authenticated;
+pub use password::{HashError, PasswordHasher};
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+
+use crate::domain::{Session, SessionToken, UserAgent, UserId};
+use crate::state::AppState;
+
+/// Creates a fresh token and the session it opens for `user_id` (not yet
+/// stored). Registration, login and password changes each call this: a new
+/// token every time, never one the client presented.
+pub fn new_session(
+    state: &AppState,
+    user_id: UserId,
+    request: &HttpRequest,
+) -> (SessionToken, Session) {
+    let token = SessionToken::generate();
+    let user_agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(UserAgent::sanitize);
+    let session = Session::start(
+        user_id,
+        token.hash(),
+        user_agent,
+        state.now(),
+        &state.settings.session,
+    );
+    (token, session)
+}

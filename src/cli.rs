@@ -1,0 +1,129 @@
+//! The command line: `tripdesk` serves; `tripdesk consultant add` creates a
+//! consultant and its login account.
+
+use std::io::BufRead;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::PasswordHasher;
+use crate::config::Settings;
+use crate::domain::{Clock, Email, Password, PersonName, SystemClock, WorkingHours};
+use crate::seed::{NewConsultant, add_consultant, generate_password};
+use crate::startup::{Application, open_store};
+
+/// tripdesk: travel-consultation bookings over a JSON API.
+#[derive(Debug, Parser)]
+#[command(name = "tripdesk", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Manage consultants.
+    Consultant {
+        #[command(subcommand)]
+        action: ConsultantCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConsultantCommand {
+    /// Create a consultant and its login account; prints a generated password
+    /// unless one is given on standard input.
+    Add(AddConsultant),
+}
+
+#[derive(Debug, Args)]
+struct AddConsultant {
+    /// Login email of the consultant's account.
+    #[arg(long)]
+    email: String,
+    /// Display name.
+    #[arg(long)]
+    name: String,
+    /// IANA time zone of the working hours.
+    #[arg(long, default_value = "UTC")]
+    timezone: String,
+    /// Weekly working hours, local time.
+    #[arg(long, default_value = "mon-fri=09:00-17:00")]
+    hours: String,
+    /// A specialty (repeatable).
+    #[arg(long = "specialty")]
+    specialties: Vec<String>,
+    /// A language tag such as en or pt-BR (repeatable).
+    #[arg(long = "language")]
+    languages: Vec<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+/// Runs the parsed command line; errors come back as one printable line.
+pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let application = Application::build(settings)
+                .await
+                .map_err(|error| error.to_string())?;
+            application
+                .run_until_stopped()
+                .await
+                .map_err(|error| error.to_string())
+        }
+        Command::Consultant {
+            action: ConsultantCommand::Add(args),
+        } => add(args, settings).await,
+    }
+}
+
+async fn add(args: AddConsultant, settings: Settings) -> Result<(), String> {
+    let new = NewConsultant {
+        name: PersonName::parse(&args.name).map_err(|error| error.detail.to_string())?,
+        email: Email::parse(&args.email).map_err(|error| error.detail.to_string())?,
+        specialties: args.specialties,
+        languages: args.languages,
+        timezone: args.timezone.parse().map_err(|_| {
+            format!(
+                "--timezone: `{}` is not an IANA time zone such as Europe/Paris",
+                args.timezone
+            )
+        })?,
+        working_hours: args
+            .hours
+            .parse::<WorkingHours>()
+            .map_err(|error| format!("--hours: {error}"))?,
+    };
+    let (password, generated) = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|error| error.to_string())?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (generate_password(), true)
+    };
+    let parsed = Password::parse_new(password.clone(), "password")
+        .map_err(|error| error.detail.to_string())?;
+    let store = open_store(&settings.store)
+        .await
+        .map_err(|error| error.to_string())?;
+    let hasher = PasswordHasher::new(1).map_err(|error| error.to_string())?;
+    let (consultant, user) =
+        add_consultant(store.as_ref(), &hasher, new, parsed, SystemClock.now())
+            .await
+            .map_err(|error| error.to_string())?;
+    println!(
+        "Created consultant {} ({}) with login {}",
+        consultant.name, consultant.id, user.email
+    );
+    if generated {
+        println!("Password (shown once): {password}");
+    }
+    Ok(())
+}

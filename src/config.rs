@@ -1,0 +1,290 @@
+//! Configuration from environment variables (and `.env`, loaded by `main`).
+//!
+//! Every variable has a default that works for `cargo run` on a laptop; a
+//! value that does not parse stops start-up with a one-line message naming
+//! the variable.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actix_web::cookie::SameSite;
+use chrono::TimeDelta;
+use secrecy::SecretString;
+
+use crate::domain::SessionPolicy;
+
+/// Where the service runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Laptop defaults: demo data, readable logs, cookies without `Secure`.
+    Development,
+    /// Secure cookies, JSON logs, no demo data unless asked for.
+    Production,
+}
+
+/// Which store holds the data.
+#[derive(Debug, Clone)]
+pub enum StoreSettings {
+    /// The embedded SQLite file.
+    Sqlite {
+        /// Database file (created with its directory when missing).
+        path: PathBuf,
+    },
+    /// A MongoDB deployment.
+    Mongo {
+        /// Connection string; may hold credentials, hence secret.
+        uri: SecretString,
+        /// Database name.
+        database: String,
+    },
+}
+
+/// How the session cookie is written.
+#[derive(Debug, Clone)]
+pub struct CookieSettings {
+    /// Cookie name (`token`).
+    pub name: String,
+    /// Whether to add `Secure`.
+    pub secure: bool,
+    /// `Strict` or `Lax`.
+    pub same_site: SameSite,
+    /// `Max-Age`: the session's absolute lifetime.
+    pub max_age: TimeDelta,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Everything the service reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `APP_ENV`.
+    pub environment: Environment,
+    /// `HOST`.
+    pub host: String,
+    /// `PORT` (0 picks a free port).
+    pub port: u16,
+    /// `DATABASE_PATH`, or `MONGODB_URI` and `MONGODB_DB`.
+    pub store: StoreSettings,
+    /// `COOKIE_NAME`, `COOKIE_SECURE`, `COOKIE_SAMESITE`.
+    pub cookie: CookieSettings,
+    /// `SESSION_TTL`, `SESSION_IDLE_TIMEOUT`.
+    pub session: SessionPolicy,
+    /// `ALLOWED_ORIGINS`: origins of the web frontends.
+    pub allowed_origins: Vec<String>,
+    /// `SEED_DEMO_DATA`.
+    pub seed_demo_data: bool,
+    /// `WORKERS`: HTTP worker threads.
+    pub workers: usize,
+    /// `PASSWORD_HASH_CONCURRENCY`: Argon2 hashes computed at once.
+    pub password_hash_concurrency: usize,
+    /// `LOG_FORMAT`.
+    pub log_format: LogFormat,
+}
+
+/// A configuration variable with an unusable value.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable} {reason}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// Reads variables through a lookup function, so tests need not touch the
+/// process environment.
+struct Variables<F> {
+    lookup: F,
+}
+
+impl<F: Fn(&str) -> Option<String>> Variables<F> {
+    /// The value of `name`, with surrounding blanks removed; `None` when unset or empty.
+    fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    /// Parses `name` with `parse`, or returns `default` when unset.
+    fn parse<T>(
+        &self,
+        name: &'static str,
+        default: T,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(value) => parse(&value).map_err(|reason| ConfigError {
+                variable: name,
+                reason: format!("= {value:?}: {reason}"),
+            }),
+        }
+    }
+}
+
+fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+/// Whole seconds (`3600`) or a human duration (`14d`, `12h`, `90min`).
+fn parse_duration(value: &str) -> Result<TimeDelta, String> {
+    let duration = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => humantime::parse_duration(value)
+            .map_err(|_| "expected seconds or a duration like 14d, 12h, 30min".to_owned())?,
+    };
+    TimeDelta::from_std(duration)
+        .ok()
+        .filter(|duration| *duration > TimeDelta::zero() && *duration <= TimeDelta::days(3650))
+        .ok_or_else(|| "must be more than zero and at most 10 years".into())
+}
+
+fn parse_count(value: &str) -> Result<usize, String> {
+    value
+        .parse::<usize>()
+        .ok()
+        .filter(|count| (1..=1024).contains(count))
+        .ok_or_else(|| "expected a whole number from 1 to 1024".into())
+}
+
+/// `Origin` values: `scheme://host[:port]`, no path.
+fn parse_origins(value: &str) -> Result<Vec<String>, String> {
+    value
+        .split(',')
+        .map(|origin| origin.trim().trim_end_matches('/'))
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            let (scheme, rest) = origin
+                .split_once("://")
+                .ok_or_else(|| format!("`{origin}` is not like https://app.example.com"))?;
+            let valid = matches!(scheme, "http" | "https")
+                && !rest.is_empty()
+                && !rest.contains(['/', '?', '#', ' ', '@']);
+            if valid {
+                Ok(origin.to_ascii_lowercase())
+            } else {
+                Err(format!("`{origin}` is not like https://app.example.com"))
+            }
+        })
+        .collect()
+}
+
+/// Cookie names are RFC 6265 tokens.
+fn parse_cookie_name(value: &str) -> Result<String, String> {
+    let valid = value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err("expected letters, digits or !#$%&'*+-.^_`|~ (at most 64)".into())
+    }
+}
+
+fn default_parallelism() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads variables through `lookup` (a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Variables { lookup };
+        let environment = vars.parse("APP_ENV", Environment::Development, |value| {
+            match value.to_ascii_lowercase().as_str() {
+                "development" | "dev" => Ok(Environment::Development),
+                "production" | "prod" => Ok(Environment::Production),
+                _ => Err("expected development or production".into()),
+            }
+        })?;
+        let production = environment == Environment::Production;
+        let session = SessionPolicy {
+            ttl: vars.parse("SESSION_TTL", TimeDelta::days(14), parse_duration)?,
+            idle_timeout: vars.parse("SESSION_IDLE_TIMEOUT", TimeDelta::days(7), parse_duration)?,
+        };
+        let store = match vars.get("MONGODB_URI") {
+            Some(uri) => {
+                if !uri.starts_with("mongodb://") && !uri.starts_with("mongodb+srv://") {
+                    return Err(ConfigError {
+                        variable: "MONGODB_URI",
+                        reason: "must start with mongodb:// or mongodb+srv://".into(),
+                    });
+                }
+                StoreSettings::Mongo {
+                    uri: uri.into(),
+                    database: vars.get("MONGODB_DB").unwrap_or_else(|| "tripdesk".into()),
+                }
+            }
+            None => StoreSettings::Sqlite {
+                path: vars
+                    .get("DATABASE_PATH")
+                    .map_or_else(|| PathBuf::from("./data/tripdesk.db"), PathBuf::from),
+            },
+        };
+        Ok(Self {
+            environment,
+            host: vars.get("HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: vars.parse("PORT", 8080, |value| {
+                value
+                    .parse()
+                    .map_err(|_| "expected a port number from 0 to 65535".into())
+            })?,
+            store,
+            cookie: CookieSettings {
+                name: vars.parse("COOKIE_NAME", "token".into(), parse_cookie_name)?,
+                secure: vars.parse("COOKIE_SECURE", production, parse_bool)?,
+                same_site: vars.parse("COOKIE_SAMESITE", SameSite::Strict, |value| match value
+                    .to_ascii_lowercase()
+                    .as_str()
+                {
+                    "strict" => Ok(SameSite::Strict),
+                    "lax" => Ok(SameSite::Lax),
+                    _ => Err("expected Strict or Lax".into()),
+                })?,
+                max_age: session.ttl,
+            },
+            session,
+            allowed_origins: vars.parse("ALLOWED_ORIGINS", Vec::new(), parse_origins)?,
+            seed_demo_data: vars.parse("SEED_DEMO_DATA", !production, parse_bool)?,
+            workers: vars.parse("WORKERS", default_parallelism(), parse_count)?,
+            password_hash_concurrency: vars.parse(
+                "PASSWORD_HASH_CONCURRENCY",
+                default_parallelism(),
+                parse_count,
+            )?,
+            log_format: vars.parse(
+                "LOG_FORMAT",
+                if production {
+                    LogFormat::Json
+                } else {
+                    LogFormat::Text
+                },
+                |value| match value.to_ascii_lowercase().as_str() {
+                    "text" => Ok(LogFormat::Text),
+                    "json" => Ok(LogFormat::Json),
+                    _ => Err("expected text or json".into()),
+                },
+            )?,
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -1,0 +1,109 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Settings::from_lookup(|name| vars.get(name).cloned())
+}
+
+#[test]
+fn defaults_suit_a_laptop() {
+    let settings = settings(&[]).unwrap();
+    assert_eq!(settings.environment, Environment::Development);
+    assert_eq!((settings.host.as_str(), settings.port), ("127.0.0.1", 8080));
+    assert!(
+        matches!(&settings.store, StoreSettings::Sqlite { path } if path == &PathBuf::from("./data/tripdesk.db"))
+    );
+    assert_eq!(settings.cookie.name, "token");
+    assert!(!settings.cookie.secure);
+    assert_eq!(settings.cookie.same_site, SameSite::Strict);
+    assert_eq!(settings.cookie.max_age, TimeDelta::seconds(1_209_600));
+    assert_eq!(settings.session.ttl, TimeDelta::days(14));
+    assert_eq!(settings.session.idle_timeout, TimeDelta::days(7));
+    assert!(settings.seed_demo_data);
+    assert_eq!(settings.log_format, LogFormat::Text);
+    assert!(settings.allowed_origins.is_empty());
+}
+
+#[test]
+fn production_defaults_are_strict() {
+    let settings = settings(&[("APP_ENV", "production")]).unwrap();
+    assert!(settings.cookie.secure);
+    assert!(!settings.seed_demo_data);
+    assert_eq!(settings.log_format, LogFormat::Json);
+}
+
+#[test]
+fn values_are_read_and_normalised() {
+    let settings = settings(&[
+        ("PORT", "0"),
+        ("COOKIE_NAME", "sid"),
+        ("COOKIE_SECURE", "true"),
+        ("COOKIE_SAMESITE", "lax"),
+        ("SESSION_TTL", "2h"),
+        ("SESSION_IDLE_TIMEOUT", "600"),
+        (
+            "ALLOWED_ORIGINS",
+            " https://App.example.com/ , http://localhost:5173",
+        ),
+        ("MONGODB_URI", "mongodb://127.0.0.1:27017"),
+        ("SEED_DEMO_DATA", "no"),
+    ])
+    .unwrap();
+    assert_eq!(settings.port, 0);
+    assert_eq!(settings.cookie.name, "sid");
+    assert!(settings.cookie.secure);
+    assert_eq!(settings.cookie.same_site, SameSite::Lax);
+    assert_eq!(settings.session.ttl, TimeDelta::hours(2));
+    assert_eq!(settings.cookie.max_age, TimeDelta::hours(2));
+    assert_eq!(settings.session.idle_timeout, TimeDelta::minutes(10));
+    assert_eq!(
+        settings.allowed_origins,
+        ["https://app.example.com", "http://localhost:5173"]
+    );
+    assert!(
+        matches!(&settings.store, StoreSettings::Mongo { database, .. } if database == "tripdesk")
+    );
+    assert!(!settings.seed_demo_data);
+}
+
+#[test]
+fn bad_values_name_the_variable() {
+    for (name, value) in [
+        ("APP_ENV", "staging"),
+        ("PORT", "80800"),
+        ("PORT", "http"),
+        ("COOKIE_NAME", "to ken"),
+        ("COOKIE_SECURE", "maybe"),
+        ("COOKIE_SAMESITE", "None"),
+        ("SESSION_TTL", "0"),
+        ("SESSION_TTL", "forever"),
+        ("SESSION_IDLE_TIMEOUT", "-5"),
+        ("ALLOWED_ORIGINS", "app.example.com"),
+        ("ALLOWED_ORIGINS", "https://app.example.com/path"),
+        ("SEED_DEMO_DATA", "2"),
+        ("WORKERS", "0"),
+        ("LOG_FORMAT", "xml"),
+        ("MONGODB_URI", "postgres://user:secret@db"),
+    ] {
+        let error = settings(&[(name, value)]).unwrap_err();
+        assert_eq!(error.variable, name, "{name}={value}");
+        let message = error.to_string();
+        assert!(
+            message.starts_with("invalid configuration: ") && !message.contains('\n'),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn the_mongodb_uri_is_never_echoed() {
+    let error = settings(&[("MONGODB_URI", "postgres://user:hunter2@db")]).unwrap_err();
+    assert!(!error.to_string().contains("hunter2"));
+    let settings = settings(&[("MONGODB_URI", "mongodb://user:hunter2@db")]).unwrap();
+    assert!(!format!("{settings:?}").contains("hunter2"));
+}

@@ -1,0 +1,232 @@
+//! Bookings: creation, changes, and who may do what with them.
+
+mod query;
+mod values;
+
+pub use query::{BookingCursor, BookingQuery, RawBookingQuery};
+pub use values::{BookingStatus, Destination, Mode, Notes, Travelers};
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    Appointment, BookingDuration, BookingId, CancellationReason, Consultant, ConsultantId,
+    ScheduleError, User, UserId,
+};
+
+/// The customer's description of the consultation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingDetails {
+    /// Video, phone or in person.
+    pub mode: Mode,
+    /// Where they want to go.
+    pub destination: Destination,
+    /// How many people travel.
+    pub travelers: Travelers,
+    /// Anything else the consultant should know.
+    pub notes: Notes,
+}
+
+/// A consultation appointment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    /// Booking id.
+    pub id: BookingId,
+    /// The account that booked.
+    pub customer_id: UserId,
+    /// The consultant booked.
+    pub consultant_id: ConsultantId,
+    /// When, on the slot grid.
+    pub appointment: Appointment,
+    /// What about.
+    pub details: BookingDetails,
+    /// Lifecycle state.
+    pub status: BookingStatus,
+    /// Why it was cancelled, when it was and a reason was given.
+    pub cancellation_reason: Option<CancellationReason>,
+    /// Incremented by every change; stores write a change only over the
+    /// version it was computed from (optimistic concurrency).
+    pub version: u32,
+    /// When it was booked.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// How a user relates to a booking they can see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// They booked it.
+    Customer,
+    /// It was booked with them.
+    Consultant,
+}
+
+/// The fields a customer may change; `None` keeps the current value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookingChanges {
+    /// New start.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// New length.
+    pub duration: Option<BookingDuration>,
+    /// New mode.
+    pub mode: Option<Mode>,
+    /// New destination.
+    pub destination: Option<Destination>,
+    /// New number of travellers.
+    pub travelers: Option<Travelers>,
+    /// New notes.
+    pub notes: Option<Notes>,
+}
+
+impl BookingChanges {
+    /// Whether no field is being changed.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Why a booking operation is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BookingError {
+    /// The requested time breaks a scheduling rule.
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    /// Cancelled or already started: nothing more can happen to it.
+    #[error("the booking is cancelled or already in the past")]
+    Closed,
+    /// Only the consultant of a booking may confirm it.
+    #[error("only the consultant of this booking can confirm it")]
+    NotTheConsultant,
+    /// Only the customer who booked may change the booking's details.
+    #[error("only the customer who made this booking can change it")]
+    NotTheCustomer,
+}
+
+impl Booking {
+    /// A new `pending` booking of `consultant` by `customer`.
+    pub fn create(
+        customer: &User,
+        consultant: &Consultant,
+        starts_at: DateTime<Utc>,
+        duration: BookingDuration,
+        details: BookingDetails,
+        now: DateTime<Utc>,
+    ) -> Result<Self, BookingError> {
+        let appointment = Appointment::schedule(starts_at, duration, consultant, now)?;
+        Ok(Self {
+            id: BookingId::generate(),
+            customer_id: customer.id,
+            consultant_id: consultant.id,
+            appointment,
+            details,
+            status: BookingStatus::Pending,
+            cancellation_reason: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    /// How `user` relates to this booking; `None` means they may not even
+    /// know it exists.
+    pub fn party(&self, user: &User) -> Option<Party> {
+        if self.customer_id == user.id {
+            Some(Party::Customer)
+        } else if user.role.consultant_id() == Some(self.consultant_id) {
+            Some(Party::Consultant)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the booking can still change: live and not yet started.
+    pub fn is_open(&self, now: DateTime<Utc>) -> bool {
+        self.status.is_live() && self.appointment.start() > now
+    }
+
+    fn ensure_open(&self, now: DateTime<Utc>) -> Result<(), BookingError> {
+        if self.is_open(now) {
+            Ok(())
+        } else {
+            Err(BookingError::Closed)
+        }
+    }
+
+    /// A copy one version on, stamped `now`.
+    fn revised(&self, now: DateTime<Utc>) -> Self {
+        Self {
+            version: self.version + 1,
+            updated_at: now,
+            ..self.clone()
+        }
+    }
+
+    /// Applies a customer's changes. A new time must be free of the rules'
+    /// objections; moving a confirmed booking sends it back to `pending`,
+    /// because the consultant agreed to the old time, not the new one.
+    pub fn change(
+        &self,
+        party: Party,
+        changes: BookingChanges,
+        consultant: &Consultant,
+        now: DateTime<Utc>,
+    ) -> Result<Self, BookingError> {
+        if party != Party::Customer {
+            return Err(BookingError::NotTheCustomer);
+        }
+        self.ensure_open(now)?;
+        let mut changed = self.revised(now);
+        if changes.starts_at.is_some() || changes.duration.is_some() {
+            let starts_at = changes.starts_at.unwrap_or(self.appointment.start());
+            let duration = changes.duration.unwrap_or(self.appointment.duration());
+            changed.appointment = Appointment::schedule(starts_at, duration, consultant, now)?;
+            if changed.appointment != self.appointment && self.status == BookingStatus::Confirmed {
+                changed.status = BookingStatus::Pending;
+            }
+        }
+        let details = &mut changed.details;
+        details.mode = changes.mode.unwrap_or(details.mode);
+        details.travelers = changes.travelers.unwrap_or(details.travelers);
+        if let Some(destination) = changes.destination {
+            details.destination = destination;
+        }
+        if let Some(notes) = changes.notes {
+            details.notes = notes;
+        }
+        Ok(changed)
+    }
+
+    /// Cancels the booking (either party); its slots become free.
+    pub fn cancel(
+        &self,
+        reason: Option<CancellationReason>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, BookingError> {
+        self.ensure_open(now)?;
+        Ok(Self {
+            status: BookingStatus::Cancelled,
+            cancellation_reason: reason.filter(|reason| !reason.as_str().is_empty()),
+            ..self.revised(now)
+        })
+    }
+
+    /// Confirms the booking (its consultant only). Confirming a confirmed
+    /// booking changes nothing and succeeds, so a retried request is harmless.
+    pub fn confirm(&self, party: Party, now: DateTime<Utc>) -> Result<Self, BookingError> {
+        if party != Party::Consultant {
+            return Err(BookingError::NotTheConsultant);
+        }
+        self.ensure_open(now)?;
+        if self.status == BookingStatus::Confirmed {
+            return Ok(self.clone());
+        }
+        Ok(Self {
+            status: BookingStatus::Confirmed,
+            ..self.revised(now)
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -1,0 +1,191 @@
+//! Listing bookings: filters and keyset pagination.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+
+use super::{Booking, BookingStatus};
+use crate::domain::{BookingId, ConsultantId, InvalidInput, User, UserId, parse_timestamp};
+
+/// Where the next page starts: just after this (startsAt, id) position.
+/// Sent to clients as an opaque string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingCursor {
+    /// `startsAt` of the last booking of the previous page.
+    pub starts_at: DateTime<Utc>,
+    /// Id of the last booking of the previous page (ties on `startsAt`).
+    pub id: BookingId,
+}
+
+impl BookingCursor {
+    /// The position right after `booking`.
+    pub fn after(booking: &Booking) -> Self {
+        Self {
+            starts_at: booking.appointment.start(),
+            id: booking.id,
+        }
+    }
+
+    /// The opaque text form.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}.{}", self.starts_at.timestamp(), self.id))
+    }
+
+    /// Parses the opaque text form.
+    pub fn decode(text: &str) -> Result<Self, InvalidInput> {
+        let invalid = || {
+            InvalidInput::new(
+                "cursor",
+                "invalid_cursor",
+                "cursor must be a nextCursor value returned by this endpoint",
+            )
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+        let (seconds, id) = text.split_once('.').ok_or_else(invalid)?;
+        let starts_at = seconds
+            .parse::<i64>()
+            .ok()
+            .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+            .ok_or_else(invalid)?;
+        let id = BookingId::parse(id).ok_or_else(invalid)?;
+        Ok(Self { starts_at, id })
+    }
+}
+
+/// The list query parameters as the client sent them.
+#[derive(Debug, Clone, Default)]
+pub struct RawBookingQuery {
+    /// `pending`, `confirmed` or `cancelled`.
+    pub status: Option<String>,
+    /// Earliest `startsAt` (inclusive), RFC 3339.
+    pub from: Option<String>,
+    /// Latest `startsAt` (exclusive), RFC 3339.
+    pub to: Option<String>,
+    /// Page size, 1–100.
+    pub limit: Option<String>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Which bookings a user sees, filtered and paged, sorted by (`startsAt`, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingQuery {
+    /// Bookings this user made…
+    pub customer_id: UserId,
+    /// …or, for a consultant account, bookings made with this consultant.
+    pub consultant_id: Option<ConsultantId>,
+    /// Only this status.
+    pub status: Option<BookingStatus>,
+    /// Only `startsAt >= from`.
+    pub from: Option<DateTime<Utc>>,
+    /// Only `startsAt < to`.
+    pub to: Option<DateTime<Utc>>,
+    /// Only positions after this one.
+    pub after: Option<BookingCursor>,
+    /// Page size.
+    pub limit: usize,
+}
+
+impl BookingQuery {
+    /// Page size when the client does not say.
+    pub const DEFAULT_LIMIT: usize = 20;
+    /// Largest page.
+    pub const MAX_LIMIT: usize = 100;
+
+    /// Parses the list parameters for `viewer`.
+    pub fn parse(viewer: &User, raw: &RawBookingQuery) -> Result<Self, InvalidInput> {
+        let status = raw
+            .status
+            .as_deref()
+            .map(|text| {
+                BookingStatus::parse(text).ok_or_else(|| {
+                    InvalidInput::new(
+                        "status",
+                        "invalid_status",
+                        "status must be one of pending, confirmed, cancelled",
+                    )
+                })
+            })
+            .transpose()?;
+        let from = raw
+            .from
+            .as_deref()
+            .map(|text| parse_timestamp(text, "from", "invalid_from"))
+            .transpose()?;
+        let to = raw
+            .to
+            .as_deref()
+            .map(|text| parse_timestamp(text, "to", "invalid_to"))
+            .transpose()?;
+        if let (Some(from), Some(to)) = (from, to)
+            && from >= to
+        {
+            return Err(InvalidInput::new(
+                "to",
+                "invalid_to",
+                "to must be later than from",
+            ));
+        }
+        let limit = match raw.limit.as_deref() {
+            None => Self::DEFAULT_LIMIT,
+            Some(text) => text
+                .parse::<usize>()
+                .ok()
+                .filter(|limit| (1..=Self::MAX_LIMIT).contains(limit))
+                .ok_or_else(|| {
+                    InvalidInput::new(
+                        "limit",
+                        "invalid_limit",
+                        "limit must be a whole number from 1 to 100",
+                    )
+                })?,
+        };
+        let after = raw
+            .cursor
+            .as_deref()
+            .map(BookingCursor::decode)
+            .transpose()?;
+        Ok(Self {
+            customer_id: viewer.id,
+            consultant_id: viewer.role.consultant_id(),
+            status,
+            from,
+            to,
+            after,
+            limit,
+        })
+    }
+
+    /// How many rows to ask the store for: one more than a page, to learn
+    /// whether another page follows.
+    pub fn fetch_limit(&self) -> usize {
+        self.limit + 1
+    }
+
+    /// Cuts rows fetched with [`fetch_limit`](Self::fetch_limit) to a page and
+    /// the cursor of the next one (`None` on the last page).
+    pub fn paginate(&self, mut rows: Vec<Booking>) -> (Vec<Booking>, Option<BookingCursor>) {
+        if rows.len() <= self.limit {
+            return (rows, None);
+        }
+        rows.truncate(self.limit);
+        let next = rows.last().map(BookingCursor::after);
+        (rows, next)
+    }
+
+    /// Whether `booking` belongs in the result (before paging). Stores filter
+    /// in their query language; this is the reference they are tested against.
+    pub fn matches(&self, booking: &Booking) -> bool {
+        let visible = booking.customer_id == self.customer_id
+            || Some(booking.consultant_id) == self.consultant_id;
+        let start = booking.appointment.start();
+        visible
+            && self.status.is_none_or(|status| booking.status == status)
+            && self.from.is_none_or(|from| start >= from)
+            && self.to.is_none_or(|to| start < to)
+            && self
+                .after
+                .is_none_or(|after| (start, booking.id) > (after.starts_at, after.id))
+    }
+}

@@ -1,0 +1,322 @@
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::*;
+use crate::domain::{Email, PersonName, RawBookingQuery, Role};
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+}
+
+fn now() -> DateTime<Utc> {
+    utc("2027-03-01T12:00:00Z")
+}
+
+fn consultant() -> Consultant {
+    Consultant::new(
+        PersonName::parse("Lucía Fernández").unwrap(),
+        &["Cruises".into()],
+        &["es".into()],
+        chrono_tz::UTC,
+        "mon-sun=09:00-17:00".parse().unwrap(),
+    )
+    .unwrap()
+}
+
+fn user(role: Role) -> User {
+    User {
+        role,
+        ..User::new_customer(
+            Email::parse("a@example.com").unwrap(),
+            PersonName::parse("A").unwrap(),
+            now(),
+        )
+    }
+}
+
+fn details() -> BookingDetails {
+    BookingDetails {
+        mode: Mode::Video,
+        destination: Destination::parse("Lisbon").unwrap(),
+        travelers: Travelers::parse(2).unwrap(),
+        notes: Notes::default(),
+    }
+}
+
+fn booking(customer: &User, consultant: &Consultant) -> Booking {
+    Booking::create(
+        customer,
+        consultant,
+        utc("2027-03-04T10:00:00Z"),
+        BookingDuration::Minutes60,
+        details(),
+        now(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn new_bookings_are_pending_version_one() {
+    let customer = user(Role::Customer);
+    let booking = booking(&customer, &consultant());
+    assert_eq!(booking.status, BookingStatus::Pending);
+    assert_eq!(booking.version, 1);
+    assert_eq!(booking.appointment.end(), utc("2027-03-04T11:00:00Z"));
+}
+
+#[test]
+fn creation_applies_the_schedule_rules() {
+    let customer = user(Role::Customer);
+    let result = Booking::create(
+        &customer,
+        &consultant(),
+        utc("2027-03-04T08:30:00Z"),
+        BookingDuration::Minutes30,
+        details(),
+        now(),
+    );
+    assert_eq!(
+        result,
+        Err(BookingError::Schedule(ScheduleError::OutsideWorkingHours))
+    );
+}
+
+#[test]
+fn parties_are_the_customer_and_the_consultant_only() {
+    let consultant = consultant();
+    let customer = user(Role::Customer);
+    let booking = booking(&customer, &consultant);
+    assert_eq!(booking.party(&customer), Some(Party::Customer));
+    assert_eq!(
+        booking.party(&user(Role::Consultant(consultant.id))),
+        Some(Party::Consultant)
+    );
+    assert_eq!(booking.party(&user(Role::Customer)), None);
+    assert_eq!(
+        booking.party(&user(Role::Consultant(ConsultantId::generate()))),
+        None
+    );
+}
+
+#[test]
+fn confirm_is_for_the_consultant_and_idempotent() {
+    let booking = booking(&user(Role::Customer), &consultant());
+    assert_eq!(
+        booking.confirm(Party::Customer, now()),
+        Err(BookingError::NotTheConsultant)
+    );
+    let confirmed = booking.confirm(Party::Consultant, now()).unwrap();
+    assert_eq!(
+        (confirmed.status, confirmed.version),
+        (BookingStatus::Confirmed, 2)
+    );
+    assert_eq!(
+        confirmed.confirm(Party::Consultant, now()).unwrap(),
+        confirmed
+    );
+}
+
+#[test]
+fn cancelled_or_started_bookings_are_closed() {
+    let booking = booking(&user(Role::Customer), &consultant());
+    let reason = CancellationReason::parse("Plans changed").unwrap();
+    let cancelled = booking.cancel(Some(reason.clone()), now()).unwrap();
+    assert_eq!(cancelled.status, BookingStatus::Cancelled);
+    assert_eq!(cancelled.cancellation_reason, Some(reason));
+    assert_eq!(cancelled.cancel(None, now()), Err(BookingError::Closed));
+    assert_eq!(
+        cancelled.confirm(Party::Consultant, now()),
+        Err(BookingError::Closed)
+    );
+
+    let started = booking.appointment.start();
+    assert_eq!(booking.cancel(None, started), Err(BookingError::Closed));
+    assert!(booking.is_open(started - TimeDelta::milliseconds(1)));
+}
+
+#[test]
+fn rescheduling_a_confirmed_booking_needs_a_new_confirmation() {
+    let consultant = consultant();
+    let confirmed = booking(&user(Role::Customer), &consultant)
+        .confirm(Party::Consultant, now())
+        .unwrap();
+    let moved = confirmed
+        .change(
+            Party::Customer,
+            BookingChanges {
+                starts_at: Some(utc("2027-03-05T10:00:00Z")),
+                ..Default::default()
+            },
+            &consultant,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(moved.status, BookingStatus::Pending);
+    assert_eq!(moved.appointment.duration(), BookingDuration::Minutes60);
+    assert_eq!(moved.version, confirmed.version + 1);
+
+    let renamed = confirmed
+        .change(
+            Party::Customer,
+            BookingChanges {
+                travelers: Some(Travelers::parse(3).unwrap()),
+                ..Default::default()
+            },
+            &consultant,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(renamed.status, BookingStatus::Confirmed);
+    assert_eq!(renamed.details.travelers.get(), 3);
+}
+
+#[test]
+fn only_the_customer_changes_and_new_times_follow_the_rules() {
+    let consultant = consultant();
+    let booking = booking(&user(Role::Customer), &consultant);
+    let longer = BookingChanges {
+        duration: Some(BookingDuration::Minutes90),
+        ..Default::default()
+    };
+    assert_eq!(
+        booking.change(Party::Consultant, longer.clone(), &consultant, now()),
+        Err(BookingError::NotTheCustomer)
+    );
+    assert_eq!(
+        booking
+            .change(Party::Customer, longer, &consultant, now())
+            .unwrap()
+            .appointment
+            .end(),
+        utc("2027-03-04T11:30:00Z")
+    );
+    let too_late = BookingChanges {
+        starts_at: Some(utc("2027-03-04T16:30:00Z")),
+        ..Default::default()
+    };
+    assert_eq!(
+        booking.change(Party::Customer, too_late, &consultant, now()),
+        Err(BookingError::Schedule(ScheduleError::OutsideWorkingHours))
+    );
+    assert!(BookingChanges::default().is_empty());
+}
+
+#[test]
+fn query_parsing_and_matching() {
+    let consultant = consultant();
+    let customer = user(Role::Customer);
+    let raw = RawBookingQuery {
+        status: Some("pending".into()),
+        from: Some("2027-03-04T00:00:00Z".into()),
+        to: Some("2027-03-05T00:00:00Z".into()),
+        limit: Some("5".into()),
+        cursor: None,
+    };
+    let query = BookingQuery::parse(&customer, &raw).unwrap();
+    assert_eq!(query.limit, 5);
+    assert_eq!(query.fetch_limit(), 6);
+    let booking = booking(&customer, &consultant);
+    assert!(query.matches(&booking));
+    let stranger = BookingQuery::parse(&user(Role::Customer), &raw).unwrap();
+    assert!(!stranger.matches(&booking));
+    let their_consultant =
+        BookingQuery::parse(&user(Role::Consultant(consultant.id)), &raw).unwrap();
+    assert!(their_consultant.matches(&booking));
+    let after = BookingQuery {
+        after: Some(BookingCursor::after(&booking)),
+        ..query
+    };
+    assert!(!after.matches(&booking));
+}
+
+#[test]
+fn bad_query_parameters_name_their_field() {
+    let customer = user(Role::Customer);
+    let cases = [
+        (
+            RawBookingQuery {
+                status: Some("done".into()),
+                ..Default::default()
+            },
+            "status",
+        ),
+        (
+            RawBookingQuery {
+                from: Some("yesterday".into()),
+                ..Default::default()
+            },
+            "from",
+        ),
+        (
+            RawBookingQuery {
+                to: Some("2027-13-01T00:00:00Z".into()),
+                ..Default::default()
+            },
+            "to",
+        ),
+        (
+            RawBookingQuery {
+                from: Some("2027-03-05T00:00:00Z".into()),
+                to: Some("2027-03-04T00:00:00Z".into()),
+                ..Default::default()
+            },
+            "to",
+        ),
+        (
+            RawBookingQuery {
+                limit: Some("0".into()),
+                ..Default::default()
+            },
+            "limit",
+        ),
+        (
+            RawBookingQuery {
+                limit: Some("101".into()),
+                ..Default::default()
+            },
+            "limit",
+        ),
+        (
+            RawBookingQuery {
+                cursor: Some("not a cursor".into()),
+                ..Default::default()
+            },
+            "cursor",
+        ),
+        (
+            RawBookingQuery {
+                cursor: Some("MTIzLnh5eg".into()),
+                ..Default::default()
+            },
+            "cursor",
+        ),
+    ];
+    for (raw, field) in cases {
+        assert_eq!(
+            BookingQuery::parse(&customer, &raw).unwrap_err().field,
+            field,
+            "{raw:?}"
+        );
+    }
+}
+
+#[test]
+fn cursors_round_trip_and_pages_end() {
+    let consultant = consultant();
+    let customer = user(Role::Customer);
+    let first = booking(&customer, &consultant);
+    let cursor = BookingCursor::after(&first);
+    assert_eq!(BookingCursor::decode(&cursor.encode()), Ok(cursor));
+
+    let query = BookingQuery::parse(
+        &customer,
+        &RawBookingQuery {
+            limit: Some("1".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (page, next) = query.paginate(vec![first.clone(), first.clone()]);
+    assert_eq!((page.len(), next), (1, Some(cursor)));
+    let (page, next) = query.paginate(vec![first]);
+    assert_eq!((page.len(), next), (1, None));
+}

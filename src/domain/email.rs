@@ -1,0 +1,99 @@
+//! Email addresses.
+
+use std::fmt;
+
+use validator::ValidateEmail;
+
+use super::InvalidInput;
+
+/// A syntactically valid email address, trimmed and lower-cased so that
+/// comparisons (uniqueness, login lookup) are case-insensitive.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    /// Longest address SMTP can carry (RFC 5321 path limit minus brackets).
+    pub const MAX_LEN: usize = 254;
+
+    /// Parses user input: trims, lower-cases, and checks the WHATWG address
+    /// shape plus a dotted domain (`name@localhost` is not a customer's address).
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        let email = raw.trim().to_lowercase();
+        let invalid = || {
+            InvalidInput::new(
+                "email",
+                "invalid_email",
+                "Email must be a valid email address",
+            )
+        };
+        if email.chars().count() > Self::MAX_LEN || !email.validate_email() {
+            return Err(invalid());
+        }
+        let domain = email.rsplit_once('@').map_or("", |(_, domain)| domain);
+        if !domain.contains('.') || domain.starts_with('[') {
+            return Err(invalid());
+        }
+        Ok(Self(email))
+    }
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Email({})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_addresses_are_trimmed_and_lower_cased() {
+        let email = Email::parse("  Ada.Lovelace+trips@Example.COM ").unwrap();
+        assert_eq!(email.as_str(), "ada.lovelace+trips@example.com");
+        assert!(Email::parse("o'brien@sub.example.co.uk").is_ok());
+    }
+
+    #[test]
+    fn malformed_addresses_are_rejected_with_a_code() {
+        for raw in [
+            "",
+            "   ",
+            "plainaddress",
+            "@example.com",
+            "user@",
+            "user@localhost",
+            "user@@example.com",
+            "user name@example.com",
+            "user@exa mple.com",
+            "user@[127.0.0.1]",
+            "user@-example.com",
+        ] {
+            let err = Email::parse(raw).unwrap_err();
+            assert_eq!(err.code, "invalid_email", "{raw:?}");
+            assert_eq!(err.field, "email");
+        }
+    }
+
+    #[test]
+    fn length_is_capped_at_254_characters() {
+        let local = "a".repeat(64);
+        let label = "b".repeat(60);
+        let fits = format!("{local}@{label}.{label}.{label}.{}.com", "c".repeat(2));
+        assert_eq!(fits.len(), 254);
+        assert!(Email::parse(&fits).is_ok());
+        let too_long = format!("{local}@{label}.{label}.{label}.{}.com", "c".repeat(3));
+        assert!(Email::parse(&too_long).is_err());
+    }
+}

@@ -1,0 +1,67 @@
+//! The business: who users are, what a session is, when a consultant works,
+//! what makes a booking valid. Pure code, no I/O; every rule lives here once.
+//!
+//! Input is parsed into newtypes at the edge ("parse, don't validate"): a
+//! value of type [`Email`] is a valid email, so nothing downstream re-checks it.
+
+mod booking;
+mod consultant;
+mod email;
+mod ids;
+mod password;
+mod person_name;
+mod schedule;
+mod session;
+mod text;
+mod time;
+mod token;
+mod user;
+
+pub use booking::{
+    Booking, BookingChanges, BookingCursor, BookingDetails, BookingError, BookingQuery,
+    BookingStatus, Destination, Mode, Notes, Party, RawBookingQuery, Travelers,
+};
+pub use consultant::{Consultant, DailyHours, WorkingHours};
+pub use email::Email;
+pub use ids::{BookingId, ConsultantId, SessionId, UserId};
+pub use password::{Password, PasswordHash};
+pub use person_name::PersonName;
+pub use schedule::{
+    Appointment, AvailabilityRange, BookingDuration, SLOT_MINUTES, ScheduleError, Slot, free_slots,
+    working_slots,
+};
+pub use session::{Session, SessionPolicy, SessionRejection, SessionStatus, TOUCH_INTERVAL};
+pub use text::{CancellationReason, UserAgent};
+pub use time::{Clock, ManualClock, SystemClock, format_timestamp, parse_timestamp};
+pub use token::{SessionToken, TokenHash};
+pub use user::{Role, User};
+
+use std::borrow::Cow;
+
+/// One rejected input value: which field, a stable machine-readable code and a
+/// sentence a person can read. Maps to a 400 response.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {detail}")]
+pub struct InvalidInput {
+    /// The offending input, as the client named it (`email`, `startsAt`…).
+    pub field: &'static str,
+    /// Stable code such as `invalid_email`.
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub detail: Cow<'static, str>,
+}
+
+impl InvalidInput {
+    /// Builds a rejection for `field` with `code` and `detail`.
+    pub fn new(
+        field: &'static str,
+        code: &'static str,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            field,
+            code,
+            detail: detail.into(),
+        }
+    }
+}

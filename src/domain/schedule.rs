@@ -1,0 +1,310 @@
+//! Slot maths: the 30-minute grid, appointments on it, and availability.
+//!
+//! The grid is global and in UTC (every instant whose seconds since the epoch
+//! are a multiple of 1800), so "consultant X, slot S" means the same thing for
+//! every consultant and every store, and a uniqueness constraint over
+//! (consultant, slot) pairs forbids overlapping bookings. Working hours are
+//! local to the consultant's time zone and are mapped onto the grid per day,
+//! which is where daylight-saving changes are handled.
+
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::{Consultant, InvalidInput};
+
+/// Length of one slot of the grid, in minutes.
+pub const SLOT_MINUTES: i64 = 30;
+const SLOT_SECONDS: i64 = SLOT_MINUTES * 60;
+
+/// A 30-minute slot of the global UTC grid, identified by its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Slot(DateTime<Utc>);
+
+impl Slot {
+    /// The slot starting exactly at `start`; `None` if `start` is off the grid.
+    pub fn starting_at(start: DateTime<Utc>) -> Option<Self> {
+        let on_grid =
+            start.timestamp().rem_euclid(SLOT_SECONDS) == 0 && start.timestamp_subsec_nanos() == 0;
+        on_grid.then_some(Self(start))
+    }
+
+    /// The slot starting at `seconds` since the epoch (as stores keep it).
+    pub fn from_timestamp(seconds: i64) -> Option<Self> {
+        DateTime::from_timestamp(seconds, 0).and_then(Self::starting_at)
+    }
+
+    /// The first slot starting at or after `instant`.
+    fn first_at_or_after(instant: DateTime<Utc>) -> Option<Self> {
+        let mut seconds = instant.timestamp();
+        if instant.timestamp_subsec_nanos() > 0 {
+            seconds += 1;
+        }
+        let remainder = seconds.rem_euclid(SLOT_SECONDS);
+        if remainder > 0 {
+            seconds += SLOT_SECONDS - remainder;
+        }
+        Self::from_timestamp(seconds)
+    }
+
+    /// Start instant.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.0
+    }
+
+    /// End instant (exclusive).
+    pub fn end(&self) -> DateTime<Utc> {
+        self.0 + TimeDelta::seconds(SLOT_SECONDS)
+    }
+
+    /// Seconds since the epoch of the start (as stores keep it).
+    pub fn timestamp(&self) -> i64 {
+        self.0.timestamp()
+    }
+
+    /// The slot right after this one.
+    fn next(&self) -> Self {
+        Self(self.end())
+    }
+}
+
+/// How long an appointment lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingDuration {
+    /// 30 minutes: one slot.
+    Minutes30,
+    /// 60 minutes: two slots.
+    Minutes60,
+    /// 90 minutes: three slots.
+    Minutes90,
+}
+
+impl BookingDuration {
+    /// Parses a client-supplied number of minutes (30, 60 or 90).
+    pub fn from_minutes(minutes: i64) -> Result<Self, InvalidInput> {
+        match minutes {
+            30 => Ok(Self::Minutes30),
+            60 => Ok(Self::Minutes60),
+            90 => Ok(Self::Minutes90),
+            _ => Err(InvalidInput::new(
+                "durationMinutes",
+                "invalid_duration",
+                "durationMinutes must be 30, 60 or 90",
+            )),
+        }
+    }
+
+    /// Length in minutes.
+    pub fn minutes(&self) -> i64 {
+        match self {
+            Self::Minutes30 => 30,
+            Self::Minutes60 => 60,
+            Self::Minutes90 => 90,
+        }
+    }
+
+    fn slot_count(&self) -> usize {
+        (self.minutes() / SLOT_MINUTES) as usize
+    }
+}
+
+/// Why a requested time cannot be booked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    /// The start is not on the 30-minute grid.
+    #[error("startsAt must be on a 30-minute boundary (…:00 or …:30)")]
+    NotOnSlotBoundary,
+    /// The start is not in the future.
+    #[error("startsAt must be in the future")]
+    InPast,
+    /// Part of the appointment falls outside the consultant's working hours.
+    #[error("the whole appointment must fall within the consultant's working hours")]
+    OutsideWorkingHours,
+}
+
+/// A time on the grid: a start slot and a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appointment {
+    start: Slot,
+    duration: BookingDuration,
+}
+
+impl Appointment {
+    /// Checks a requested start and duration against the grid, the clock and
+    /// the consultant's working hours.
+    pub fn schedule(
+        starts_at: DateTime<Utc>,
+        duration: BookingDuration,
+        consultant: &Consultant,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ScheduleError> {
+        let start = Slot::starting_at(starts_at).ok_or(ScheduleError::NotOnSlotBoundary)?;
+        if start.start() <= now {
+            return Err(ScheduleError::InPast);
+        }
+        let appointment = Self { start, duration };
+        let local_day = starts_at.with_timezone(&consultant.timezone).date_naive();
+        match working_window(consultant, local_day) {
+            Some((open, close)) if open <= appointment.start() && appointment.end() <= close => {
+                Ok(appointment)
+            }
+            _ => Err(ScheduleError::OutsideWorkingHours),
+        }
+    }
+
+    /// Rebuilds an appointment read back from a store, without re-checking
+    /// rules that held when it was booked.
+    pub fn restore(start: Slot, duration: BookingDuration) -> Self {
+        Self { start, duration }
+    }
+
+    /// First slot.
+    pub fn start_slot(&self) -> Slot {
+        self.start
+    }
+
+    /// Start instant.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.start.start()
+    }
+
+    /// End instant (exclusive).
+    pub fn end(&self) -> DateTime<Utc> {
+        self.start() + TimeDelta::minutes(self.duration.minutes())
+    }
+
+    /// Length.
+    pub fn duration(&self) -> BookingDuration {
+        self.duration
+    }
+
+    /// Every slot the appointment occupies, in order.
+    pub fn slots(&self) -> impl Iterator<Item = Slot> {
+        std::iter::successors(Some(self.start), |slot| Some(slot.next()))
+            .take(self.duration.slot_count())
+    }
+}
+
+/// Maps a local wall-clock time to an instant. A time that occurs twice (the
+/// hour repeated when clocks go back) resolves to its earlier occurrence for
+/// the start of a window and its later one for the end, so the window keeps
+/// the hours the consultant actually works. A time that never occurs (skipped
+/// when clocks go forward) moves forward by the length of the gap.
+fn resolve_local(timezone: Tz, local: NaiveDateTime, is_window_end: bool) -> DateTime<Utc> {
+    match timezone.from_local_datetime(&local) {
+        LocalResult::Single(instant) => instant.to_utc(),
+        LocalResult::Ambiguous(earlier, later) => {
+            if is_window_end { later } else { earlier }.to_utc()
+        }
+        LocalResult::None => {
+            // Use the offset in force before the gap: the day before has it.
+            let before = timezone.offset_from_utc_datetime(&(local - TimeDelta::days(1)));
+            let offset = chrono::Offset::fix(&before);
+            (local - TimeDelta::seconds(i64::from(offset.local_minus_utc()))).and_utc()
+        }
+    }
+}
+
+/// The consultant's working window on a local calendar day, as UTC instants.
+fn working_window(
+    consultant: &Consultant,
+    day: NaiveDate,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let hours = consultant.working_hours.on(day.weekday())?;
+    let open = resolve_local(consultant.timezone, day.and_time(hours.start()), false);
+    let close = resolve_local(consultant.timezone, day.and_time(hours.end()), true);
+    Some((open, close))
+}
+
+/// A run of calendar days in the consultant's time zone to list slots for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AvailabilityRange {
+    from: NaiveDate,
+    days: u32,
+}
+
+impl AvailabilityRange {
+    /// Most days one request may cover.
+    pub const MAX_DAYS: u32 = 31;
+    /// Days covered when the client does not say.
+    pub const DEFAULT_DAYS: u32 = 7;
+
+    /// Parses the `from` (`YYYY-MM-DD`, default `today`) and `days` (1–31,
+    /// default 7) query parameters.
+    pub fn parse(
+        from: Option<&str>,
+        days: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Self, InvalidInput> {
+        let from = match from {
+            None => today,
+            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|_| text.len() == 10)
+                .ok_or_else(|| {
+                    InvalidInput::new(
+                        "from",
+                        "invalid_from",
+                        "from must be a date like 2027-03-04",
+                    )
+                })?,
+        };
+        let days = match days {
+            None => Self::DEFAULT_DAYS,
+            Some(text) => text
+                .parse::<u32>()
+                .ok()
+                .filter(|days| (1..=Self::MAX_DAYS).contains(days))
+                .ok_or_else(|| {
+                    InvalidInput::new(
+                        "days",
+                        "invalid_days",
+                        "days must be a whole number from 1 to 31",
+                    )
+                })?,
+        };
+        if from
+            .checked_add_days(chrono::Days::new(u64::from(days)))
+            .is_none()
+        {
+            return Err(InvalidInput::new(
+                "from",
+                "invalid_from",
+                "from is too far in the future",
+            ));
+        }
+        Ok(Self { from, days })
+    }
+
+    fn dates(&self) -> impl Iterator<Item = NaiveDate> {
+        self.from.iter_days().take(self.days as usize)
+    }
+}
+
+/// Every grid slot inside the consultant's working hours over `range`, in order.
+pub fn working_slots(consultant: &Consultant, range: &AvailabilityRange) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    for day in range.dates() {
+        let Some((open, close)) = working_window(consultant, day) else {
+            continue;
+        };
+        let mut slot = Slot::first_at_or_after(open);
+        while let Some(current) = slot.filter(|slot| slot.end() <= close) {
+            slots.push(current);
+            slot = Some(current.next());
+        }
+    }
+    slots
+}
+
+/// Bookable slots: the `working` slots that start after `now` and are not
+/// `occupied` (which must be sorted).
+pub fn free_slots(working: Vec<Slot>, occupied: &[Slot], now: DateTime<Utc>) -> Vec<Slot> {
+    working
+        .into_iter()
+        .filter(|slot| slot.start() > now && occupied.binary_search(slot).is_err())
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "schedule_tests.rs"]
+mod tests;

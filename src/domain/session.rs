@@ -1,0 +1,204 @@
+//! Server-side login sessions.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{SessionId, TokenHash, UserAgent, UserId};
+
+/// `lastSeenAt` is written at most this often per session: often enough for
+/// a 7-day idle timeout, rare enough that reads stay reads.
+pub const TOUCH_INTERVAL: TimeDelta = TimeDelta::minutes(1);
+
+/// Whether a session may still be used. `Expired` is final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStatus {
+    /// Usable, subject to the timeouts.
+    Valid,
+    /// Logged out or revoked; never comes back.
+    Expired,
+}
+
+impl SessionStatus {
+    /// The stored name: `valid` or `expired`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SessionStatus::Valid => "valid",
+            SessionStatus::Expired => "expired",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "valid" => Some(SessionStatus::Valid),
+            "expired" => Some(SessionStatus::Expired),
+            _ => None,
+        }
+    }
+}
+
+/// How long sessions live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Absolute lifetime from creation (`SESSION_TTL`).
+    pub ttl: TimeDelta,
+    /// Longest gap between two uses (`SESSION_IDLE_TIMEOUT`).
+    pub idle_timeout: TimeDelta,
+}
+
+/// Why a presented session was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SessionRejection {
+    /// Logged out or revoked.
+    #[error("session was logged out or revoked")]
+    Revoked,
+    /// Older than the absolute lifetime.
+    #[error("session reached its absolute lifetime")]
+    Expired,
+    /// Unused for longer than the idle timeout.
+    #[error("session was idle for too long")]
+    Idle,
+}
+
+/// One login: created by registration, login or a password change, ended by
+/// logout, revocation or a timeout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Public id, shown in the session list.
+    pub id: SessionId,
+    /// SHA-256 of the token; the token itself is never stored.
+    pub token_hash: TokenHash,
+    /// Whose session it is.
+    pub user_id: UserId,
+    /// When the session was created.
+    pub created_at: DateTime<Utc>,
+    /// Last use, to within [`TOUCH_INTERVAL`].
+    pub last_seen_at: DateTime<Utc>,
+    /// `created_at` plus the absolute lifetime.
+    pub expires_at: DateTime<Utc>,
+    /// `valid` or `expired`.
+    pub status: SessionStatus,
+    /// The client that logged in, for the user's session list.
+    pub user_agent: Option<UserAgent>,
+}
+
+impl Session {
+    /// A new valid session for `user_id`, identified by `token_hash`.
+    pub fn start(
+        user_id: UserId,
+        token_hash: TokenHash,
+        user_agent: Option<UserAgent>,
+        now: DateTime<Utc>,
+        policy: &SessionPolicy,
+    ) -> Self {
+        Self {
+            id: SessionId::generate(),
+            token_hash,
+            user_id,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + policy.ttl,
+            status: SessionStatus::Valid,
+            user_agent,
+        }
+    }
+
+    /// Checks that the session may be used at `now`.
+    pub fn check(
+        &self,
+        now: DateTime<Utc>,
+        policy: &SessionPolicy,
+    ) -> Result<(), SessionRejection> {
+        if self.status == SessionStatus::Expired {
+            return Err(SessionRejection::Revoked);
+        }
+        if now >= self.expires_at {
+            return Err(SessionRejection::Expired);
+        }
+        if now - self.last_seen_at >= policy.idle_timeout {
+            return Err(SessionRejection::Idle);
+        }
+        Ok(())
+    }
+
+    /// Whether `lastSeenAt` is stale enough to be written again at `now`.
+    pub fn needs_touch(&self, now: DateTime<Utc>) -> bool {
+        now - self.last_seen_at >= TOUCH_INTERVAL
+    }
+
+    /// When a valid, unused session stops being usable: the earlier of the
+    /// absolute lifetime and the idle timeout.
+    pub fn usable_until(&self, policy: &SessionPolicy) -> DateTime<Utc> {
+        self.expires_at.min(self.last_seen_at + policy.idle_timeout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::SessionToken;
+
+    fn policy() -> SessionPolicy {
+        SessionPolicy {
+            ttl: TimeDelta::days(14),
+            idle_timeout: TimeDelta::days(7),
+        }
+    }
+
+    fn session_at(now: DateTime<Utc>) -> Session {
+        Session::start(
+            UserId::generate(),
+            SessionToken::generate().hash(),
+            None,
+            now,
+            &policy(),
+        )
+    }
+
+    #[test]
+    fn a_fresh_session_is_usable() {
+        let now = Utc::now();
+        assert_eq!(session_at(now).check(now, &policy()), Ok(()));
+    }
+
+    #[test]
+    fn expired_status_is_final() {
+        let now = Utc::now();
+        let mut session = session_at(now);
+        session.status = SessionStatus::Expired;
+        assert_eq!(
+            session.check(now, &policy()),
+            Err(SessionRejection::Revoked)
+        );
+    }
+
+    #[test]
+    fn idle_timeout_counts_from_last_use() {
+        let start = Utc::now();
+        let mut session = session_at(start);
+        let later = start + TimeDelta::days(7);
+        assert_eq!(session.check(later, &policy()), Err(SessionRejection::Idle));
+        session.last_seen_at = start + TimeDelta::days(6);
+        assert_eq!(session.check(later, &policy()), Ok(()));
+    }
+
+    #[test]
+    fn absolute_lifetime_wins_over_activity() {
+        let start = Utc::now();
+        let mut session = session_at(start);
+        let end = start + TimeDelta::days(14);
+        session.last_seen_at = end - TimeDelta::minutes(1);
+        assert_eq!(
+            session.check(end, &policy()),
+            Err(SessionRejection::Expired)
+        );
+        assert_eq!(session.usable_until(&policy()), end);
+    }
+
+    #[test]
+    fn touch_is_due_once_a_minute() {
+        let start = Utc::now();
+        let session = session_at(start);
+        assert!(!session.needs_touch(start + TimeDelta::seconds(59)));
+        assert!(session.needs_touch(start + TimeDelta::seconds(60)));
+    }
+}

@@ -1,0 +1,122 @@
+//! Time: where "now" comes from and how instants are written.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, SecondsFormat, SubsecRound, TimeDelta, Utc};
+
+/// Source of the current time. Everything that compares against "now"
+/// (session expiry, "not in the past") asks a `Clock`, so tests can move time.
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant, truncated to milliseconds (the precision every
+    /// store keeps, so values round-trip unchanged).
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now().trunc_subsecs(3)
+    }
+}
+
+/// The real clock shifted by an adjustable offset: lets a test jump days
+/// ahead while time keeps flowing normally in between.
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    offset_ms: AtomicI64,
+}
+
+impl ManualClock {
+    /// A clock that starts at the real time.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Moves the clock forward (or back, with a negative delta).
+    pub fn advance(&self, by: TimeDelta) {
+        self.offset_ms
+            .fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        let offset = TimeDelta::milliseconds(self.offset_ms.load(Ordering::SeqCst));
+        SystemClock.now() + offset
+    }
+}
+
+/// Parses an RFC 3339 timestamp sent by a client. Any offset is accepted and
+/// converted to UTC (`Z` is what the API writes); anything else is rejected
+/// naming `field`.
+pub fn parse_timestamp(
+    text: &str,
+    field: &'static str,
+    code: &'static str,
+) -> Result<DateTime<Utc>, super::InvalidInput> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|instant| instant.to_utc())
+        .map_err(|_| {
+            super::InvalidInput::new(
+                field,
+                code,
+                format!("{field} must be an RFC 3339 timestamp like 2027-03-04T09:30:00Z"),
+            )
+        })
+}
+
+/// RFC 3339 in UTC with a `Z` suffix, fractional seconds only when present:
+/// `2027-03-04T09:30:00Z`, `2026-11-23T10:15:02.123Z`.
+pub fn format_timestamp(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_use_z_and_only_needed_fractions() {
+        let whole = DateTime::parse_from_rfc3339("2027-03-04T09:30:00+00:00").unwrap();
+        assert_eq!(format_timestamp(whole.to_utc()), "2027-03-04T09:30:00Z");
+        let millis = DateTime::parse_from_rfc3339("2027-03-04T10:30:00.120+01:00").unwrap();
+        assert_eq!(
+            format_timestamp(millis.to_utc()),
+            "2027-03-04T09:30:00.120Z"
+        );
+    }
+
+    #[test]
+    fn client_timestamps_need_rfc3339_and_become_utc() {
+        let parsed = parse_timestamp("2027-03-04T10:30:00+01:00", "startsAt", "invalid_starts_at");
+        assert_eq!(format_timestamp(parsed.unwrap()), "2027-03-04T09:30:00Z");
+        for text in [
+            "2027-03-04",
+            "2027-03-04 09:30",
+            "2027-03-04T09:30:00",
+            "tomorrow",
+            "",
+        ] {
+            let err = parse_timestamp(text, "startsAt", "invalid_starts_at").unwrap_err();
+            assert_eq!(
+                (err.field, err.code),
+                ("startsAt", "invalid_starts_at"),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn manual_clock_moves_forward_on_request() {
+        let clock = ManualClock::new();
+        let before = clock.now();
+        clock.advance(TimeDelta::days(8));
+        let after = clock.now();
+        assert!(after - before >= TimeDelta::days(8));
+        assert!(after - before < TimeDelta::days(8) + TimeDelta::minutes(1));
+        assert_eq!(after.timestamp_subsec_nanos() % 1_000_000, 0);
+    }
+}

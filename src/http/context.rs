@@ -1,0 +1,192 @@
+//! The outermost middleware: request id, tracing span, access log, security
+//! headers, and the guarantee that every error response has the contract's
+//! JSON body, whoever produced it (a handler, an extractor, actix itself).
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+use rand::RngCore;
+use tracing::Instrument;
+
+use crate::error::error_json;
+
+/// `X-Request-Id`.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the current request, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// A client-supplied id is echoed only if it is short and plain, so it can
+/// neither forge log lines nor bloat them.
+fn is_sane_request_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+fn new_request_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Stable code and detail for errors that carry no body of ours.
+fn generic_error(status: StatusCode, request_id: &str) -> (&'static str, String) {
+    let (code, detail) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "The request could not be understood"),
+        StatusCode::UNAUTHORIZED => ("unauthenticated", "Log in to use this endpoint"),
+        StatusCode::FORBIDDEN => ("forbidden", "This action is not allowed"),
+        StatusCode::NOT_FOUND => ("not_found", "There is no such endpoint"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "This endpoint does not support this method",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("payload_too_large", "Request bodies are limited to 16 KiB")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Send request bodies as application/json",
+        ),
+        StatusCode::URI_TOO_LONG => ("uri_too_long", "The request URI is too long"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+            ("headers_too_large", "The request headers are too large")
+        }
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "service_unavailable",
+            "The service is temporarily unavailable",
+        ),
+        status if status.is_server_error() => {
+            return (
+                "internal_error",
+                format!(
+                    "Something went wrong. If it keeps happening, report request id {request_id}"
+                ),
+            );
+        }
+        _ => ("http_error", "The request failed"),
+    };
+    (code, detail.to_owned())
+}
+
+/// Gives error responses the contract's body. A 500 always gets the generic
+/// one (naming the request id), whatever was there before: nothing internal
+/// can leak through it.
+fn normalize_error_body(
+    response: ServiceResponse<BoxBody>,
+    request_id: &str,
+) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if is_json && status != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (code, detail) = generic_error(status, request_id);
+    response.map_body(|head, _| {
+        head.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        BoxBody::new(error_json(status, code, &detail, None))
+    })
+}
+
+fn add_security_headers(response: &mut ServiceResponse<BoxBody>, path: &str, request_id: &str) {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if path.starts_with("/api/users") {
+        // Account data and Set-Cookie must never be stored by a cache.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert(REQUEST_ID, value);
+    }
+}
+
+/// The middleware itself; wrap it around the whole app.
+pub async fn request_context(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| is_sane_request_id(id))
+        .map_or_else(new_request_id, str::to_owned);
+    request
+        .extensions_mut()
+        .insert(RequestId(request_id.clone()));
+    let span = tracing::info_span!("request", request_id = %request_id);
+    let method = request.method().clone();
+    let path = request.path().to_owned();
+
+    // Handlers, extractors and our own middleware answer errors with
+    // responses; an `Err` here could only come from actix itself, which
+    // renders it. (Cloning the request up front to render it ourselves is not
+    // an option: routing needs the request to be unshared.)
+    let response = next
+        .call(request)
+        .instrument(span.clone())
+        .await
+        .inspect_err(|error| {
+            span.in_scope(
+                || tracing::warn!(%method, %path, %error, "request failed before a response"),
+            );
+        })?;
+    let mut response = normalize_error_body(response.map_into_boxed_body(), &request_id);
+    add_security_headers(&mut response, &path, &request_id);
+
+    let status = response.status().as_u16();
+    let latency_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+    span.in_scope(|| tracing::info!(%method, %path, status, latency_ms, "request"));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_short_request_ids_are_echoed() {
+        assert!(is_sane_request_id("3f2c9a7e-1b2d-4c5e-8f90-0a1b2c3d4e5f"));
+        assert!(is_sane_request_id("req_42.retry:1"));
+        for id in ["", "has space", "line\nbreak", "quote\"", &"x".repeat(65)] {
+            assert!(!is_sane_request_id(id), "{id:?}");
+        }
+        assert_eq!(new_request_id().len(), 32);
+    }
+
+    #[test]
+    fn server_errors_name_the_request_id() {
+        let (code, detail) = generic_error(StatusCode::INTERNAL_SERVER_ERROR, "abc123");
+        assert_eq!(code, "internal_error");
+        assert!(detail.contains("abc123"));
+        assert_eq!(
+            generic_error(StatusCode::METHOD_NOT_ALLOWED, "x").0,
+            "method_not_allowed"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! HTTP plumbing shared by every route: the request envelope middleware and
+//! JSON bodies.
+
+mod context;
+mod json;
+
+pub use context::{REQUEST_ID, RequestId, request_context};
+pub use json::{ApiJson, MAX_BODY_BYTES, OptionalJson, parse_body, require_json_bodies};

@@ -1,0 +1,229 @@
+//! Creating consultants: the `consultant add` command and the demo data a
+//! fresh development database starts with.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use rand::rngs::OsRng;
+
+use crate::auth::{HashError, PasswordHasher};
+use crate::domain::{
+    Consultant, Email, InvalidInput, Password, PersonName, Role, User, WorkingHours,
+};
+use crate::store::{Store, StoreError};
+
+/// Creating a consultant failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// A value was rejected.
+    #[error("{0}")]
+    Invalid(#[from] InvalidInput),
+    /// The store refused or failed.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// Hashing the password failed.
+    #[error("{0}")]
+    Hash(#[from] HashError),
+}
+
+/// A consultant to create, with the email of their login account.
+#[derive(Debug, Clone)]
+pub struct NewConsultant {
+    /// Display name, also the account's name.
+    pub name: PersonName,
+    /// Login email.
+    pub email: Email,
+    /// Specialties.
+    pub specialties: Vec<String>,
+    /// Languages.
+    pub languages: Vec<String>,
+    /// IANA time zone of the working hours.
+    pub timezone: Tz,
+    /// Weekly schedule.
+    pub working_hours: WorkingHours,
+}
+
+/// A 20-character random password (≈119 bits) from the OS CSPRNG.
+pub fn generate_password() -> String {
+    OsRng
+        .sample_iter(&Alphanumeric)
+        .take(20)
+        .map(char::from)
+        .collect()
+}
+
+/// Creates a consultant profile and its consultant login account, atomically.
+pub async fn add_consultant(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    new: NewConsultant,
+    password: Password,
+    now: DateTime<Utc>,
+) -> Result<(Consultant, User), SeedError> {
+    let consultant = Consultant::new(
+        new.name.clone(),
+        &new.specialties,
+        &new.languages,
+        new.timezone,
+        new.working_hours,
+    )?;
+    let user = User {
+        role: Role::Consultant(consultant.id),
+        ..User::new_customer(new.email, new.name, now)
+    };
+    let hash = hasher.hash(password).await?;
+    store
+        .insert_consultant(&consultant, Some((&user, &hash)))
+        .await?;
+    Ok((consultant, user))
+}
+
+/// Login of a demo consultant, shown once when the demo data is created.
+pub struct DemoAccount {
+    /// Consultant name.
+    pub name: String,
+    /// Login email.
+    pub email: String,
+    /// Generated password.
+    pub password: String,
+}
+
+impl fmt::Debug for DemoAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DemoAccount")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A demo consultant, in source form.
+struct DemoConsultant {
+    name: &'static str,
+    email: &'static str,
+    specialties: &'static [&'static str],
+    languages: &'static [&'static str],
+    timezone: &'static str,
+    hours: &'static str,
+}
+
+const DEMO_CONSULTANTS: [DemoConsultant; 5] = [
+    DemoConsultant {
+        name: "Amara Okafor",
+        email: "amara.okafor@consultants.tripdesk.example",
+        specialties: &["Safaris", "Family travel", "West Africa"],
+        languages: &["en", "fr", "yo"],
+        timezone: "Africa/Lagos",
+        hours: "mon-fri=09:00-17:00",
+    },
+    DemoConsultant {
+        name: "Kenji Watanabe",
+        email: "kenji.watanabe@consultants.tripdesk.example",
+        specialties: &["Japan rail passes", "Ski trips", "Food tours"],
+        languages: &["ja", "en"],
+        timezone: "Asia/Tokyo",
+        hours: "mon-fri=10:00-18:00,sat=10:00-14:00",
+    },
+    DemoConsultant {
+        name: "Lucía Fernández",
+        email: "lucia.fernandez@consultants.tripdesk.example",
+        specialties: &["Mediterranean cruises", "Honeymoons"],
+        languages: &["es", "en", "it"],
+        timezone: "Europe/Madrid",
+        hours: "mon-thu=09:00-15:00,fri=09:00-13:00",
+    },
+    DemoConsultant {
+        name: "Noah Goldberg",
+        email: "noah.goldberg@consultants.tripdesk.example",
+        specialties: &["US national parks", "Road trips", "Accessible travel"],
+        languages: &["en", "he"],
+        timezone: "America/New_York",
+        hours: "tue-sat=11:00-19:00",
+    },
+    DemoConsultant {
+        name: "Priya Raman",
+        email: "priya.raman@consultants.tripdesk.example",
+        specialties: &["Himalayan treks", "Wellness retreats", "Sri Lanka"],
+        languages: &["en", "hi", "ta"],
+        timezone: "Asia/Kolkata",
+        hours: "mon-fri=09:30-17:30",
+    },
+];
+
+/// Adds the demo consultants, each with a login account and a fresh random
+/// password, if the store has no consultant yet. Returns the accounts created
+/// (none when the store was not empty).
+pub async fn seed_demo_data(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    now: DateTime<Utc>,
+) -> Result<Vec<DemoAccount>, SeedError> {
+    if !store.list_consultants().await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut accounts = Vec::with_capacity(DEMO_CONSULTANTS.len());
+    for demo in DEMO_CONSULTANTS {
+        let new = NewConsultant {
+            name: PersonName::parse(demo.name)?,
+            email: Email::parse(demo.email)?,
+            specialties: demo
+                .specialties
+                .iter()
+                .map(|item| item.to_string())
+                .collect(),
+            languages: demo.languages.iter().map(|item| item.to_string()).collect(),
+            timezone: demo
+                .timezone
+                .parse()
+                .expect("demo time zones are valid IANA names"),
+            working_hours: demo
+                .hours
+                .parse()
+                .expect("demo working hours are well formed"),
+        };
+        let password = generate_password();
+        let (_, user) = add_consultant(
+            store,
+            hasher,
+            new,
+            Password::parse_new(password.clone(), "password")?,
+            now,
+        )
+        .await?;
+        accounts.push(DemoAccount {
+            name: demo.name.to_owned(),
+            email: user.email.to_string(),
+            password,
+        });
+    }
+    Ok(accounts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_passwords_are_long_random_and_valid() {
+        let first = generate_password();
+        assert_eq!(first.len(), 20);
+        assert_ne!(first, generate_password());
+        assert!(Password::parse_new(first, "password").is_ok());
+    }
+
+    #[test]
+    fn demo_data_is_well_formed() {
+        for demo in DEMO_CONSULTANTS {
+            assert!(PersonName::parse(demo.name).is_ok());
+            assert!(Email::parse(demo.email).is_ok());
+            assert!(demo.timezone.parse::<Tz>().is_ok(), "{}", demo.timezone);
+            assert!(
+                demo.hours.parse::<WorkingHours>().unwrap().days().count() >= 5,
+                "{}",
+                demo.hours
+            );
+        }
+    }
+}

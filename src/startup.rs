@@ -1,0 +1,163 @@
+//! Building the application: store, state, HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+
+use crate::auth::{HashError, PasswordHasher};
+use crate::config::{Environment, Settings, StoreSettings};
+use crate::domain::{Clock, SystemClock};
+use crate::error::ApiError;
+use crate::http::{MAX_BODY_BYTES, request_context, require_json_bodies};
+use crate::routes;
+use crate::seed::{DemoAccount, SeedError, seed_demo_data};
+use crate::state::AppState;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{SharedStore, StoreError};
+
+/// Start-up failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The store could not be opened.
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
+    /// The password hasher could not be prepared.
+    #[error("cannot prepare password hashing: {0}")]
+    Hash(#[from] HashError),
+    /// The demo data could not be created.
+    #[error("cannot create the demo data: {0}")]
+    Seed(#[from] SeedError),
+    /// The address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// `host:port`.
+        address: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Opens the store the settings name.
+pub async fn open_store(settings: &StoreSettings) -> Result<SharedStore, StoreError> {
+    match settings {
+        StoreSettings::Sqlite { path } => {
+            let path = path.clone();
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+                .await
+                .map_err(|error| StoreError::Internal(error.into()))??;
+            Ok(Arc::new(store))
+        }
+        StoreSettings::Mongo { .. } => Err(StoreError::Internal(
+            "the MongoDB store is not available in this build".into(),
+        )),
+    }
+}
+
+fn announce_demo_accounts(accounts: &[DemoAccount]) {
+    println!("\nDemo consultant accounts (shown once, now):");
+    for account in accounts {
+        println!(
+            "  {:<18} {:<46} {}",
+            account.name, account.email, account.password
+        );
+    }
+    println!();
+}
+
+/// A built, bound, not yet running application.
+pub struct Application {
+    port: u16,
+    server: Server,
+    store: SharedStore,
+}
+
+impl Application {
+    /// Builds the application with the system clock.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// Builds the application with a given clock (tests move time with it).
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
+        let store = open_store(&settings.store).await?;
+        let hasher = PasswordHasher::new(settings.password_hash_concurrency)?;
+        if settings.seed_demo_data {
+            let accounts = seed_demo_data(store.as_ref(), &hasher, clock.now()).await?;
+            if !accounts.is_empty() {
+                tracing::info!(consultants = accounts.len(), "demo data created");
+                if settings.environment == Environment::Development {
+                    announce_demo_accounts(&accounts);
+                }
+            }
+        }
+        let address = format!("{}:{}", settings.host, settings.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                address: address.clone(),
+                source,
+            })?
+            .port();
+        let workers = settings.workers;
+        let state = web::Data::new(AppState {
+            store: Arc::clone(&store),
+            hasher,
+            clock,
+            settings: Arc::new(settings),
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(require_json_bodies))
+                .wrap(from_fn(request_context))
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+                .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string())
+                        .into()
+                }))
+                .configure(routes::configure)
+        })
+        .workers(workers)
+        .shutdown_timeout(5)
+        .listen(listener)
+        .map_err(|source| StartupError::Bind { address, source })?
+        .run();
+        Ok(Self {
+            port,
+            server,
+            store,
+        })
+    }
+
+    /// The bound port (useful with `PORT=0`).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The store the application uses (tests seed data through it).
+    pub fn store(&self) -> SharedStore {
+        Arc::clone(&self.store)
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (by a signal or the handle).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(port = self.port, "listening");
+        self.server.await
+    }
+}

@@ -1,0 +1,29 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::auth::PasswordHasher;
+use crate::config::Settings;
+use crate::domain::Clock;
+use crate::store::SharedStore;
+
+/// Shared application state, one per process, cloned cheaply into workers.
+pub struct AppState {
+    /// Persistence.
+    pub store: SharedStore,
+    /// Argon2id on blocking threads.
+    pub hasher: PasswordHasher,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Configuration.
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// The current instant.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}

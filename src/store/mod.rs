@@ -1,0 +1,162 @@
+//! Persistence. Handlers talk to a [`Store`]; the embedded SQLite store and
+//! the MongoDB store implement it and pass the same contract tests.
+//!
+//! Domain types go in and come out: no SQL, BSON or driver error crosses
+//! this boundary. The store enforces what only it can enforce atomically:
+//! unique emails, unique session tokens, and no two live bookings of one
+//! consultant sharing a slot.
+
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, PasswordHash, Session,
+    SessionId, Slot, TokenHash, User, UserId,
+};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another account already uses this email.
+    #[error("email address already registered")]
+    EmailTaken,
+    /// One of the slots is held by another live booking of the consultant.
+    #[error("slot already booked")]
+    SlotTaken,
+    /// The record changed since it was read (optimistic concurrency).
+    #[error("record was changed concurrently")]
+    Conflict,
+    /// The store cannot be reached right now; retrying later may succeed.
+    #[error("store unavailable: {0}")]
+    Unavailable(#[source] BoxError),
+    /// Anything else: a bug, corrupt data, a full disk.
+    #[error("store failure: {0}")]
+    Internal(#[source] BoxError),
+}
+
+/// A boxed error from a driver.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A user account and its password hash, as read for a login.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The account.
+    pub user: User,
+    /// Its Argon2id hash.
+    pub password_hash: PasswordHash,
+}
+
+/// Everything the service persists.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Checks that the store answers (for `/ready`).
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates an account, and with it its first session when given, in one
+    /// atomic step. [`StoreError::EmailTaken`] if the email is in use.
+    async fn insert_user(
+        &self,
+        user: &User,
+        password_hash: &PasswordHash,
+        first_session: Option<&Session>,
+    ) -> StoreResult<()>;
+
+    /// The account registered with `email`, with its password hash.
+    async fn find_credentials(&self, email: &Email) -> StoreResult<Option<Credentials>>;
+
+    /// The password hash of account `user_id`.
+    async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<PasswordHash>>;
+
+    /// Replaces the password hash of `user_id`, expires every session of the
+    /// account and inserts `new_session`: after a password change only the
+    /// new session works. Returns how many sessions were expired.
+    async fn change_password(
+        &self,
+        user_id: UserId,
+        password_hash: &PasswordHash,
+        new_session: &Session,
+    ) -> StoreResult<u64>;
+
+    /// Stores a new session.
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+
+    /// The session whose token hashes to `token_hash`, whatever its status,
+    /// with its user.
+    async fn find_session(&self, token_hash: &TokenHash) -> StoreResult<Option<(Session, User)>>;
+
+    /// Sets `lastSeenAt` to `seen_at`, only if the stored value is older than
+    /// `stale_before`: one conditional write, never read-modify-write, so
+    /// concurrent requests cannot move it backwards.
+    async fn touch_session(
+        &self,
+        id: SessionId,
+        seen_at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// Expires the session with this token hash, whoever owns it (login
+    /// discarding a presented cookie). Returns whether a valid one was expired.
+    async fn expire_session_by_token(&self, token_hash: &TokenHash) -> StoreResult<bool>;
+
+    /// Expires session `id` if it belongs to `user_id` and is still valid.
+    async fn expire_session(&self, user_id: UserId, id: SessionId) -> StoreResult<bool>;
+
+    /// Expires every valid session of `user_id` except `keep`; returns how many.
+    async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64>;
+
+    /// Sessions of `user_id` with status `valid` that have not reached their
+    /// absolute expiry at `now`, newest first. (The idle timeout is a policy
+    /// the caller applies.)
+    async fn list_sessions(&self, user_id: UserId, now: DateTime<Utc>)
+    -> StoreResult<Vec<Session>>;
+
+    /// Adds a consultant profile, with its login account when given, atomically.
+    /// [`StoreError::EmailTaken`] if the account's email is in use.
+    async fn insert_consultant(
+        &self,
+        consultant: &Consultant,
+        account: Option<(&User, &PasswordHash)>,
+    ) -> StoreResult<()>;
+
+    /// Every consultant, by name.
+    async fn list_consultants(&self) -> StoreResult<Vec<Consultant>>;
+
+    /// One consultant.
+    async fn find_consultant(&self, id: ConsultantId) -> StoreResult<Option<Consultant>>;
+
+    /// Stores a new booking and claims its slots in one atomic step.
+    /// [`StoreError::SlotTaken`] if any slot is held by a live booking of the
+    /// same consultant; then nothing is written.
+    async fn insert_booking(&self, booking: &Booking) -> StoreResult<()>;
+
+    /// One booking.
+    async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
+
+    /// Replaces a booking with `updated` (same id) if the stored one still has
+    /// `updated.version - 1`, moving its slot claims to match: released when it
+    /// is no longer live, re-claimed when its time changed. All or nothing:
+    /// [`StoreError::Conflict`] if the version moved on,
+    /// [`StoreError::SlotTaken`] if a new slot is held.
+    async fn update_booking(&self, updated: &Booking) -> StoreResult<()>;
+
+    /// Up to `query.fetch_limit()` bookings matching `query`, by (`startsAt`, id).
+    async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>>;
+
+    /// Slots held by live bookings of `consultant` starting in `[from, to)`, sorted.
+    async fn occupied_slots(
+        &self,
+        consultant: ConsultantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Slot>>;
+}
+
+/// A store shared by every worker.
+pub type SharedStore = Arc<dyn Store>;

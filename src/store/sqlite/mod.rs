@@ -1,0 +1,143 @@
+//! The embedded store: one SQLite file, so `cargo run` needs nothing else.
+//!
+//! SQLite allows one writer at a time, so writes go through a single
+//! connection behind a mutex (each in one `BEGIN IMMEDIATE` transaction),
+//! while reads use a small pool of connections that WAL mode lets run
+//! alongside the writer. All calls run on Tokio's blocking threads.
+
+mod rows;
+mod schema;
+mod store;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+
+use super::{StoreError, StoreResult};
+
+/// Reader connections kept open.
+const READERS: u32 = 4;
+/// How long a statement waits for a lock held by another connection or process.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The SQLite implementation of [`Store`](super::Store).
+pub struct SqliteStore {
+    writer: Arc<Mutex<Connection>>,
+    readers: r2d2::Pool<SqliteConnectionManager>,
+}
+
+/// Per-connection settings. `synchronous = FULL` makes every acknowledged
+/// commit survive a power cut, not only a process crash.
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    connection.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and applies pending
+    /// migrations.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|error| StoreError::Internal(error.into()))?;
+        }
+        let mut writer = Connection::open(path)?;
+        // WAL is a property of the file: set once, readers inherit it.
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&writer)?;
+        schema::migrations()
+            .to_latest(&mut writer)
+            .map_err(|error| StoreError::Internal(error.into()))?;
+        let manager =
+            SqliteConnectionManager::file(path).with_init(|connection| configure(connection));
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .connection_timeout(BUSY_TIMEOUT)
+            .build(manager)
+            .map_err(|error| StoreError::Internal(error.into()))?;
+        Ok(Self {
+            writer: Arc::new(Mutex::new(writer)),
+            readers,
+        })
+    }
+
+    /// Runs `query` on a reader connection, on a blocking thread.
+    async fn read<T, F>(&self, query: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        blocking(move || {
+            let connection = readers
+                .get()
+                .map_err(|error| StoreError::Unavailable(error.into()))?;
+            query(&connection)
+        })
+        .await
+    }
+
+    /// Runs `change` in one immediate transaction on the writer connection,
+    /// on a blocking thread; commits if it returns `Ok`, rolls back otherwise.
+    async fn write<T, F>(&self, change: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        let writer = Arc::clone(&self.writer);
+        blocking(move || {
+            // A panic mid-transaction poisons the mutex; the transaction was
+            // rolled back when it unwound, so the connection is still sound.
+            let mut connection = writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let result = change(&transaction)?;
+            transaction.commit()?;
+            Ok(result)
+        })
+        .await
+    }
+}
+
+async fn blocking<T, F>(work: F) -> StoreResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> StoreResult<T> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| StoreError::Internal(error.into()))?
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen) => {
+                StoreError::Unavailable(error.into())
+            }
+            _ => StoreError::Internal(error.into()),
+        }
+    }
+}
+
+/// Maps a UNIQUE or PRIMARY KEY violation to `conflict`; other errors
+/// (foreign keys included) convert as usual.
+fn unique_violation(conflict: StoreError) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    use rusqlite::ffi::{SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE};
+    move |error| match &error {
+        rusqlite::Error::SqliteFailure(failure, _)
+            if matches!(
+                failure.extended_code,
+                SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY
+            ) =>
+        {
+            conflict
+        }
+        _ => error.into(),
+    }
+}

@@ -1,0 +1,179 @@
+//! Mapping between rows and domain types.
+
+use chrono::{DateTime, Utc};
+use rusqlite::Row;
+use rusqlite::types::Type;
+
+use crate::domain::{
+    Appointment, Booking, BookingDetails, BookingDuration, BookingStatus, CancellationReason,
+    Consultant, ConsultantId, Destination, Email, Mode, Notes, PersonName, Role, Session,
+    SessionStatus, Slot, TokenHash, Travelers, User, UserAgent,
+};
+use crate::domain::{BookingId, SessionId, UserId};
+
+/// A stored value the domain does not accept: the database was edited by
+/// hand or by a buggy version.
+#[derive(Debug, thiserror::Error)]
+#[error("corrupt value in column {0}")]
+struct CorruptValue(&'static str);
+
+/// Reads column `index` and converts it, reporting a failed conversion as a
+/// corrupt column rather than panicking.
+fn parsed<S, T>(
+    row: &Row<'_>,
+    index: usize,
+    column: &'static str,
+    convert: impl FnOnce(S) -> Option<T>,
+) -> rusqlite::Result<T>
+where
+    S: rusqlite::types::FromSql,
+{
+    convert(row.get(index)?).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(CorruptValue(column)))
+    })
+}
+
+/// An instant as stored: milliseconds since the epoch.
+pub(super) fn millis(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp_millis()
+}
+
+fn instant(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Result<DateTime<Utc>> {
+    parsed(row, index, column, DateTime::from_timestamp_millis)
+}
+
+/// Columns read by [`user`], for table alias `u`.
+pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.consultant_id, u.created_at";
+
+/// A user from [`USER_COLUMNS`] starting at column `at`.
+pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
+    let consultant: Option<String> = row.get(at + 3)?;
+    let role = match consultant {
+        None => Role::Customer,
+        Some(id) => Role::Consultant(parsed(row, at + 3, "users.consultant_id", |_: String| {
+            ConsultantId::parse(&id)
+        })?),
+    };
+    Ok(User {
+        id: parsed(row, at, "users.id", |text: String| UserId::parse(&text))?,
+        email: parsed(row, at + 1, "users.email", |text: String| {
+            Email::parse(&text).ok()
+        })?,
+        name: parsed(row, at + 2, "users.name", |text: String| {
+            PersonName::parse(&text).ok()
+        })?,
+        role,
+        created_at: instant(row, at + 4, "users.created_at")?,
+    })
+}
+
+/// Columns read by [`session`], for table alias `s`.
+pub(super) const SESSION_COLUMNS: &str = "s.id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.status, s.user_agent";
+
+/// A session from [`SESSION_COLUMNS`] starting at column `at`.
+pub(super) fn session(row: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
+    let user_agent: Option<String> = row.get(at + 7)?;
+    Ok(Session {
+        id: parsed(row, at, "sessions.id", |text: String| {
+            SessionId::parse(&text)
+        })?,
+        token_hash: TokenHash::from_hex(row.get(at + 1)?),
+        user_id: parsed(row, at + 2, "sessions.user_id", |text: String| {
+            UserId::parse(&text)
+        })?,
+        created_at: instant(row, at + 3, "sessions.created_at")?,
+        last_seen_at: instant(row, at + 4, "sessions.last_seen_at")?,
+        expires_at: instant(row, at + 5, "sessions.expires_at")?,
+        status: parsed(row, at + 6, "sessions.status", |text: String| {
+            SessionStatus::parse(&text)
+        })?,
+        user_agent: user_agent.map(|text| UserAgent::sanitize(&text)),
+    })
+}
+
+/// Columns read by [`consultant`], for table alias `c`.
+pub(super) const CONSULTANT_COLUMNS: &str =
+    "c.id, c.name, c.specialties, c.languages, c.timezone, c.working_hours";
+
+fn string_list(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Result<Vec<String>> {
+    parsed(row, index, column, |json: String| {
+        serde_json::from_str(&json).ok()
+    })
+}
+
+/// A consultant from [`CONSULTANT_COLUMNS`] starting at column `at`.
+pub(super) fn consultant(row: &Row<'_>, at: usize) -> rusqlite::Result<Consultant> {
+    Ok(Consultant {
+        id: parsed(row, at, "consultants.id", |text: String| {
+            ConsultantId::parse(&text)
+        })?,
+        name: parsed(row, at + 1, "consultants.name", |text: String| {
+            PersonName::parse(&text).ok()
+        })?,
+        specialties: string_list(row, at + 2, "consultants.specialties")?,
+        languages: string_list(row, at + 3, "consultants.languages")?,
+        timezone: parsed(row, at + 4, "consultants.timezone", |text: String| {
+            text.parse().ok()
+        })?,
+        working_hours: parsed(row, at + 5, "consultants.working_hours", |text: String| {
+            text.parse().ok()
+        })?,
+    })
+}
+
+/// Columns read by [`booking`], for table alias `b`.
+pub(super) const BOOKING_COLUMNS: &str = "b.id, b.customer_id, b.consultant_id, b.starts_at, \
+     b.duration_minutes, b.mode, b.destination, b.travelers, b.notes, b.status, \
+     b.cancellation_reason, b.version, b.created_at, b.updated_at";
+
+/// A booking from [`BOOKING_COLUMNS`] starting at column `at`.
+pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
+    let start = parsed(row, at + 3, "bookings.starts_at", |ms: i64| {
+        DateTime::from_timestamp_millis(ms).and_then(Slot::starting_at)
+    })?;
+    let duration = parsed(row, at + 4, "bookings.duration_minutes", |minutes: i64| {
+        BookingDuration::from_minutes(minutes).ok()
+    })?;
+    let reason: Option<String> = row.get(at + 10)?;
+    Ok(Booking {
+        id: parsed(row, at, "bookings.id", |text: String| {
+            BookingId::parse(&text)
+        })?,
+        customer_id: parsed(row, at + 1, "bookings.customer_id", |text: String| {
+            UserId::parse(&text)
+        })?,
+        consultant_id: parsed(row, at + 2, "bookings.consultant_id", |text: String| {
+            ConsultantId::parse(&text)
+        })?,
+        appointment: Appointment::restore(start, duration),
+        details: BookingDetails {
+            mode: parsed(row, at + 5, "bookings.mode", |text: String| {
+                Mode::parse(&text).ok()
+            })?,
+            destination: parsed(row, at + 6, "bookings.destination", |text: String| {
+                Destination::parse(&text).ok()
+            })?,
+            travelers: parsed(row, at + 7, "bookings.travelers", |count: i64| {
+                Travelers::parse(count).ok()
+            })?,
+            notes: parsed(row, at + 8, "bookings.notes", |text: String| {
+                Notes::parse(&text).ok()
+            })?,
+        },
+        status: parsed(row, at + 9, "bookings.status", |text: String| {
+            BookingStatus::parse(&text)
+        })?,
+        cancellation_reason: reason
+            .map(|text| {
+                parsed(row, at + 10, "bookings.cancellation_reason", |_: String| {
+                    CancellationReason::parse(&text).ok()
+                })
+            })
+            .transpose()?,
+        version: parsed(row, at + 11, "bookings.version", |version: i64| {
+            u32::try_from(version).ok()
+        })?,
+        created_at: instant(row, at + 12, "bookings.created_at")?,
+        updated_at: instant(row, at + 13, "bookings.updated_at")?,
+    })
+}

@@ -1,0 +1,83 @@
+//! The SQLite schema, as ordered migrations applied at start-up.
+//!
+//! Instants are INTEGER milliseconds since the Unix epoch; ids are the
+//! 24-hex-character text form of the domain ids.
+
+use rusqlite_migration::{M, Migrations};
+
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    r#"
+CREATE TABLE consultants (
+    id            TEXT PRIMARY KEY NOT NULL,
+    name          TEXT NOT NULL,
+    specialties   TEXT NOT NULL,  -- JSON array of strings
+    languages     TEXT NOT NULL,  -- JSON array of strings
+    timezone      TEXT NOT NULL,  -- IANA zone name
+    working_hours TEXT NOT NULL   -- canonical form: mon=09:00-17:00,tue=...
+) STRICT;
+
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY NOT NULL,
+    email         TEXT NOT NULL UNIQUE,  -- already lower-cased by the domain
+    name          TEXT NOT NULL,
+    consultant_id TEXT UNIQUE REFERENCES consultants (id),
+    password_hash TEXT NOT NULL,         -- Argon2id PHC string
+    created_at    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE sessions (
+    id           TEXT PRIMARY KEY NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,   -- SHA-256 of the token; never the token
+    user_id      TEXT NOT NULL REFERENCES users (id),
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    status       TEXT NOT NULL,          -- valid | expired
+    user_agent   TEXT
+) STRICT;
+CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+
+CREATE TABLE bookings (
+    id                  TEXT PRIMARY KEY NOT NULL,
+    customer_id         TEXT NOT NULL REFERENCES users (id),
+    consultant_id       TEXT NOT NULL REFERENCES consultants (id),
+    starts_at           INTEGER NOT NULL,
+    duration_minutes    INTEGER NOT NULL,
+    mode                TEXT NOT NULL,
+    destination         TEXT NOT NULL,
+    travelers           INTEGER NOT NULL,
+    notes               TEXT NOT NULL,
+    status              TEXT NOT NULL,
+    cancellation_reason TEXT,
+    version             INTEGER NOT NULL,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL
+) STRICT;
+CREATE INDEX bookings_by_customer ON bookings (customer_id, starts_at, id);
+CREATE INDEX bookings_by_consultant ON bookings (consultant_id, starts_at, id);
+
+-- One row per slot a live booking occupies. The primary key is what makes a
+-- double booking impossible: a second claim on the same (consultant, slot)
+-- fails inside the transaction that writes the booking.
+CREATE TABLE booking_slots (
+    consultant_id TEXT NOT NULL,
+    slot_start    INTEGER NOT NULL,
+    booking_id    TEXT NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+    PRIMARY KEY (consultant_id, slot_start)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX booking_slots_by_booking ON booking_slots (booking_id);
+"#,
+)];
+
+/// The migrations, in order.
+pub(super) fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}

@@ -1,0 +1,341 @@
+//! The test harness: the real application on port 0, a fresh store per test,
+//! a movable clock, and HTTP clients that keep cookies like a browser.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::dev::ServerHandle;
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tripdesk::auth::PasswordHasher;
+use tripdesk::config::Settings;
+use tripdesk::domain::{
+    Clock, Consultant, Email, ManualClock, Password, PersonName, format_timestamp,
+};
+use tripdesk::seed::{NewConsultant, add_consultant};
+use tripdesk::startup::Application;
+use tripdesk::store::SharedStore;
+
+/// Which store a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+}
+
+/// Generates one `#[tokio::test]` per backend for each `async fn(Backend)`.
+#[macro_export]
+macro_rules! store_tests {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+            )+
+        }
+    };
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+static UNIQUE: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh, unique email address.
+pub fn unique_email(prefix: &str) -> String {
+    let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}-{n}-{}@example.com", rand_suffix())
+}
+
+fn rand_suffix() -> String {
+    tripdesk::domain::SessionToken::generate().expose()[..8].to_owned()
+}
+
+/// A running application.
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub store: SharedStore,
+    handle: ServerHandle,
+    vars: Vec<(String, String)>,
+    _data_dir: Arc<TempDir>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Starts the application with extra environment variables.
+    pub async fn spawn_with(backend: Backend, vars: &[(&str, &str)]) -> Self {
+        let Backend::Sqlite = backend;
+        let data_dir = Arc::new(TempDir::new().expect("temporary directory"));
+        let mut all = vec![
+            ("HOST".to_owned(), "127.0.0.1".to_owned()),
+            ("PORT".to_owned(), "0".to_owned()),
+            ("SEED_DEMO_DATA".to_owned(), "false".to_owned()),
+            ("WORKERS".to_owned(), "2".to_owned()),
+            ("PASSWORD_HASH_CONCURRENCY".to_owned(), "2".to_owned()),
+            (
+                "DATABASE_PATH".to_owned(),
+                data_dir.path().join("tripdesk.db").display().to_string(),
+            ),
+        ];
+        all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Self::start(all, data_dir, Arc::new(ManualClock::new())).await
+    }
+
+    async fn start(
+        vars: Vec<(String, String)>,
+        data_dir: Arc<TempDir>,
+        clock: Arc<ManualClock>,
+    ) -> Self {
+        let settings = Settings::from_lookup(|name| {
+            vars.iter()
+                .rev()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        })
+        .expect("test settings are valid");
+        let application = Application::build_with_clock(settings, clock.clone())
+            .await
+            .expect("the application starts");
+        let base = format!("http://127.0.0.1:{}", application.port());
+        let store = application.store();
+        let handle = application.handle();
+        tokio::spawn(application.run_until_stopped());
+        Self {
+            base,
+            clock,
+            store,
+            handle,
+            vars,
+            _data_dir: data_dir,
+        }
+    }
+
+    /// Stops the server and starts a new one on the same data (and clock).
+    pub async fn restart(self) -> Self {
+        self.handle.stop(true).await;
+        Self::start(self.vars, self._data_dir, self.clock).await
+    }
+
+    /// A new client with an empty cookie jar (another browser).
+    pub fn client(&self) -> TestClient {
+        TestClient::new(&self.base, Arc::new(Jar::default()))
+    }
+
+    /// A new client logged in as a freshly registered customer.
+    pub async fn customer(&self) -> (TestClient, Value) {
+        let client = self.client();
+        let email = unique_email("customer");
+        let response = client.register(&email, PASSWORD, "Casey Customer").await;
+        let (status, body) = read(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (client, body["user"].clone())
+    }
+
+    /// A consultant working every day 08:00–20:00 UTC, and a client logged in
+    /// to its account.
+    pub async fn consultant(&self) -> (Consultant, TestClient) {
+        self.consultant_with("UTC", "mon-sun=08:00-20:00").await
+    }
+
+    pub async fn consultant_with(&self, timezone: &str, hours: &str) -> (Consultant, TestClient) {
+        let email = unique_email("consultant");
+        let new = NewConsultant {
+            name: PersonName::parse("Connie Consultant").unwrap(),
+            email: Email::parse(&email).unwrap(),
+            specialties: vec!["Island hopping".into()],
+            languages: vec!["en".into()],
+            timezone: timezone.parse().unwrap(),
+            working_hours: hours.parse().unwrap(),
+        };
+        let hasher = PasswordHasher::new(1).unwrap();
+        let password = Password::parse_new(PASSWORD.into(), "password").unwrap();
+        let (consultant, _) = add_consultant(
+            self.store.as_ref(),
+            &hasher,
+            new,
+            password,
+            self.clock.now(),
+        )
+        .await
+        .expect("consultant created");
+        let client = self.client();
+        let (status, body) = read(client.login(&email, PASSWORD).await).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (consultant, client)
+    }
+
+    /// `startsAt` for `hour:minute` UTC, `days` days after the clock's today.
+    pub fn at(&self, days: i64, hour: u32, minute: u32) -> String {
+        let date = (self.clock.now() + Duration::days(days)).date_naive();
+        let instant: DateTime<Utc> = date
+            .and_time(NaiveTime::from_hms_opt(hour, minute, 0).unwrap())
+            .and_utc();
+        format_timestamp(instant)
+    }
+}
+
+/// An HTTP client with its own cookie jar.
+#[derive(Clone)]
+pub struct TestClient {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub jar: Arc<Jar>,
+}
+
+impl TestClient {
+    pub fn new(base: &str, jar: Arc<Jar>) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            base: base.to_owned(),
+            http,
+            jar,
+        }
+    }
+
+    /// The same cookie jar, talking to another base URL (a restarted app).
+    pub fn at(&self, base: &str) -> Self {
+        Self::new(base, self.jar.clone())
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{}", self.base, path))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn send_json(&self, method: Method, path: &str, body: &Value) -> Response {
+        self.request(method, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.send_json(Method::POST, path, body).await
+    }
+
+    /// A POST without a body.
+    pub async fn post_empty(&self, path: &str) -> Response {
+        self.request(Method::POST, path)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Response {
+        self.send_json(Method::PATCH, path, body).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.request(Method::DELETE, path)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn register(&self, email: &str, password: &str, name: &str) -> Response {
+        self.post(
+            "/api/users/register",
+            &json!({"email": email, "password": password, "name": name}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post(
+            "/api/users/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// The session token the jar currently holds for this app.
+    pub fn token(&self) -> Option<String> {
+        let url = self.base.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix("token="))
+            .map(str::to_owned)
+    }
+
+    /// Books `consultant` at `starts_at` for `minutes`.
+    pub async fn book(&self, consultant: &Consultant, starts_at: &str, minutes: u32) -> Response {
+        self.post(
+            "/api/bookings",
+            &booking_body(consultant, starts_at, minutes),
+        )
+        .await
+    }
+}
+
+/// A valid booking request body.
+pub fn booking_body(consultant: &Consultant, starts_at: &str, minutes: u32) -> Value {
+    json!({
+        "consultantId": consultant.id.to_string(),
+        "startsAt": starts_at,
+        "durationMinutes": minutes,
+        "mode": "video",
+        "destination": "Azores",
+        "travelers": 2,
+        "notes": "Whale watching, please",
+    })
+}
+
+/// Status and JSON body (or `null` for an empty body).
+pub async fn read(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let bytes = response.bytes().await.expect("body read");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("JSON body, got {}", String::from_utf8_lossy(&bytes)))
+    };
+    (status, body)
+}
+
+/// Asserts the contract's error body with `status` and `code`; returns the error object.
+pub async fn assert_error(response: Response, status: StatusCode, code: &str) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|value| value.to_str().unwrap().to_owned());
+    let (actual, body) = read(response).await;
+    assert_eq!(actual, status, "{body}");
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    let errors = body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("errors array in {body}"));
+    assert_eq!(errors.len(), 1, "{body}");
+    let error = &errors[0];
+    assert_eq!(error["status"], status.as_str(), "{body}");
+    assert_eq!(error["code"], code, "{body}");
+    assert_eq!(error["title"], status.canonical_reason().unwrap(), "{body}");
+    assert!(
+        error["detail"]
+            .as_str()
+            .is_some_and(|detail| !detail.is_empty()),
+        "{body}"
+    );
+    error.clone()
+}

@@ -1,0 +1,11 @@
+//! Black-box tests: the real application over HTTP, each test on a fresh store.
+
+mod helpers;
+
+mod booking_rules;
+mod bookings;
+mod consultants;
+mod errors;
+mod lifecycle;
+mod sessions;
+mod users;
