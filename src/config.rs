@@ -36,6 +36,8 @@ pub enum StoreSettings {
         uri: SecretString,
         /// Database name.
         database: String,
+        /// How long expired sessions are kept before the TTL index purges them.
+        session_retention: TimeDelta,
     },
 }
 
@@ -70,7 +72,7 @@ pub struct Settings {
     pub host: String,
     /// `PORT` (0 picks a free port).
     pub port: u16,
-    /// `DATABASE_PATH`, or `MONGODB_URI` and `MONGODB_DB`.
+    /// `DATABASE_PATH`, or `MONGODB_URI`, `MONGODB_DB` and `SESSION_RETENTION`.
     pub store: StoreSettings,
     /// `COOKIE_NAME`, `COOKIE_SECURE`, `COOKIE_SAMESITE`.
     pub cookie: CookieSettings,
@@ -229,6 +231,7 @@ impl Settings {
                 StoreSettings::Mongo {
                     uri: uri.into(),
                     database: vars.get("MONGODB_DB").unwrap_or_else(|| "tripdesk".into()),
+                    session_retention: vars.parse("SESSION_RETENTION", TimeDelta::days(30), parse_duration)?,
                 }
             }
             None => StoreSettings::Sqlite {

@@ -16,6 +16,7 @@ use crate::http::{MAX_BODY_BYTES, request_context, require_json_bodies};
 use crate::routes;
 use crate::seed::{DemoAccount, SeedError, seed_demo_data};
 use crate::state::AppState;
+use crate::store::mongo::MongoStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{SharedStore, StoreError};
 
@@ -51,8 +52,12 @@ pub async fn open_store(settings: &StoreSettings) -> Result<SharedStore, StoreEr
                 .map_err(|error| StoreError::Internal(error.into()))??;
             Ok(Arc::new(store))
         }
-        StoreSettings::Mongo { .. } => Err(StoreError::Internal(
-            "the MongoDB store is not available in this build".into(),
+        StoreSettings::Mongo {
+            uri,
+            database,
+            session_retention,
+        } => Ok(Arc::new(
+            MongoStore::connect(uri, database, *session_retention).await?,
         )),
     }
 }

@@ -47,7 +47,7 @@ impl FromRequest for Authenticated {
                 // Best effort: a missed touch only shortens the idle window.
                 if let Err(error) = state
                     .store
-                    .touch_session(session.id, now, now - TOUCH_INTERVAL)
+                    .touch_session(&session, now, now - TOUCH_INTERVAL)
                     .await
                 {
                     tracing::warn!(session = %session.id, %error, "could not record session use");

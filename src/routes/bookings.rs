@@ -166,7 +166,7 @@ async fn save(
     after: Booking,
 ) -> Result<HttpResponse, ApiError> {
     if after != *before {
-        state.store.update_booking(&after).await?;
+        state.store.update_booking(before, &after).await?;
     }
     Ok(booking_response(StatusCode::OK, &after))
 }

@@ -6,6 +6,7 @@
 //! unique emails, unique session tokens, and no two live bookings of one
 //! consultant sharing a slot.
 
+pub mod mongo;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -91,12 +92,13 @@ pub trait Store: Send + Sync + 'static {
     /// with its user.
     async fn find_session(&self, token_hash: &TokenHash) -> StoreResult<Option<(Session, User)>>;
 
-    /// Sets `lastSeenAt` to `seen_at`, only if the stored value is older than
-    /// `stale_before`: one conditional write, never read-modify-write, so
-    /// concurrent requests cannot move it backwards.
+    /// Records that `session` was used at `seen_at`, only if it is still valid
+    /// and its stored `lastSeenAt` is older than `stale_before`: one conditional
+    /// write, so concurrent requests cannot move it backwards and a session
+    /// expired meanwhile is never revived.
     async fn touch_session(
         &self,
-        id: SessionId,
+        session: &Session,
         seen_at: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> StoreResult<()>;
@@ -139,12 +141,13 @@ pub trait Store: Send + Sync + 'static {
     /// One booking.
     async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
 
-    /// Replaces a booking with `updated` (same id) if the stored one still has
-    /// `updated.version - 1`, moving its slot claims to match: released when it
-    /// is no longer live, re-claimed when its time changed. All or nothing:
-    /// [`StoreError::Conflict`] if the version moved on,
-    /// [`StoreError::SlotTaken`] if a new slot is held.
-    async fn update_booking(&self, updated: &Booking) -> StoreResult<()>;
+    /// Replaces `previous` with `updated` (same id, next version) if the stored
+    /// booking is still at `previous.version`, moving its slot claims to match:
+    /// released when it is no longer live, claimed when its time changed. The
+    /// invariant holds throughout: every slot of a live booking is claimed.
+    /// [`StoreError::Conflict`] if the version moved on, [`StoreError::SlotTaken`]
+    /// if a new slot is held; either way the stored booking is unchanged.
+    async fn update_booking(&self, previous: &Booking, updated: &Booking) -> StoreResult<()>;
 
     /// Up to `query.fetch_limit()` bookings matching `query`, by (`startsAt`, id).
     async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>>;

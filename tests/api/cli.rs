@@ -7,15 +7,20 @@ use reqwest::StatusCode;
 use tempfile::TempDir;
 
 use crate::helpers::{Backend, TestApp, read};
+use crate::store_tests;
 
-fn tripdesk(data: &TempDir) -> Command {
+store_tests!(consultant_add_creates_a_consultant_who_can_log_in);
+
+/// The binary, in an empty directory, with nothing but `vars` configured.
+fn tripdesk(dir: &TempDir, vars: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tripdesk"));
     command
-        .current_dir(data.path())
+        .current_dir(dir.path())
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_PATH", data.path().join("tripdesk.db"))
-        .env("SEED_DEMO_DATA", "false");
+        .env("DATABASE_PATH", dir.path().join("tripdesk.db"))
+        .env("SEED_DEMO_DATA", "false")
+        .envs(vars.iter().copied());
     command
 }
 
@@ -27,7 +32,7 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
         ("SESSION_TTL", "forever"),
         ("COOKIE_SAMESITE", "None"),
     ] {
-        let output = tripdesk(&data).env(name, value).output().unwrap();
+        let output = tripdesk(&data, &[(name, value)]).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{name}");
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -38,100 +43,44 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
     }
 }
 
-#[tokio::test]
-async fn consultant_add_creates_a_consultant_who_can_log_in() {
-    let data = TempDir::new().unwrap();
-    let mut child = tripdesk(&data)
-        .args([
-            "consultant",
-            "add",
-            "--email",
-            "Mei@Agency.example",
-            "--name",
-            "Mei Lin",
-        ])
-        .args([
-            "--timezone",
-            "Asia/Singapore",
-            "--hours",
-            "mon-fri=09:00-17:00",
-            "--specialty",
-            "Southeast Asia",
-        ])
+async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let dir = TempDir::new().unwrap();
+    // The command writes to the same store the running app uses.
+    let store_vars: Vec<(&str, &str)> = ["DATABASE_PATH", "MONGODB_URI", "MONGODB_DB"]
+        .into_iter()
+        .filter_map(|name| app.var(name).map(|value| (name, value)))
+        .collect();
+    let cli = || tripdesk(&dir, &store_vars);
+    let mut child = cli()
+        .args(["consultant", "add", "--email", "Mei@Agency.example", "--name", "Mei Lin"])
+        .args(["--timezone", "Asia/Singapore", "--hours", "mon-fri=09:00-17:00", "--specialty", "Southeast Asia"])
         .args(["--language", "en", "--language", "zh", "--password-stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"a consultant's passphrase\n")
-        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a consultant's passphrase\n").unwrap();
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("mei@agency.example") && !stdout.contains("passphrase"),
-        "{stdout}"
-    );
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("mei@agency.example") && !stdout.contains("passphrase"), "{stdout}");
 
     // Generated passwords are printed once.
-    let generated = tripdesk(&data)
-        .args([
-            "consultant",
-            "add",
-            "--email",
-            "ravi@agency.example",
-            "--name",
-            "Ravi",
-        ])
-        .output()
-        .unwrap();
+    let generated = cli().args(["consultant", "add", "--email", "ravi@agency.example", "--name", "Ravi"]).output().unwrap();
     assert!(String::from_utf8_lossy(&generated.stdout).contains("Password (shown once): "));
     // Bad input is refused with a message, and the email stays unique.
     for args in [
         ["--email", "nope", "--name", "X", "--timezone", "UTC"],
-        [
-            "--email",
-            "x@agency.example",
-            "--name",
-            "X",
-            "--timezone",
-            "Mars/Olympus",
-        ],
-        [
-            "--email",
-            "MEI@agency.example",
-            "--name",
-            "X",
-            "--timezone",
-            "UTC",
-        ],
+        ["--email", "x@agency.example", "--name", "X", "--timezone", "Mars/Olympus"],
+        ["--email", "MEI@agency.example", "--name", "X", "--timezone", "UTC"],
     ] {
-        let output = tripdesk(&data)
-            .args(["consultant", "add"])
-            .args(args)
-            .output()
-            .unwrap();
+        let output = cli().args(["consultant", "add"]).args(args).output().unwrap();
         assert!(!output.status.success(), "{args:?}");
         assert!(!String::from_utf8_lossy(&output.stderr).trim().is_empty());
     }
 
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        &[(
-            "DATABASE_PATH",
-            data.path().join("tripdesk.db").to_str().unwrap(),
-        )],
-    )
-    .await;
     let client = app.client();
     let (status, body) = read(
         client

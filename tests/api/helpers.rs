@@ -1,6 +1,7 @@
 //! The test harness: the real application on port 0, a fresh store per test,
 //! a movable clock, and HTTP clients that keep cookies like a browser.
 
+use std::net::ToSocketAddrs;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -11,7 +12,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tripdesk::auth::PasswordHasher;
-use tripdesk::config::Settings;
+use tripdesk::config::{LogFormat, Settings};
 use tripdesk::domain::{
     Clock, Consultant, Email, ManualClock, Password, PersonName, format_timestamp,
 };
@@ -23,9 +24,11 @@ use tripdesk::store::SharedStore;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
+    Mongo,
 }
 
-/// Generates one `#[tokio::test]` per backend for each `async fn(Backend)`.
+/// Generates one `#[tokio::test]` per backend for each `async fn(Backend)`:
+/// every test is written once and runs on both stores.
 #[macro_export]
 macro_rules! store_tests {
     ($($name:ident),+ $(,)?) => {
@@ -37,7 +40,90 @@ macro_rules! store_tests {
                 }
             )+
         }
+        mod mongo {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if $crate::helpers::mongo_skipped() {
+                        return;
+                    }
+                    super::$name($crate::helpers::Backend::Mongo).await;
+                }
+            )+
+        }
     };
+}
+
+/// `TEST_LOG=1 cargo test …` shows the application's logs (filtered by
+/// `RUST_LOG`, default `debug`); otherwise tests run quietly.
+fn init_test_logging() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "debug".into());
+            let subscriber = tripdesk::telemetry::subscriber(LogFormat::Text, &filter, false, std::io::stderr);
+            let _ = tracing::subscriber::set_global_default(subscriber);
+        }
+    });
+}
+
+/// The MongoDB-compatible server the MongoDB half of the tests uses.
+pub fn mongo_uri() -> String {
+    std::env::var("TRIPDESK_TEST_MONGODB_URI").unwrap_or_else(|_| "mongodb://127.0.0.1:27017".into())
+}
+
+/// Whether the MongoDB half is explicitly skipped (`TRIPDESK_SKIP_MONGO=1`);
+/// says so on stderr, so a skip is never silent.
+pub fn mongo_skipped() -> bool {
+    let skipped = std::env::var("TRIPDESK_SKIP_MONGO").is_ok_and(|value| value == "1");
+    if skipped {
+        eprintln!("skipped: TRIPDESK_SKIP_MONGO=1 turns off the MongoDB half of the tests");
+    }
+    skipped
+}
+
+/// Fails with instructions unless the test server accepts connections.
+fn require_mongo(uri: &str) {
+    let address = uri.trim_start_matches("mongodb://").split(['/', '?']).next().unwrap_or_default();
+    let reachable = address
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addresses| addresses.next())
+        .is_some_and(|address| std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(2)).is_ok());
+    assert!(
+        reachable,
+        "the MongoDB half of the tests needs a MongoDB-compatible server at {uri}. Run `scripts/test` \
+         (it installs and starts one), or start one yourself and set TRIPDESK_TEST_MONGODB_URI, \
+         or set TRIPDESK_SKIP_MONGO=1 to skip the MongoDB half."
+    );
+}
+
+/// The data a test app runs on; removed when the last holder is dropped.
+pub enum TestData {
+    /// Deleted with the directory.
+    Sqlite(#[allow(dead_code)] TempDir),
+    Mongo { uri: String, database: String },
+}
+
+impl Drop for TestData {
+    fn drop(&mut self) {
+        if let TestData::Mongo { uri, database } = self {
+            let (uri, name) = (uri.clone(), database.clone());
+            // The test's runtime may be shutting down: drop the database from
+            // a thread of our own, with a client of its own.
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                runtime.block_on(async {
+                    let client = mongodb::Client::with_uri_str(&uri).await?;
+                    client.database(&name).drop().await
+                })
+            })
+            .join();
+            if !matches!(dropped, Ok(Ok(()))) {
+                eprintln!("could not drop test database {database}");
+            }
+        }
+    }
 }
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -61,7 +147,7 @@ pub struct TestApp {
     pub store: SharedStore,
     handle: ServerHandle,
     vars: Vec<(String, String)>,
-    _data_dir: Arc<TempDir>,
+    data: Arc<TestData>,
 }
 
 impl TestApp {
@@ -69,28 +155,57 @@ impl TestApp {
         Self::spawn_with(backend, &[]).await
     }
 
-    /// Starts the application with extra environment variables.
+    /// Starts the application with extra environment variables, on a fresh
+    /// SQLite file or a fresh database of the test MongoDB server.
     pub async fn spawn_with(backend: Backend, vars: &[(&str, &str)]) -> Self {
-        let Backend::Sqlite = backend;
-        let data_dir = Arc::new(TempDir::new().expect("temporary directory"));
-        let mut all = vec![
-            ("HOST".to_owned(), "127.0.0.1".to_owned()),
-            ("PORT".to_owned(), "0".to_owned()),
-            ("SEED_DEMO_DATA".to_owned(), "false".to_owned()),
-            ("WORKERS".to_owned(), "2".to_owned()),
-            ("PASSWORD_HASH_CONCURRENCY".to_owned(), "2".to_owned()),
-            (
-                "DATABASE_PATH".to_owned(),
-                data_dir.path().join("tripdesk.db").display().to_string(),
-            ),
+        match backend {
+            Backend::Sqlite => {
+                let dir = TempDir::new().expect("temporary directory");
+                let path = dir.path().join("tripdesk.db").display().to_string();
+                Self::launch(TestData::Sqlite(dir), &[("DATABASE_PATH", &path)], vars).await
+            }
+            Backend::Mongo => {
+                let uri = mongo_uri();
+                require_mongo(&uri);
+                Self::spawn_on_mongo(&uri, vars).await
+            }
+        }
+    }
+
+    /// Starts the application on a fresh database of the MongoDB server at `uri`.
+    pub async fn spawn_on_mongo(uri: &str, vars: &[(&str, &str)]) -> Self {
+        let database = format!("tripdesk_test_{}", rand_suffix());
+        let store_vars = [("MONGODB_URI", uri), ("MONGODB_DB", database.as_str())];
+        let data = TestData::Mongo { uri: uri.to_owned(), database: database.clone() };
+        Self::launch(data, &store_vars, vars).await
+    }
+
+    async fn launch(data: TestData, store_vars: &[(&str, &str)], vars: &[(&str, &str)]) -> Self {
+        init_test_logging();
+        let defaults = [
+            ("HOST", "127.0.0.1"),
+            ("PORT", "0"),
+            ("SEED_DEMO_DATA", "false"),
+            ("WORKERS", "2"),
+            ("PASSWORD_HASH_CONCURRENCY", "2"),
         ];
-        all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        Self::start(all, data_dir, Arc::new(ManualClock::new())).await
+        let all = defaults
+            .iter()
+            .chain(store_vars)
+            .chain(vars)
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Self::start(all, Arc::new(data), Arc::new(ManualClock::new())).await
+    }
+
+    /// The value of a variable the app was started with.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
     async fn start(
         vars: Vec<(String, String)>,
-        data_dir: Arc<TempDir>,
+        data: Arc<TestData>,
         clock: Arc<ManualClock>,
     ) -> Self {
         let settings = Settings::from_lookup(|name| {
@@ -113,14 +228,14 @@ impl TestApp {
             store,
             handle,
             vars,
-            _data_dir: data_dir,
+            data,
         }
     }
 
     /// Stops the server and starts a new one on the same data (and clock).
     pub async fn restart(self) -> Self {
         self.handle.stop(true).await;
-        Self::start(self.vars, self._data_dir, self.clock).await
+        Self::start(self.vars, self.data, self.clock).await
     }
 
     /// A new client with an empty cookie jar (another browser).

@@ -8,5 +8,7 @@ mod cli;
 mod consultants;
 mod errors;
 mod lifecycle;
+mod mongo;
 mod sessions;
+mod store_contract;
 mod users;

@@ -169,14 +169,15 @@ impl Store for SqliteStore {
 
     async fn touch_session(
         &self,
-        id: SessionId,
+        session: &Session,
         seen_at: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let id = session.id;
         self.write(move |tx| {
             tx.execute(
-                "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2 AND last_seen_at < ?3",
-                params![millis(seen_at), id.to_string(), millis(stale_before)],
+                "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2 AND status = ?3 AND last_seen_at < ?4",
+                params![millis(seen_at), id.to_string(), VALID, millis(stale_before)],
             )?;
             Ok(())
         })
@@ -332,8 +333,8 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn update_booking(&self, updated: &Booking) -> StoreResult<()> {
-        let booking = updated.clone();
+    async fn update_booking(&self, previous: &Booking, updated: &Booking) -> StoreResult<()> {
+        let (booking, previous_version) = (updated.clone(), previous.version);
         self.write(move |tx| {
             let details = &booking.details;
             let changed = tx.execute(
@@ -353,7 +354,7 @@ impl Store for SqliteStore {
                     booking.version,
                     millis(booking.updated_at),
                     booking.id.to_string(),
-                    booking.version.saturating_sub(1),
+                    previous_version,
                 ],
             )?;
             if changed == 0 {

@@ -1,0 +1,172 @@
+//! The MongoDB store: what production runs on, and how tripdesk scales past
+//! one machine (any number of stateless app instances, one replica set).
+//!
+//! Collections: `users`, `sessions`, `consultants`, `bookings`, and
+//! `booking_slots`, which holds one *claim* document per occupied
+//! (consultant, 30-minute slot), keyed by `_id`. Because `_id` is unique on
+//! every MongoDB deployment (and every compatible server), inserting a claim is
+//! one atomic write that cannot succeed twice for the same slot: that is what
+//! makes double booking impossible. No multi-document transaction is needed,
+//! so a standalone server works as well as a replica set.
+//!
+//! Multi-document changes are ordered so that one invariant always holds —
+//! every slot of a live booking is claimed — and compensated when a later step
+//! fails. What a failure can leave behind is at worst a claim nobody needs,
+//! which blocks a slot but never double-books it; such claims are repaired
+//! when a booking runs into one (see `claims.rs`).
+//!
+//! `_id`s are ObjectIds. References between documents (`userId`,
+//! `customerId`, `consultantId`, `bookingId`) are the ids' hex strings: the
+//! MongoDB-compatible server the tests run on cannot match ObjectId values in
+//! fields other than `_id`, and strings behave the same everywhere.
+
+mod claims;
+mod documents;
+mod store;
+
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use mongodb::bson::{Document, doc};
+use mongodb::error::{ErrorKind, WriteFailure};
+use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::{Client, Collection, Database, IndexModel};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{StoreError, StoreResult};
+
+/// How long to look for a usable server before answering 503, unless the
+/// connection string says otherwise (`serverSelectionTimeoutMS`).
+const SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long to wait for a TCP connection, unless the connection string says.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The MongoDB implementation of [`Store`](super::Store).
+pub struct MongoStore {
+    database: Database,
+    users: Collection<Document>,
+    sessions: Collection<Document>,
+    consultants: Collection<Document>,
+    bookings: Collection<Document>,
+    claims: Collection<Document>,
+    /// How long expired sessions are kept before the TTL index removes them.
+    session_retention: TimeDelta,
+}
+
+impl MongoStore {
+    /// Connects to `database` at `uri` and creates the indexes (idempotently).
+    pub async fn connect(uri: &SecretString, database: &str, session_retention: TimeDelta) -> StoreResult<Self> {
+        let mut options = ClientOptions::parse(uri.expose_secret()).await.map_err(classify)?;
+        options.server_selection_timeout.get_or_insert(SERVER_SELECTION_TIMEOUT);
+        options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
+        options.app_name.get_or_insert_with(|| "tripdesk".to_owned());
+        let client = Client::with_options(options).map_err(classify)?;
+        let database = client.database(database);
+        let store = Self {
+            users: database.collection("users"),
+            sessions: database.collection("sessions"),
+            consultants: database.collection("consultants"),
+            bookings: database.collection("bookings"),
+            claims: database.collection("booking_slots"),
+            database,
+            session_retention,
+        };
+        store.create_indexes().await?;
+        Ok(store)
+    }
+
+    async fn create_indexes(&self) -> StoreResult<()> {
+        let index = |keys: Document, name: &str| {
+            IndexModel::builder()
+                .keys(keys)
+                .options(IndexOptions::builder().name(name.to_owned()).build())
+                .build()
+        };
+        let unique = |keys: Document, name: &str| {
+            IndexModel::builder()
+                .keys(keys)
+                .options(IndexOptions::builder().name(name.to_owned()).unique(true).build())
+                .build()
+        };
+        let ttl = IndexModel::builder()
+            .keys(doc! {"purgeAt": 1})
+            .options(
+                IndexOptions::builder()
+                    .name("purge_after_retention".to_owned())
+                    .expire_after(Duration::ZERO)
+                    .build(),
+            )
+            .build();
+        self.users
+            .create_indexes([unique(doc! {"email": 1}, "email_unique")])
+            .await
+            .map_err(classify)?;
+        self.sessions
+            .create_indexes([
+                unique(doc! {"tokenHash": 1}, "token_hash_unique"),
+                index(doc! {"userId": 1, "createdAt": -1}, "by_user"),
+                ttl,
+            ])
+            .await
+            .map_err(classify)?;
+        self.bookings
+            .create_indexes([
+                index(doc! {"customerId": 1, "startsAt": 1}, "by_customer_start"),
+                index(doc! {"consultantId": 1, "startsAt": 1}, "by_consultant_start"),
+            ])
+            .await
+            .map_err(classify)?;
+        self.claims
+            .create_indexes([
+                index(doc! {"consultantId": 1, "slotStart": 1}, "by_consultant_slot"),
+                index(doc! {"bookingId": 1}, "by_booking"),
+            ])
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
+/// Server error codes that mean "not now" rather than "never": shutdown,
+/// step-down, elections, network trouble between members.
+const TRANSIENT_CODES: [i32; 12] = [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436];
+
+/// Whether `error` is a duplicate-key violation (code 11000).
+fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
+    match error.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(failure)) => failure.code == 11000,
+        ErrorKind::InsertMany(failure) => failure
+            .write_errors
+            .as_ref()
+            .is_some_and(|errors| errors.iter().any(|error| error.code == 11000)),
+        ErrorKind::Command(failure) => failure.code == 11000,
+        _ => false,
+    }
+}
+
+/// Maps a driver error: unreachable or failing-over servers are
+/// [`StoreError::Unavailable`] (503, and fine again once the server is back),
+/// anything else [`StoreError::Internal`].
+fn classify(error: mongodb::error::Error) -> StoreError {
+    let transient = match error.kind.as_ref() {
+        ErrorKind::ServerSelection { .. }
+        | ErrorKind::Io(_)
+        | ErrorKind::ConnectionPoolCleared { .. }
+        | ErrorKind::DnsResolve { .. }
+        | ErrorKind::Shutdown => true,
+        ErrorKind::Command(failure) => TRANSIENT_CODES.contains(&failure.code),
+        _ => ["RetryableWriteError", "TransientTransactionError", "RetryableError"]
+            .iter()
+            .any(|label| error.contains_label(label)),
+    };
+    if transient {
+        StoreError::Unavailable(error.into())
+    } else {
+        StoreError::Internal(error.into())
+    }
+}
+
+/// Maps a duplicate-key violation to `conflict`, anything else as usual.
+fn unique_violation(conflict: StoreError) -> impl FnOnce(mongodb::error::Error) -> StoreError {
+    move |error| if is_duplicate_key(&error) { conflict } else { classify(error) }
+}
