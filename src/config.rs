@@ -231,7 +231,11 @@ impl Settings {
                 StoreSettings::Mongo {
                     uri: uri.into(),
                     database: vars.get("MONGODB_DB").unwrap_or_else(|| "tripdesk".into()),
-                    session_retention: vars.parse("SESSION_RETENTION", TimeDelta::days(30), parse_duration)?,
+                    session_retention: vars.parse(
+                        "SESSION_RETENTION",
+                        TimeDelta::days(30),
+                        parse_duration,
+                    )?,
                 }
             }
             None => StoreSettings::Sqlite {

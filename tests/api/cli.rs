@@ -53,30 +53,84 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
         .collect();
     let cli = || tripdesk(&dir, &store_vars);
     let mut child = cli()
-        .args(["consultant", "add", "--email", "Mei@Agency.example", "--name", "Mei Lin"])
-        .args(["--timezone", "Asia/Singapore", "--hours", "mon-fri=09:00-17:00", "--specialty", "Southeast Asia"])
+        .args([
+            "consultant",
+            "add",
+            "--email",
+            "Mei@Agency.example",
+            "--name",
+            "Mei Lin",
+        ])
+        .args([
+            "--timezone",
+            "Asia/Singapore",
+            "--hours",
+            "mon-fri=09:00-17:00",
+            "--specialty",
+            "Southeast Asia",
+        ])
         .args(["--language", "en", "--language", "zh", "--password-stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"a consultant's passphrase\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a consultant's passphrase\n")
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("mei@agency.example") && !stdout.contains("passphrase"), "{stdout}");
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("mei@agency.example") && !stdout.contains("passphrase"),
+        "{stdout}"
+    );
 
     // Generated passwords are printed once.
-    let generated = cli().args(["consultant", "add", "--email", "ravi@agency.example", "--name", "Ravi"]).output().unwrap();
+    let generated = cli()
+        .args([
+            "consultant",
+            "add",
+            "--email",
+            "ravi@agency.example",
+            "--name",
+            "Ravi",
+        ])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&generated.stdout).contains("Password (shown once): "));
     // Bad input is refused with a message, and the email stays unique.
     for args in [
         ["--email", "nope", "--name", "X", "--timezone", "UTC"],
-        ["--email", "x@agency.example", "--name", "X", "--timezone", "Mars/Olympus"],
-        ["--email", "MEI@agency.example", "--name", "X", "--timezone", "UTC"],
+        [
+            "--email",
+            "x@agency.example",
+            "--name",
+            "X",
+            "--timezone",
+            "Mars/Olympus",
+        ],
+        [
+            "--email",
+            "MEI@agency.example",
+            "--name",
+            "X",
+            "--timezone",
+            "UTC",
+        ],
     ] {
-        let output = cli().args(["consultant", "add"]).args(args).output().unwrap();
+        let output = cli()
+            .args(["consultant", "add"])
+            .args(args)
+            .output()
+            .unwrap();
         assert!(!output.status.success(), "{args:?}");
         assert!(!String::from_utf8_lossy(&output.stderr).trim().is_empty());
     }

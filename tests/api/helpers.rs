@@ -61,7 +61,8 @@ fn init_test_logging() {
     INIT.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
             let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "debug".into());
-            let subscriber = tripdesk::telemetry::subscriber(LogFormat::Text, &filter, false, std::io::stderr);
+            let subscriber =
+                tripdesk::telemetry::subscriber(LogFormat::Text, &filter, false, std::io::stderr);
             let _ = tracing::subscriber::set_global_default(subscriber);
         }
     });
@@ -69,7 +70,8 @@ fn init_test_logging() {
 
 /// The MongoDB-compatible server the MongoDB half of the tests uses.
 pub fn mongo_uri() -> String {
-    std::env::var("TRIPDESK_TEST_MONGODB_URI").unwrap_or_else(|_| "mongodb://127.0.0.1:27017".into())
+    std::env::var("TRIPDESK_TEST_MONGODB_URI")
+        .unwrap_or_else(|_| "mongodb://127.0.0.1:27017".into())
 }
 
 /// Whether the MongoDB half is explicitly skipped (`TRIPDESK_SKIP_MONGO=1`);
@@ -84,12 +86,19 @@ pub fn mongo_skipped() -> bool {
 
 /// Fails with instructions unless the test server accepts connections.
 fn require_mongo(uri: &str) {
-    let address = uri.trim_start_matches("mongodb://").split(['/', '?']).next().unwrap_or_default();
+    let address = uri
+        .trim_start_matches("mongodb://")
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default();
     let reachable = address
         .to_socket_addrs()
         .ok()
         .and_then(|mut addresses| addresses.next())
-        .is_some_and(|address| std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(2)).is_ok());
+        .is_some_and(|address| {
+            std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(2))
+                .is_ok()
+        });
     assert!(
         reachable,
         "the MongoDB half of the tests needs a MongoDB-compatible server at {uri}. Run `scripts/test` \
@@ -102,7 +111,10 @@ fn require_mongo(uri: &str) {
 pub enum TestData {
     /// Deleted with the directory.
     Sqlite(#[allow(dead_code)] TempDir),
-    Mongo { uri: String, database: String },
+    Mongo {
+        uri: String,
+        database: String,
+    },
 }
 
 impl Drop for TestData {
@@ -112,7 +124,10 @@ impl Drop for TestData {
             // The test's runtime may be shutting down: drop the database from
             // a thread of our own, with a client of its own.
             let dropped = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 runtime.block_on(async {
                     let client = mongodb::Client::with_uri_str(&uri).await?;
                     client.database(&name).drop().await
@@ -176,7 +191,10 @@ impl TestApp {
     pub async fn spawn_on_mongo(uri: &str, vars: &[(&str, &str)]) -> Self {
         let database = format!("tripdesk_test_{}", rand_suffix());
         let store_vars = [("MONGODB_URI", uri), ("MONGODB_DB", database.as_str())];
-        let data = TestData::Mongo { uri: uri.to_owned(), database: database.clone() };
+        let data = TestData::Mongo {
+            uri: uri.to_owned(),
+            database: database.clone(),
+        };
         Self::launch(data, &store_vars, vars).await
     }
 
@@ -200,7 +218,11 @@ impl TestApp {
 
     /// The value of a variable the app was started with.
     pub fn var(&self, name: &str) -> Option<&str> {
-        self.vars.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+        self.vars
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 
     async fn start(

@@ -13,19 +13,32 @@ use crate::helpers::{TestApp, assert_error, mongo_skipped, read};
 
 /// A database handle on the app's MongoDB database, for looking underneath.
 async fn database(app: &TestApp) -> mongodb::Database {
-    let client = mongodb::Client::with_uri_str(app.var("MONGODB_URI").unwrap()).await.unwrap();
+    let client = mongodb::Client::with_uri_str(app.var("MONGODB_URI").unwrap())
+        .await
+        .unwrap();
     client.database(app.var("MONGODB_DB").unwrap())
 }
 
 /// The index on exactly `keys` of `collection`, as the server describes it.
 /// (Found by keys, not name: not every compatible server keeps names.)
 async fn index_on(database: &mongodb::Database, collection: &str, keys: &[&str]) -> Document {
-    let reply = database.run_command(doc! {"listIndexes": collection}).await.unwrap();
-    let batch = reply.get_document("cursor").unwrap().get_array("firstBatch").unwrap();
+    let reply = database
+        .run_command(doc! {"listIndexes": collection})
+        .await
+        .unwrap();
+    let batch = reply
+        .get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap();
     batch
         .iter()
         .filter_map(|index| index.as_document())
-        .find(|index| index.get_document("key").is_ok_and(|key| key.keys().eq(keys.iter().copied())))
+        .find(|index| {
+            index
+                .get_document("key")
+                .is_ok_and(|key| key.keys().eq(keys.iter().copied()))
+        })
         .cloned()
         .unwrap_or_else(|| panic!("no index on {keys:?} of {collection}: {batch:?}"))
 }
@@ -61,15 +74,37 @@ async fn indexes_exist_and_the_unique_ones_reject_duplicates() {
 
     // Unique indexes at work, underneath the store.
     let sessions = database.collection::<Document>("sessions");
-    sessions.insert_one(doc! {"tokenHash": "a".repeat(64)}).await.unwrap();
-    let duplicate = sessions.insert_one(doc! {"tokenHash": "a".repeat(64)}).await.unwrap_err();
+    sessions
+        .insert_one(doc! {"tokenHash": "a".repeat(64)})
+        .await
+        .unwrap();
+    let duplicate = sessions
+        .insert_one(doc! {"tokenHash": "a".repeat(64)})
+        .await
+        .unwrap_err();
     assert!(duplicate.to_string().contains("11000"), "{duplicate}");
     let users = database.collection::<Document>("users");
-    users.insert_one(doc! {"email": "dup@example.com"}).await.unwrap();
-    assert!(users.insert_one(doc! {"email": "dup@example.com"}).await.is_err());
+    users
+        .insert_one(doc! {"email": "dup@example.com"})
+        .await
+        .unwrap();
+    assert!(
+        users
+            .insert_one(doc! {"email": "dup@example.com"})
+            .await
+            .is_err()
+    );
     let claims = database.collection::<Document>("booking_slots");
-    claims.insert_one(doc! {"_id": "consultant:0"}).await.unwrap();
-    assert!(claims.insert_one(doc! {"_id": "consultant:0"}).await.is_err());
+    claims
+        .insert_one(doc! {"_id": "consultant:0"})
+        .await
+        .unwrap();
+    assert!(
+        claims
+            .insert_one(doc! {"_id": "consultant:0"})
+            .await
+            .is_err()
+    );
 
     // Creating the indexes again (every start-up does) is harmless.
     let app = app.restart().await;
@@ -81,12 +116,25 @@ async fn sessions_are_purged_a_retention_period_after_their_end() {
     if mongo_skipped() {
         return;
     }
-    let app = TestApp::spawn_with(crate::helpers::Backend::Mongo, &[("SESSION_RETENTION", "2d")]).await;
+    let app = TestApp::spawn_with(
+        crate::helpers::Backend::Mongo,
+        &[("SESSION_RETENTION", "2d")],
+    )
+    .await;
     let (client, _) = app.customer().await;
     client.post_empty("/api/users/logout").await;
-    let session = database(&app).await.collection::<Document>("sessions").find_one(doc! {}).await.unwrap().unwrap();
+    let session = database(&app)
+        .await
+        .collection::<Document>("sessions")
+        .find_one(doc! {})
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(session.get_str("status"), Ok("expired"));
-    let expires = session.get_datetime("expiresAt").unwrap().timestamp_millis();
+    let expires = session
+        .get_datetime("expiresAt")
+        .unwrap()
+        .timestamp_millis();
     let purge = session.get_datetime("purgeAt").unwrap().timestamp_millis();
     assert_eq!(purge - expires, 2 * 24 * 3600 * 1000);
     assert!(session.get("token").is_none() && session.get_str("tokenHash").unwrap().len() == 64);
@@ -102,7 +150,9 @@ async fn stale_slot_claims_are_repaired_and_fresh_ones_respected() {
     let (customer, _) = app.customer().await;
     let claims = database(&app).await.collection::<Document>("booking_slots");
     let claim = |hour: u32, age: chrono::Duration| {
-        let start = chrono::DateTime::parse_from_rfc3339(&app.at(2, hour, 0)).unwrap().timestamp_millis();
+        let start = chrono::DateTime::parse_from_rfc3339(&app.at(2, hour, 0))
+            .unwrap()
+            .timestamp_millis();
         doc! {
             "_id": format!("{}:{start}", consultant.id),
             "consultantId": consultant.id.to_string(),
@@ -112,12 +162,22 @@ async fn stale_slot_claims_are_repaired_and_fresh_ones_respected() {
         }
     };
     // Left behind by a failure 20 minutes ago: its booking never existed.
-    claims.insert_one(claim(10, chrono::Duration::minutes(20))).await.unwrap();
+    claims
+        .insert_one(claim(10, chrono::Duration::minutes(20)))
+        .await
+        .unwrap();
     // Just written by a request still in flight.
-    claims.insert_one(claim(11, chrono::Duration::seconds(5))).await.unwrap();
+    claims
+        .insert_one(claim(11, chrono::Duration::seconds(5)))
+        .await
+        .unwrap();
 
     let (status, body) = read(customer.book(&consultant, &app.at(2, 10, 0), 30).await).await;
-    assert_eq!(status, StatusCode::CREATED, "the stale claim was repaired: {body}");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the stale claim was repaired: {body}"
+    );
     let response = customer.book(&consultant, &app.at(2, 11, 0), 30).await;
     assert_error(response, StatusCode::CONFLICT, "slot_unavailable").await;
     // A booking's own claims are never taken for debris.
@@ -134,8 +194,16 @@ struct PrivateServer {
 
 impl PrivateServer {
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut server = Self { port, data: TempDir::new().unwrap(), process: None };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut server = Self {
+            port,
+            data: TempDir::new().unwrap(),
+            process: None,
+        };
         server.resume();
         server
     }
@@ -153,11 +221,16 @@ impl PrivateServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("scripts/mongo-server runs a MongoDB-compatible server (scripts/test installs one)");
+            .expect(
+                "scripts/mongo-server runs a MongoDB-compatible server (scripts/test installs one)",
+            );
         self.process = Some(process);
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "the private server did not start (is one installed? run scripts/test)");
+            assert!(
+                Instant::now() < deadline,
+                "the private server did not start (is one installed? run scripts/test)"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -190,13 +263,32 @@ async fn the_app_answers_503_while_the_server_is_gone_and_recovers_without_a_res
     assert_eq!(status, StatusCode::CREATED);
 
     server.kill();
-    assert_error(app.client().get("/ready").await, StatusCode::SERVICE_UNAVAILABLE, "store_unavailable").await;
+    assert_error(
+        app.client().get("/ready").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store_unavailable",
+    )
+    .await;
     let response = customer.get("/api/users/me").await;
     assert!(response.headers().get("retry-after").is_some());
-    assert_error(response, StatusCode::SERVICE_UNAVAILABLE, "store_unavailable").await;
+    assert_error(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store_unavailable",
+    )
+    .await;
     let response = customer.book(&consultant, &app.at(2, 11, 0), 30).await;
-    assert_error(response, StatusCode::SERVICE_UNAVAILABLE, "store_unavailable").await;
-    assert_eq!(app.client().get("/health").await.status(), StatusCode::OK, "the process itself is fine");
+    assert_error(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store_unavailable",
+    )
+    .await;
+    assert_eq!(
+        app.client().get("/health").await.status(),
+        StatusCode::OK,
+        "the process itself is fine"
+    );
 
     server.resume();
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -17,7 +17,9 @@ use chrono::{TimeDelta, Utc};
 use mongodb::bson::doc;
 use mongodb::options::InsertManyOptions;
 
-use super::documents::{Claim, booking_document, claim_document, claim_from, claim_id, date, object_id};
+use super::documents::{
+    Claim, booking_document, claim_document, claim_from, claim_id, date, object_id,
+};
 use super::{MongoStore, classify, is_duplicate_key};
 use crate::domain::{Booking, Slot};
 use crate::store::{StoreError, StoreResult};
@@ -43,9 +45,17 @@ impl MongoStore {
         }
         for attempt in 0..2 {
             let now = Utc::now();
-            let documents: Vec<_> = slots.iter().map(|slot| claim_document(booking, *slot, now)).collect();
+            let documents: Vec<_> = slots
+                .iter()
+                .map(|slot| claim_document(booking, *slot, now))
+                .collect();
             let ordered = InsertManyOptions::builder().ordered(true).build();
-            match self.claims.insert_many(documents).with_options(ordered).await {
+            match self
+                .claims
+                .insert_many(documents)
+                .with_options(ordered)
+                .await
+            {
                 Ok(_) => return Ok(()),
                 Err(error) => {
                     self.release(booking, slots).await?;
@@ -66,7 +76,10 @@ impl MongoStore {
         if slots.is_empty() {
             return Ok(());
         }
-        let ids: Vec<_> = slots.iter().map(|slot| claim_id(booking.consultant_id, *slot)).collect();
+        let ids: Vec<_> = slots
+            .iter()
+            .map(|slot| claim_id(booking.consultant_id, *slot))
+            .collect();
         self.claims
             .delete_many(doc! {"_id": {"$in": ids}, "bookingId": booking.id.to_string()})
             .await
@@ -77,7 +90,10 @@ impl MongoStore {
     /// Deletes claims on `slots` that are old and not needed by their booking;
     /// returns whether any was deleted.
     async fn repair_stale_claims(&self, booking: &Booking, slots: &[Slot]) -> StoreResult<bool> {
-        let ids: Vec<_> = slots.iter().map(|slot| claim_id(booking.consultant_id, *slot)).collect();
+        let ids: Vec<_> = slots
+            .iter()
+            .map(|slot| claim_id(booking.consultant_id, *slot))
+            .collect();
         let old = date(Utc::now() - STALE_AFTER);
         let mut cursor = self
             .claims
@@ -86,7 +102,9 @@ impl MongoStore {
             .map_err(classify)?;
         let mut stale: Vec<Claim> = Vec::new();
         while cursor.advance().await.map_err(classify)? {
-            stale.push(claim_from(&cursor.deserialize_current().map_err(classify)?)?);
+            stale.push(claim_from(
+                &cursor.deserialize_current().map_err(classify)?,
+            )?);
         }
         let mut repaired = false;
         for claim in stale {
@@ -112,7 +130,10 @@ impl MongoStore {
 
     /// Whether `booking` still holds all its claims.
     async fn holds_claims(&self, booking: &Booking, slots: &[Slot]) -> StoreResult<bool> {
-        let ids: Vec<_> = slots.iter().map(|slot| claim_id(booking.consultant_id, *slot)).collect();
+        let ids: Vec<_> = slots
+            .iter()
+            .map(|slot| claim_id(booking.consultant_id, *slot))
+            .collect();
         let held = self
             .claims
             .count_documents(doc! {"_id": {"$in": ids}, "bookingId": booking.id.to_string()})
@@ -133,7 +154,10 @@ impl MongoStore {
         // Only a request stalled for longer than STALE_AFTER could have lost a
         // claim to repair; it must not leave a booking behind without it.
         if !self.holds_claims(booking, &slots).await? {
-            self.bookings.delete_one(doc! {"_id": object_id(booking.id.bytes())}).await.map_err(classify)?;
+            self.bookings
+                .delete_one(doc! {"_id": object_id(booking.id.bytes())})
+                .await
+                .map_err(classify)?;
             self.release(booking, &slots).await?;
             return Err(StoreError::SlotTaken);
         }
@@ -142,13 +166,30 @@ impl MongoStore {
 
     /// Claims newly needed slots, replaces the booking if still at the
     /// previous version, then releases slots no longer needed.
-    pub(super) async fn write_changed_booking(&self, previous: &Booking, updated: &Booking) -> StoreResult<()> {
+    pub(super) async fn write_changed_booking(
+        &self,
+        previous: &Booking,
+        updated: &Booking,
+    ) -> StoreResult<()> {
         let (before, after) = (live_slots(previous), live_slots(updated));
-        let gained: Vec<_> = after.iter().copied().filter(|slot| !before.contains(slot)).collect();
-        let lost: Vec<_> = before.iter().copied().filter(|slot| !after.contains(slot)).collect();
+        let gained: Vec<_> = after
+            .iter()
+            .copied()
+            .filter(|slot| !before.contains(slot))
+            .collect();
+        let lost: Vec<_> = before
+            .iter()
+            .copied()
+            .filter(|slot| !after.contains(slot))
+            .collect();
         self.claim(updated, &gained).await?;
-        let filter = doc! {"_id": object_id(updated.id.bytes()), "version": i64::from(previous.version)};
-        let replaced = match self.bookings.replace_one(filter, booking_document(updated)).await {
+        let filter =
+            doc! {"_id": object_id(updated.id.bytes()), "version": i64::from(previous.version)};
+        let replaced = match self
+            .bookings
+            .replace_one(filter, booking_document(updated))
+            .await
+        {
             Ok(result) => result.matched_count > 0,
             Err(error) => {
                 self.release(updated, &gained).await.ok();

@@ -8,8 +8,8 @@ use mongodb::bson::{self, Bson, Document, doc};
 use crate::domain::{
     Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus,
     CancellationReason, Consultant, ConsultantId, Destination, Email, Mode, Notes, PasswordHash,
-    PersonName, Role, Session, SessionId, SessionStatus, Slot, TokenHash, Travelers, User, UserAgent,
-    UserId, WorkingHours,
+    PersonName, Role, Session, SessionId, SessionStatus, Slot, TokenHash, Travelers, User,
+    UserAgent, UserId, WorkingHours,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -102,10 +102,15 @@ pub(super) fn user_document(user: &User, hash: &PasswordHash) -> Document {
 }
 
 pub(super) fn user_from(document: &Document) -> StoreResult<User> {
-    let fields = Fields { document, collection: "users" };
+    let fields = Fields {
+        document,
+        collection: "users",
+    };
     let role = match fields.optional_string("consultantId")? {
         None => Role::Customer,
-        Some(id) => Role::Consultant(ConsultantId::parse(id).ok_or_else(|| fields.corrupt("consultantId"))?),
+        Some(id) => {
+            Role::Consultant(ConsultantId::parse(id).ok_or_else(|| fields.corrupt("consultantId"))?)
+        }
     };
     Ok(User {
         id: UserId::from_bytes(fields.object_id()?),
@@ -117,8 +122,13 @@ pub(super) fn user_from(document: &Document) -> StoreResult<User> {
 }
 
 pub(super) fn password_hash_from(document: &Document) -> StoreResult<PasswordHash> {
-    let fields = Fields { document, collection: "users" };
-    Ok(PasswordHash::from_phc(fields.string("passwordHash")?.to_owned()))
+    let fields = Fields {
+        document,
+        collection: "users",
+    };
+    Ok(PasswordHash::from_phc(
+        fields.string("passwordHash")?.to_owned(),
+    ))
 }
 
 /// A session document; `purgeAt` is when the TTL index may delete it: the
@@ -138,7 +148,10 @@ pub(super) fn session_document(session: &Session, retention: TimeDelta) -> Docum
 }
 
 pub(super) fn session_from(document: &Document) -> StoreResult<Session> {
-    let fields = Fields { document, collection: "sessions" };
+    let fields = Fields {
+        document,
+        collection: "sessions",
+    };
     Ok(Session {
         id: SessionId::from_bytes(fields.object_id()?),
         token_hash: TokenHash::from_hex(fields.string("tokenHash")?.to_owned()),
@@ -147,14 +160,22 @@ pub(super) fn session_from(document: &Document) -> StoreResult<Session> {
         last_seen_at: fields.instant("lastSeenAt")?,
         expires_at: fields.instant("expiresAt")?,
         status: fields.domain("status", SessionStatus::parse)?,
-        user_agent: fields.optional_string("userAgent")?.map(UserAgent::sanitize),
+        user_agent: fields
+            .optional_string("userAgent")?
+            .map(UserAgent::sanitize),
     })
 }
 
 pub(super) fn consultant_document(consultant: &Consultant) -> Document {
     let mut hours = Document::new();
     for (day, window) in consultant.working_hours.days() {
-        hours.insert(day, vec![window.start().format("%H:%M").to_string(), window.end().format("%H:%M").to_string()]);
+        hours.insert(
+            day,
+            vec![
+                window.start().format("%H:%M").to_string(),
+                window.end().format("%H:%M").to_string(),
+            ],
+        );
     }
     doc! {
         "_id": object_id(consultant.id.bytes()),
@@ -167,10 +188,18 @@ pub(super) fn consultant_document(consultant: &Consultant) -> Document {
 }
 
 pub(super) fn consultant_from(document: &Document) -> StoreResult<Consultant> {
-    let fields = Fields { document, collection: "consultants" };
-    let hours = document.get_document("workingHours").map_err(|_| fields.corrupt("workingHours"))?;
+    let fields = Fields {
+        document,
+        collection: "consultants",
+    };
+    let hours = document
+        .get_document("workingHours")
+        .map_err(|_| fields.corrupt("workingHours"))?;
     // Rebuild the canonical text form (mon=09:00-17:00,…) and parse it once.
-    let days = Fields { document: hours, collection: "consultants" };
+    let days = Fields {
+        document: hours,
+        collection: "consultants",
+    };
     let mut text = Vec::new();
     for day in hours.keys() {
         let window = days.strings(day)?;
@@ -185,7 +214,10 @@ pub(super) fn consultant_from(document: &Document) -> StoreResult<Consultant> {
         specialties: fields.strings("specialties")?,
         languages: fields.strings("languages")?,
         timezone: fields.domain("timezone", |name| name.parse().ok())?,
-        working_hours: text.join(",").parse::<WorkingHours>().map_err(|_| fields.corrupt("workingHours"))?,
+        working_hours: text
+            .join(",")
+            .parse::<WorkingHours>()
+            .map_err(|_| fields.corrupt("workingHours"))?,
     })
 }
 
@@ -211,13 +243,19 @@ pub(super) fn booking_document(booking: &Booking) -> Document {
 }
 
 pub(super) fn booking_from(document: &Document) -> StoreResult<Booking> {
-    let fields = Fields { document, collection: "bookings" };
-    let start = Slot::starting_at(fields.instant("startsAt")?).ok_or_else(|| fields.corrupt("startsAt"))?;
+    let fields = Fields {
+        document,
+        collection: "bookings",
+    };
+    let start =
+        Slot::starting_at(fields.instant("startsAt")?).ok_or_else(|| fields.corrupt("startsAt"))?;
     let duration = BookingDuration::from_minutes(fields.integer("durationMinutes")?)
         .map_err(|_| fields.corrupt("durationMinutes"))?;
     let reason = fields
         .optional_string("cancellationReason")?
-        .map(|text| CancellationReason::parse(text).map_err(|_| fields.corrupt("cancellationReason")))
+        .map(|text| {
+            CancellationReason::parse(text).map_err(|_| fields.corrupt("cancellationReason"))
+        })
         .transpose()?;
     Ok(Booking {
         id: BookingId::from_bytes(fields.object_id()?),
@@ -227,12 +265,14 @@ pub(super) fn booking_from(document: &Document) -> StoreResult<Booking> {
         details: BookingDetails {
             mode: fields.domain("mode", |text| Mode::parse(text).ok())?,
             destination: fields.domain("destination", |text| Destination::parse(text).ok())?,
-            travelers: Travelers::parse(fields.integer("travelers")?).map_err(|_| fields.corrupt("travelers"))?,
+            travelers: Travelers::parse(fields.integer("travelers")?)
+                .map_err(|_| fields.corrupt("travelers"))?,
             notes: fields.domain("notes", |text| Notes::parse(text).ok())?,
         },
         status: fields.domain("status", BookingStatus::parse)?,
         cancellation_reason: reason,
-        version: u32::try_from(fields.integer("version")?).map_err(|_| fields.corrupt("version"))?,
+        version: u32::try_from(fields.integer("version")?)
+            .map_err(|_| fields.corrupt("version"))?,
         created_at: fields.instant("createdAt")?,
         updated_at: fields.instant("updatedAt")?,
     })
@@ -262,10 +302,14 @@ pub(super) struct Claim {
 }
 
 pub(super) fn claim_from(document: &Document) -> StoreResult<Claim> {
-    let fields = Fields { document, collection: "booking_slots" };
+    let fields = Fields {
+        document,
+        collection: "booking_slots",
+    };
     Ok(Claim {
         id: fields.string("_id")?.to_owned(),
-        slot: Slot::starting_at(fields.instant("slotStart")?).ok_or_else(|| fields.corrupt("slotStart"))?,
+        slot: Slot::starting_at(fields.instant("slotStart")?)
+            .ok_or_else(|| fields.corrupt("slotStart"))?,
         booking: fields.domain("bookingId", BookingId::parse)?,
         claimed_at: fields.instant("claimedAt")?,
     })

@@ -55,11 +55,21 @@ pub struct MongoStore {
 
 impl MongoStore {
     /// Connects to `database` at `uri` and creates the indexes (idempotently).
-    pub async fn connect(uri: &SecretString, database: &str, session_retention: TimeDelta) -> StoreResult<Self> {
-        let mut options = ClientOptions::parse(uri.expose_secret()).await.map_err(classify)?;
-        options.server_selection_timeout.get_or_insert(SERVER_SELECTION_TIMEOUT);
+    pub async fn connect(
+        uri: &SecretString,
+        database: &str,
+        session_retention: TimeDelta,
+    ) -> StoreResult<Self> {
+        let mut options = ClientOptions::parse(uri.expose_secret())
+            .await
+            .map_err(classify)?;
+        options
+            .server_selection_timeout
+            .get_or_insert(SERVER_SELECTION_TIMEOUT);
         options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
-        options.app_name.get_or_insert_with(|| "tripdesk".to_owned());
+        options
+            .app_name
+            .get_or_insert_with(|| "tripdesk".to_owned());
         let client = Client::with_options(options).map_err(classify)?;
         let database = client.database(database);
         let store = Self {
@@ -85,7 +95,12 @@ impl MongoStore {
         let unique = |keys: Document, name: &str| {
             IndexModel::builder()
                 .keys(keys)
-                .options(IndexOptions::builder().name(name.to_owned()).unique(true).build())
+                .options(
+                    IndexOptions::builder()
+                        .name(name.to_owned())
+                        .unique(true)
+                        .build(),
+                )
                 .build()
         };
         let ttl = IndexModel::builder()
@@ -112,13 +127,19 @@ impl MongoStore {
         self.bookings
             .create_indexes([
                 index(doc! {"customerId": 1, "startsAt": 1}, "by_customer_start"),
-                index(doc! {"consultantId": 1, "startsAt": 1}, "by_consultant_start"),
+                index(
+                    doc! {"consultantId": 1, "startsAt": 1},
+                    "by_consultant_start",
+                ),
             ])
             .await
             .map_err(classify)?;
         self.claims
             .create_indexes([
-                index(doc! {"consultantId": 1, "slotStart": 1}, "by_consultant_slot"),
+                index(
+                    doc! {"consultantId": 1, "slotStart": 1},
+                    "by_consultant_slot",
+                ),
                 index(doc! {"bookingId": 1}, "by_booking"),
             ])
             .await
@@ -129,7 +150,9 @@ impl MongoStore {
 
 /// Server error codes that mean "not now" rather than "never": shutdown,
 /// step-down, elections, network trouble between members.
-const TRANSIENT_CODES: [i32; 12] = [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436];
+const TRANSIENT_CODES: [i32; 12] = [
+    6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436,
+];
 
 /// Whether `error` is a duplicate-key violation (code 11000).
 fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
@@ -155,9 +178,13 @@ fn classify(error: mongodb::error::Error) -> StoreError {
         | ErrorKind::DnsResolve { .. }
         | ErrorKind::Shutdown => true,
         ErrorKind::Command(failure) => TRANSIENT_CODES.contains(&failure.code),
-        _ => ["RetryableWriteError", "TransientTransactionError", "RetryableError"]
-            .iter()
-            .any(|label| error.contains_label(label)),
+        _ => [
+            "RetryableWriteError",
+            "TransientTransactionError",
+            "RetryableError",
+        ]
+        .iter()
+        .any(|label| error.contains_label(label)),
     };
     if transient {
         StoreError::Unavailable(error.into())
@@ -168,5 +195,11 @@ fn classify(error: mongodb::error::Error) -> StoreError {
 
 /// Maps a duplicate-key violation to `conflict`, anything else as usual.
 fn unique_violation(conflict: StoreError) -> impl FnOnce(mongodb::error::Error) -> StoreError {
-    move |error| if is_duplicate_key(&error) { conflict } else { classify(error) }
+    move |error| {
+        if is_duplicate_key(&error) {
+            conflict
+        } else {
+            classify(error)
+        }
+    }
 }

@@ -2,13 +2,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use mongodb::Collection;
 use mongodb::bson::{Document, doc};
 use mongodb::options::FindOptions;
-use mongodb::Collection;
 
 use super::documents::{
-    booking_from, claim_from, consultant_document, consultant_from, date, object_id, password_hash_from,
-    session_document, session_from, user_document, user_from,
+    booking_from, claim_from, consultant_document, consultant_from, date, object_id,
+    password_hash_from, session_document, session_from, user_document, user_from,
 };
 use super::{MongoStore, classify, unique_violation};
 use crate::domain::{
@@ -26,7 +26,11 @@ async fn find_all<T>(
     options: FindOptions,
     convert: impl Fn(&Document) -> StoreResult<T>,
 ) -> StoreResult<Vec<T>> {
-    let mut cursor = collection.find(filter).with_options(options).await.map_err(classify)?;
+    let mut cursor = collection
+        .find(filter)
+        .with_options(options)
+        .await
+        .map_err(classify)?;
     let mut items = Vec::new();
     while cursor.advance().await.map_err(classify)? {
         items.push(convert(&cursor.deserialize_current().map_err(classify)?)?);
@@ -35,7 +39,10 @@ async fn find_all<T>(
 }
 
 impl MongoStore {
-    pub(super) async fn find_booking_document(&self, id: BookingId) -> StoreResult<Option<Booking>> {
+    pub(super) async fn find_booking_document(
+        &self,
+        id: BookingId,
+    ) -> StoreResult<Option<Booking>> {
         let found = self
             .bookings
             .find_one(doc! {"_id": object_id(id.bytes())})
@@ -54,7 +61,10 @@ impl MongoStore {
 #[async_trait]
 impl Store for MongoStore {
     async fn ping(&self) -> StoreResult<()> {
-        self.database.run_command(doc! {"ping": 1}).await.map_err(classify)?;
+        self.database
+            .run_command(doc! {"ping": 1})
+            .await
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -73,14 +83,21 @@ impl Store for MongoStore {
         {
             // Without its session the registration failed: undo it so the
             // client can simply retry.
-            self.users.delete_one(doc! {"_id": object_id(user.id.bytes())}).await.ok();
+            self.users
+                .delete_one(doc! {"_id": object_id(user.id.bytes())})
+                .await
+                .ok();
             return Err(error);
         }
         Ok(())
     }
 
     async fn find_credentials(&self, email: &Email) -> StoreResult<Option<Credentials>> {
-        let found = self.users.find_one(doc! {"email": email.as_str()}).await.map_err(classify)?;
+        let found = self
+            .users
+            .find_one(doc! {"email": email.as_str()})
+            .await
+            .map_err(classify)?;
         found
             .map(|document| {
                 Ok(Credentials {
@@ -119,7 +136,10 @@ impl Store for MongoStore {
             .map_err(classify)?;
         let expired = self
             .sessions
-            .update_many(doc! {"userId": user_id.to_string(), "status": VALID}, Self::expire_update())
+            .update_many(
+                doc! {"userId": user_id.to_string(), "status": VALID},
+                Self::expire_update(),
+            )
             .await
             .map_err(classify)?;
         self.insert_session(new_session).await?;
@@ -150,7 +170,8 @@ impl Store for MongoStore {
             .projection(doc! {"passwordHash": 0})
             .await
             .map_err(classify)?;
-        user.map(|user| Ok((session, user_from(&user)?))).transpose()
+        user.map(|user| Ok((session, user_from(&user)?)))
+            .transpose()
     }
 
     async fn touch_session(
@@ -162,7 +183,10 @@ impl Store for MongoStore {
         // A conditional replace rather than `$set`: one atomic write either
         // way, and the replacement keeps `lastSeenAt` a BSON date on every
         // server (see the module documentation).
-        let touched = Session { last_seen_at: seen_at, ..session.clone() };
+        let touched = Session {
+            last_seen_at: seen_at,
+            ..session.clone()
+        };
         self.sessions
             .replace_one(
                 doc! {
@@ -180,7 +204,10 @@ impl Store for MongoStore {
     async fn expire_session_by_token(&self, token_hash: &TokenHash) -> StoreResult<bool> {
         let result = self
             .sessions
-            .update_one(doc! {"tokenHash": token_hash.as_str(), "status": VALID}, Self::expire_update())
+            .update_one(
+                doc! {"tokenHash": token_hash.as_str(), "status": VALID},
+                Self::expire_update(),
+            )
             .await
             .map_err(classify)?;
         Ok(result.modified_count > 0)
@@ -210,9 +237,16 @@ impl Store for MongoStore {
         Ok(result.modified_count)
     }
 
-    async fn list_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> StoreResult<Vec<Session>> {
-        let filter = doc! {"userId": user_id.to_string(), "status": VALID, "expiresAt": {"$gt": date(now)}};
-        let options = FindOptions::builder().sort(doc! {"createdAt": -1, "_id": -1}).build();
+    async fn list_sessions(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Session>> {
+        let filter =
+            doc! {"userId": user_id.to_string(), "status": VALID, "expiresAt": {"$gt": date(now)}};
+        let options = FindOptions::builder()
+            .sort(doc! {"createdAt": -1, "_id": -1})
+            .build();
         find_all(&self.sessions, filter, options, session_from).await
     }
 
@@ -228,14 +262,19 @@ impl Store for MongoStore {
         if let Some((user, hash)) = account
             && let Err(error) = self.insert_user(user, hash, None).await
         {
-            self.consultants.delete_one(doc! {"_id": object_id(consultant.id.bytes())}).await.ok();
+            self.consultants
+                .delete_one(doc! {"_id": object_id(consultant.id.bytes())})
+                .await
+                .ok();
             return Err(error);
         }
         Ok(())
     }
 
     async fn list_consultants(&self) -> StoreResult<Vec<Consultant>> {
-        let options = FindOptions::builder().sort(doc! {"name": 1, "_id": 1}).build();
+        let options = FindOptions::builder()
+            .sort(doc! {"name": 1, "_id": 1})
+            .build();
         find_all(&self.consultants, doc! {}, options, consultant_from).await
     }
 
@@ -289,7 +328,13 @@ impl Store for MongoStore {
             .sort(doc! {"startsAt": 1, "_id": 1})
             .limit(i64::try_from(query.fetch_limit()).unwrap_or(i64::MAX))
             .build();
-        find_all(&self.bookings, doc! {"$and": clauses}, options, booking_from).await
+        find_all(
+            &self.bookings,
+            doc! {"$and": clauses},
+            options,
+            booking_from,
+        )
+        .await
     }
 
     async fn occupied_slots(
@@ -303,6 +348,9 @@ impl Store for MongoStore {
             "slotStart": {"$gte": date(from), "$lt": date(to)},
         };
         let options = FindOptions::builder().sort(doc! {"slotStart": 1}).build();
-        find_all(&self.claims, filter, options, |document| Ok(claim_from(document)?.slot)).await
+        find_all(&self.claims, filter, options, |document| {
+            Ok(claim_from(document)?.slot)
+        })
+        .await
     }
 }
