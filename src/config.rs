@@ -80,6 +80,12 @@ pub struct Settings {
     pub session: SessionPolicy,
     /// `ALLOWED_ORIGINS`: origins of the web frontends.
     pub allowed_origins: Vec<String>,
+    /// `AUTH_RATE_LIMIT_PER_MINUTE`: login and registration requests one
+    /// client address may make per minute.
+    pub auth_rate_limit_per_minute: u32,
+    /// `TRUST_PROXY_HEADERS`: take the client address from `Forwarded` /
+    /// `X-Forwarded-For` (only behind a proxy that sets them).
+    pub trust_proxy_headers: bool,
     /// `SEED_DEMO_DATA`.
     pub seed_demo_data: bool,
     /// `WORKERS`: HTTP worker threads.
@@ -216,6 +222,17 @@ impl Settings {
             }
         })?;
         let production = environment == Environment::Production;
+        let secure_cookie = vars.parse("COOKIE_SECURE", production, parse_bool)?;
+        // A production session cookie without Secure can leak over plain
+        // HTTP; allow it only when explicitly acknowledged (e.g. TLS is
+        // terminated elsewhere and the app is never reachable over HTTP).
+        let allow_insecure_cookie = vars.parse("ALLOW_INSECURE_COOKIE", false, parse_bool)?;
+        if production && !secure_cookie && !allow_insecure_cookie {
+            return Err(ConfigError {
+                variable: "COOKIE_SECURE",
+                reason: "= false is refused in production unless ALLOW_INSECURE_COOKIE=true".into(),
+            });
+        }
         let session = SessionPolicy {
             ttl: vars.parse("SESSION_TTL", TimeDelta::days(14), parse_duration)?,
             idle_timeout: vars.parse("SESSION_IDLE_TIMEOUT", TimeDelta::days(7), parse_duration)?,
@@ -255,7 +272,7 @@ impl Settings {
             store,
             cookie: CookieSettings {
                 name: vars.parse("COOKIE_NAME", "token".into(), parse_cookie_name)?,
-                secure: vars.parse("COOKIE_SECURE", production, parse_bool)?,
+                secure: secure_cookie,
                 same_site: vars.parse("COOKIE_SAMESITE", SameSite::Strict, |value| match value
                     .to_ascii_lowercase()
                     .as_str()
@@ -268,6 +285,14 @@ impl Settings {
             },
             session,
             allowed_origins: vars.parse("ALLOWED_ORIGINS", Vec::new(), parse_origins)?,
+            auth_rate_limit_per_minute: vars.parse("AUTH_RATE_LIMIT_PER_MINUTE", 30, |value| {
+                value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|limit| (1..=100_000).contains(limit))
+                    .ok_or_else(|| "expected a whole number from 1 to 100000".into())
+            })?,
+            trust_proxy_headers: vars.parse("TRUST_PROXY_HEADERS", false, parse_bool)?,
             seed_demo_data: vars.parse("SEED_DEMO_DATA", !production, parse_bool)?,
             workers: vars.parse("WORKERS", default_parallelism(), parse_count)?,
             password_hash_concurrency: vars.parse(

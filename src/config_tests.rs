@@ -27,6 +27,8 @@ fn defaults_suit_a_laptop() {
     assert!(settings.seed_demo_data);
     assert_eq!(settings.log_format, LogFormat::Text);
     assert!(settings.allowed_origins.is_empty());
+    assert_eq!(settings.auth_rate_limit_per_minute, 30);
+    assert!(!settings.trust_proxy_headers);
 }
 
 #[test]
@@ -35,6 +37,20 @@ fn production_defaults_are_strict() {
     assert!(settings.cookie.secure);
     assert!(!settings.seed_demo_data);
     assert_eq!(settings.log_format, LogFormat::Json);
+}
+
+#[test]
+fn production_refuses_an_insecure_cookie_unless_acknowledged() {
+    let error = settings(&[("APP_ENV", "production"), ("COOKIE_SECURE", "false")]).unwrap_err();
+    assert_eq!(error.variable, "COOKIE_SECURE");
+    assert!(error.to_string().contains("ALLOW_INSECURE_COOKIE"));
+    let settings = settings(&[
+        ("APP_ENV", "production"),
+        ("COOKIE_SECURE", "false"),
+        ("ALLOW_INSECURE_COOKIE", "true"),
+    ])
+    .unwrap();
+    assert!(!settings.cookie.secure);
 }
 
 #[test]
@@ -88,6 +104,9 @@ fn bad_values_name_the_variable() {
         ("SEED_DEMO_DATA", "2"),
         ("WORKERS", "0"),
         ("LOG_FORMAT", "xml"),
+        ("AUTH_RATE_LIMIT_PER_MINUTE", "0"),
+        ("TRUST_PROXY_HEADERS", "sometimes"),
+        ("ALLOW_INSECURE_COOKIE", "perhaps"),
         ("MONGODB_URI", "postgres://user:secret@db"),
     ] {
         let error = settings(&[(name, value)]).unwrap_err();

@@ -3,16 +3,20 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
-use crate::auth::{HashError, PasswordHasher};
+use crate::auth::{AuthRateLimiter, HashError, PasswordHasher};
 use crate::config::{Environment, Settings, StoreSettings};
 use crate::domain::{Clock, SystemClock};
 use crate::error::ApiError;
-use crate::http::{MAX_BODY_BYTES, request_context, require_json_bodies};
+use crate::http::{
+    MAX_BODY_BYTES, REQUEST_ID, reject_cross_site_requests, request_context, require_json_bodies,
+};
 use crate::routes;
 use crate::seed::{DemoAccount, SeedError, seed_demo_data};
 use crate::state::AppState;
@@ -73,6 +77,26 @@ fn announce_demo_accounts(accounts: &[DemoAccount]) {
     println!();
 }
 
+/// Credentialed CORS for the allowed frontends only; other origins get no
+/// CORS headers at all (and their state-changing requests meet the CSRF check).
+fn cors(allowed_origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static("idempotency-key"),
+            REQUEST_ID,
+        ])
+        .expose_headers([REQUEST_ID, header::RETRY_AFTER, header::LOCATION])
+        .supports_credentials()
+        .max_age(600);
+    for origin in allowed_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
 /// A built, bound, not yet running application.
 pub struct Application {
     port: u16,
@@ -118,12 +142,24 @@ impl Application {
         let state = web::Data::new(AppState {
             store: Arc::clone(&store),
             hasher,
+            auth_limiter: AuthRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
             clock,
             settings: Arc::new(settings),
         });
+        let limiter_state = state.clone();
+        tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                limiter_state.auth_limiter.forget_idle();
+            }
+        });
         let server = HttpServer::new(move || {
+            // Outermost first: request context, CORS, CSRF, JSON bodies, routes.
             App::new()
                 .wrap(from_fn(require_json_bodies))
+                .wrap(from_fn(reject_cross_site_requests))
+                .wrap(cors(&state.settings.allowed_origins))
                 .wrap(from_fn(request_context))
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))

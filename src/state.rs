@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::PasswordHasher;
+use crate::auth::{AuthRateLimiter, PasswordHasher};
 use crate::config::Settings;
 use crate::domain::Clock;
 use crate::store::SharedStore;
@@ -15,6 +15,8 @@ pub struct AppState {
     pub store: SharedStore,
     /// Argon2id on blocking threads.
     pub hasher: PasswordHasher,
+    /// Login and registration requests per client address.
+    pub auth_limiter: AuthRateLimiter,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
     /// Configuration.

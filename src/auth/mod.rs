@@ -4,10 +4,12 @@
 mod cookie;
 mod extractor;
 mod password;
+mod rate_limit;
 
 pub use cookie::{TokenSource, presented_token, removal_cookie, session_cookie};
 pub use extractor::Authenticated;
 pub use password::{HashError, PasswordHasher};
+pub use rate_limit::{AuthRateLimiter, client_address};
 
 use actix_web::HttpRequest;
 use actix_web::http::header;

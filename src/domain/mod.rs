@@ -13,6 +13,7 @@ mod person_name;
 mod schedule;
 mod session;
 mod text;
+mod throttle;
 mod time;
 mod token;
 mod user;
@@ -32,6 +33,7 @@ pub use schedule::{
 };
 pub use session::{Session, SessionPolicy, SessionRejection, SessionStatus, TOUCH_INTERVAL};
 pub use text::{CancellationReason, UserAgent};
+pub use throttle::LoginThrottle;
 pub use time::{Clock, ManualClock, SystemClock, format_timestamp, parse_timestamp};
 pub use token::{SessionToken, TokenHash};
 pub use user::{Role, User};

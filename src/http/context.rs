@@ -104,6 +104,23 @@ fn normalize_error_body(
     })
 }
 
+/// A response that does not admit the requesting origin carries no CORS
+/// headers at all (actix-cors adds some of them regardless of the origin).
+fn drop_partial_cors_headers(response: &mut ServiceResponse<BoxBody>) {
+    let headers = response.headers_mut();
+    if headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        return;
+    }
+    let cors: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| name.as_str().starts_with("access-control-"))
+        .cloned()
+        .collect();
+    for name in cors {
+        headers.remove(name);
+    }
+}
+
 fn add_security_headers(response: &mut ServiceResponse<BoxBody>, path: &str, request_id: &str) {
     let headers = response.headers_mut();
     headers.insert(
@@ -157,6 +174,7 @@ pub async fn request_context(
             );
         })?;
     let mut response = normalize_error_body(response.map_into_boxed_body(), &request_id);
+    drop_partial_cors_headers(&mut response);
     add_security_headers(&mut response, &path, &request_id);
 
     let status = response.status().as_u16();

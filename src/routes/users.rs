@@ -1,11 +1,16 @@
 //! `/api/users`: registration, login, logout, the current user, password change.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::auth::{self, Authenticated, presented_token, removal_cookie, session_cookie};
-use crate::domain::{Email, Password, PersonName, SessionToken, User, format_timestamp};
+use crate::auth::{
+    self, Authenticated, client_address, presented_token, removal_cookie, session_cookie,
+};
+use crate::domain::{
+    Email, LoginThrottle, Password, PersonName, SessionToken, User, format_timestamp,
+};
 use crate::error::ApiError;
 use crate::http::ApiJson;
 use crate::state::AppState;
@@ -58,6 +63,25 @@ pub struct ChangePasswordRequest {
     new_password: String,
 }
 
+fn too_many(code: &'static str, detail: &'static str, wait: std::time::Duration) -> ApiError {
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
+        .with_retry_after(wait.as_secs().max(1))
+}
+
+/// At most `AUTH_RATE_LIMIT_PER_MINUTE` logins and registrations per client address.
+fn limit_by_address(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
+    let Some(address) = client_address(request, state.settings.trust_proxy_headers) else {
+        return Ok(());
+    };
+    state.auth_limiter.check(address).map_err(|wait| {
+        too_many(
+            "too_many_requests",
+            "Too many login or registration attempts from this address; slow down",
+            wait,
+        )
+    })
+}
+
 /// A session token the client presented when asking for a new one is never
 /// adopted; it is expired so it cannot be used again (session fixation).
 async fn discard_presented_session(
@@ -87,6 +111,7 @@ pub async fn register(
     request: HttpRequest,
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    limit_by_address(&state, &request)?;
     let email = Email::parse(&body.email)?;
     let password = Password::parse_new(body.password, "password")?;
     let name = PersonName::parse(&body.name)?;
@@ -118,8 +143,24 @@ pub async fn login(
     request: HttpRequest,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    limit_by_address(&state, &request)?;
     let email = Email::parse(&body.email)?;
     let password = Password::parse_presented(body.password, "password")?;
+    // Throttled per email, known or not, before any password is checked.
+    let now = state.now();
+    let throttle = LoginThrottle::DEFAULT;
+    let failures = state
+        .store
+        .login_failures_since(&email, throttle.window_start(now))
+        .await?;
+    if let Err(wait) = throttle.check(&failures, now) {
+        let wait = wait.to_std().unwrap_or_default();
+        return Err(too_many(
+            "too_many_attempts",
+            "Too many failed logins for this account; try again later",
+            wait,
+        ));
+    }
     let credentials = state.store.find_credentials(&email).await?;
     // Unknown emails are verified against a dummy hash: same answer, same time.
     let (user, hash) = match credentials {
@@ -127,9 +168,16 @@ pub async fn login(
         None => (None, None),
     };
     let verified = state.hasher.verify(password, hash).await?;
-    let user = user
-        .filter(|_| verified)
-        .ok_or_else(ApiError::invalid_credentials)?;
+    let Some(user) = user.filter(|_| verified) else {
+        state
+            .store
+            .record_login_failure(&email, now, now + throttle.window)
+            .await?;
+        return Err(ApiError::invalid_credentials());
+    };
+    if !failures.is_empty() {
+        state.store.clear_login_failures(&email).await?;
+    }
     discard_presented_session(&state, &request).await?;
     let (token, session) = auth::new_session(&state, user.id, &request);
     state.store.insert_session(&session).await?;

@@ -85,6 +85,25 @@ pub trait Store: Send + Sync + 'static {
         new_session: &Session,
     ) -> StoreResult<u64>;
 
+    /// Records a failed login for `email` at `at`; the record may be
+    /// forgotten after `forget_after`.
+    async fn record_login_failure(
+        &self,
+        email: &Email,
+        at: DateTime<Utc>,
+        forget_after: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// Times of the failed logins for `email` after `since`.
+    async fn login_failures_since(
+        &self,
+        email: &Email,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<DateTime<Utc>>>;
+
+    /// Forgets the failed logins for `email` (after a successful login).
+    async fn clear_login_failures(&self, email: &Email) -> StoreResult<()>;
+
     /// Stores a new session.
     async fn insert_session(&self, session: &Session) -> StoreResult<()>;
 

@@ -206,6 +206,9 @@ impl TestApp {
             ("SEED_DEMO_DATA", "false"),
             ("WORKERS", "2"),
             ("PASSWORD_HASH_CONCURRENCY", "2"),
+            // Every test client is 127.0.0.1: only the test of the per-address
+            // limit itself wants the production default.
+            ("AUTH_RATE_LIMIT_PER_MINUTE", "100000"),
         ];
         let all = defaults
             .iter()

@@ -9,6 +9,7 @@ mod consultants;
 mod errors;
 mod lifecycle;
 mod mongo;
+mod security;
 mod sessions;
 mod store_contract;
 mod users;

@@ -1,7 +1,8 @@
 //! The MongoDB store: what production runs on, and how tripdesk scales past
 //! one machine (any number of stateless app instances, one replica set).
 //!
-//! Collections: `users`, `sessions`, `consultants`, `bookings`, and
+//! Collections: `users`, `sessions`, `consultants`, `bookings`,
+//! `login_attempts` (failed logins, for throttling), and
 //! `booking_slots`, which holds one *claim* document per occupied
 //! (consultant, 30-minute slot), keyed by `_id`. Because `_id` is unique on
 //! every MongoDB deployment (and every compatible server), inserting a claim is
@@ -49,6 +50,7 @@ pub struct MongoStore {
     consultants: Collection<Document>,
     bookings: Collection<Document>,
     claims: Collection<Document>,
+    login_attempts: Collection<Document>,
     /// How long expired sessions are kept before the TTL index removes them.
     session_retention: TimeDelta,
 }
@@ -78,6 +80,7 @@ impl MongoStore {
             consultants: database.collection("consultants"),
             bookings: database.collection("bookings"),
             claims: database.collection("booking_slots"),
+            login_attempts: database.collection("login_attempts"),
             database,
             session_retention,
         };
@@ -103,15 +106,17 @@ impl MongoStore {
                 )
                 .build()
         };
-        let ttl = IndexModel::builder()
-            .keys(doc! {"purgeAt": 1})
-            .options(
-                IndexOptions::builder()
-                    .name("purge_after_retention".to_owned())
-                    .expire_after(Duration::ZERO)
-                    .build(),
-            )
-            .build();
+        let ttl = |field: &str, name: &str| {
+            IndexModel::builder()
+                .keys(doc! {field: 1})
+                .options(
+                    IndexOptions::builder()
+                        .name(name.to_owned())
+                        .expire_after(Duration::ZERO)
+                        .build(),
+                )
+                .build()
+        };
         self.users
             .create_indexes([unique(doc! {"email": 1}, "email_unique")])
             .await
@@ -120,7 +125,7 @@ impl MongoStore {
             .create_indexes([
                 unique(doc! {"tokenHash": 1}, "token_hash_unique"),
                 index(doc! {"userId": 1, "createdAt": -1}, "by_user"),
-                ttl,
+                ttl("purgeAt", "purge_after_retention"),
             ])
             .await
             .map_err(classify)?;
@@ -131,6 +136,13 @@ impl MongoStore {
                     doc! {"consultantId": 1, "startsAt": 1},
                     "by_consultant_start",
                 ),
+            ])
+            .await
+            .map_err(classify)?;
+        self.login_attempts
+            .create_indexes([
+                index(doc! {"email": 1, "at": 1}, "by_email"),
+                ttl("forgetAt", "forget_after_window"),
             ])
             .await
             .map_err(classify)?;

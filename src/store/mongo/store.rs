@@ -146,6 +146,52 @@ impl Store for MongoStore {
         Ok(expired.modified_count)
     }
 
+    async fn record_login_failure(
+        &self,
+        email: &Email,
+        at: DateTime<Utc>,
+        forget_after: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.login_attempts
+            .insert_one(
+                doc! {"email": email.as_str(), "at": date(at), "forgetAt": date(forget_after)},
+            )
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn login_failures_since(
+        &self,
+        email: &Email,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<DateTime<Utc>>> {
+        let filter = doc! {"email": email.as_str(), "at": {"$gt": date(since)}};
+        find_all(
+            &self.login_attempts,
+            filter,
+            FindOptions::default(),
+            |document| {
+                document
+                    .get_datetime("at")
+                    .ok()
+                    .and_then(|at| DateTime::from_timestamp_millis(at.timestamp_millis()))
+                    .ok_or_else(|| {
+                        StoreError::Internal("corrupt document in login_attempts: field at".into())
+                    })
+            },
+        )
+        .await
+    }
+
+    async fn clear_login_failures(&self, email: &Email) -> StoreResult<()> {
+        self.login_attempts
+            .delete_many(doc! {"email": email.as_str()})
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
         self.sessions
             .insert_one(session_document(session, self.session_retention))

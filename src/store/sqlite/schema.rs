@@ -5,8 +5,9 @@
 
 use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    r#"
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        r#"
 CREATE TABLE consultants (
     id            TEXT PRIMARY KEY NOT NULL,
     name          TEXT NOT NULL,
@@ -67,7 +68,19 @@ CREATE TABLE booking_slots (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX booking_slots_by_booking ON booking_slots (booking_id);
 "#,
-)];
+    ),
+    M::up(
+        r#"
+-- Failed logins per email, for throttling (ASVS 2.2.1).
+CREATE TABLE login_failures (
+    email     TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    forget_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX login_failures_by_email ON login_failures (email, at);
+"#,
+    ),
+];
 
 /// The migrations, in order.
 pub(super) fn migrations() -> Migrations<'static> {

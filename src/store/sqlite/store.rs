@@ -144,6 +144,60 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn record_login_failure(
+        &self,
+        email: &Email,
+        at: DateTime<Utc>,
+        forget_after: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let email = email.as_str().to_owned();
+        self.write(move |tx| {
+            // Keep the table small: drop what no window can count any more.
+            tx.execute(
+                "DELETE FROM login_failures WHERE email = ?1 AND forget_at < ?2",
+                params![email, millis(at)],
+            )?;
+            tx.execute(
+                "INSERT INTO login_failures (email, at, forget_at) VALUES (?1, ?2, ?3)",
+                params![email, millis(at), millis(forget_after)],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn login_failures_since(
+        &self,
+        email: &Email,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<DateTime<Utc>>> {
+        let email = email.as_str().to_owned();
+        self.read(move |conn| {
+            let mut statement =
+                conn.prepare_cached("SELECT at FROM login_failures WHERE email = ?1 AND at > ?2")?;
+            let times = statement
+                .query_map(params![email, millis(since)], |row| row.get::<_, i64>(0))?
+                .map(|at| {
+                    let at = at?;
+                    DateTime::from_timestamp_millis(at).ok_or_else(|| {
+                        StoreError::Internal(format!("corrupt login failure time {at}").into())
+                    })
+                })
+                .collect::<StoreResult<_>>()?;
+            Ok(times)
+        })
+        .await
+    }
+
+    async fn clear_login_failures(&self, email: &Email) -> StoreResult<()> {
+        let email = email.as_str().to_owned();
+        self.write(move |tx| {
+            tx.execute("DELETE FROM login_failures WHERE email = ?1", [email])?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
         let session = session.clone();
         self.write(move |tx| insert_session_row(tx, &session)).await
