@@ -139,6 +139,16 @@ impl ApiError {
         self.code
     }
 
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The JSON body the client receives.
+    pub fn body(&self) -> String {
+        error_json(self.status, self.code, &self.detail, self.field.as_deref())
+    }
+
     /// The offending input, if named.
     pub fn field(&self) -> Option<&str> {
         self.field.as_deref()

@@ -7,6 +7,7 @@
 mod booking;
 mod consultant;
 mod email;
+mod idempotency;
 mod ids;
 mod password;
 mod person_name;
@@ -24,6 +25,10 @@ pub use booking::{
 };
 pub use consultant::{Consultant, DailyHours, WorkingHours};
 pub use email::Email;
+pub use idempotency::{
+    ABANDONED_AFTER, Fingerprint, IDEMPOTENCY_WINDOW, IdempotencyDecision, IdempotencyKey,
+    IdempotencyRecord, StoredResponse,
+};
 pub use ids::{BookingId, ConsultantId, SessionId, UserId};
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;

@@ -1,19 +1,19 @@
 //! `/api/bookings`: a customer's appointments, and a consultant's.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::auth::Authenticated;
 use crate::domain::{
     Booking, BookingChanges, BookingDetails, BookingDuration, BookingId, BookingQuery,
-    CancellationReason, ConsultantId, Destination, Mode, Notes, Party, RawBookingQuery, Travelers,
-    User, format_timestamp, parse_timestamp,
+    CancellationReason, ConsultantId, Destination, Fingerprint, Mode, Notes, Party,
+    RawBookingQuery, StoredResponse, Travelers, User, format_timestamp, parse_timestamp,
 };
 use crate::error::ApiError;
 use crate::http::{ApiJson, OptionalJson};
+use crate::routes::idempotency::{idempotency_key, run_once};
 use crate::state::AppState;
 
 /// A booking as the API shows it.
@@ -65,8 +65,9 @@ fn booking_response(status: StatusCode, booking: &Booking) -> HttpResponse {
     HttpResponse::build(status).json(json!({"booking": BookingView::from(booking)}))
 }
 
-/// `POST /api/bookings` body.
-#[derive(Debug, Deserialize)]
+/// `POST /api/bookings` body. Serialised (in field order) for the request's
+/// idempotency fingerprint.
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateBookingRequest {
     consultant_id: String,
@@ -171,12 +172,27 @@ async fn save(
     Ok(booking_response(StatusCode::OK, &after))
 }
 
-/// Books a consultant.
+/// Books a consultant. With an `Idempotency-Key`, a retry gets the first
+/// response again and books nothing.
 pub async fn create(
     state: web::Data<AppState>,
+    request: HttpRequest,
     auth: Authenticated,
     ApiJson(body): ApiJson<CreateBookingRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&request)?;
+    let fingerprint = Fingerprint::of(&serde_json::to_vec(&body).map_err(ApiError::internal)?);
+    run_once(&state, &auth.user, key, fingerprint, || {
+        book(&state, &auth.user, body)
+    })
+    .await
+}
+
+async fn book(
+    state: &AppState,
+    user: &User,
+    body: CreateBookingRequest,
+) -> Result<StoredResponse, ApiError> {
     let starts_at = parse_timestamp(&body.starts_at, "startsAt", "invalid_starts_at")?;
     let duration = BookingDuration::from_minutes(body.duration_minutes)?;
     let details = BookingDetails {
@@ -197,21 +213,14 @@ pub async fn create(
     .ok_or_else(|| {
         ApiError::not_found("consultant_not_found", "No such consultant").with_field("consultantId")
     })?;
-    let booking = Booking::create(
-        &auth.user,
-        &consultant,
-        starts_at,
-        duration,
-        details,
-        state.now(),
-    )?;
+    let booking = Booking::create(user, &consultant, starts_at, duration, details, state.now())?;
     state.store.insert_booking(&booking).await?;
     tracing::info!(booking = %booking.id, consultant = %consultant.id, "booking created");
-    let mut response = booking_response(StatusCode::CREATED, &booking);
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/bookings/{}", booking.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(StoredResponse {
+        status: StatusCode::CREATED.as_u16(),
+        body: json!({"booking": BookingView::from(&booking)}).to_string(),
+        location: Some(format!("/api/bookings/{}", booking.id)),
+    })
 }
 
 /// The user's bookings (and, for a consultant, those made with them), by start time.

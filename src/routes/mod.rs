@@ -4,6 +4,7 @@
 mod bookings;
 mod consultants;
 mod health;
+mod idempotency;
 mod sessions;
 mod users;
 

@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, PasswordHash, Session,
-    SessionId, Slot, TokenHash, User, UserId,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, IdempotencyRecord,
+    PasswordHash, Session, SessionId, Slot, TokenHash, User, UserId,
 };
 
 /// Why a store operation failed.
@@ -170,6 +170,25 @@ pub trait Store: Send + Sync + 'static {
 
     /// Up to `query.fetch_limit()` bookings matching `query`, by (`startsAt`, id).
     async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>>;
+
+    /// Stores `record` unless its user already used its key; then returns the
+    /// existing record instead (and stores nothing).
+    async fn insert_idempotency_record(
+        &self,
+        record: &IdempotencyRecord,
+    ) -> StoreResult<Option<IdempotencyRecord>>;
+
+    /// Replaces `existing` with `record` (same user and key) if the stored
+    /// record is still `existing` (same `created_at` and response state);
+    /// returns whether it was replaced.
+    async fn replace_idempotency_record(
+        &self,
+        existing: &IdempotencyRecord,
+        record: &IdempotencyRecord,
+    ) -> StoreResult<bool>;
+
+    /// Forgets `record` (if still stored as is), so its key can be used again.
+    async fn delete_idempotency_record(&self, record: &IdempotencyRecord) -> StoreResult<()>;
 
     /// Slots held by live bookings of `consultant` starting in `[from, to)`, sorted.
     async fn occupied_slots(

@@ -7,6 +7,7 @@ mod bookings;
 mod cli;
 mod consultants;
 mod errors;
+mod idempotency;
 mod lifecycle;
 mod mongo;
 mod security;

@@ -2,7 +2,7 @@
 //! one machine (any number of stateless app instances, one replica set).
 //!
 //! Collections: `users`, `sessions`, `consultants`, `bookings`,
-//! `login_attempts` (failed logins, for throttling), and
+//! `login_attempts` (failed logins, for throttling), `idempotency_keys`, and
 //! `booking_slots`, which holds one *claim* document per occupied
 //! (consultant, 30-minute slot), keyed by `_id`. Because `_id` is unique on
 //! every MongoDB deployment (and every compatible server), inserting a claim is
@@ -51,6 +51,7 @@ pub struct MongoStore {
     bookings: Collection<Document>,
     claims: Collection<Document>,
     login_attempts: Collection<Document>,
+    idempotency_keys: Collection<Document>,
     /// How long expired sessions are kept before the TTL index removes them.
     session_retention: TimeDelta,
 }
@@ -81,6 +82,7 @@ impl MongoStore {
             bookings: database.collection("bookings"),
             claims: database.collection("booking_slots"),
             login_attempts: database.collection("login_attempts"),
+            idempotency_keys: database.collection("idempotency_keys"),
             database,
             session_retention,
         };
@@ -144,6 +146,10 @@ impl MongoStore {
                 index(doc! {"email": 1, "at": 1}, "by_email"),
                 ttl("forgetAt", "forget_after_window"),
             ])
+            .await
+            .map_err(classify)?;
+        self.idempotency_keys
+            .create_indexes([ttl("expiresAt", "forget_after_a_day")])
             .await
             .map_err(classify)?;
         self.claims

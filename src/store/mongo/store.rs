@@ -7,13 +7,14 @@ use mongodb::bson::{Document, doc};
 use mongodb::options::FindOptions;
 
 use super::documents::{
-    booking_from, claim_from, consultant_document, consultant_from, date, object_id,
-    password_hash_from, session_document, session_from, user_document, user_from,
+    booking_from, claim_from, consultant_document, consultant_from, date, idempotency_document,
+    idempotency_from, idempotency_id, idempotency_state, object_id, password_hash_from,
+    session_document, session_from, user_document, user_from,
 };
-use super::{MongoStore, classify, unique_violation};
+use super::{MongoStore, classify, is_duplicate_key, unique_violation};
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, PasswordHash, Session,
-    SessionId, SessionStatus, Slot, TokenHash, User, UserId,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, IdempotencyRecord,
+    PasswordHash, Session, SessionId, SessionStatus, Slot, TokenHash, User, UserId,
 };
 use crate::store::{Credentials, Store, StoreError, StoreResult};
 
@@ -381,6 +382,61 @@ impl Store for MongoStore {
             booking_from,
         )
         .await
+    }
+
+    async fn insert_idempotency_record(
+        &self,
+        record: &IdempotencyRecord,
+    ) -> StoreResult<Option<IdempotencyRecord>> {
+        // Twice at most: the existing record may vanish (TTL purge, deletion
+        // after a failure) between the refused insert and the read.
+        for _ in 0..2 {
+            match self
+                .idempotency_keys
+                .insert_one(idempotency_document(record))
+                .await
+            {
+                Ok(_) => return Ok(None),
+                Err(error) if is_duplicate_key(&error) => {
+                    let existing = self
+                        .idempotency_keys
+                        .find_one(doc! {"_id": idempotency_id(record)})
+                        .await
+                        .map_err(classify)?;
+                    if let Some(existing) = existing {
+                        return idempotency_from(&existing).map(Some);
+                    }
+                }
+                Err(error) => return Err(classify(error)),
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+
+    async fn replace_idempotency_record(
+        &self,
+        existing: &IdempotencyRecord,
+        record: &IdempotencyRecord,
+    ) -> StoreResult<bool> {
+        let filter = doc! {
+            "_id": idempotency_id(existing),
+            "createdAt": date(existing.created_at),
+            "state": idempotency_state(existing),
+        };
+        let replaced = self
+            .idempotency_keys
+            .replace_one(filter, idempotency_document(record))
+            .await
+            .map_err(classify)?;
+        Ok(replaced.matched_count > 0)
+    }
+
+    async fn delete_idempotency_record(&self, record: &IdempotencyRecord) -> StoreResult<()> {
+        self.idempotency_keys
+            .delete_one(doc! {"_id": idempotency_id(record), "createdAt": date(record.created_at)})
+            .await
+            .map_err(classify)?;
+        Ok(())
     }
 
     async fn occupied_slots(

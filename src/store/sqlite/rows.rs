@@ -9,7 +9,9 @@ use crate::domain::{
     Consultant, ConsultantId, Destination, Email, Mode, Notes, PersonName, Role, Session,
     SessionStatus, Slot, TokenHash, Travelers, User, UserAgent,
 };
-use crate::domain::{BookingId, SessionId, UserId};
+use crate::domain::{
+    BookingId, Fingerprint, IdempotencyKey, IdempotencyRecord, SessionId, StoredResponse, UserId,
+};
 
 /// A stored value the domain does not accept: the database was edited by
 /// hand or by a buggy version.
@@ -175,5 +177,36 @@ pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
         })?,
         created_at: instant(row, at + 12, "bookings.created_at")?,
         updated_at: instant(row, at + 13, "bookings.updated_at")?,
+    })
+}
+
+/// Columns read by [`idempotency_record`], for table alias `k`.
+pub(super) const IDEMPOTENCY_COLUMNS: &str = "k.user_id, k.key, k.fingerprint, k.created_at, \
+     k.response_status, k.response_body, k.response_location";
+
+/// An idempotency record from [`IDEMPOTENCY_COLUMNS`] starting at column `at`.
+pub(super) fn idempotency_record(row: &Row<'_>, at: usize) -> rusqlite::Result<IdempotencyRecord> {
+    let status: Option<i64> = row.get(at + 4)?;
+    let response = status
+        .map(|status| -> rusqlite::Result<StoredResponse> {
+            Ok(StoredResponse {
+                status: parsed(row, at + 4, "idempotency_keys.response_status", |_: i64| {
+                    u16::try_from(status).ok()
+                })?,
+                body: row.get::<_, Option<String>>(at + 5)?.unwrap_or_default(),
+                location: row.get(at + 6)?,
+            })
+        })
+        .transpose()?;
+    Ok(IdempotencyRecord {
+        user_id: parsed(row, at, "idempotency_keys.user_id", |text: String| {
+            UserId::parse(&text)
+        })?,
+        key: parsed(row, at + 1, "idempotency_keys.key", |text: String| {
+            IdempotencyKey::parse(&text).ok()
+        })?,
+        fingerprint: Fingerprint::from_hex(row.get(at + 2)?),
+        created_at: instant(row, at + 3, "idempotency_keys.created_at")?,
+        response,
     })
 }

@@ -80,6 +80,23 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_by_email ON login_failures (email, at);
 "#,
     ),
+    M::up(
+        r#"
+-- Idempotency-Key uses, with the first response once there is one.
+CREATE TABLE idempotency_keys (
+    user_id           TEXT NOT NULL,
+    key               TEXT NOT NULL,
+    fingerprint       TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    expires_at        INTEGER NOT NULL,
+    response_status   INTEGER,
+    response_body     TEXT,
+    response_location TEXT,
+    PRIMARY KEY (user_id, key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at);
+"#,
+    ),
 ];
 
 /// The migrations, in order.
