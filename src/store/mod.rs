@@ -54,12 +54,9 @@ pub struct Credentials {
     pub password_hash: PasswordHash,
 }
 
-/// Everything the service persists.
+/// Accounts, their passwords, and failed logins.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// Checks that the store answers (for `/ready`).
-    async fn ping(&self) -> StoreResult<()>;
-
+pub trait UserStore: Send + Sync {
     /// Creates an account, and with it its first session when given, in one
     /// atomic step. [`StoreError::EmailTaken`] if the email is in use.
     async fn insert_user(
@@ -103,7 +100,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets the failed logins for `email` (after a successful login).
     async fn clear_login_failures(&self, email: &Email) -> StoreResult<()>;
+}
 
+/// Login sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
     /// Stores a new session.
     async fn insert_session(&self, session: &Session) -> StoreResult<()>;
 
@@ -137,7 +138,11 @@ pub trait Store: Send + Sync + 'static {
     /// the caller applies.)
     async fn list_sessions(&self, user_id: UserId, now: DateTime<Utc>)
     -> StoreResult<Vec<Session>>;
+}
 
+/// Consultant profiles.
+#[async_trait]
+pub trait ConsultantStore: Send + Sync {
     /// Adds a consultant profile, with its login account when given, atomically.
     /// [`StoreError::EmailTaken`] if the account's email is in use.
     async fn insert_consultant(
@@ -151,7 +156,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// One consultant.
     async fn find_consultant(&self, id: ConsultantId) -> StoreResult<Option<Consultant>>;
+}
 
+/// Bookings and the slots they hold.
+#[async_trait]
+pub trait BookingStore: Send + Sync {
     /// Stores a new booking and claims its slots in one atomic step.
     /// [`StoreError::SlotTaken`] if any slot is held by a live booking of the
     /// same consultant; then nothing is written.
@@ -171,6 +180,18 @@ pub trait Store: Send + Sync + 'static {
     /// Up to `query.fetch_limit()` bookings matching `query`, by (`startsAt`, id).
     async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>>;
 
+    /// Slots held by live bookings of `consultant` starting in `[from, to)`, sorted.
+    async fn occupied_slots(
+        &self,
+        consultant: ConsultantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Slot>>;
+}
+
+/// Remembered `Idempotency-Key` uses.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
     /// Stores `record` unless its user already used its key; then returns the
     /// existing record instead (and stores nothing).
     async fn insert_idempotency_record(
@@ -189,14 +210,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets `record` (if still stored as is), so its key can be used again.
     async fn delete_idempotency_record(&self, record: &IdempotencyRecord) -> StoreResult<()>;
+}
 
-    /// Slots held by live bookings of `consultant` starting in `[from, to)`, sorted.
-    async fn occupied_slots(
-        &self,
-        consultant: ConsultantId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Slot>>;
+/// Everything the service persists: one object implementing every part.
+#[async_trait]
+pub trait Store:
+    UserStore + SessionStore + ConsultantStore + BookingStore + IdempotencyStore + Send + Sync + 'static
+{
+    /// Checks that the store answers (for `/ready`).
+    async fn ping(&self) -> StoreResult<()>;
 }
 
 /// A store shared by every worker.

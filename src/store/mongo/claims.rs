@@ -22,7 +22,7 @@ use super::documents::{
 };
 use super::{MongoStore, classify, is_duplicate_key};
 use crate::domain::{Booking, Slot};
-use crate::store::{StoreError, StoreResult};
+use crate::store::{BookingStore, StoreError, StoreResult};
 
 /// Age after which a claim whose booking does not need it counts as debris.
 pub(super) const STALE_AFTER: TimeDelta = TimeDelta::minutes(10);
@@ -108,7 +108,7 @@ impl MongoStore {
         }
         let mut repaired = false;
         for claim in stale {
-            let needed = match self.find_booking_document(claim.booking).await? {
+            let needed = match self.find_booking(claim.booking).await? {
                 Some(holder) => live_slots(&holder).contains(&claim.slot),
                 None => false,
             };

@@ -21,9 +21,13 @@
 //! MongoDB-compatible server the tests run on cannot match ObjectId values in
 //! fields other than `_id`, and strings behave the same everywhere.
 
+mod bookings;
 mod claims;
+mod consultants;
 mod documents;
-mod store;
+mod idempotency;
+mod sessions;
+mod users;
 
 use std::time::Duration;
 
@@ -34,7 +38,10 @@ use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, Database, IndexModel};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{StoreError, StoreResult};
+use async_trait::async_trait;
+use mongodb::options::FindOptions;
+
+use super::{Store, StoreError, StoreResult};
 
 /// How long to look for a usable server before answering 503, unless the
 /// connection string says otherwise (`serverSelectionTimeoutMS`).
@@ -219,5 +226,35 @@ fn unique_violation(conflict: StoreError) -> impl FnOnce(mongodb::error::Error) 
         } else {
             classify(error)
         }
+    }
+}
+
+/// Runs a find and converts every document.
+pub(super) async fn find_all<T>(
+    collection: &Collection<Document>,
+    filter: Document,
+    options: FindOptions,
+    convert: impl Fn(&Document) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let mut cursor = collection
+        .find(filter)
+        .with_options(options)
+        .await
+        .map_err(classify)?;
+    let mut items = Vec::new();
+    while cursor.advance().await.map_err(classify)? {
+        items.push(convert(&cursor.deserialize_current().map_err(classify)?)?);
+    }
+    Ok(items)
+}
+
+#[async_trait]
+impl Store for MongoStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.database
+            .run_command(doc! {"ping": 1})
+            .await
+            .map_err(classify)?;
+        Ok(())
     }
 }

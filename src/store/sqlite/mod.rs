@@ -5,9 +5,13 @@
 //! while reads use a small pool of connections that WAL mode lets run
 //! alongside the writer. All calls run on Tokio's blocking threads.
 
+mod bookings;
+mod consultants;
+mod idempotency;
 mod rows;
 mod schema;
-mod store;
+mod sessions;
+mod users;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -16,7 +20,9 @@ use std::time::Duration;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
-use super::{StoreError, StoreResult};
+use async_trait::async_trait;
+
+use super::{Store, StoreError, StoreResult};
 
 /// Reader connections kept open.
 const READERS: u32 = 4;
@@ -139,5 +145,13 @@ fn unique_violation(conflict: StoreError) -> impl FnOnce(rusqlite::Error) -> Sto
             conflict
         }
         _ => error.into(),
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
     }
 }

@@ -1,0 +1,139 @@
+//! Accounts and failed logins in MongoDB.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mongodb::bson::doc;
+use mongodb::options::FindOptions;
+
+use super::documents::{date, object_id, password_hash_from, user_document, user_from};
+use super::sessions::{VALID, expire_update};
+use super::{MongoStore, classify, find_all, unique_violation};
+use crate::domain::{Email, PasswordHash, Session, User, UserId};
+use crate::store::{Credentials, SessionStore, StoreError, StoreResult, UserStore};
+
+#[async_trait]
+impl UserStore for MongoStore {
+    async fn insert_user(
+        &self,
+        user: &User,
+        password_hash: &PasswordHash,
+        first_session: Option<&Session>,
+    ) -> StoreResult<()> {
+        self.users
+            .insert_one(user_document(user, password_hash))
+            .await
+            .map_err(unique_violation(StoreError::EmailTaken))?;
+        if let Some(session) = first_session
+            && let Err(error) = self.insert_session(session).await
+        {
+            // Without its session the registration failed: undo it so the
+            // client can simply retry.
+            self.users
+                .delete_one(doc! {"_id": object_id(user.id.bytes())})
+                .await
+                .ok();
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    async fn find_credentials(&self, email: &Email) -> StoreResult<Option<Credentials>> {
+        let found = self
+            .users
+            .find_one(doc! {"email": email.as_str()})
+            .await
+            .map_err(classify)?;
+        found
+            .map(|document| {
+                Ok(Credentials {
+                    user: user_from(&document)?,
+                    password_hash: password_hash_from(&document)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<PasswordHash>> {
+        let found = self
+            .users
+            .find_one(doc! {"_id": object_id(user_id.bytes())})
+            .projection(doc! {"passwordHash": 1})
+            .await
+            .map_err(classify)?;
+        found.as_ref().map(password_hash_from).transpose()
+    }
+
+    async fn change_password(
+        &self,
+        user_id: UserId,
+        password_hash: &PasswordHash,
+        new_session: &Session,
+    ) -> StoreResult<u64> {
+        // Order matters if a step fails: new hash, then every session out,
+        // then the new session in. A failure part-way logs the user out
+        // everywhere, never leaves an old session valid.
+        self.users
+            .update_one(
+                doc! {"_id": object_id(user_id.bytes())},
+                doc! {"$set": {"passwordHash": password_hash.as_str()}},
+            )
+            .await
+            .map_err(classify)?;
+        let expired = self
+            .sessions
+            .update_many(
+                doc! {"userId": user_id.to_string(), "status": VALID},
+                expire_update(),
+            )
+            .await
+            .map_err(classify)?;
+        self.insert_session(new_session).await?;
+        Ok(expired.modified_count)
+    }
+
+    async fn record_login_failure(
+        &self,
+        email: &Email,
+        at: DateTime<Utc>,
+        forget_after: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.login_attempts
+            .insert_one(
+                doc! {"email": email.as_str(), "at": date(at), "forgetAt": date(forget_after)},
+            )
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn login_failures_since(
+        &self,
+        email: &Email,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<DateTime<Utc>>> {
+        let filter = doc! {"email": email.as_str(), "at": {"$gt": date(since)}};
+        find_all(
+            &self.login_attempts,
+            filter,
+            FindOptions::default(),
+            |document| {
+                document
+                    .get_datetime("at")
+                    .ok()
+                    .and_then(|at| DateTime::from_timestamp_millis(at.timestamp_millis()))
+                    .ok_or_else(|| {
+                        StoreError::Internal("corrupt document in login_attempts: field at".into())
+                    })
+            },
+        )
+        .await
+    }
+
+    async fn clear_login_failures(&self, email: &Email) -> StoreResult<()> {
+        self.login_attempts
+            .delete_many(doc! {"email": email.as_str()})
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}

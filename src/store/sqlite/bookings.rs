@@ -1,0 +1,170 @@
+//! Bookings and their slot claims in SQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::rows::{self, BOOKING_COLUMNS, millis};
+use super::{SqliteStore, unique_violation};
+use crate::domain::{Booking, BookingId, BookingQuery, ConsultantId, Slot};
+use crate::store::{BookingStore, StoreError, StoreResult};
+
+/// Claims every slot of a live booking; a slot already claimed fails the
+/// whole transaction with [`StoreError::SlotTaken`].
+fn claim_slots(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<()> {
+    if !booking.status.is_live() {
+        return Ok(());
+    }
+    let mut claim = tx.prepare_cached(
+        "INSERT INTO booking_slots (consultant_id, slot_start, booking_id) VALUES (?1, ?2, ?3)",
+    )?;
+    let (consultant, id) = (booking.consultant_id.to_string(), booking.id.to_string());
+    for slot in booking.appointment.slots() {
+        claim
+            .execute(params![consultant, millis(slot.start()), id])
+            .map_err(unique_violation(StoreError::SlotTaken))?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl BookingStore for SqliteStore {
+    async fn insert_booking(&self, booking: &Booking) -> StoreResult<()> {
+        let booking = booking.clone();
+        self.write(move |tx| {
+            let details = &booking.details;
+            tx.execute(
+                "INSERT INTO bookings (id, customer_id, consultant_id, starts_at, duration_minutes, mode,
+                     destination, travelers, notes, status, cancellation_reason, version, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    booking.id.to_string(),
+                    booking.customer_id.to_string(),
+                    booking.consultant_id.to_string(),
+                    millis(booking.appointment.start()),
+                    booking.appointment.duration().minutes(),
+                    details.mode.as_str(),
+                    details.destination.as_str(),
+                    details.travelers.get(),
+                    details.notes.as_str(),
+                    booking.status.as_str(),
+                    booking.cancellation_reason.as_ref().map(|reason| reason.as_str()),
+                    booking.version,
+                    millis(booking.created_at),
+                    millis(booking.updated_at),
+                ],
+            )?;
+            claim_slots(tx, &booking)
+        })
+        .await
+    }
+
+    async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
+        self.read(move |conn| {
+            let sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings b WHERE b.id = ?1");
+            let mut statement = conn.prepare_cached(&sql)?;
+            Ok(statement
+                .query_row([id.to_string()], |row| rows::booking(row, 0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn update_booking(&self, previous: &Booking, updated: &Booking) -> StoreResult<()> {
+        let (booking, previous_version) = (updated.clone(), previous.version);
+        self.write(move |tx| {
+            let details = &booking.details;
+            let changed = tx.execute(
+                "UPDATE bookings SET starts_at = ?1, duration_minutes = ?2, mode = ?3, destination = ?4,
+                     travelers = ?5, notes = ?6, status = ?7, cancellation_reason = ?8, version = ?9,
+                     updated_at = ?10
+                 WHERE id = ?11 AND version = ?12",
+                params![
+                    millis(booking.appointment.start()),
+                    booking.appointment.duration().minutes(),
+                    details.mode.as_str(),
+                    details.destination.as_str(),
+                    details.travelers.get(),
+                    details.notes.as_str(),
+                    booking.status.as_str(),
+                    booking.cancellation_reason.as_ref().map(|reason| reason.as_str()),
+                    booking.version,
+                    millis(booking.updated_at),
+                    booking.id.to_string(),
+                    previous_version,
+                ],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::Conflict);
+            }
+            tx.execute("DELETE FROM booking_slots WHERE booking_id = ?1", [booking.id.to_string()])?;
+            claim_slots(tx, &booking)
+        })
+        .await
+    }
+
+    async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>> {
+        let query = query.clone();
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {BOOKING_COLUMNS} FROM bookings b
+                 WHERE (b.customer_id = ?1 OR b.consultant_id = ?2)
+                   AND (?3 IS NULL OR b.status = ?3)
+                   AND (?4 IS NULL OR b.starts_at >= ?4)
+                   AND (?5 IS NULL OR b.starts_at < ?5)
+                   AND (?6 IS NULL OR (b.starts_at, b.id) > (?6, ?7))
+                 ORDER BY b.starts_at, b.id
+                 LIMIT ?8"
+            );
+            let mut statement = conn.prepare_cached(&sql)?;
+            let bookings = statement
+                .query_map(
+                    params![
+                        query.customer_id.to_string(),
+                        query.consultant_id.map(|id| id.to_string()),
+                        query.status.map(|status| status.as_str()),
+                        query.from.map(millis),
+                        query.to.map(millis),
+                        query.after.map(|after| millis(after.starts_at)),
+                        query.after.map(|after| after.id.to_string()),
+                        query.fetch_limit() as i64,
+                    ],
+                    |row| rows::booking(row, 0),
+                )?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(bookings)
+        })
+        .await
+    }
+
+    async fn occupied_slots(
+        &self,
+        consultant: ConsultantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Slot>> {
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT slot_start FROM booking_slots
+                 WHERE consultant_id = ?1 AND slot_start >= ?2 AND slot_start < ?3
+                 ORDER BY slot_start",
+            )?;
+            let slots = statement
+                .query_map(
+                    params![consultant.to_string(), millis(from), millis(to)],
+                    |row| row.get::<_, i64>(0),
+                )?
+                .map(|start| {
+                    let start = start?;
+                    DateTime::from_timestamp_millis(start)
+                        .and_then(Slot::starting_at)
+                        .ok_or_else(|| {
+                            StoreError::Internal(format!("corrupt slot start {start}").into())
+                        })
+                })
+                .collect::<StoreResult<_>>()?;
+            Ok(slots)
+        })
+        .await
+    }
+}

@@ -1,0 +1,130 @@
+//! Sessions in SQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::SqliteStore;
+use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS, millis};
+use crate::domain::{Session, SessionId, TokenHash, User, UserId};
+use crate::store::{SessionStore, StoreResult};
+
+pub(super) const EXPIRED: &str = "expired";
+pub(super) const VALID: &str = "valid";
+
+pub(super) fn insert_session_row(tx: &Transaction<'_>, session: &Session) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, status, user_agent)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            session.id.to_string(),
+            session.token_hash.as_str(),
+            session.user_id.to_string(),
+            millis(session.created_at),
+            millis(session.last_seen_at),
+            millis(session.expires_at),
+            session.status.as_str(),
+            session.user_agent.as_ref().map(|agent| agent.as_str()),
+        ],
+    )?;
+    Ok(())
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
+        let session = session.clone();
+        self.write(move |tx| insert_session_row(tx, &session)).await
+    }
+
+    async fn find_session(&self, token_hash: &TokenHash) -> StoreResult<Option<(Session, User)>> {
+        let token_hash = token_hash.as_str().to_owned();
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {SESSION_COLUMNS}, {USER_COLUMNS}
+                 FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = ?1"
+            );
+            let mut statement = conn.prepare_cached(&sql)?;
+            Ok(statement
+                .query_row([token_hash], |row| {
+                    Ok((rows::session(row, 0)?, rows::user(row, 8)?))
+                })
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn touch_session(
+        &self,
+        session: &Session,
+        seen_at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let id = session.id;
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2 AND status = ?3 AND last_seen_at < ?4",
+                params![millis(seen_at), id.to_string(), VALID, millis(stale_before)],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn expire_session_by_token(&self, token_hash: &TokenHash) -> StoreResult<bool> {
+        let token_hash = token_hash.as_str().to_owned();
+        self.write(move |tx| {
+            let changed = tx.execute(
+                "UPDATE sessions SET status = ?1 WHERE token_hash = ?2 AND status = ?3",
+                params![EXPIRED, token_hash, VALID],
+            )?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    async fn expire_session(&self, user_id: UserId, id: SessionId) -> StoreResult<bool> {
+        self.write(move |tx| {
+            let changed = tx.execute(
+                "UPDATE sessions SET status = ?1 WHERE id = ?2 AND user_id = ?3 AND status = ?4",
+                params![EXPIRED, id.to_string(), user_id.to_string(), VALID],
+            )?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64> {
+        self.write(move |tx| {
+            let changed = tx.execute(
+                "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND id <> ?3 AND status = ?4",
+                params![EXPIRED, user_id.to_string(), keep.to_string(), VALID],
+            )?;
+            Ok(changed as u64)
+        })
+        .await
+    }
+
+    async fn list_sessions(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Session>> {
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions s
+                 WHERE s.user_id = ?1 AND s.status = ?2 AND s.expires_at > ?3
+                 ORDER BY s.created_at DESC, s.id DESC"
+            );
+            let mut statement = conn.prepare_cached(&sql)?;
+            let sessions = statement
+                .query_map(params![user_id.to_string(), VALID, millis(now)], |row| {
+                    rows::session(row, 0)
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(sessions)
+        })
+        .await
+    }
+}
