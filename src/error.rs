@@ -16,31 +16,38 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::HashError;
 use crate::domain::{BookingError, InvalidInput, ScheduleError};
 use crate::store::{BoxError, StoreError};
 
 /// One entry of the `errors` array.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorObject<'a> {
     /// HTTP status, as a string (JSON:API style, as in the original tutorial).
+    #[schema(example = "400")]
     pub status: String,
     /// Stable machine-readable code.
+    #[schema(example = "invalid_email")]
     pub code: &'a str,
     /// Reason phrase of the status.
+    #[schema(example = "Bad Request")]
     pub title: &'a str,
     /// Human-readable explanation.
+    #[schema(example = "Email must be a valid email address")]
     pub detail: &'a str,
     /// The offending input, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "email")]
     pub field: Option<&'a str>,
 }
 
 /// The error body: `{"errors": [ErrorObject]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody<'a> {
     /// Always exactly one entry.
+    #[schema(min_items = 1, max_items = 1)]
     pub errors: [ErrorObject<'a>; 1],
 }
 

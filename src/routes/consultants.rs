@@ -3,13 +3,15 @@
 use actix_web::{HttpResponse, web};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::openapi::StoreErrors;
 
 use crate::domain::{
     AvailabilityRange, Consultant, ConsultantId, WorkingHours, format_timestamp, free_slots,
     working_slots,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// Working hours as `{"mon": ["09:00", "17:00"], …}`, in week order, days off omitted.
@@ -29,16 +31,74 @@ impl Serialize for WorkingHoursView<'_> {
     }
 }
 
+/// A day's working window in local time: `["09:00", "17:00"]` (documentation only).
+type DayWindow = Option<[String; 2]>;
+
+/// Local working window per weekday; days off are absent (documentation only).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WeeklyHours {
+    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2, example = json!(["09:00", "17:00"]))]
+    mon: DayWindow,
+    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
+    tue: DayWindow,
+    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
+    wed: DayWindow,
+    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
+    thu: DayWindow,
+    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
+    fri: DayWindow,
+    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
+    sat: DayWindow,
+    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
+    sun: DayWindow,
+}
+
 /// A consultant as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsultantView<'a> {
+    #[schema(example = "6b03ed4bb8702cb5d37340e4")]
     id: String,
+    #[schema(example = "Kenji Watanabe")]
     name: &'a str,
+    #[schema(example = json!(["Japan rail passes", "Ski trips"]))]
     specialties: &'a [String],
+    #[schema(example = json!(["ja", "en"]))]
     languages: &'a [String],
+    /// IANA time zone of the working hours.
+    #[schema(example = "Asia/Tokyo")]
     timezone: &'a str,
+    #[schema(value_type = WeeklyHours)]
     working_hours: WorkingHoursView<'a>,
+}
+
+/// `{"consultants": [Consultant]}`.
+#[derive(Serialize, ToSchema)]
+pub struct ConsultantList<'a> {
+    consultants: Vec<ConsultantView<'a>>,
+}
+
+/// `{"consultant": Consultant}`.
+#[derive(Serialize, ToSchema)]
+pub struct ConsultantEnvelope<'a> {
+    consultant: ConsultantView<'a>,
+}
+
+/// A free 30-minute slot.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotView {
+    #[schema(format = DateTime, example = "2027-03-04T09:30:00Z")]
+    starts_at: String,
+    #[schema(format = DateTime, example = "2027-03-04T10:00:00Z")]
+    ends_at: String,
+}
+
+/// `{"slots": [Slot]}`.
+#[derive(Serialize, ToSchema)]
+pub struct SlotList {
+    slots: Vec<SlotView>,
 }
 
 impl<'a> From<&'a Consultant> for ConsultantView<'a> {
@@ -55,9 +115,14 @@ impl<'a> From<&'a Consultant> for ConsultantView<'a> {
 }
 
 /// `GET …/availability` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AvailabilityParams {
+    /// First day, in the consultant's time zone (default: today there).
+    #[param(value_type = Option<String>, format = Date, example = "2027-03-04")]
     from: Option<String>,
+    /// Number of days, 1 to 31 (default 7).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 31, example = 7)]
     days: Option<String>,
 }
 
@@ -71,22 +136,58 @@ async fn find(state: &AppState, id: &str) -> Result<Consultant, ApiError> {
 }
 
 /// Every consultant, by name.
+#[utoipa::path(
+    get,
+    path = "/api/consultants",
+    operation_id = "listConsultants",
+    tag = "consultants",
+    responses((status = 200, description = "The consultants", body = ConsultantList), StoreErrors),
+)]
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let consultants = state.store.list_consultants().await?;
-    let views: Vec<_> = consultants.iter().map(ConsultantView::from).collect();
-    Ok(HttpResponse::Ok().json(json!({"consultants": views})))
+    Ok(HttpResponse::Ok().json(ConsultantList {
+        consultants: consultants.iter().map(ConsultantView::from).collect(),
+    }))
 }
 
 /// One consultant.
+#[utoipa::path(
+    get,
+    path = "/api/consultants/{id}",
+    operation_id = "getConsultant",
+    tag = "consultants",
+    params(("id" = String, Path, description = "Consultant id")),
+    responses(
+        (status = 200, description = "The consultant", body = ConsultantEnvelope),
+        (status = 404, description = "No such consultant (`consultant_not_found`)", body = ErrorBody),
+        StoreErrors,
+    ),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let consultant = find(&state, &id).await?;
-    Ok(HttpResponse::Ok().json(json!({"consultant": ConsultantView::from(&consultant)})))
+    Ok(HttpResponse::Ok().json(ConsultantEnvelope {
+        consultant: ConsultantView::from(&consultant),
+    }))
 }
 
-/// Free 30-minute slots over a run of the consultant's local days.
+/// Free 30-minute slots over a run of the consultant's local days, never in
+/// the past. Slots are on the 30-minute UTC grid.
+#[utoipa::path(
+    get,
+    path = "/api/consultants/{id}/availability",
+    operation_id = "getAvailability",
+    tag = "consultants",
+    params(("id" = String, Path, description = "Consultant id"), AvailabilityParams),
+    responses(
+        (status = 200, description = "Free slots, in order", body = SlotList),
+        (status = 400, description = "Bad `from` or `days` (`invalid_from`, `invalid_days`, `invalid_query`)", body = ErrorBody),
+        (status = 404, description = "No such consultant (`consultant_not_found`)", body = ErrorBody),
+        StoreErrors,
+    ),
+)]
 pub async fn availability(
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -106,9 +207,12 @@ pub async fn availability(
         }
         _ => Vec::new(),
     };
-    let slots: Vec<_> = free_slots(working, &occupied, now)
+    let slots = free_slots(working, &occupied, now)
         .iter()
-        .map(|slot| json!({"startsAt": format_timestamp(slot.start()), "endsAt": format_timestamp(slot.end())}))
+        .map(|slot| SlotView {
+            starts_at: format_timestamp(slot.start()),
+            ends_at: format_timestamp(slot.end()),
+        })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"slots": slots})))
+    Ok(HttpResponse::Ok().json(SlotList { slots }))
 }

@@ -1,18 +1,32 @@
 //! Liveness and readiness.
 
 use actix_web::{HttpResponse, web};
-use serde_json::json;
 
+use super::openapi::{Status, StoreErrors};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// `GET /health`: the process is up and serving.
+/// The process is up and serving.
+#[utoipa::path(
+    get,
+    path = "/health",
+    operation_id = "health",
+    tag = "operations",
+    responses((status = 200, description = "Up", body = Status, example = json!({"status": "ok"}))),
+)]
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json(Status { status: "ok" })
 }
 
-/// `GET /ready`: the store answers; 503 `store_unavailable` otherwise.
+/// The store answers; 503 `store_unavailable` otherwise.
+#[utoipa::path(
+    get,
+    path = "/ready",
+    operation_id = "ready",
+    tag = "operations",
+    responses((status = 200, description = "Ready", body = Status, example = json!({"status": "ready"})), StoreErrors),
+)]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.store.ping().await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
+    Ok(HttpResponse::Ok().json(Status { status: "ready" }))
 }

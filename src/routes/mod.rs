@@ -5,6 +5,7 @@ mod bookings;
 mod consultants;
 mod health;
 mod idempotency;
+pub mod openapi;
 mod sessions;
 mod users;
 
@@ -36,51 +37,75 @@ async fn no_such_route() -> Result<HttpResponse, ApiError> {
     ))
 }
 
+/// Attaches a resource's method routes.
+type Mount = fn(Resource) -> Resource;
+
+/// Every resource: path, the methods it serves (its `Allow` header), and how
+/// its routes are attached. The single source of both the app's routes and
+/// [`served`].
+const ROUTES: [(&str, &str, Mount); 17] = [
+    ("/health", "GET", |r| r.route(web::get().to(health::health))),
+    ("/ready", "GET", |r| r.route(web::get().to(health::ready))),
+    ("/api/openapi.json", "GET", |r| {
+        r.route(web::get().to(openapi::openapi_json))
+    }),
+    ("/api/users/register", "POST", |r| {
+        r.route(web::post().to(users::register))
+    }),
+    ("/api/users/login", "POST", |r| {
+        r.route(web::post().to(users::login))
+    }),
+    ("/api/users/logout", "POST", |r| {
+        r.route(web::post().to(users::logout))
+    }),
+    ("/api/users/me", "GET", |r| {
+        r.route(web::get().to(users::me))
+    }),
+    ("/api/users/me/password", "PUT", |r| {
+        r.route(web::put().to(users::change_password))
+    }),
+    ("/api/users/me/sessions", "GET, DELETE", |r| {
+        r.route(web::get().to(sessions::list))
+            .route(web::delete().to(sessions::revoke_others))
+    }),
+    ("/api/users/me/sessions/{id}", "DELETE", |r| {
+        r.route(web::delete().to(sessions::revoke))
+    }),
+    ("/api/consultants", "GET", |r| {
+        r.route(web::get().to(consultants::list))
+    }),
+    ("/api/consultants/{id}", "GET", |r| {
+        r.route(web::get().to(consultants::get))
+    }),
+    ("/api/consultants/{id}/availability", "GET", |r| {
+        r.route(web::get().to(consultants::availability))
+    }),
+    ("/api/bookings", "GET, POST", |r| {
+        r.route(web::get().to(bookings::list))
+            .route(web::post().to(bookings::create))
+    }),
+    ("/api/bookings/{id}", "GET, PATCH", |r| {
+        r.route(web::get().to(bookings::get))
+            .route(web::patch().to(bookings::update))
+    }),
+    ("/api/bookings/{id}/cancel", "POST", |r| {
+        r.route(web::post().to(bookings::cancel))
+    }),
+    ("/api/bookings/{id}/confirm", "POST", |r| {
+        r.route(web::post().to(bookings::confirm))
+    }),
+];
+
+/// The (path, allowed methods) pairs the app serves, e.g.
+/// `("/api/bookings", "GET, POST")`.
+pub fn served() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ROUTES.iter().map(|(path, allow, _)| (*path, *allow))
+}
+
 /// Registers every route.
 pub fn configure(config: &mut web::ServiceConfig) {
-    use web::{delete, get, patch, post, put};
-    config
-        .service(resource("/health", "GET").route(get().to(health::health)))
-        .service(resource("/ready", "GET").route(get().to(health::ready)))
-        .service(
-            web::scope("/api/users")
-                .service(resource("/register", "POST").route(post().to(users::register)))
-                .service(resource("/login", "POST").route(post().to(users::login)))
-                .service(resource("/logout", "POST").route(post().to(users::logout)))
-                .service(resource("/me", "GET").route(get().to(users::me)))
-                .service(resource("/me/password", "PUT").route(put().to(users::change_password)))
-                .service(
-                    resource("/me/sessions", "GET, DELETE")
-                        .route(get().to(sessions::list))
-                        .route(delete().to(sessions::revoke_others)),
-                )
-                .service(
-                    resource("/me/sessions/{id}", "DELETE").route(delete().to(sessions::revoke)),
-                ),
-        )
-        .service(
-            web::scope("/api/consultants")
-                .service(resource("", "GET").route(get().to(consultants::list)))
-                .service(resource("/{id}", "GET").route(get().to(consultants::get)))
-                .service(
-                    resource("/{id}/availability", "GET")
-                        .route(get().to(consultants::availability)),
-                ),
-        )
-        .service(
-            web::scope("/api/bookings")
-                .service(
-                    resource("", "GET, POST")
-                        .route(get().to(bookings::list))
-                        .route(post().to(bookings::create)),
-                )
-                .service(
-                    resource("/{id}", "GET, PATCH")
-                        .route(get().to(bookings::get))
-                        .route(patch().to(bookings::update)),
-                )
-                .service(resource("/{id}/cancel", "POST").route(post().to(bookings::cancel)))
-                .service(resource("/{id}/confirm", "POST").route(post().to(bookings::confirm))),
-        )
-        .default_service(web::to(no_such_route));
+    for (path, allow, mount) in ROUTES {
+        config.service(mount(resource(path, allow)));
+    }
+    config.default_service(web::to(no_such_route));
 }

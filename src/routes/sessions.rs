@@ -2,23 +2,47 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
-use serde_json::json;
+use utoipa::ToSchema;
+
+use super::openapi::{CrossSiteError, NoBodyErrors, SessionErrors};
 
 use crate::auth::{Authenticated, removal_cookie};
 use crate::domain::{Session, SessionId, format_timestamp};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// A session as its owner sees it: a public id, never the token or its hash.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
+    #[schema(example = "6b03f1984dd6f480974a713c")]
     id: String,
+    #[schema(format = DateTime)]
     created_at: String,
+    /// Last use, to within a minute.
+    #[schema(format = DateTime)]
     last_seen_at: String,
+    /// When it stops working if unused: the earlier of its absolute expiry
+    /// and the idle timeout.
+    #[schema(format = DateTime)]
     expires_at: String,
+    #[schema(example = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)")]
     user_agent: Option<String>,
+    /// Whether this is the session making the request.
     current: bool,
+}
+
+/// `{"sessions": [Session]}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionList {
+    sessions: Vec<SessionView>,
+}
+
+/// `{"revoked": n}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revoked {
+    /// How many sessions were expired.
+    revoked: u64,
 }
 
 impl SessionView {
@@ -39,6 +63,14 @@ impl SessionView {
 }
 
 /// Usable sessions of the current user, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/users/me/sessions",
+    operation_id = "listSessions",
+    tag = "users",
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses((status = 200, description = "The sessions", body = SessionList), SessionErrors),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -52,10 +84,24 @@ pub async fn list(
         .filter(|session| session.check(now, &state.settings.session).is_ok())
         .map(|session| SessionView::new(session, &auth.session, &state))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"sessions": sessions})))
+    Ok(HttpResponse::Ok().json(SessionList { sessions }))
 }
 
-/// Expires one of the user's sessions (the current one logs this client out).
+/// Expires one of the user's sessions (the current one logs this client out
+/// and clears its cookie).
+#[utoipa::path(
+    delete,
+    path = "/api/users/me/sessions/{id}",
+    operation_id = "revokeSession",
+    tag = "users",
+    params(("id" = String, Path, description = "A session's public id")),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 204, description = "Expired"),
+        (status = 404, description = "No such active session of this user (`session_not_found`)", body = ErrorBody),
+        SessionErrors, CrossSiteError, NoBodyErrors,
+    ),
+)]
 pub async fn revoke(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -73,7 +119,18 @@ pub async fn revoke(
     Ok(response.finish())
 }
 
-/// Expires every session of the user except the current one.
+/// Expires every session of the user except the current one ("log out other devices").
+#[utoipa::path(
+    delete,
+    path = "/api/users/me/sessions",
+    operation_id = "revokeOtherSessions",
+    tag = "users",
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "Expired", body = Revoked),
+        SessionErrors, CrossSiteError, NoBodyErrors,
+    ),
+)]
 pub async fn revoke_others(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -82,5 +139,5 @@ pub async fn revoke_others(
         .store
         .expire_other_sessions(auth.user.id, auth.session.id)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"revoked": revoked})))
+    Ok(HttpResponse::Ok().json(Revoked { revoked }))
 }

@@ -1,28 +1,36 @@
 //! `/api/users`: registration, login, logout, the current user, password change.
 
+use std::fmt;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::ToSchema;
 
+use super::openapi::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors, StoreErrors};
 use crate::auth::{
     self, Authenticated, client_address, presented_token, removal_cookie, session_cookie,
 };
 use crate::domain::{
     Email, LoginThrottle, Password, PersonName, SessionToken, User, format_timestamp,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
 use crate::state::AppState;
 
 /// A user as the API shows it: never a hash, never a token.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
+    #[schema(example = "6b03ed74b3a2a1dec430c866")]
     id: String,
+    #[schema(example = "ada@example.com")]
     email: String,
+    #[schema(example = "Ada Lovelace")]
     name: String,
+    #[schema(value_type = super::openapi::RoleName)]
     role: &'static str,
+    #[schema(format = DateTime, example = "2026-11-23T07:38:28.731Z")]
     created_at: String,
 }
 
@@ -38,30 +46,80 @@ impl From<&User> for UserView {
     }
 }
 
+/// `{"user": User}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserEnvelope {
+    user: UserView,
+}
+
+/// A successful registration, login or password change, with the user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthSuccess {
+    #[schema(example = "Login Successful")]
+    title: &'static str,
+    #[schema(example = "Successfully validated user credentials")]
+    detail: &'static str,
+    user: UserView,
+}
+
+/// A success message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Message {
+    #[schema(example = "Logout Successful")]
+    title: &'static str,
+    #[schema(example = "Successfully expired login session")]
+    detail: &'static str,
+}
+
 /// `POST /api/users/register` body.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    /// Trimmed and compared case-insensitively.
+    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
     email: String,
+    /// 8 to 128 characters, any characters.
+    #[schema(min_length = 8, max_length = 128, example = "correct horse battery")]
     password: String,
+    /// 1 to 100 characters after trimming.
+    #[schema(min_length = 1, max_length = 100, example = "Ada Lovelace")]
     name: String,
 }
 
 /// `POST /api/users/login` body.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
     email: String,
+    #[schema(min_length = 1, max_length = 128, example = "correct horse battery")]
     password: String,
 }
 
 /// `PUT /api/users/me/password` body.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ChangePasswordRequest {
+    #[schema(min_length = 1, max_length = 128)]
     current_password: String,
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     new_password: String,
 }
+
+// Request bodies with passwords never show them in Debug output.
+macro_rules! redacted_debug {
+    ($type:ident, $($field:ident),*) => {
+        impl fmt::Debug for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($type))$(.field(stringify!($field), &self.$field))*.finish_non_exhaustive()
+            }
+        }
+    };
+}
+redacted_debug!(RegisterRequest, email, name);
+redacted_debug!(LoginRequest, email);
+redacted_debug!(ChangePasswordRequest,);
 
 fn too_many(code: &'static str, detail: &'static str, wait: std::time::Duration) -> ApiError {
     ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
@@ -74,6 +132,7 @@ fn limit_by_address(state: &AppState, request: &HttpRequest) -> Result<(), ApiEr
         return Ok(());
     };
     state.auth_limiter.check(address).map_err(|wait| {
+        tracing::warn!(%address, "authentication request refused: address over its rate limit");
         too_many(
             "too_many_requests",
             "Too many login or registration attempts from this address; slow down",
@@ -98,14 +157,29 @@ fn with_session_cookie(
     mut response: actix_web::HttpResponseBuilder,
     state: &AppState,
     token: &SessionToken,
-    body: serde_json::Value,
+    body: AuthSuccess,
 ) -> HttpResponse {
     response
         .cookie(session_cookie(&state.settings.cookie, token))
         .json(body)
 }
 
-/// Creates a customer account and logs it in.
+/// Creates a customer account and logs it in (a new session, in the cookie).
+#[utoipa::path(
+    post,
+    path = "/api/users/register",
+    operation_id = "register",
+    tag = "users",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered and logged in", body = AuthSuccess,
+         headers(("Set-Cookie" = String, description = "token=<32 hex>; HttpOnly; SameSite=Strict; Path=/; Max-Age=1209600"))),
+        (status = 409, description = "The email is taken (`email_taken`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (`too_many_requests`)", body = ErrorBody,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyErrors, CrossSiteError, StoreErrors,
+    ),
+)]
 pub async fn register(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -124,11 +198,11 @@ pub async fn register(
         .await?;
     discard_presented_session(&state, &request).await?;
     tracing::info!(user = %user.id, "user registered");
-    let body = json!({
-        "title": "User Registration Successful",
-        "detail": "Successfully registered new user",
-        "user": UserView::from(&user),
-    });
+    let body = AuthSuccess {
+        title: "User Registration Successful",
+        detail: "Successfully registered new user",
+        user: UserView::from(&user),
+    };
     Ok(with_session_cookie(
         HttpResponse::Created(),
         &state,
@@ -137,7 +211,24 @@ pub async fn register(
     ))
 }
 
-/// Checks credentials and opens a new session.
+/// Checks credentials and opens a new session (in the cookie). Unknown emails
+/// and wrong passwords get the same answer.
+#[utoipa::path(
+    post,
+    path = "/api/users/login",
+    operation_id = "login",
+    tag = "users",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = AuthSuccess,
+         headers(("Set-Cookie" = String, description = "token=<32 hex>; HttpOnly; SameSite=Strict; Path=/; Max-Age=1209600"))),
+        (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = ErrorBody),
+        (status = 429, description = "Five failed logins for this email within 15 minutes (`too_many_attempts`), \
+            or too many requests from this address (`too_many_requests`)", body = ErrorBody,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyErrors, CrossSiteError, StoreErrors,
+    ),
+)]
 pub async fn login(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -154,6 +245,10 @@ pub async fn login(
         .login_failures_since(&email, throttle.window_start(now))
         .await?;
     if let Err(wait) = throttle.check(&failures, now) {
+        tracing::warn!(
+            failures = failures.len(),
+            "login refused: too many failed attempts for this email"
+        );
         let wait = wait.to_std().unwrap_or_default();
         return Err(too_many(
             "too_many_attempts",
@@ -169,6 +264,11 @@ pub async fn login(
     };
     let verified = state.hasher.verify(password, hash).await?;
     let Some(user) = user.filter(|_| verified) else {
+        // The email is personal data; the request id on the line is enough to investigate.
+        tracing::warn!(
+            failures = failures.len() + 1,
+            "login failed: invalid credentials"
+        );
         state
             .store
             .record_login_failure(&email, now, now + throttle.window)
@@ -182,11 +282,11 @@ pub async fn login(
     let (token, session) = auth::new_session(&state, user.id, &request);
     state.store.insert_session(&session).await?;
     tracing::info!(user = %user.id, session = %session.id, "user logged in");
-    let body = json!({
-        "title": "Login Successful",
-        "detail": "Successfully validated user credentials",
-        "user": UserView::from(&user),
-    });
+    let body = AuthSuccess {
+        title: "Login Successful",
+        detail: "Successfully validated user credentials",
+        user: UserView::from(&user),
+    };
     Ok(with_session_cookie(
         HttpResponse::Ok(),
         &state,
@@ -196,6 +296,18 @@ pub async fn login(
 }
 
 /// Expires the current session and clears the cookie.
+#[utoipa::path(
+    post,
+    path = "/api/users/logout",
+    operation_id = "logout",
+    tag = "users",
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "Logged out", body = Message,
+         headers(("Set-Cookie" = String, description = "token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"))),
+        SessionErrors, CrossSiteError, NoBodyErrors,
+    ),
+)]
 pub async fn logout(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -207,18 +319,46 @@ pub async fn logout(
     tracing::info!(user = %auth.user.id, session = %auth.session.id, "user logged out");
     Ok(HttpResponse::Ok()
         .cookie(removal_cookie(&state.settings.cookie))
-        .json(
-            json!({"title": "Logout Successful", "detail": "Successfully expired login session"}),
-        ))
+        .json(Message {
+            title: "Logout Successful",
+            detail: "Successfully expired login session",
+        }))
 }
 
 /// The logged-in user.
+#[utoipa::path(
+    get,
+    path = "/api/users/me",
+    operation_id = "getMe",
+    tag = "users",
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses((status = 200, description = "The user", body = UserEnvelope), SessionErrors),
+)]
 pub async fn me(auth: Authenticated) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"user": UserView::from(&auth.user)}))
+    HttpResponse::Ok().json(UserEnvelope {
+        user: UserView::from(&auth.user),
+    })
 }
 
 /// Changes the password: every other session is expired and the current one
-/// is replaced by a new token.
+/// is replaced by a new token (a new cookie).
+#[utoipa::path(
+    put,
+    path = "/api/users/me/password",
+    operation_id = "changePassword",
+    tag = "users",
+    request_body = ChangePasswordRequest,
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "Changed", body = AuthSuccess,
+         headers(("Set-Cookie" = String, description = "The new session's cookie"))),
+        (status = 401, description = "No valid session (`unauthenticated`), or a wrong current password \
+            (`invalid_credentials`, field `currentPassword`)", body = ErrorBody),
+        (status = 503, description = "The store is unreachable", body = ErrorBody,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyErrors, CrossSiteError,
+    ),
+)]
 pub async fn change_password(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -238,11 +378,11 @@ pub async fn change_password(
         .change_password(auth.user.id, &new_hash, &session)
         .await?;
     tracing::info!(user = %auth.user.id, revoked, "password changed");
-    let body = json!({
-        "title": "Password Changed",
-        "detail": "Password updated; every other session was logged out",
-        "user": UserView::from(&auth.user),
-    });
+    let body = AuthSuccess {
+        title: "Password Changed",
+        detail: "Password updated; every other session was logged out",
+        user: UserView::from(&auth.user),
+    };
     Ok(with_session_cookie(
         HttpResponse::Ok(),
         &state,

@@ -10,6 +10,7 @@ mod errors;
 mod idempotency;
 mod lifecycle;
 mod mongo;
+mod openapi;
 mod passwords;
 mod security;
 mod sessions;

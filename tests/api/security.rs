@@ -8,6 +8,7 @@ use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, read, unique_emai
 use crate::store_tests;
 
 store_tests!(
+    unknown_emails_and_wrong_passwords_take_as_long,
     five_failed_logins_lock_an_email_for_fifteen_minutes,
     a_successful_login_resets_the_failure_count,
     each_address_gets_a_limited_number_of_auth_requests,
@@ -16,6 +17,47 @@ store_tests!(
     production_cookies_are_secure_and_samesite_is_configurable,
     ended_sessions_never_come_back,
 );
+
+/// The median of `samples` (which it sorts).
+fn median(samples: &mut [std::time::Duration]) -> std::time::Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+async fn unknown_emails_and_wrong_passwords_take_as_long(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    const TRIES: usize = 20;
+    // One account per try: a sixth failure on one email would be throttled.
+    let mut known = Vec::new();
+    for _ in 0..TRIES {
+        let email = unique_email("timed");
+        app.client().register(&email, PASSWORD, "Ti Med").await;
+        known.push(email);
+    }
+    let client = app.client();
+    let timed = |email: String| {
+        let client = client.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let response = client.login(&email, "not the password").await;
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+            started.elapsed()
+        }
+    };
+    let (mut wrong_password, mut unknown_email) = (Vec::new(), Vec::new());
+    // Interleaved, so drift in machine load affects both alike.
+    for email in known {
+        wrong_password.push(timed(email).await);
+        unknown_email.push(timed(unique_email("nobody")).await);
+    }
+    let (wrong, unknown) = (median(&mut wrong_password), median(&mut unknown_email));
+    let ratio = wrong.as_secs_f64().max(unknown.as_secs_f64())
+        / wrong.as_secs_f64().min(unknown.as_secs_f64());
+    assert!(
+        ratio <= 2.0,
+        "wrong password {wrong:?} vs unknown email {unknown:?}"
+    );
+}
 
 async fn five_failed_logins_lock_an_email_for_fifteen_minutes(backend: Backend) {
     let app = TestApp::spawn(backend).await;

@@ -1,0 +1,286 @@
+//! `/api/bookings`: a customer's appointments, and a consultant's.
+
+mod schemas;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+pub use schemas::{
+    BookingEnvelope, BookingList, BookingView, CancelRequest, CreateBookingRequest, ListParams,
+    UpdateBookingRequest,
+};
+
+use super::idempotency::{idempotency_key, run_once};
+use super::openapi::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
+use crate::auth::Authenticated;
+use crate::domain::{
+    Booking, BookingDetails, BookingDuration, BookingId, BookingQuery, CancellationReason,
+    ConsultantId, Destination, Fingerprint, Mode, Notes, Party, RawBookingQuery, StoredResponse,
+    Travelers, User, parse_timestamp,
+};
+use crate::error::{ApiError, ErrorBody};
+use crate::http::{ApiJson, OptionalJson};
+use crate::state::AppState;
+
+fn booking_not_found() -> ApiError {
+    ApiError::not_found("booking_not_found", "No such booking")
+}
+
+/// Loads a booking `user` may see. Someone else's booking is 404, exactly
+/// like a missing one: its existence is not revealed.
+async fn visible_booking(
+    state: &AppState,
+    user: &User,
+    id: &str,
+) -> Result<(Booking, Party), ApiError> {
+    let booking = match BookingId::parse(id) {
+        Some(id) => state.store.find_booking(id).await?,
+        None => None,
+    };
+    booking
+        .and_then(|booking| booking.party(user).map(|party| (booking, party)))
+        .ok_or_else(booking_not_found)
+}
+
+/// Writes a changed booking, unless nothing changed.
+async fn save(
+    state: &AppState,
+    before: &Booking,
+    after: Booking,
+) -> Result<HttpResponse, ApiError> {
+    if after != *before {
+        state.store.update_booking(before, &after).await?;
+    }
+    Ok(HttpResponse::Ok().json(BookingEnvelope {
+        booking: BookingView::from(&after),
+    }))
+}
+
+/// Books a consultant. With an `Idempotency-Key`, a retry by the same user
+/// within 24 hours gets the first response again and books nothing.
+#[utoipa::path(
+    post,
+    path = "/api/bookings",
+    operation_id = "createBooking",
+    tag = "bookings",
+    request_body = CreateBookingRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 64 visible ASCII characters; \
+        retries with the same key replay the first response (with `Idempotent-Replayed: true`)")),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 201, description = "Booked", body = BookingEnvelope,
+         headers(("Location" = String, description = "/api/bookings/{id}"))),
+        (status = 404, description = "No such consultant (`consultant_not_found`)", body = ErrorBody),
+        (status = 409, description = "A slot is taken (`slot_unavailable`), or the same key is still \
+            being processed (`idempotency_key_in_use`)", body = ErrorBody),
+        (status = 422, description = "Not on a 30-minute boundary (`not_on_slot_boundary`), in the past \
+            (`starts_in_past`), outside working hours (`outside_working_hours`), or the key was used for \
+            another request (`idempotency_key_reused`)", body = ErrorBody),
+        SessionErrors, BodyErrors, CrossSiteError,
+    ),
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Authenticated,
+    ApiJson(body): ApiJson<CreateBookingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&request)?;
+    let fingerprint = Fingerprint::of(&serde_json::to_vec(&body).map_err(ApiError::internal)?);
+    run_once(&state, &auth.user, key, fingerprint, || {
+        book(&state, &auth.user, body)
+    })
+    .await
+}
+
+async fn book(
+    state: &AppState,
+    user: &User,
+    body: CreateBookingRequest,
+) -> Result<StoredResponse, ApiError> {
+    let starts_at = parse_timestamp(&body.starts_at, "startsAt", "invalid_starts_at")?;
+    let duration = BookingDuration::from_minutes(body.duration_minutes)?;
+    let details = BookingDetails {
+        mode: Mode::parse(&body.mode)?,
+        destination: Destination::parse(&body.destination)?,
+        travelers: Travelers::parse(body.travelers)?,
+        notes: body
+            .notes
+            .as_deref()
+            .map(Notes::parse)
+            .transpose()?
+            .unwrap_or_default(),
+    };
+    let consultant = match ConsultantId::parse(&body.consultant_id) {
+        Some(id) => state.store.find_consultant(id).await?,
+        None => None,
+    }
+    .ok_or_else(|| {
+        ApiError::not_found("consultant_not_found", "No such consultant").with_field("consultantId")
+    })?;
+    let booking = Booking::create(user, &consultant, starts_at, duration, details, state.now())?;
+    state.store.insert_booking(&booking).await?;
+    tracing::info!(booking = %booking.id, consultant = %consultant.id, "booking created");
+    Ok(StoredResponse {
+        status: StatusCode::CREATED.as_u16(),
+        body: serde_json::to_string(&BookingEnvelope {
+            booking: BookingView::from(&booking),
+        })
+        .map_err(ApiError::internal)?,
+        location: Some(format!("/api/bookings/{}", booking.id)),
+    })
+}
+
+/// The user's bookings (and, for a consultant, those made with them), by
+/// start time, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/bookings",
+    operation_id = "listBookings",
+    tag = "bookings",
+    params(ListParams),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "A page of bookings", body = BookingList),
+        (status = 400, description = "A bad filter (`invalid_status`, `invalid_from`, `invalid_to`, \
+            `invalid_limit`, `invalid_cursor`, `invalid_query`)", body = ErrorBody),
+        SessionErrors,
+    ),
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = BookingQuery::parse(&auth.user, &RawBookingQuery::from(params.into_inner()))?;
+    let rows = state.store.list_bookings(&query).await?;
+    let (page, next) = query.paginate(rows);
+    Ok(HttpResponse::Ok().json(BookingList {
+        bookings: page.iter().map(BookingView::from).collect(),
+        next_cursor: next.map(|cursor| cursor.encode()),
+    }))
+}
+
+/// One booking.
+#[utoipa::path(
+    get,
+    path = "/api/bookings/{id}",
+    operation_id = "getBooking",
+    tag = "bookings",
+    params(("id" = String, Path, description = "Booking id")),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "The booking", body = BookingEnvelope),
+        (status = 404, description = "No such booking visible to this user (`booking_not_found`)", body = ErrorBody),
+        SessionErrors,
+    ),
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (booking, _) = visible_booking(&state, &auth.user, &id).await?;
+    Ok(HttpResponse::Ok().json(BookingEnvelope {
+        booking: BookingView::from(&booking),
+    }))
+}
+
+/// Reschedules or edits a booking (its customer only). Moving a confirmed
+/// booking to a new time returns it to `pending`.
+#[utoipa::path(
+    patch,
+    path = "/api/bookings/{id}",
+    operation_id = "updateBooking",
+    tag = "bookings",
+    params(("id" = String, Path, description = "Booking id")),
+    request_body = UpdateBookingRequest,
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "Changed", body = BookingEnvelope),
+        (status = 403, description = "The consultant may not edit a booking's details (`forbidden`), or a \
+            cross-site request (`csrf_rejected`)", body = ErrorBody),
+        (status = 404, description = "No such booking visible to this user (`booking_not_found`)", body = ErrorBody),
+        (status = 409, description = "A slot is taken (`slot_unavailable`), the booking is cancelled or past \
+            (`booking_closed`), or it changed meanwhile (`concurrent_update`)", body = ErrorBody),
+        (status = 422, description = "The new time breaks a scheduling rule", body = ErrorBody),
+        SessionErrors, BodyErrors,
+    ),
+)]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<UpdateBookingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let changes = body.parse()?;
+    let (booking, party) = visible_booking(&state, &auth.user, &id).await?;
+    let consultant = state
+        .store
+        .find_consultant(booking.consultant_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("booking {} has no consultant", booking.id)))?;
+    let updated = booking.change(party, changes, &consultant, state.now())?;
+    save(&state, &booking, updated).await
+}
+
+/// Cancels a booking (either party); its slots become free again.
+#[utoipa::path(
+    post,
+    path = "/api/bookings/{id}/cancel",
+    operation_id = "cancelBooking",
+    tag = "bookings",
+    params(("id" = String, Path, description = "Booking id")),
+    request_body(content = Option<CancelRequest>, description = "Optional"),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "Cancelled", body = BookingEnvelope),
+        (status = 404, description = "No such booking visible to this user (`booking_not_found`)", body = ErrorBody),
+        (status = 409, description = "Already cancelled or past (`booking_closed`), or changed meanwhile \
+            (`concurrent_update`)", body = ErrorBody),
+        SessionErrors, BodyErrors, CrossSiteError,
+    ),
+)]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    OptionalJson(body): OptionalJson<CancelRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body
+        .and_then(|body| body.reason)
+        .map(|reason| CancellationReason::parse(&reason))
+        .transpose()?;
+    let (booking, _) = visible_booking(&state, &auth.user, &id).await?;
+    let cancelled = booking.cancel(reason, state.now())?;
+    save(&state, &booking, cancelled).await
+}
+
+/// Confirms a booking (its consultant only). Confirming a confirmed booking
+/// changes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/bookings/{id}/confirm",
+    operation_id = "confirmBooking",
+    tag = "bookings",
+    params(("id" = String, Path, description = "Booking id")),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "Confirmed", body = BookingEnvelope),
+        (status = 403, description = "Only the booking's consultant may confirm it (`forbidden`), or a \
+            cross-site request (`csrf_rejected`)", body = ErrorBody),
+        (status = 404, description = "No such booking visible to this user (`booking_not_found`)", body = ErrorBody),
+        (status = 409, description = "Cancelled or past (`booking_closed`), or changed meanwhile \
+            (`concurrent_update`)", body = ErrorBody),
+        SessionErrors, NoBodyErrors,
+    ),
+)]
+pub async fn confirm(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (booking, party) = visible_booking(&state, &auth.user, &id).await?;
+    let confirmed = booking.confirm(party, state.now())?;
+    save(&state, &booking, confirmed).await
+}

@@ -1,0 +1,157 @@
+//! No secret reaches a log line (ASVS 7.1.1, 7.1.2): a full register / login
+//! / book / password change / logout run is logged at TRACE level, every
+//! level, and the captured text is searched for every password, token, token
+//! hash and password hash involved.
+//!
+//! A test binary of its own, because it installs the process-wide log
+//! subscriber. The test's own HTTP client libraries are filtered out: they
+//! are not the service.
+
+#[allow(dead_code, unused_imports)]
+#[path = "api/helpers/mod.rs"]
+mod helpers;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tripdesk::config::LogFormat;
+use tripdesk::domain::Email;
+
+use crate::helpers::{Backend, TestApp, read, unique_email};
+
+/// Everything logged by the process so far.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn captured() -> &'static Captured {
+    static CAPTURED: OnceLock<Captured> = OnceLock::new();
+    CAPTURED.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tripdesk::telemetry::subscriber(
+            LogFormat::Json,
+            "trace,hyper=off,hyper_util=off,reqwest=off,h2=off",
+            false,
+            move || writer.clone(),
+        );
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+        captured
+    })
+}
+
+crate::store_tests!(no_secret_is_ever_logged);
+
+async fn no_secret_is_ever_logged(backend: Backend) {
+    let logs = captured();
+    let app = TestApp::spawn(backend).await;
+    let (consultant, _) = app.consultant().await;
+    let email = unique_email("logged");
+    let (password, new_password) = ("first secret passphrase", "second secret passphrase");
+    let client = app.client();
+    let mut tokens = Vec::new();
+
+    assert_eq!(
+        client.register(&email, password, "Log Ged").await.status(),
+        StatusCode::CREATED
+    );
+    tokens.push(client.token().unwrap());
+    assert_eq!(
+        client.login(&email, "a wrong passphrase").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        client.login(&email, password).await.status(),
+        StatusCode::OK
+    );
+    tokens.push(client.token().unwrap());
+    let (status, _) = read(client.book(&consultant, &app.at(2, 10, 0), 30).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let bearer = reqwest::Client::new()
+        .get(format!("{}/api/users/me", app.base))
+        .bearer_auth(&tokens[1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), StatusCode::OK);
+    let change = json!({"currentPassword": password, "newPassword": new_password});
+    assert_eq!(
+        client
+            .send_json(Method::PUT, "/api/users/me/password", &change)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    tokens.push(client.token().unwrap());
+    // A stale token presented again, a malformed one, then logout.
+    let stale = client
+        .request(Method::GET, "/api/users/me")
+        .header("cookie", format!("token={}", tokens[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client.post_empty("/api/users/logout").await.status(),
+        StatusCode::OK
+    );
+
+    let hash = app
+        .store
+        .find_credentials(&Email::parse(&email).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash;
+    let mut secrets: Vec<String> = vec![
+        password.into(),
+        new_password.into(),
+        "a wrong passphrase".into(),
+        hash.as_str().into(),
+    ];
+    // The PHC string's salt and digest parts on their own, too.
+    secrets.extend(hash.as_str().rsplit('$').take(2).map(str::to_owned));
+    for token in &tokens {
+        secrets.push(token.clone());
+        secrets.push(hex::encode(Sha256::digest(token.as_bytes())));
+    }
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("\"message\":\"request\"") && text.contains("/api/users/login"),
+        "the logs were captured"
+    );
+    assert!(text.lines().count() > 20);
+    for secret in &secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "a secret was logged: {secret}"
+        );
+    }
+    for header in [
+        "Cookie",
+        "cookie:",
+        "Authorization",
+        "authorization:",
+        "Set-Cookie",
+        "set-cookie:",
+    ] {
+        assert!(
+            !text.contains(header),
+            "a credential header name was logged: {header}"
+        );
+    }
+}
