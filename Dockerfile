@@ -13,6 +13,8 @@ RUN mkdir src \
     && rm -rf src
 
 COPY src ./src
+# The demo page is compiled into the binary (include_str!).
+COPY static ./static
 # Make sure cargo sees the real sources as newer than the stub build.
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked
 

@@ -3,12 +3,13 @@
 
 mod cookie;
 mod extractor;
+mod hashing_pool;
 mod password;
 mod rate_limit;
 
 pub use cookie::{TokenSource, presented_token, removal_cookie, session_cookie};
 pub use extractor::Authenticated;
-pub use password::{HashError, PasswordHasher};
+pub use password::{HashError, ITERATIONS, MEMORY_KIB, PARALLELISM, PasswordHasher};
 pub use rate_limit::{AuthRateLimiter, client_address};
 
 use actix_web::HttpRequest;

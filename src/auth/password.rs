@@ -1,17 +1,17 @@
 //! Argon2id password hashing, off the async workers.
 //!
 //! One hash costs ~19 MiB and tens of milliseconds of CPU. Running it on an
-//! async worker would stall every request that worker serves, so each hash
-//! runs on a blocking thread, and a semaphore bounds how many run at once
-//! (bounding memory, and leaving CPU for cheap requests when logins spike).
-
-use std::sync::Arc;
+//! async worker would stall every request that worker serves, so hashes run
+//! on a fixed pool of low-priority threads (see [`hashing_pool`]), which also
+//! bounds how many run at once and how much memory they hold.
+//!
+//! [`hashing_pool`]: super::hashing_pool
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{self, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use argon2::password_hash::{self, Output, ParamsString, SaltString};
+use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 
+use super::hashing_pool::{HashingPool, PoolStopped};
 use crate::domain::{Password, PasswordHash};
 
 /// Memory cost in KiB: the OWASP minimum for Argon2id (19 MiB).
@@ -24,82 +24,125 @@ pub const PARALLELISM: u32 = 1;
 /// Hashing failed: a bug or exhausted resources, never a wrong password.
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
-    /// The Argon2 implementation refused.
+    /// The Argon2 implementation refused, or a stored hash is malformed.
     #[error("password hashing failed: {0}")]
-    Argon2(password_hash::Error),
-    /// The blocking task panicked or was cancelled.
-    #[error("password hashing task failed: {0}")]
-    Task(#[from] tokio::task::JoinError),
+    Argon2(#[from] password_hash::Error),
+    /// The hashing threads could not be started or have stopped.
+    #[error("password hashing threads unavailable: {0}")]
+    Pool(String),
 }
 
-/// Hashes and verifies passwords on blocking threads, a bounded number at once.
+impl From<argon2::Error> for HashError {
+    fn from(error: argon2::Error) -> Self {
+        Self::Argon2(error.into())
+    }
+}
+
+impl From<PoolStopped> for HashError {
+    fn from(error: PoolStopped) -> Self {
+        Self::Pool(error.to_string())
+    }
+}
+
+/// Hashes and verifies passwords on the hashing threads.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    pool: HashingPool,
     /// A hash of a random password, verified against when the email is
     /// unknown so that a login takes as long whether the account exists or not.
     dummy: PasswordHash,
 }
 
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
-        .expect("constant Argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .expect("constant Argon2 parameters are valid")
 }
 
-fn hash_now(password: &Password) -> Result<PasswordHash, HashError> {
+/// `memory` grown (once, and only for hashes made with a larger memory cost
+/// than today's) to what `params` needs.
+fn blocks_for<'m>(memory: &'m mut Vec<Block>, params: &Params) -> &'m mut [Block] {
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), Block::default());
+    }
+    &mut memory[..params.block_count()]
+}
+
+fn hash_now(memory: &mut Vec<Block>, password: &Password) -> Result<PasswordHash, HashError> {
+    let params = params();
     let salt = SaltString::generate(&mut OsRng);
-    let phc = argon2()
-        .hash_password(password.expose().as_bytes(), &salt)
-        .map_err(HashError::Argon2)?;
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes)?;
+    let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(
+            password.expose().as_bytes(),
+            salt_bytes,
+            &mut output,
+            blocks_for(memory, &params),
+        )?;
+    let phc = password_hash::PasswordHash {
+        algorithm: ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&output)?),
+    };
     Ok(PasswordHash::from_phc(phc.to_string()))
 }
 
-fn verify_now(password: &Password, hash: &PasswordHash) -> Result<bool, HashError> {
-    let parsed = password_hash::PasswordHash::new(hash.as_str()).map_err(HashError::Argon2)?;
+fn verify_now(
+    memory: &mut Vec<Block>,
+    password: &Password,
+    hash: &PasswordHash,
+) -> Result<bool, HashError> {
+    let parsed = password_hash::PasswordHash::new(hash.as_str())?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(password_hash::Error::PhcStringField.into());
+    };
     // The parameters come from the stored PHC string, so hashes made with
     // older parameters still verify.
-    match argon2().verify_password(password.expose().as_bytes(), &parsed) {
-        Ok(()) => Ok(true),
-        Err(password_hash::Error::Password) => Ok(false),
-        Err(error) => Err(HashError::Argon2(error)),
-    }
+    let algorithm = Algorithm::try_from(parsed.algorithm)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed)?;
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let mut output = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+        password.expose().as_bytes(),
+        salt_bytes,
+        &mut output,
+        blocks_for(memory, &params),
+    )?;
+    // `Output` compares in constant time.
+    Ok(Output::new(&output)? == expected)
 }
 
 impl PasswordHasher {
-    /// A hasher running at most `concurrency` hashes at once.
-    pub fn new(concurrency: usize) -> Result<Self, HashError> {
+    /// A hasher with `threads` hashing threads: at most that many hashes run
+    /// at once, each thread holding one Argon2 buffer.
+    pub fn new(threads: usize) -> Result<Self, HashError> {
         let random = Password::parse_new(
             crate::domain::SessionToken::generate().expose().to_owned(),
             "password",
         )
         .expect("a 32-character token is a valid password");
+        let pool = HashingPool::start(threads, params().block_count())
+            .map_err(|error| HashError::Pool(error.to_string()))?;
         Ok(Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            dummy: hash_now(&random)?,
+            pool,
+            dummy: hash_now(&mut Vec::new(), &random)?,
         })
-    }
-
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, HashError> {
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .expect("the hashing semaphore is never closed");
-        let result = tokio::task::spawn_blocking(move || {
-            let result = work();
-            drop(permit);
-            result
-        })
-        .await?;
-        Ok(result)
     }
 
     /// Hashes a new password with a fresh random salt.
     pub async fn hash(&self, password: Password) -> Result<PasswordHash, HashError> {
-        self.run(move || hash_now(&password)).await?
+        self.pool
+            .run(move |memory| hash_now(memory, &password))
+            .await?
     }
 
     /// Checks `password` against `hash`. With no hash (unknown account) it
@@ -111,7 +154,10 @@ impl PasswordHasher {
     ) -> Result<bool, HashError> {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy.clone());
-        let matches = self.run(move || verify_now(&password, &hash)).await??;
+        let matches = self
+            .pool
+            .run(move |memory| verify_now(memory, &password, &hash))
+            .await??;
         Ok(known && matches)
     }
 }
@@ -163,6 +209,45 @@ mod tests {
                 .verify(password("anything at all"), None)
                 .await
                 .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn hashes_from_the_argon2_crate_and_older_parameters_verify() {
+        use argon2::password_hash::PasswordHasher as _;
+        let hasher = PasswordHasher::new(1).unwrap();
+        let salt = SaltString::generate(&mut OsRng);
+        for params in [params(), Params::new(8192, 1, 1, None).unwrap()] {
+            let phc = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+                .hash_password(b"correct horse", &salt)
+                .unwrap()
+                .to_string();
+            let stored = PasswordHash::from_phc(phc);
+            assert!(
+                hasher
+                    .verify(password("correct horse"), Some(stored.clone()))
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !hasher
+                    .verify(password("correct horsE"), Some(stored))
+                    .await
+                    .unwrap()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn own_hashes_verify_with_the_argon2_crate() {
+        use argon2::password_hash::PasswordVerifier as _;
+        let hasher = PasswordHasher::new(1).unwrap();
+        let hash = hasher.hash(password("correct horse")).await.unwrap();
+        let parsed = password_hash::PasswordHash::new(hash.as_str()).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse", &parsed)
+                .is_ok()
         );
     }
 

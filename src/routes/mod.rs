@@ -3,6 +3,7 @@
 
 mod bookings;
 mod consultants;
+pub mod demo;
 mod health;
 mod idempotency;
 pub mod openapi;
@@ -107,5 +108,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
     for (path, allow, mount) in ROUTES {
         config.service(mount(resource(path, allow)));
     }
+    demo::configure(config);
     config.default_service(web::to(no_such_route));
 }

@@ -6,6 +6,7 @@ mod booking_rules;
 mod bookings;
 mod cli;
 mod consultants;
+mod demo;
 mod errors;
 mod idempotency;
 mod lifecycle;

@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 
 use super::rows::{self, BOOKING_COLUMNS, millis};
 use super::{SqliteStore, unique_violation};
@@ -104,33 +105,11 @@ impl BookingStore for SqliteStore {
     }
 
     async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>> {
-        let query = query.clone();
+        let (sql, values) = list_bookings_sql(query);
         self.read(move |conn| {
-            let sql = format!(
-                "SELECT {BOOKING_COLUMNS} FROM bookings b
-                 WHERE (b.customer_id = ?1 OR b.consultant_id = ?2)
-                   AND (?3 IS NULL OR b.status = ?3)
-                   AND (?4 IS NULL OR b.starts_at >= ?4)
-                   AND (?5 IS NULL OR b.starts_at < ?5)
-                   AND (?6 IS NULL OR (b.starts_at, b.id) > (?6, ?7))
-                 ORDER BY b.starts_at, b.id
-                 LIMIT ?8"
-            );
             let mut statement = conn.prepare_cached(&sql)?;
             let bookings = statement
-                .query_map(
-                    params![
-                        query.customer_id.to_string(),
-                        query.consultant_id.map(|id| id.to_string()),
-                        query.status.map(|status| status.as_str()),
-                        query.from.map(millis),
-                        query.to.map(millis),
-                        query.after.map(|after| millis(after.starts_at)),
-                        query.after.map(|after| after.id.to_string()),
-                        query.fetch_limit() as i64,
-                    ],
-                    |row| rows::booking(row, 0),
-                )?
+                .query_map(params_from_iter(values), |row| rows::booking(row, 0))?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(bookings)
         })
@@ -167,4 +146,44 @@ impl BookingStore for SqliteStore {
         })
         .await
     }
+}
+
+/// The listing's SQL with a condition only for each filter present, and its
+/// parameters: each combination of filters is its own cached statement with
+/// a plan fit for it, rather than one plan full of `(?n IS NULL OR ...)`.
+fn list_bookings_sql(query: &BookingQuery) -> (String, Vec<Value>) {
+    let mut values = vec![Value::Text(query.customer_id.to_string())];
+    let mut sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings b WHERE ");
+    match query.consultant_id {
+        Some(consultant) => {
+            values.push(Value::Text(consultant.to_string()));
+            sql.push_str("(b.customer_id = ?1 OR b.consultant_id = ?2)");
+        }
+        None => sql.push_str("b.customer_id = ?1"),
+    }
+    let mut condition = |clause: &str, value: Value| {
+        values.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some(status) = query.status {
+        condition(" AND b.status = ?", Value::Text(status.as_str().to_owned()));
+    }
+    if let Some(from) = query.from {
+        condition(" AND b.starts_at >= ?", Value::Integer(millis(from)));
+    }
+    if let Some(to) = query.to {
+        condition(" AND b.starts_at < ?", Value::Integer(millis(to)));
+    }
+    if let Some(after) = query.after {
+        condition(
+            " AND (b.starts_at, b.id) > (?",
+            Value::Integer(millis(after.starts_at)),
+        );
+        condition(", ?)", Value::Text(after.id.to_string()));
+    }
+    condition(
+        " ORDER BY b.starts_at, b.id LIMIT ?",
+        Value::Integer(query.fetch_limit() as i64),
+    );
+    (sql, values)
 }

@@ -1,0 +1,201 @@
+// The demo page in a real browser (Debian's Chromium, driven by
+// playwright-core): the cookie session, httpOnly, and credentialed CORS.
+//
+//   TRIPDESK_BIN=target/debug/tripdesk node --test e2e/browser.test.mjs
+//
+// Starts its own tripdesk on a fresh SQLite file, plus two static servers
+// with a copy of the page: one origin listed in ALLOWED_ORIGINS, one not.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const binary = resolve(root, process.env.TRIPDESK_BIN ?? "target/debug/tripdesk");
+const shots = join(root, "target", "e2e");
+const CHROMIUM_FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--no-first-run",
+];
+
+let service, data, browser, tripdesk, allowedSite, otherSite;
+
+/** Serves a copy of static/ on a free port; resolves to its origin. */
+function staticSite() {
+  const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" };
+  const server = createServer((request, response) => {
+    const path = new URL(request.url, "http://x").pathname;
+    const name = path === "/" ? "index.html" : path.slice(1);
+    if (!["index.html", "app.js", "app.css"].includes(name)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { "Content-Type": types[name.slice(name.lastIndexOf("."))] });
+    response.end(readFileSync(join(root, "static", name)));
+  });
+  return new Promise((done) => server.listen(0, "127.0.0.1", () =>
+    done({ server, origin: `http://127.0.0.1:${server.address().port}` })));
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address();
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+async function startTripdesk(allowedOrigin) {
+  const port = await freePort();
+  data = mkdtempSync(join(tmpdir(), "tripdesk-e2e-"));
+  service = spawn(binary, [], {
+    cwd: data,
+    env: {
+      PATH: process.env.PATH, APP_ENV: "development", HOST: "127.0.0.1", PORT: String(port),
+      DATABASE_PATH: join(data, "tripdesk.db"), SEED_DEMO_DATA: "true",
+      ALLOWED_ORIGINS: allowedOrigin, RUST_LOG: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${origin}/ready`)).ok) return origin;
+    } catch (_) { /* not listening yet */ }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error("tripdesk did not become ready");
+}
+
+before(async () => {
+  allowedSite = await staticSite();
+  otherSite = await staticSite();
+  tripdesk = await startTripdesk(allowedSite.origin);
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  service?.kill();
+  allowedSite?.server.close();
+  otherSite?.server.close();
+  if (data) rmSync(data, { recursive: true, force: true });
+});
+
+const uniqueEmail = (label) => `${label}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+
+async function register(page, email) {
+  await page.fill("#register-form [name=name]", "Ada Traveller");
+  await page.fill("#register-form [name=email]", email);
+  await page.fill("#register-form [name=password]", "a long enough secret");
+  await page.click("#register-form button[type=submit]");
+  await page.waitForSelector("#whoami:not([hidden])");
+}
+
+/** Picks the first consultant and the first free slot in the next two weeks. */
+async function chooseFreeSlot(page) {
+  await page.click("#consultants li:first-child button.choose");
+  for (let offset = 1; offset <= 14; offset++) {
+    const day = new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+    await page.fill("#slot-form [name=day]", day);
+    await page.click("#slot-form button[type=submit]");
+    await page.waitForSelector("#slots > *");
+    if (await page.locator("#slots button").count() > 0) {
+      await page.click("#slots button >> nth=0");
+      return;
+    }
+  }
+  throw new Error("no free slot within two weeks");
+}
+
+test("register, book, reload, httpOnly cookie, log out", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  const email = uniqueEmail("e2e");
+  await register(page, email);
+  assert.match(await page.textContent("#whoami-text"), new RegExp(email.replace(/[.+]/g, "\\$&")));
+
+  await chooseFreeSlot(page);
+  await page.fill("#booking-form [name=destination]", "Kyoto in autumn");
+  await page.fill("#booking-form [name=travelers]", "3");
+  await page.selectOption("#booking-form [name=mode]", "phone");
+  await page.click("#booking-form button[type=submit]");
+  await page.waitForSelector("#bookings li.booking");
+  assert.match(await page.textContent("#bookings li.booking .what"), /Kyoto in autumn · 3 traveler/);
+  assert.equal((await page.textContent("#bookings li.booking .status")).trim(), "pending");
+  await page.screenshot({ path: join(shots, "booked.png"), fullPage: true });
+
+  // Still logged in after a reload: the browser kept and sent the cookie.
+  await page.reload();
+  await page.waitForSelector("#bookings li.booking");
+  assert.equal(await page.isVisible("#auth"), false);
+
+  // The token is httpOnly: the page's scripts cannot read it.
+  const cookies = await context.cookies(tripdesk);
+  const token = cookies.find((cookie) => cookie.name === "token");
+  assert.ok(token, "the session cookie is set");
+  assert.equal(token.httpOnly, true);
+  assert.equal(token.sameSite, "Strict");
+  assert.equal(await page.evaluate(() => document.cookie.includes("token")), false);
+  assert.equal(await page.evaluate((value) => document.cookie.includes(value), token.value), false);
+
+  await page.click("#logout");
+  await page.waitForSelector("#auth:not([hidden])");
+  assert.equal(await page.isVisible("#bookings-section"), false);
+  await page.reload();
+  await page.waitForSelector("#auth:not([hidden])");
+  assert.equal(await page.isVisible("#bookings-section"), false);
+  await context.close();
+});
+
+test("credentialed CORS from a listed origin, refused from any other", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${allowedSite.origin}/?api=${encodeURIComponent(tripdesk)}`);
+  await page.waitForSelector("#auth:not([hidden])");
+  await register(page, uniqueEmail("cors"));
+  await page.waitForSelector("#consultants li");
+  const fromAllowed = await page.evaluate(async (api) => {
+    const response = await fetch(`${api}/api/users/me`, { credentials: "include" });
+    return { status: response.status, body: await response.json() };
+  }, tripdesk);
+  assert.equal(fromAllowed.status, 200);
+  assert.match(fromAllowed.body.user.email, /^cors-/);
+
+  // The same page, the same browser and cookie, from an origin not listed.
+  await page.goto(`${otherSite.origin}/?api=${encodeURIComponent(tripdesk)}`);
+  await page.waitForSelector("#message.error");
+  assert.equal(await page.isVisible("#whoami"), false);
+  const fromOther = await page.evaluate(async (api) => {
+    const attempts = {};
+    for (const [name, init] of [
+      ["read", { credentials: "include" }],
+      ["write", {
+        method: "POST", credentials: "include",
+        headers: { "Content-Type": "application/json" }, body: "{}",
+      }],
+    ]) {
+      try {
+        const response = await fetch(`${api}/api/users/${name === "read" ? "me" : "logout"}`, init);
+        attempts[name] = `answered ${response.status}`;
+      } catch (error) {
+        attempts[name] = "refused";
+      }
+    }
+    return attempts;
+  }, tripdesk);
+  assert.deepEqual(fromOther, { read: "refused", write: "refused" });
+
+  // The refused logout changed nothing: the session still works where allowed.
+  await page.goto(`${allowedSite.origin}/?api=${encodeURIComponent(tripdesk)}`);
+  await page.waitForSelector("#whoami:not([hidden])");
+  await context.close();
+});

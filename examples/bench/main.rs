@@ -1,0 +1,345 @@
+//! The benchmark harness (`bench/run.sh` builds and runs it): starts the
+//! release service on a fresh store per backend, prepares data through the
+//! API, drives each scenario with `wrk`, and prints one table.
+//!
+//! Exits non-zero if any request in any scenario failed.
+
+mod argon;
+mod report;
+mod server;
+mod sessions;
+mod setup;
+mod wrk;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use report::{Report, Row};
+use server::{Backend, Service};
+use setup::{Account, Api, FreeSlot};
+use wrk::{Load, Measured, Script};
+
+/// The service's default session cookie name.
+const COOKIE: &str = "token";
+
+#[derive(Parser)]
+struct Options {
+    /// The release binary under test.
+    #[arg(long, default_value = "target/release/tripdesk")]
+    server: PathBuf,
+    /// Stores to benchmark, comma-separated: sqlite, mongodb.
+    #[arg(long, default_value = "sqlite", value_delimiter = ',')]
+    stores: Vec<String>,
+    /// MongoDB server for the mongodb runs (a fresh database each run).
+    #[arg(long)]
+    mongodb_uri: Option<String>,
+    /// Seconds each scenario is measured, after its warm-up.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Seconds of warm-up before each measurement.
+    #[arg(long, default_value_t = 3)]
+    warmup: u64,
+    /// Concurrent connections for the throughput scenarios.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Customers registered (and sessions spread over in scenario 2).
+    #[arg(long, default_value_t = 1000)]
+    users: usize,
+    /// Sessions held for the memory scenario.
+    #[arg(long, default_value_t = 100_000)]
+    sessions: usize,
+    /// Working directory for stores, scripts and service logs.
+    #[arg(long, default_value = "target/bench")]
+    workdir: PathBuf,
+    /// Also write the table as Markdown here.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+}
+
+impl Options {
+    fn threads(&self) -> usize {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
+
+    fn load<'a>(&self, dir: &'a Path, url: String, script: Script, args: Vec<String>) -> Load<'a> {
+        Load {
+            url,
+            script,
+            args,
+            connections: self.connections,
+            threads: self.threads(),
+            duration: Duration::from_secs(self.duration),
+            scripts_dir: dir,
+        }
+    }
+
+    /// Warms up with `warmup`'s load, then measures `load`.
+    fn measure(&self, warmup: &Load<'_>, load: &Load<'_>) -> Result<Measured> {
+        if self.warmup > 0 {
+            Load {
+                duration: Duration::from_secs(self.warmup),
+                ..warmup.clone()
+            }
+            .run()?;
+        }
+        load.run()
+    }
+}
+
+fn write_lines(path: &Path, lines: impl IntoIterator<Item = String>) -> Result<String> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for line in lines {
+        writeln!(file, "{line}")?;
+    }
+    file.flush()?;
+    Ok(path.display().to_string())
+}
+
+fn progress(message: &str) {
+    eprintln!("-- {message}");
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let mut options = Options::parse();
+    // The service runs in its own working directory.
+    options.server = std::path::absolute(&options.server)?;
+    let mut report = Report::default();
+    progress("raw Argon2id rate on all cores");
+    let raw = tokio::task::spawn_blocking({
+        let duration = Duration::from_secs(options.duration);
+        move || argon::raw_rate(duration)
+    })
+    .await?;
+    report.raw_argon2 = raw;
+    for store in &options.stores {
+        let run = std::process::id();
+        let dir = std::path::absolute(options.workdir.join(format!("{store}-{run}")))?;
+        std::fs::create_dir_all(&dir)?;
+        let backend = |name: &str| -> Result<Backend> {
+            Ok(match store.as_str() {
+                "sqlite" => Backend::Sqlite(dir.join(format!("{name}.db"))),
+                "mongodb" => Backend::Mongo {
+                    uri: options
+                        .mongodb_uri
+                        .clone()
+                        .context("--mongodb-uri is needed for mongodb")?,
+                    database: format!("tripdesk_bench_{name}_{run}"),
+                },
+                other => anyhow::bail!("unknown store {other:?}: sqlite or mongodb"),
+            })
+        };
+        throughput(&options, &backend("main")?, &dir, &mut report).await?;
+        memory(
+            &options,
+            &memory_backend(&backend("memory")?, run),
+            &dir,
+            &mut report,
+        )
+        .await?;
+    }
+    report.print(&mut std::io::stdout())?;
+    if let Some(path) = &options.markdown {
+        let mut file = std::fs::File::create(path)?;
+        report.markdown(&mut file)?;
+    }
+    let errors = report.errors();
+    if errors > 0 {
+        anyhow::bail!("{errors} requests failed");
+    }
+    Ok(())
+}
+
+/// Scenarios 1 to 6 on one service.
+async fn throughput(
+    options: &Options,
+    backend: &Backend,
+    dir: &Path,
+    report: &mut Report,
+) -> Result<()> {
+    let store = backend.label();
+    progress(&format!("{store}: starting the service"));
+    let service = Service::start(&options.server, backend, &dir.join("main")).await?;
+    let api = Api::new(&service.base, COOKIE);
+    progress(&format!("{store}: registering {} customers", options.users));
+    let accounts = api.register("customer", options.users).await?;
+    let consultants = api.consultants().await?;
+    // Plenty of free slots for (4): more than a store can book in the run
+    // (SQLite on this machine books ~8,000 a second).
+    let slots = api.free_slots(&consultants, 150_000).await?;
+    let (holder_slots, post_slots) = slots.split_at(20);
+    let holder = &accounts[0];
+    for slot in holder_slots {
+        api.book(&holder.token, slot).await?;
+    }
+    let tokens = write_lines(
+        &dir.join("tokens.txt"),
+        accounts.iter().map(|a| a.token.clone()),
+    )?;
+    let holder_token = write_lines(&dir.join("holder.txt"), [holder.token.clone()])?;
+    let credentials = write_lines(
+        &dir.join("credentials.txt"),
+        accounts
+            .iter()
+            .map(|a| format!("{} {}", a.email, a.password)),
+    )?;
+    let (warmup_slots, measured_slots) = post_slots.split_at(post_slots.len() / 4);
+    let warmup_slots = booking_lines(&dir.join("slots-warmup.txt"), &accounts, warmup_slots)?;
+    let measured_slots = booking_lines(&dir.join("slots.txt"), &accounts, measured_slots)?;
+
+    let threads = options.threads().to_string();
+    let url = |path: &str| format!("{}{path}", service.base);
+    let session_args = |file: &str| vec![file.to_owned(), COOKIE.to_owned(), threads.clone()];
+
+    progress(&format!("{store}: (1) GET /health"));
+    let health = options.load(dir, url("/health"), Script::Plain, vec![]);
+    report.push(store, Row::Health, options.measure(&health, &health)?);
+
+    progress(&format!(
+        "{store}: (2) GET /api/users/me over {} sessions",
+        accounts.len()
+    ));
+    let me = options.load(
+        dir,
+        url("/api/users/me"),
+        Script::GetWithSession,
+        session_args(&tokens),
+    );
+    report.push(store, Row::Me, options.measure(&me, &me)?);
+
+    progress(&format!("{store}: (3) GET /api/bookings, 20 bookings"));
+    let list = options.load(
+        dir,
+        url("/api/bookings"),
+        Script::GetWithSession,
+        session_args(&holder_token),
+    );
+    report.push(store, Row::Bookings, options.measure(&list, &list)?);
+
+    progress(&format!(
+        "{store}: (4) POST /api/bookings on distinct free slots"
+    ));
+    let book_warmup = options.load(
+        dir,
+        url("/api/bookings"),
+        Script::Book,
+        session_args(&warmup_slots),
+    );
+    let book = options.load(
+        dir,
+        url("/api/bookings"),
+        Script::Book,
+        session_args(&measured_slots),
+    );
+    report.push(store, Row::Book, options.measure(&book_warmup, &book)?);
+
+    progress(&format!("{store}: (5) POST /api/users/login"));
+    let login = options.load(
+        dir,
+        url("/api/users/login"),
+        Script::Login,
+        vec![credentials, threads.clone()],
+    );
+    report.push(store, Row::Login, options.measure(&login, &login)?);
+
+    progress(&format!(
+        "{store}: (6) GET /api/users/me during a login flood"
+    ));
+    // A steady stream of cheap requests (8 connections, 10 ms apart each),
+    // measured while (5) runs flat out beside it.
+    let mut steady = options.load(
+        dir,
+        url("/api/users/me"),
+        Script::GetWithSession,
+        session_args(&tokens),
+    );
+    steady.connections = 8;
+    steady.args.push("10".into());
+    let (flood, during) = std::thread::scope(|scope| {
+        let flood = scope.spawn(|| login.run());
+        // Let the flood saturate the hashing pool before measuring.
+        std::thread::sleep(Duration::from_millis(500));
+        let during = Load {
+            duration: Duration::from_secs(options.duration.saturating_sub(1).max(1)),
+            ..steady
+        }
+        .run();
+        (flood.join().expect("no panic"), during)
+    });
+    report.push(store, Row::LoginFlood, flood?);
+    report.push(store, Row::MeDuringFlood, during?);
+    Ok(())
+}
+
+/// Writes "token consultantId startsAt" lines, customers taken in turn.
+fn booking_lines(path: &Path, accounts: &[Account], slots: &[FreeSlot]) -> Result<String> {
+    write_lines(
+        path,
+        slots
+            .iter()
+            .zip(accounts.iter().cycle())
+            .map(|(slot, account)| {
+                format!(
+                    "{} {} {}",
+                    account.token, slot.consultant_id, slot.starts_at
+                )
+            }),
+    )
+}
+
+/// The memory scenario's store. SQLite's file goes to tmpfs when there is
+/// one: seeding 100,000 sessions one durable commit each would take minutes
+/// on disk, and where the file lives changes nothing in the service's own
+/// resident memory (SQLite reads pages into its bounded cache, no mmap).
+fn memory_backend(backend: &Backend, run: u32) -> Backend {
+    match backend {
+        Backend::Sqlite(_) if Path::new("/dev/shm").is_dir() => {
+            Backend::Sqlite(PathBuf::from(format!("/dev/shm/tripdesk-bench-{run}.db")))
+        }
+        other => other.clone(),
+    }
+}
+
+/// Scenario 7: resident memory with many valid sessions, all of them used.
+async fn memory(
+    options: &Options,
+    backend: &Backend,
+    dir: &Path,
+    report: &mut Report,
+) -> Result<()> {
+    let store = backend.label();
+    progress(&format!(
+        "{store}: (7) starting a service for {} sessions",
+        options.sessions
+    ));
+    let service = Service::start(&options.server, backend, &dir.join("memory")).await?;
+    let api = Api::new(&service.base, COOKIE);
+    let account = api.register("holder", 1).await?.remove(0);
+    let idle = service.memory()?.0;
+    let tokens = sessions::seed(backend, &account.email, options.sessions).await?;
+    let tokens = write_lines(&dir.join("many-tokens.txt"), tokens)?;
+    let threads = options.threads().to_string();
+    // Long enough for every session to be looked up at least once.
+    let mut sweep = options.load(
+        dir,
+        format!("{}/api/users/me", service.base),
+        Script::GetWithSession,
+        vec![tokens, COOKIE.to_owned(), threads],
+    );
+    sweep.duration = Duration::from_secs(options.duration.max(10));
+    let measured = sweep.run()?;
+    let (rss, peak) = service.memory()?;
+    report.memory(store, idle, rss, peak, options.sessions, measured);
+    if let Backend::Sqlite(path) = backend
+        && path.starts_with("/dev/shm")
+    {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! The results table, the ratios the targets are stated in, and a Markdown copy.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::wrk::Measured;
+
+/// The scenarios, in the order of the issue.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Health,
+    Me,
+    Bookings,
+    Book,
+    Login,
+    LoginFlood,
+    MeDuringFlood,
+}
+
+impl Row {
+    fn label(self) -> &'static str {
+        match self {
+            Row::Health => "(1) GET /health",
+            Row::Me => "(2) GET /api/users/me, 1000 sessions",
+            Row::Bookings => "(3) GET /api/bookings, 20 bookings",
+            Row::Book => "(4) POST /api/bookings, free slots",
+            Row::Login => "(5) POST /api/users/login",
+            Row::LoginFlood => "(6) login flood, beside the /me below",
+            Row::MeDuringFlood => "(6) GET /api/users/me during the flood",
+        }
+    }
+}
+
+struct Memory {
+    store: &'static str,
+    idle: u64,
+    rss: u64,
+    peak: u64,
+    sessions: usize,
+    sweep: Measured,
+}
+
+/// Everything measured in one harness run.
+#[derive(Default)]
+pub struct Report {
+    /// Argon2id verifications per second on all cores, no server.
+    pub raw_argon2: f64,
+    rows: Vec<(&'static str, Row, Measured)>,
+    memory: Vec<Memory>,
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "MISSED" }
+}
+
+impl Report {
+    pub fn push(&mut self, store: &'static str, row: Row, measured: Measured) {
+        self.rows.push((store, row, measured));
+    }
+
+    pub fn memory(
+        &mut self,
+        store: &'static str,
+        idle: u64,
+        rss: u64,
+        peak: u64,
+        sessions: usize,
+        sweep: Measured,
+    ) {
+        self.memory.push(Memory {
+            store,
+            idle,
+            rss,
+            peak,
+            sessions,
+            sweep,
+        });
+    }
+
+    /// Failed requests over every scenario.
+    pub fn errors(&self) -> u64 {
+        self.rows.iter().map(|(_, _, m)| m.errors).sum::<u64>()
+            + self.memory.iter().map(|m| m.sweep.errors).sum::<u64>()
+    }
+
+    fn find(&self, store: &str, row: Row) -> Option<&Measured> {
+        self.rows
+            .iter()
+            .find(|(s, r, _)| *s == store && *r == row)
+            .map(|(_, _, m)| m)
+    }
+
+    fn stores(&self) -> Vec<&'static str> {
+        let mut stores: Vec<_> = self.rows.iter().map(|(store, _, _)| *store).collect();
+        stores.dedup();
+        stores
+    }
+
+    /// The targets of the issue, one line each, per store.
+    fn targets(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for store in self.stores() {
+            let rate = |row| self.find(store, row).map_or(0.0, Measured::per_second);
+            let health = rate(Row::Health);
+            let share = |row| 100.0 * rate(row) / health;
+            lines.push(format!(
+                "{store}: (2)/(1) = {:.0} % (target >= 60 %: {})",
+                share(Row::Me),
+                verdict(share(Row::Me) >= 60.0)
+            ));
+            lines.push(format!(
+                "{store}: (3)/(1) = {:.0} % (target >= 40 %: {})",
+                share(Row::Bookings),
+                verdict(share(Row::Bookings) >= 40.0)
+            ));
+            let logins = 100.0 * rate(Row::Login) / self.raw_argon2;
+            lines.push(format!(
+                "{store}: (5)/raw Argon2id = {:.1} / {:.1} per s = {logins:.0} % (target >= 90 %: {})",
+                rate(Row::Login),
+                self.raw_argon2,
+                verdict(logins >= 90.0)
+            ));
+            if let Some(during) = self.find(store, Row::MeDuringFlood) {
+                let p99 = during.p99_us as f64 / 1000.0;
+                lines.push(format!(
+                    "{store}: (6) p99 = {p99:.2} ms (target < 10 ms: {})",
+                    verdict(p99 < 10.0)
+                ));
+            }
+        }
+        for memory in &self.memory {
+            lines.push(format!(
+                "{}: (7) RSS with {} sessions = {:.1} MiB (idle {:.1} MiB, peak {:.1} MiB; target < 200 MB: {})",
+                memory.store,
+                memory.sessions,
+                mib(memory.rss),
+                mib(memory.idle),
+                mib(memory.peak),
+                verdict(memory.peak < 200_000_000)
+            ));
+        }
+        lines
+    }
+
+    fn table_rows(&self) -> Vec<[String; 6]> {
+        let mut rows: Vec<[String; 6]> = self
+            .rows
+            .iter()
+            .map(|(store, row, m)| {
+                [
+                    store.to_string(),
+                    row.label().to_owned(),
+                    format!("{:.0}", m.per_second()),
+                    format!("{:.2}", m.p50_us as f64 / 1000.0),
+                    format!("{:.2}", m.p99_us as f64 / 1000.0),
+                    m.errors.to_string(),
+                ]
+            })
+            .collect();
+        for memory in &self.memory {
+            let m = &memory.sweep;
+            rows.push([
+                memory.store.to_owned(),
+                format!("(7) GET /api/users/me over {} sessions", memory.sessions),
+                format!("{:.0}", m.per_second()),
+                format!("{:.2}", m.p50_us as f64 / 1000.0),
+                format!("{:.2}", m.p99_us as f64 / 1000.0),
+                m.errors.to_string(),
+            ]);
+        }
+        rows
+    }
+
+    /// The plain-text table and the target lines.
+    pub fn print(&self, out: &mut impl Write) -> Result<()> {
+        writeln!(
+            out,
+            "{:<8} {:<42} {:>9} {:>9} {:>9} {:>7}",
+            "store", "scenario", "req/s", "p50 ms", "p99 ms", "errors"
+        )?;
+        for [store, label, rate, p50, p99, errors] in self.table_rows() {
+            writeln!(
+                out,
+                "{store:<8} {label:<42} {rate:>9} {p50:>9} {p99:>9} {errors:>7}"
+            )?;
+        }
+        writeln!(
+            out,
+            "raw Argon2id (m={} KiB, t=2, p=1), all cores: {:.1} verifications/s",
+            tripdesk::auth::MEMORY_KIB,
+            self.raw_argon2
+        )?;
+        for line in self.targets() {
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// The same, as Markdown.
+    pub fn markdown(&self, out: &mut impl Write) -> Result<()> {
+        writeln!(
+            out,
+            "| store | scenario | req/s | p50 ms | p99 ms | errors |"
+        )?;
+        writeln!(out, "|---|---|---:|---:|---:|---:|")?;
+        for [store, label, rate, p50, p99, errors] in self.table_rows() {
+            writeln!(
+                out,
+                "| {store} | {label} | {rate} | {p50} | {p99} | {errors} |"
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Raw Argon2id, all cores: {:.1} verifications/s.",
+            self.raw_argon2
+        )?;
+        writeln!(out)?;
+        for line in self.targets() {
+            writeln!(out, "- {line}")?;
+        }
+        Ok(())
+    }
+}

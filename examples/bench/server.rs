@@ -1,0 +1,122 @@
+//! The service under test: the release binary, started on a fresh store.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+/// Where a benchmarked service keeps its data.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// The embedded SQLite file at this path.
+    Sqlite(PathBuf),
+    /// A database (fresh per run) on a MongoDB server.
+    Mongo { uri: String, database: String },
+}
+
+impl Backend {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Mongo { .. } => "mongodb",
+        }
+    }
+}
+
+/// A running `tripdesk` process; killed on drop.
+pub struct Service {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Service {
+    /// Starts `binary` on `backend` with settings fit for load (no per-IP
+    /// login limit: every request comes from 127.0.0.1) and waits until it
+    /// answers `/ready`.
+    pub async fn start(binary: &Path, backend: &Backend, workdir: &Path) -> Result<Self> {
+        let port = free_port()?;
+        std::fs::create_dir_all(workdir)?;
+        let log = std::fs::File::create(workdir.join("service.log"))?;
+        let mut command = Command::new(binary);
+        // A clean environment, run from the work directory: no stray `.env`
+        // or exported variable changes what is measured.
+        command
+            .env_clear()
+            .current_dir(workdir)
+            .env("APP_ENV", "development")
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .env("SEED_DEMO_DATA", "true")
+            .env("AUTH_RATE_LIMIT_PER_MINUTE", "100000")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        match backend {
+            Backend::Sqlite(path) => command.env("DATABASE_PATH", path),
+            Backend::Mongo { uri, database } => {
+                command.env("MONGODB_URI", uri).env("MONGODB_DB", database)
+            }
+        };
+        let child = command
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let mut service = Service {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        service.wait_ready(workdir).await?;
+        Ok(service)
+    }
+
+    async fn wait_ready(&mut self, workdir: &Path) -> Result<()> {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "the service exited ({status}); see {}",
+                    workdir.join("service.log").display()
+                );
+            }
+            let ready = client.get(format!("{}/ready", self.base)).send().await;
+            if ready.is_ok_and(|response| response.status().is_success()) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the service was not ready within 60 s")
+    }
+
+    /// Resident and peak resident memory, in bytes, from `/proc`.
+    pub fn memory(&self) -> Result<(u64, u64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let field = |name: &str| -> Result<u64> {
+            let line = status
+                .lines()
+                .find(|line| line.starts_with(name))
+                .with_context(|| format!("no {name} in /proc/PID/status"))?;
+            let kib: u64 = line
+                .split_whitespace()
+                .nth(1)
+                .context("malformed /proc/PID/status")?
+                .parse()?;
+            Ok(kib * 1024)
+        };
+        Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

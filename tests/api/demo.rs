@@ -1,0 +1,42 @@
+//! The demo frontend is served from the binary, locked down, and not an API.
+
+use crate::helpers::{Backend, TestApp};
+
+#[tokio::test]
+async fn the_demo_page_and_its_files_are_served_with_a_strict_policy() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let client = app.client();
+    for (path, content_type, marker) in [
+        ("/", "text/html", "<script src=\"app.js\" defer></script>"),
+        ("/app.js", "text/javascript", "async function api("),
+        ("/app.css", "text/css", ".booking"),
+    ] {
+        let response = client.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let headers = response.headers().clone();
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(content_type),
+            "{path}"
+        );
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("script-src 'self'"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert!(response.text().await.unwrap().contains(marker), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_page_refuses_other_methods_and_loads_no_third_party_code() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let client = app.client();
+    let response = client.post_empty("/").await;
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
+    let page = client.get("/").await.text().await.unwrap();
+    // Works offline: every script and stylesheet is the service's own.
+    assert!(!page.contains("http://") && !page.contains("https://"));
+}
