@@ -21,7 +21,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tripdesk::telemetry::init(settings.log_format);
+    let _log_guard = tripdesk::telemetry::init(settings.log_format);
     match cli::run(cli, settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -30,3 +30,6 @@ async fn main() -> ExitCode {
         }
     }
 }
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

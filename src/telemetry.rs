@@ -7,6 +7,7 @@
 use std::io::IsTerminal;
 
 use tracing::Subscriber;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -39,12 +40,26 @@ where
     }
 }
 
+/// Keeps the log writer thread running; dropping it flushes every line
+/// still queued. Hold it until the process exits.
+#[must_use = "dropping the guard stops the log writer"]
+pub struct LogGuard(#[allow(dead_code)] WorkerGuard);
+
 /// Installs the process-wide subscriber, logging to stdout, filtered by
 /// `RUST_LOG` (default `info`).
-pub fn init(format: LogFormat) {
+///
+/// Lines are formatted on the thread that logs them but written by a
+/// dedicated thread: a request never waits on the stdout lock or on a slow
+/// pipe. The queue is not lossy: when it is full (the reader of stdout is
+/// stalled), loggers wait rather than drop lines.
+pub fn init(format: LogFormat) -> LogGuard {
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into());
     let ansi = format == LogFormat::Text && std::io::stdout().is_terminal();
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::stdout());
     // Ignore a second installation (tests may call this more than once).
-    let _ =
-        tracing::subscriber::set_global_default(subscriber(format, &filter, ansi, std::io::stdout));
+    let _ = tracing::subscriber::set_global_default(subscriber(format, &filter, ansi, writer));
+    LogGuard(guard)
 }

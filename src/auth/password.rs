@@ -7,7 +7,7 @@
 //!
 //! [`hashing_pool`]: super::hashing_pool
 
-use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{self, Output, ParamsString, SaltString};
 use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 
@@ -48,8 +48,8 @@ impl From<PoolStopped> for HashError {
 #[derive(Clone)]
 pub struct PasswordHasher {
     pool: HashingPool,
-    /// A hash of a random password, verified against when the email is
-    /// unknown so that a login takes as long whether the account exists or not.
+    /// An unmatchable hash, verified against when the email is unknown so
+    /// that a login takes as long whether the account exists or not.
     dummy: PasswordHash,
 }
 
@@ -80,14 +80,29 @@ fn hash_now(memory: &mut Vec<Block>, password: &Password) -> Result<PasswordHash
             &mut output,
             blocks_for(memory, &params),
         )?;
+    phc(&params, &salt, &output)
+}
+
+/// The PHC string of an Argon2id hash with today's parameters.
+fn phc(params: &Params, salt: &SaltString, output: &[u8]) -> Result<PasswordHash, HashError> {
     let phc = password_hash::PasswordHash {
         algorithm: ARGON2ID_IDENT,
         version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(&params)?,
+        params: ParamsString::try_from(params)?,
         salt: Some(salt.as_salt()),
-        hash: Some(Output::new(&output)?),
+        hash: Some(Output::new(output)?),
     };
     Ok(PasswordHash::from_phc(phc.to_string()))
+}
+
+/// A well-formed hash with today's parameters that no password matches: its
+/// output is drawn at random rather than computed. Verifying against it costs
+/// exactly what a real verification costs, and making it costs nothing (no
+/// Argon2 run, no 19 MiB buffer at start-up).
+fn unmatchable_hash() -> Result<PasswordHash, HashError> {
+    let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    OsRng.fill_bytes(&mut output);
+    phc(&params(), &SaltString::generate(&mut OsRng), &output)
 }
 
 fn verify_now(
@@ -125,16 +140,11 @@ impl PasswordHasher {
     /// A hasher with `threads` hashing threads: at most that many hashes run
     /// at once, each thread holding one Argon2 buffer.
     pub fn new(threads: usize) -> Result<Self, HashError> {
-        let random = Password::parse_new(
-            crate::domain::SessionToken::generate().expose().to_owned(),
-            "password",
-        )
-        .expect("a 32-character token is a valid password");
         let pool = HashingPool::start(threads, params().block_count())
             .map_err(|error| HashError::Pool(error.to_string()))?;
         Ok(Self {
             pool,
-            dummy: hash_now(&mut Vec::new(), &random)?,
+            dummy: unmatchable_hash()?,
         })
     }
 
@@ -204,6 +214,14 @@ mod tests {
     #[tokio::test]
     async fn unknown_accounts_never_verify() {
         let hasher = PasswordHasher::new(1).unwrap();
+        // The stand-in costs what a real hash with today's parameters costs.
+        let parsed = password_hash::PasswordHash::new(hasher.dummy.as_str()).unwrap();
+        let stand_in = Params::try_from(&parsed).unwrap();
+        let costs = |p: &Params| (p.m_cost(), p.t_cost(), p.p_cost());
+        assert_eq!(costs(&stand_in), costs(&params()));
+        assert_eq!(parsed.hash.unwrap().len(), Params::DEFAULT_OUTPUT_LEN);
+        assert_eq!(parsed.algorithm, ARGON2ID_IDENT);
+        assert_ne!(hasher.dummy, PasswordHasher::new(1).unwrap().dummy);
         assert!(
             !hasher
                 .verify(password("anything at all"), None)

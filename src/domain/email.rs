@@ -36,6 +36,21 @@ impl Email {
         Ok(Self(email))
     }
 
+    /// An address read back from a store, which only ever holds addresses
+    /// [`Email::parse`] accepted. Every authenticated request loads one, so
+    /// only the cheap signs of a corrupt value are checked (normalised form,
+    /// one `@` between non-empty parts, length), not the full address grammar.
+    pub fn from_stored(stored: String) -> Option<Self> {
+        let normalised = stored.len() <= Self::MAX_LEN
+            && !stored
+                .bytes()
+                .any(|b| b.is_ascii_uppercase() || b.is_ascii_whitespace())
+            && stored.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.contains('@')
+            });
+        normalised.then_some(Self(stored))
+    }
+
     /// The normalised address.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -83,6 +98,23 @@ mod tests {
             let err = Email::parse(raw).unwrap_err();
             assert_eq!(err.code, "invalid_email", "{raw:?}");
             assert_eq!(err.field, "email");
+        }
+    }
+
+    #[test]
+    fn stored_addresses_are_taken_as_parsed_unless_visibly_corrupt() {
+        let parsed = Email::parse("Ada@Example.com").unwrap();
+        assert_eq!(Email::from_stored(parsed.as_str().to_owned()), Some(parsed));
+        for corrupt in [
+            "",
+            "no-at-sign",
+            "@example.com",
+            "a@localhost",
+            "A@example.com",
+            " a@example.com",
+            "a@b@example.com",
+        ] {
+            assert_eq!(Email::from_stored(corrupt.to_owned()), None, "{corrupt:?}");
         }
     }
 

@@ -19,14 +19,34 @@ fn fresh_id_bytes() -> [u8; 12] {
     bytes
 }
 
-/// Parses 24 hex characters into 12 bytes; anything else is `None`.
+/// Parses 24 hex characters (either case) into 12 bytes; anything else is
+/// `None`. Every row read back from a store parses a few of these.
 fn parse_id_bytes(text: &str) -> Option<[u8; 12]> {
-    if text.len() != 24 {
-        return None;
+    fn nibble(digit: u8) -> Option<u8> {
+        match digit {
+            b'0'..=b'9' => Some(digit - b'0'),
+            b'a'..=b'f' => Some(digit - b'a' + 10),
+            b'A'..=b'F' => Some(digit - b'A' + 10),
+            _ => None,
+        }
     }
+    let digits: &[u8; 24] = text.as_bytes().try_into().ok()?;
     let mut bytes = [0u8; 12];
-    hex::decode_to_slice(text, &mut bytes).ok()?;
+    for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
     Some(bytes)
+}
+
+/// Writes 12 bytes as 24 lowercase hex characters into `buffer`.
+fn encode_id<'b>(bytes: &[u8; 12], buffer: &'b mut [u8; 24]) -> &'b str {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (byte, pair) in bytes.iter().zip(buffer.chunks_exact_mut(2)) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0x0f)];
+    }
+    // Only ASCII hex digits were written.
+    std::str::from_utf8(buffer).unwrap_or_default()
 }
 
 macro_rules! object_id {
@@ -60,7 +80,14 @@ macro_rules! object_id {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&hex::encode(self.0))
+                f.write_str(encode_id(&self.0, &mut [0; 24]))
+            }
+        }
+
+        /// The 24-hex-character form, as a JSON string.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(encode_id(&self.0, &mut [0; 24]))
             }
         }
 
@@ -106,6 +133,18 @@ mod tests {
     }
 
     #[test]
+    fn ids_are_written_as_lowercase_hex_of_their_bytes() {
+        let id =
+            SessionId::from_bytes([0x00, 0x01, 0x7f, 0x80, 0xab, 0xcd, 0xef, 0xff, 1, 2, 3, 4]);
+        assert_eq!(id.to_string(), "00017f80abcdefff01020304");
+        assert_eq!(id.to_string(), hex::encode(id.bytes()));
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            "\"00017f80abcdefff01020304\""
+        );
+    }
+
+    #[test]
     fn generated_ids_are_distinct() {
         let ids: std::collections::HashSet<_> = (0..1000).map(|_| UserId::generate()).collect();
         assert_eq!(ids.len(), 1000);
@@ -119,8 +158,15 @@ mod tests {
             "zzzzzzzzzzzzzzzzzzzzzzzz",
             "0123456789abcdef0123456",
             "0123456789abcdef012345678",
+            "0123456789abcdef0123456g",
+            "0123456789abcdef 1234567",
+            "éééééééééééé",
         ] {
             assert_eq!(UserId::parse(text), None, "{text:?}");
         }
+        assert_eq!(
+            UserId::parse("0123456789ABCDEF01234567"),
+            UserId::parse("0123456789abcdef01234567")
+        );
     }
 }

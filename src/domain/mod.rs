@@ -39,7 +39,7 @@ pub use schedule::{
 pub use session::{Session, SessionPolicy, SessionRejection, SessionStatus, TOUCH_INTERVAL};
 pub use text::{CancellationReason, UserAgent};
 pub use throttle::LoginThrottle;
-pub use time::{Clock, ManualClock, SystemClock, format_timestamp, parse_timestamp};
+pub use time::{Clock, ManualClock, SystemClock, Timestamp, format_timestamp, parse_timestamp};
 pub use token::{SessionToken, TokenHash};
 pub use user::{Role, User};
 

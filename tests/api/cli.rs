@@ -154,3 +154,67 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
     assert_eq!(mei["timezone"], "Asia/Singapore");
     assert_eq!(mei["languages"], serde_json::json!(["en", "zh"]));
 }
+
+/// The access log is written by its own thread; a clean stop (SIGTERM, as
+/// from `docker stop` or systemd) must still write every line of every
+/// request served.
+#[tokio::test]
+async fn every_request_is_logged_to_stdout_up_to_a_clean_stop() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let data = TempDir::new().unwrap();
+    let mut child = tripdesk(&data, &[("PORT", "0"), ("LOG_FORMAT", "json")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lines, received) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let port = loop {
+        let line = received
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the service announces its port");
+        let entry: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if entry["fields"]["message"] == "listening" {
+            break entry["fields"]["port"].as_u64().unwrap();
+        }
+    };
+
+    let client = reqwest::Client::new();
+    let ids: Vec<String> = (0..200).map(|n| format!("log-check-{n}")).collect();
+    for id in &ids {
+        let response = client
+            .get(format!("http://127.0.0.1:{port}/health"))
+            .header("x-request-id", id)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    // SAFETY: plain syscall on our own child's pid.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    assert!(child.wait().unwrap().success());
+
+    let logged: Vec<serde_json::Value> = received
+        .iter()
+        .map(|line| serde_json::from_str(&line).unwrap())
+        .filter(|entry: &serde_json::Value| entry["fields"]["message"] == "request")
+        .collect();
+    for id in &ids {
+        assert!(
+            logged
+                .iter()
+                .any(|entry| entry["span"]["request_id"] == id.as_str()),
+            "no access log line for {id}"
+        );
+    }
+}

@@ -19,6 +19,10 @@ async fn password_change_revokes_other_sessions_and_rotates_the_current_one(back
     let phone = app.client();
     phone.login(&email, PASSWORD).await;
     let old_token = laptop.token().unwrap();
+    // Both sessions in use before the change, so the service has seen them.
+    for device in [&laptop, &phone] {
+        assert_eq!(device.get("/api/users/me").await.status(), StatusCode::OK);
+    }
 
     let body = json!({"currentPassword": PASSWORD, "newPassword": "a brand new passphrase"});
     let response = laptop

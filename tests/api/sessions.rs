@@ -38,6 +38,12 @@ async fn three_devices(app: &TestApp) -> [TestClient; 3] {
     second.login(&email, PASSWORD).await;
     let third = app.client();
     third.login(&email, PASSWORD).await;
+    // Each device uses its session once, as apps do right after logging in:
+    // a revocation must reach sessions the service has already seen (and
+    // may keep in memory), not only fresh ones.
+    for device in [&first, &second, &third] {
+        assert_eq!(device.get("/api/users/me").await.status(), StatusCode::OK);
+    }
     [first, second, third]
 }
 

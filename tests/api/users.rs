@@ -225,6 +225,7 @@ async fn login_expires_the_session_it_replaces(backend: Backend) {
     let browser = app.client();
     browser.register(&email, PASSWORD, "Fix Ation").await;
     let old_token = browser.token().unwrap();
+    assert_eq!(browser.get("/api/users/me").await.status(), StatusCode::OK);
 
     browser.login(&email, PASSWORD).await;
     let new_token = browser.token().unwrap();

@@ -5,79 +5,81 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::{
-    Booking, BookingChanges, BookingDuration, Destination, Mode, Notes, RawBookingQuery, Travelers,
-    format_timestamp, parse_timestamp,
+    Booking, BookingChanges, BookingDuration, BookingId, ConsultantId, Destination, Mode, Notes,
+    RawBookingQuery, Timestamp, Travelers, UserId, parse_timestamp,
 };
 use crate::error::ApiError;
 
-/// A booking as the API shows it.
+/// A booking as the API shows it, borrowed from the domain value.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct BookingView {
-    #[schema(example = "6b03ef642afbc2a9f2c431c2")]
-    id: String,
+pub struct BookingView<'a> {
+    #[schema(value_type = String, example = "6b03ef642afbc2a9f2c431c2")]
+    id: BookingId,
     /// The account that booked.
-    customer_id: String,
-    consultant_id: String,
-    #[schema(format = DateTime, example = "2027-03-04T09:30:00Z")]
-    starts_at: String,
-    #[schema(format = DateTime, example = "2027-03-04T10:30:00Z")]
-    ends_at: String,
+    #[schema(value_type = String)]
+    customer_id: UserId,
+    #[schema(value_type = String)]
+    consultant_id: ConsultantId,
+    #[schema(value_type = String, format = DateTime, example = "2027-03-04T09:30:00Z")]
+    starts_at: Timestamp,
+    #[schema(value_type = String, format = DateTime, example = "2027-03-04T10:30:00Z")]
+    ends_at: Timestamp,
     #[schema(example = 60)]
     duration_minutes: i64,
     #[schema(value_type = crate::routes::openapi::ModeName)]
     mode: &'static str,
     #[schema(example = "Azores")]
-    destination: String,
+    destination: &'a str,
     #[schema(example = 2)]
     travelers: u8,
-    notes: String,
+    notes: &'a str,
     #[schema(value_type = crate::routes::openapi::BookingStatusName)]
     status: &'static str,
     /// Why it was cancelled, if a reason was given.
-    cancellation_reason: Option<String>,
-    #[schema(format = DateTime)]
-    created_at: String,
-    #[schema(format = DateTime)]
-    updated_at: String,
+    cancellation_reason: Option<&'a str>,
+    #[schema(value_type = String, format = DateTime)]
+    created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    updated_at: Timestamp,
 }
 
-impl From<&Booking> for BookingView {
-    fn from(booking: &Booking) -> Self {
+impl<'a> From<&'a Booking> for BookingView<'a> {
+    fn from(booking: &'a Booking) -> Self {
         let details = &booking.details;
         Self {
-            id: booking.id.to_string(),
-            customer_id: booking.customer_id.to_string(),
-            consultant_id: booking.consultant_id.to_string(),
-            starts_at: format_timestamp(booking.appointment.start()),
-            ends_at: format_timestamp(booking.appointment.end()),
+            id: booking.id,
+            customer_id: booking.customer_id,
+            consultant_id: booking.consultant_id,
+            starts_at: Timestamp(booking.appointment.start()),
+            ends_at: Timestamp(booking.appointment.end()),
             duration_minutes: booking.appointment.duration().minutes(),
             mode: details.mode.as_str(),
-            destination: details.destination.as_str().to_owned(),
+            destination: details.destination.as_str(),
             travelers: details.travelers.get(),
-            notes: details.notes.as_str().to_owned(),
+            notes: details.notes.as_str(),
             status: booking.status.as_str(),
             cancellation_reason: booking
                 .cancellation_reason
                 .as_ref()
-                .map(|reason| reason.as_str().to_owned()),
-            created_at: format_timestamp(booking.created_at),
-            updated_at: format_timestamp(booking.updated_at),
+                .map(|reason| reason.as_str()),
+            created_at: Timestamp(booking.created_at),
+            updated_at: Timestamp(booking.updated_at),
         }
     }
 }
 
 /// `{"booking": Booking}`.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct BookingEnvelope {
-    pub booking: BookingView,
+pub struct BookingEnvelope<'a> {
+    pub booking: BookingView<'a>,
 }
 
 /// A page of bookings.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct BookingList {
-    pub bookings: Vec<BookingView>,
+pub struct BookingList<'a> {
+    pub bookings: Vec<BookingView<'a>>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }

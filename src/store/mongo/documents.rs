@@ -115,7 +115,7 @@ pub(super) fn user_from(document: &Document) -> StoreResult<User> {
     };
     Ok(User {
         id: UserId::from_bytes(fields.object_id()?),
-        email: fields.domain("email", |text| Email::parse(text).ok())?,
+        email: fields.domain("email", |text| Email::from_stored(text.to_owned()))?,
         name: fields.domain("name", |text| PersonName::parse(text).ok())?,
         role,
         created_at: fields.instant("createdAt")?,

@@ -10,6 +10,7 @@ mod consultants;
 mod idempotency;
 mod rows;
 mod schema;
+mod session_cache;
 mod sessions;
 mod users;
 
@@ -24,6 +25,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 use async_trait::async_trait;
 
 use super::{Store, StoreError, StoreResult};
+use session_cache::SessionCache;
 
 /// Reader connections kept open: a read holds one only while it runs on a
 /// thread, never across an `.await`, so one per thread that can run tasks
@@ -32,6 +34,9 @@ fn reader_count() -> u32 {
     let threads = std::thread::available_parallelism().map_or(4, |count| count.get() as u32);
     (threads * 2).max(4)
 }
+/// Sessions kept in memory: enough for every user active at once on one
+/// machine, a few megabytes at most.
+const CACHED_SESSIONS: usize = 10_000;
 /// How long a statement waits for a lock held by another connection or process.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -39,6 +44,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct SqliteStore {
     writer: Arc<Mutex<Connection>>,
     readers: r2d2::Pool<SqliteConnectionManager>,
+    sessions: Arc<SessionCache>,
 }
 
 /// Per-connection settings. `synchronous = FULL` makes every acknowledged
@@ -83,6 +89,7 @@ impl SqliteStore {
         Ok(Self {
             writer: Arc::new(Mutex::new(writer)),
             readers,
+            sessions: Arc::new(SessionCache::new(CACHED_SESSIONS)),
         })
     }
 
@@ -112,6 +119,18 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
     {
+        self.write_then(change, |_| ()).await
+    }
+
+    /// [`write`](Self::write), then `after_commit` with the result, on the
+    /// same thread right after the commit: it runs even if the caller stops
+    /// waiting (a client that hangs up in the middle of a logout).
+    async fn write_then<T, F, A>(&self, change: F, after_commit: A) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
         let writer = Arc::clone(&self.writer);
         blocking(move || {
             // A panic mid-transaction poisons the mutex; the transaction was
@@ -121,6 +140,7 @@ impl SqliteStore {
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let result = change(&transaction)?;
             transaction.commit()?;
+            after_commit(&result);
             Ok(result)
         })
         .await

@@ -40,6 +40,24 @@ pub(super) fn millis(instant: DateTime<Utc>) -> i64 {
     instant.timestamp_millis()
 }
 
+/// Like [`parsed`], for a text column converted from a borrowed `&str`:
+/// no `String` is allocated just to be parsed and dropped.
+fn parsed_text<T>(
+    row: &Row<'_>,
+    index: usize,
+    column: &'static str,
+    convert: impl FnOnce(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let corrupt = |error: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(index, Type::Text, error)
+    };
+    let text = row
+        .get_ref(index)?
+        .as_str()
+        .map_err(|error| corrupt(error.into()))?;
+    convert(text).ok_or_else(|| corrupt(Box::new(CorruptValue(column))))
+}
+
 fn instant(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Result<DateTime<Utc>> {
     parsed(row, index, column, DateTime::from_timestamp_millis)
 }
@@ -57,12 +75,10 @@ pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
         })?),
     };
     Ok(User {
-        id: parsed(row, at, "users.id", |text: String| UserId::parse(&text))?,
-        email: parsed(row, at + 1, "users.email", |text: String| {
-            Email::parse(&text).ok()
-        })?,
-        name: parsed(row, at + 2, "users.name", |text: String| {
-            PersonName::parse(&text).ok()
+        id: parsed_text(row, at, "users.id", UserId::parse)?,
+        email: parsed(row, at + 1, "users.email", Email::from_stored)?,
+        name: parsed_text(row, at + 2, "users.name", |text| {
+            PersonName::parse(text).ok()
         })?,
         role,
         created_at: instant(row, at + 4, "users.created_at")?,
@@ -76,18 +92,14 @@ pub(super) const SESSION_COLUMNS: &str = "s.id, s.token_hash, s.user_id, s.creat
 pub(super) fn session(row: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
     let user_agent: Option<String> = row.get(at + 7)?;
     Ok(Session {
-        id: parsed(row, at, "sessions.id", |text: String| {
-            SessionId::parse(&text)
-        })?,
+        id: parsed_text(row, at, "sessions.id", SessionId::parse)?,
         token_hash: TokenHash::from_hex(row.get(at + 1)?),
-        user_id: parsed(row, at + 2, "sessions.user_id", |text: String| {
-            UserId::parse(&text)
-        })?,
+        user_id: parsed_text(row, at + 2, "sessions.user_id", UserId::parse)?,
         created_at: instant(row, at + 3, "sessions.created_at")?,
         last_seen_at: instant(row, at + 4, "sessions.last_seen_at")?,
         expires_at: instant(row, at + 5, "sessions.expires_at")?,
-        status: parsed(row, at + 6, "sessions.status", |text: String| {
-            SessionStatus::parse(&text)
+        status: parsed_text(row, at + 6, "sessions.status", |text| {
+            SessionStatus::parse(text)
         })?,
         user_agent: user_agent.map(|text| UserAgent::sanitize(&text)),
     })
@@ -106,18 +118,16 @@ fn string_list(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::R
 /// A consultant from [`CONSULTANT_COLUMNS`] starting at column `at`.
 pub(super) fn consultant(row: &Row<'_>, at: usize) -> rusqlite::Result<Consultant> {
     Ok(Consultant {
-        id: parsed(row, at, "consultants.id", |text: String| {
-            ConsultantId::parse(&text)
-        })?,
-        name: parsed(row, at + 1, "consultants.name", |text: String| {
-            PersonName::parse(&text).ok()
+        id: parsed_text(row, at, "consultants.id", ConsultantId::parse)?,
+        name: parsed_text(row, at + 1, "consultants.name", |text| {
+            PersonName::parse(text).ok()
         })?,
         specialties: string_list(row, at + 2, "consultants.specialties")?,
         languages: string_list(row, at + 3, "consultants.languages")?,
-        timezone: parsed(row, at + 4, "consultants.timezone", |text: String| {
+        timezone: parsed_text(row, at + 4, "consultants.timezone", |text| {
             text.parse().ok()
         })?,
-        working_hours: parsed(row, at + 5, "consultants.working_hours", |text: String| {
+        working_hours: parsed_text(row, at + 5, "consultants.working_hours", |text| {
             text.parse().ok()
         })?,
     })
@@ -138,32 +148,28 @@ pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
     })?;
     let reason: Option<String> = row.get(at + 10)?;
     Ok(Booking {
-        id: parsed(row, at, "bookings.id", |text: String| {
-            BookingId::parse(&text)
+        id: parsed_text(row, at, "bookings.id", BookingId::parse)?,
+        customer_id: parsed_text(row, at + 1, "bookings.customer_id", |text| {
+            UserId::parse(text)
         })?,
-        customer_id: parsed(row, at + 1, "bookings.customer_id", |text: String| {
-            UserId::parse(&text)
-        })?,
-        consultant_id: parsed(row, at + 2, "bookings.consultant_id", |text: String| {
-            ConsultantId::parse(&text)
+        consultant_id: parsed_text(row, at + 2, "bookings.consultant_id", |text| {
+            ConsultantId::parse(text)
         })?,
         appointment: Appointment::restore(start, duration),
         details: BookingDetails {
-            mode: parsed(row, at + 5, "bookings.mode", |text: String| {
-                Mode::parse(&text).ok()
-            })?,
-            destination: parsed(row, at + 6, "bookings.destination", |text: String| {
-                Destination::parse(&text).ok()
+            mode: parsed_text(row, at + 5, "bookings.mode", |text| Mode::parse(text).ok())?,
+            destination: parsed_text(row, at + 6, "bookings.destination", |text| {
+                Destination::parse(text).ok()
             })?,
             travelers: parsed(row, at + 7, "bookings.travelers", |count: i64| {
                 Travelers::parse(count).ok()
             })?,
-            notes: parsed(row, at + 8, "bookings.notes", |text: String| {
-                Notes::parse(&text).ok()
+            notes: parsed_text(row, at + 8, "bookings.notes", |text| {
+                Notes::parse(text).ok()
             })?,
         },
-        status: parsed(row, at + 9, "bookings.status", |text: String| {
-            BookingStatus::parse(&text)
+        status: parsed_text(row, at + 9, "bookings.status", |text| {
+            BookingStatus::parse(text)
         })?,
         cancellation_reason: reason
             .map(|text| {
@@ -199,11 +205,11 @@ pub(super) fn idempotency_record(row: &Row<'_>, at: usize) -> rusqlite::Result<I
         })
         .transpose()?;
     Ok(IdempotencyRecord {
-        user_id: parsed(row, at, "idempotency_keys.user_id", |text: String| {
-            UserId::parse(&text)
+        user_id: parsed_text(row, at, "idempotency_keys.user_id", |text| {
+            UserId::parse(text)
         })?,
-        key: parsed(row, at + 1, "idempotency_keys.key", |text: String| {
-            IdempotencyKey::parse(&text).ok()
+        key: parsed_text(row, at + 1, "idempotency_keys.key", |text| {
+            IdempotencyKey::parse(text).ok()
         })?,
         fingerprint: Fingerprint::from_hex(row.get(at + 2)?),
         created_at: instant(row, at + 3, "idempotency_keys.created_at")?,

@@ -1,5 +1,7 @@
 //! Sessions in SQL.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -38,21 +40,30 @@ impl SessionStore for SqliteStore {
     }
 
     async fn find_session(&self, token_hash: &TokenHash) -> StoreResult<Option<(Session, User)>> {
-        let token_hash = token_hash.as_str().to_owned();
-        self.read(move |conn| {
-            let sql = format!(
-                "SELECT {SESSION_COLUMNS}, {USER_COLUMNS}
-                 FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1"
-            );
-            let mut statement = conn.prepare_cached(&sql)?;
-            Ok(statement
-                .query_row([token_hash], |row| {
-                    Ok((rows::session(row, 0)?, rows::user(row, 8)?))
-                })
-                .optional()?)
-        })
-        .await
+        let ticket = match self.sessions.get(token_hash) {
+            Ok(cached) => return Ok(Some(cached)),
+            Err(ticket) => ticket,
+        };
+        let key = token_hash.as_str().to_owned();
+        let found = self
+            .read(move |conn| {
+                let sql = format!(
+                    "SELECT {SESSION_COLUMNS}, {USER_COLUMNS}
+                     FROM sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.token_hash = ?1"
+                );
+                let mut statement = conn.prepare_cached(&sql)?;
+                Ok(statement
+                    .query_row([key], |row| {
+                        Ok((rows::session(row, 0)?, rows::user(row, 8)?))
+                    })
+                    .optional()?)
+            })
+            .await?;
+        if let Some((session, user)) = &found {
+            self.sessions.offer(ticket, session, user);
+        }
+        Ok(found)
     }
 
     async fn touch_session(
@@ -61,48 +72,72 @@ impl SessionStore for SqliteStore {
         seen_at: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let id = session.id;
-        self.write(move |tx| {
-            tx.execute(
-                "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2 AND status = ?3 AND last_seen_at < ?4",
-                params![millis(seen_at), id.to_string(), VALID, millis(stale_before)],
-            )?;
-            Ok(())
-        })
+        let (id, token_hash) = (session.id, session.token_hash.clone());
+        let cache = Arc::clone(&self.sessions);
+        self.write_then(
+            move |tx| {
+                let changed = tx.execute(
+                    "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2 AND status = ?3 AND last_seen_at < ?4",
+                    params![millis(seen_at), id.to_string(), VALID, millis(stale_before)],
+                )?;
+                Ok(changed > 0)
+            },
+            // The cache follows the row: an update the condition skipped
+            // (another request touched it first) changes nothing.
+            move |changed| {
+                if *changed {
+                    cache.touched(&token_hash, seen_at);
+                }
+            },
+        )
         .await
+        .map(drop)
     }
 
     async fn expire_session_by_token(&self, token_hash: &TokenHash) -> StoreResult<bool> {
-        let token_hash = token_hash.as_str().to_owned();
-        self.write(move |tx| {
-            let changed = tx.execute(
-                "UPDATE sessions SET status = ?1 WHERE token_hash = ?2 AND status = ?3",
-                params![EXPIRED, token_hash, VALID],
-            )?;
-            Ok(changed > 0)
-        })
+        let token_hash = token_hash.clone();
+        let cache = Arc::clone(&self.sessions);
+        self.write_then(
+            move |tx| {
+                let changed = tx.execute(
+                    "UPDATE sessions SET status = ?1 WHERE token_hash = ?2 AND status = ?3",
+                    params![EXPIRED, token_hash.as_str(), VALID],
+                )?;
+                Ok((changed > 0, token_hash))
+            },
+            move |(_, token_hash)| cache.expired_token(token_hash),
+        )
         .await
+        .map(|(changed, _)| changed)
     }
 
     async fn expire_session(&self, user_id: UserId, id: SessionId) -> StoreResult<bool> {
-        self.write(move |tx| {
-            let changed = tx.execute(
-                "UPDATE sessions SET status = ?1 WHERE id = ?2 AND user_id = ?3 AND status = ?4",
-                params![EXPIRED, id.to_string(), user_id.to_string(), VALID],
-            )?;
-            Ok(changed > 0)
-        })
+        let cache = Arc::clone(&self.sessions);
+        self.write_then(
+            move |tx| {
+                let changed = tx.execute(
+                    "UPDATE sessions SET status = ?1 WHERE id = ?2 AND user_id = ?3 AND status = ?4",
+                    params![EXPIRED, id.to_string(), user_id.to_string(), VALID],
+                )?;
+                Ok(changed > 0)
+            },
+            move |_| cache.expired_session(user_id, id),
+        )
         .await
     }
 
     async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64> {
-        self.write(move |tx| {
-            let changed = tx.execute(
-                "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND id <> ?3 AND status = ?4",
-                params![EXPIRED, user_id.to_string(), keep.to_string(), VALID],
-            )?;
-            Ok(changed as u64)
-        })
+        let cache = Arc::clone(&self.sessions);
+        self.write_then(
+            move |tx| {
+                let changed = tx.execute(
+                    "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND id <> ?3 AND status = ?4",
+                    params![EXPIRED, user_id.to_string(), keep.to_string(), VALID],
+                )?;
+                Ok(changed as u64)
+            },
+            move |_| cache.expired_sessions_of(user_id, Some(keep)),
+        )
         .await
     }
 

@@ -1,5 +1,7 @@
 //! Accounts and failed logins in SQL.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -84,19 +86,23 @@ impl UserStore for SqliteStore {
         new_session: &Session,
     ) -> StoreResult<u64> {
         let (hash, session) = (password_hash.clone(), new_session.clone());
-        self.write(move |tx| {
-            let id = user_id.to_string();
-            tx.execute(
-                "UPDATE users SET password_hash = ?1 WHERE id = ?2",
-                params![hash.as_str(), id],
-            )?;
-            let expired = tx.execute(
-                "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND status = ?3",
-                params![EXPIRED, id, VALID],
-            )?;
-            insert_session_row(tx, &session)?;
-            Ok(expired as u64)
-        })
+        let cache = Arc::clone(&self.sessions);
+        self.write_then(
+            move |tx| {
+                let id = user_id.to_string();
+                tx.execute(
+                    "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                    params![hash.as_str(), id],
+                )?;
+                let expired = tx.execute(
+                    "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND status = ?3",
+                    params![EXPIRED, id, VALID],
+                )?;
+                insert_session_row(tx, &session)?;
+                Ok(expired as u64)
+            },
+            move |_| cache.expired_sessions_of(user_id, None),
+        )
         .await
     }
 
