@@ -43,7 +43,9 @@ where
 /// Keeps the log writer thread running; dropping it flushes every line
 /// still queued. Hold it until the process exits.
 #[must_use = "dropping the guard stops the log writer"]
-pub struct LogGuard(#[allow(dead_code)] WorkerGuard);
+pub struct LogGuard {
+    _writer: WorkerGuard,
+}
 
 /// Installs the process-wide subscriber, logging to stdout, filtered by
 /// `RUST_LOG` (default `info`).
@@ -61,5 +63,5 @@ pub fn init(format: LogFormat) -> LogGuard {
         .finish(std::io::stdout());
     // Ignore a second installation (tests may call this more than once).
     let _ = tracing::subscriber::set_global_default(subscriber(format, &filter, ansi, writer));
-    LogGuard(guard)
+    LogGuard { _writer: guard }
 }

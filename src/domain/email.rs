@@ -41,7 +41,7 @@ impl Email {
     /// only the cheap signs of a corrupt value are checked (normalised form,
     /// one `@` between non-empty parts, length), not the full address grammar.
     pub fn from_stored(stored: String) -> Option<Self> {
-        let normalised = stored.len() <= Self::MAX_LEN
+        let normalised = stored.chars().count() <= Self::MAX_LEN
             && !stored
                 .bytes()
                 .any(|b| b.is_ascii_uppercase() || b.is_ascii_whitespace())
@@ -103,8 +103,20 @@ mod tests {
 
     #[test]
     fn stored_addresses_are_taken_as_parsed_unless_visibly_corrupt() {
-        let parsed = Email::parse("Ada@Example.com").unwrap();
-        assert_eq!(Email::from_stored(parsed.as_str().to_owned()), Some(parsed));
+        let label = "b".repeat(60);
+        let longest = format!("{}@{label}.{label}.{label}.cc.com", "a".repeat(64));
+        let accepted = ["Ada@Example.com", "o'brien@sub.example.co.uk", &longest];
+        for raw in accepted.into_iter().chain(["a@exämple.com"]) {
+            // Whatever `parse` accepts comes back from a store unchanged.
+            match Email::parse(raw) {
+                Ok(parsed) => assert_eq!(
+                    Email::from_stored(parsed.as_str().to_owned()),
+                    Some(parsed),
+                    "{raw}"
+                ),
+                Err(_) => assert!(!accepted.contains(&raw), "{raw}"),
+            }
+        }
         for corrupt in [
             "",
             "no-at-sign",

@@ -20,32 +20,22 @@ fn fresh_id_bytes() -> [u8; 12] {
 }
 
 /// Parses 24 hex characters (either case) into 12 bytes; anything else is
-/// `None`. Every row read back from a store parses a few of these.
+/// `None`.
 fn parse_id_bytes(text: &str) -> Option<[u8; 12]> {
-    fn nibble(digit: u8) -> Option<u8> {
-        match digit {
-            b'0'..=b'9' => Some(digit - b'0'),
-            b'a'..=b'f' => Some(digit - b'a' + 10),
-            b'A'..=b'F' => Some(digit - b'A' + 10),
-            _ => None,
-        }
+    if text.len() != 24 {
+        return None;
     }
-    let digits: &[u8; 24] = text.as_bytes().try_into().ok()?;
     let mut bytes = [0u8; 12];
-    for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
-        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-    }
+    hex::decode_to_slice(text, &mut bytes).ok()?;
     Some(bytes)
 }
 
-/// Writes 12 bytes as 24 lowercase hex characters into `buffer`.
+/// Writes 12 bytes as 24 lowercase hex characters into `buffer`, without
+/// the `String` of `hex::encode`: responses write many ids.
 fn encode_id<'b>(bytes: &[u8; 12], buffer: &'b mut [u8; 24]) -> &'b str {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (byte, pair) in bytes.iter().zip(buffer.chunks_exact_mut(2)) {
-        pair[0] = HEX[usize::from(byte >> 4)];
-        pair[1] = HEX[usize::from(byte & 0x0f)];
-    }
-    // Only ASCII hex digits were written.
+    // Neither can fail: the buffer is exactly twice the bytes, and hex
+    // digits are ASCII.
+    let _ = hex::encode_to_slice(bytes, buffer);
     std::str::from_utf8(buffer).unwrap_or_default()
 }
 

@@ -98,9 +98,7 @@ pub(super) fn session(row: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
         created_at: instant(row, at + 3, "sessions.created_at")?,
         last_seen_at: instant(row, at + 4, "sessions.last_seen_at")?,
         expires_at: instant(row, at + 5, "sessions.expires_at")?,
-        status: parsed_text(row, at + 6, "sessions.status", |text| {
-            SessionStatus::parse(text)
-        })?,
+        status: parsed_text(row, at + 6, "sessions.status", SessionStatus::parse)?,
         user_agent: user_agent.map(|text| UserAgent::sanitize(&text)),
     })
 }
@@ -149,12 +147,8 @@ pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
     let reason: Option<String> = row.get(at + 10)?;
     Ok(Booking {
         id: parsed_text(row, at, "bookings.id", BookingId::parse)?,
-        customer_id: parsed_text(row, at + 1, "bookings.customer_id", |text| {
-            UserId::parse(text)
-        })?,
-        consultant_id: parsed_text(row, at + 2, "bookings.consultant_id", |text| {
-            ConsultantId::parse(text)
-        })?,
+        customer_id: parsed_text(row, at + 1, "bookings.customer_id", UserId::parse)?,
+        consultant_id: parsed_text(row, at + 2, "bookings.consultant_id", ConsultantId::parse)?,
         appointment: Appointment::restore(start, duration),
         details: BookingDetails {
             mode: parsed_text(row, at + 5, "bookings.mode", |text| Mode::parse(text).ok())?,
@@ -168,9 +162,7 @@ pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
                 Notes::parse(text).ok()
             })?,
         },
-        status: parsed_text(row, at + 9, "bookings.status", |text| {
-            BookingStatus::parse(text)
-        })?,
+        status: parsed_text(row, at + 9, "bookings.status", BookingStatus::parse)?,
         cancellation_reason: reason
             .map(|text| {
                 parsed(row, at + 10, "bookings.cancellation_reason", |_: String| {
@@ -205,9 +197,7 @@ pub(super) fn idempotency_record(row: &Row<'_>, at: usize) -> rusqlite::Result<I
         })
         .transpose()?;
     Ok(IdempotencyRecord {
-        user_id: parsed_text(row, at, "idempotency_keys.user_id", |text| {
-            UserId::parse(text)
-        })?,
+        user_id: parsed_text(row, at, "idempotency_keys.user_id", UserId::parse)?,
         key: parsed_text(row, at + 1, "idempotency_keys.key", |text| {
             IdempotencyKey::parse(text).ok()
         })?,

@@ -95,20 +95,19 @@ impl SessionStore for SqliteStore {
     }
 
     async fn expire_session_by_token(&self, token_hash: &TokenHash) -> StoreResult<bool> {
-        let token_hash = token_hash.clone();
+        let (key, forget) = (token_hash.as_str().to_owned(), token_hash.clone());
         let cache = Arc::clone(&self.sessions);
         self.write_then(
             move |tx| {
                 let changed = tx.execute(
                     "UPDATE sessions SET status = ?1 WHERE token_hash = ?2 AND status = ?3",
-                    params![EXPIRED, token_hash.as_str(), VALID],
+                    params![EXPIRED, key, VALID],
                 )?;
-                Ok((changed > 0, token_hash))
+                Ok(changed > 0)
             },
-            move |(_, token_hash)| cache.expired_token(token_hash),
+            move |_| cache.expired_token(&forget),
         )
         .await
-        .map(|(changed, _)| changed)
     }
 
     async fn expire_session(&self, user_id: UserId, id: SessionId) -> StoreResult<bool> {
