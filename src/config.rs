@@ -83,9 +83,14 @@ pub struct Settings {
     /// `AUTH_RATE_LIMIT_PER_MINUTE`: login and registration requests one
     /// client address may make per minute.
     pub auth_rate_limit_per_minute: u32,
-    /// `TRUST_PROXY_HEADERS`: take the client address from `Forwarded` /
-    /// `X-Forwarded-For` (only behind a proxy that sets them).
-    pub trust_proxy_headers: bool,
+    /// `TRUST_PROXY_HEADERS`, `TRUSTED_PROXY_HOPS`: where the client's
+    /// address comes from.
+    pub client_address: ClientAddressSource,
+    /// `HSTS_MAX_AGE`: the `Strict-Transport-Security` max-age, if sent.
+    pub hsts_max_age: Option<TimeDelta>,
+    /// `MAX_LIVE_BOOKINGS_PER_CUSTOMER`: live future bookings one customer
+    /// may hold.
+    pub max_live_bookings_per_customer: u32,
     /// `SEED_DEMO_DATA`.
     pub seed_demo_data: bool,
     /// `WORKERS`: HTTP worker threads.
@@ -94,6 +99,21 @@ pub struct Settings {
     pub password_hash_concurrency: usize,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
+}
+
+/// Where the client's address (for the per-address limit) comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAddressSource {
+    /// The TCP peer.
+    Peer,
+    /// `Forwarded` / `X-Forwarded-For`, behind `hops` trusted proxies that
+    /// each append the address they received from: the entry `hops` from
+    /// the right. Entries left of it were written by the client and are
+    /// never believed.
+    Forwarded {
+        /// How many proxies in front of the service append an entry.
+        hops: usize,
+    },
 }
 
 /// A configuration variable with an unusable value.
@@ -222,44 +242,9 @@ impl Settings {
             }
         })?;
         let production = environment == Environment::Production;
-        let secure_cookie = vars.parse("COOKIE_SECURE", production, parse_bool)?;
-        // A production session cookie without Secure can leak over plain
-        // HTTP; allow it only when explicitly acknowledged (e.g. TLS is
-        // terminated elsewhere and the app is never reachable over HTTP).
-        let allow_insecure_cookie = vars.parse("ALLOW_INSECURE_COOKIE", false, parse_bool)?;
-        if production && !secure_cookie && !allow_insecure_cookie {
-            return Err(ConfigError {
-                variable: "COOKIE_SECURE",
-                reason: "= false is refused in production unless ALLOW_INSECURE_COOKIE=true".into(),
-            });
-        }
         let session = SessionPolicy {
             ttl: vars.parse("SESSION_TTL", TimeDelta::days(14), parse_duration)?,
             idle_timeout: vars.parse("SESSION_IDLE_TIMEOUT", TimeDelta::days(7), parse_duration)?,
-        };
-        let store = match vars.get("MONGODB_URI") {
-            Some(uri) => {
-                if !uri.starts_with("mongodb://") && !uri.starts_with("mongodb+srv://") {
-                    return Err(ConfigError {
-                        variable: "MONGODB_URI",
-                        reason: "must start with mongodb:// or mongodb+srv://".into(),
-                    });
-                }
-                StoreSettings::Mongo {
-                    uri: uri.into(),
-                    database: vars.get("MONGODB_DB").unwrap_or_else(|| "tripdesk".into()),
-                    session_retention: vars.parse(
-                        "SESSION_RETENTION",
-                        TimeDelta::days(30),
-                        parse_duration,
-                    )?,
-                }
-            }
-            None => StoreSettings::Sqlite {
-                path: vars
-                    .get("DATABASE_PATH")
-                    .map_or_else(|| PathBuf::from("./data/tripdesk.db"), PathBuf::from),
-            },
         };
         Ok(Self {
             environment,
@@ -269,30 +254,20 @@ impl Settings {
                     .parse()
                     .map_err(|_| "expected a port number from 0 to 65535".into())
             })?,
-            store,
-            cookie: CookieSettings {
-                name: vars.parse("COOKIE_NAME", "token".into(), parse_cookie_name)?,
-                secure: secure_cookie,
-                same_site: vars.parse("COOKIE_SAMESITE", SameSite::Strict, |value| match value
-                    .to_ascii_lowercase()
-                    .as_str()
-                {
-                    "strict" => Ok(SameSite::Strict),
-                    "lax" => Ok(SameSite::Lax),
-                    _ => Err("expected Strict or Lax".into()),
-                })?,
-                max_age: session.ttl,
-            },
+            store: store_settings(&vars)?,
+            cookie: cookie_settings(&vars, production, session.ttl)?,
             session,
             allowed_origins: vars.parse("ALLOWED_ORIGINS", Vec::new(), parse_origins)?,
             auth_rate_limit_per_minute: vars.parse("AUTH_RATE_LIMIT_PER_MINUTE", 30, |value| {
-                value
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|limit| (1..=100_000).contains(limit))
-                    .ok_or_else(|| "expected a whole number from 1 to 100000".into())
+                parse_number(value, 1, 100_000)
             })?,
-            trust_proxy_headers: vars.parse("TRUST_PROXY_HEADERS", false, parse_bool)?,
+            client_address: client_address_source(&vars)?,
+            hsts_max_age: hsts_max_age(&vars, production)?,
+            max_live_bookings_per_customer: vars.parse(
+                "MAX_LIVE_BOOKINGS_PER_CUSTOMER",
+                10,
+                |value| parse_number(value, 1, 10_000),
+            )?,
             seed_demo_data: vars.parse("SEED_DEMO_DATA", !production, parse_bool)?,
             workers: vars.parse("WORKERS", default_parallelism(), parse_count)?,
             password_hash_concurrency: vars.parse(
@@ -315,6 +290,102 @@ impl Settings {
             )?,
         })
     }
+}
+
+/// `DATABASE_PATH`, or `MONGODB_URI`, `MONGODB_DB` and `SESSION_RETENTION`.
+fn store_settings<F: Fn(&str) -> Option<String>>(
+    vars: &Variables<F>,
+) -> Result<StoreSettings, ConfigError> {
+    let Some(uri) = vars.get("MONGODB_URI") else {
+        return Ok(StoreSettings::Sqlite {
+            path: vars
+                .get("DATABASE_PATH")
+                .map_or_else(|| PathBuf::from("./data/tripdesk.db"), PathBuf::from),
+        });
+    };
+    if !uri.starts_with("mongodb://") && !uri.starts_with("mongodb+srv://") {
+        return Err(ConfigError {
+            variable: "MONGODB_URI",
+            reason: "must start with mongodb:// or mongodb+srv://".into(),
+        });
+    }
+    Ok(StoreSettings::Mongo {
+        uri: uri.into(),
+        database: vars.get("MONGODB_DB").unwrap_or_else(|| "tripdesk".into()),
+        session_retention: vars.parse("SESSION_RETENTION", TimeDelta::days(30), parse_duration)?,
+    })
+}
+
+/// `COOKIE_NAME`, `COOKIE_SECURE` (guarded by `ALLOW_INSECURE_COOKIE` in
+/// production), `COOKIE_SAMESITE`; `Max-Age` is the session lifetime.
+fn cookie_settings<F: Fn(&str) -> Option<String>>(
+    vars: &Variables<F>,
+    production: bool,
+    max_age: TimeDelta,
+) -> Result<CookieSettings, ConfigError> {
+    let secure = vars.parse("COOKIE_SECURE", production, parse_bool)?;
+    // A production session cookie without Secure can leak over plain
+    // HTTP; allow it only when explicitly acknowledged (e.g. TLS is
+    // terminated elsewhere and the app is never reachable over HTTP).
+    let allow_insecure_cookie = vars.parse("ALLOW_INSECURE_COOKIE", false, parse_bool)?;
+    if production && !secure && !allow_insecure_cookie {
+        return Err(ConfigError {
+            variable: "COOKIE_SECURE",
+            reason: "= false is refused in production unless ALLOW_INSECURE_COOKIE=true".into(),
+        });
+    }
+    Ok(CookieSettings {
+        name: vars.parse("COOKIE_NAME", "token".into(), parse_cookie_name)?,
+        secure,
+        same_site: vars.parse("COOKIE_SAMESITE", SameSite::Strict, |value| {
+            match value.to_ascii_lowercase().as_str() {
+                "strict" => Ok(SameSite::Strict),
+                "lax" => Ok(SameSite::Lax),
+                _ => Err("expected Strict or Lax".into()),
+            }
+        })?,
+        max_age,
+    })
+}
+
+/// `TRUST_PROXY_HEADERS` and `TRUSTED_PROXY_HOPS`.
+fn client_address_source<F: Fn(&str) -> Option<String>>(
+    vars: &Variables<F>,
+) -> Result<ClientAddressSource, ConfigError> {
+    let trusted = vars.parse("TRUST_PROXY_HEADERS", false, parse_bool)?;
+    let hops = vars.parse("TRUSTED_PROXY_HOPS", 1, |value| parse_number(value, 1, 10))?;
+    Ok(if trusted {
+        ClientAddressSource::Forwarded {
+            hops: hops as usize,
+        }
+    } else {
+        ClientAddressSource::Peer
+    })
+}
+
+/// `HSTS_MAX_AGE`: a year by default in production, never in development
+/// (a browser would then refuse plain-HTTP `localhost` for that long); `0`
+/// turns it off.
+fn hsts_max_age<F: Fn(&str) -> Option<String>>(
+    vars: &Variables<F>,
+    production: bool,
+) -> Result<Option<TimeDelta>, ConfigError> {
+    let default = production.then(|| TimeDelta::days(365));
+    vars.parse("HSTS_MAX_AGE", default, |value| {
+        if value == "0" {
+            Ok(None)
+        } else {
+            parse_duration(value).map(Some)
+        }
+    })
+}
+
+fn parse_number(value: &str, min: u32, max: u32) -> Result<u32, String> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|number| (min..=max).contains(number))
+        .ok_or_else(|| format!("expected a whole number from {min} to {max}"))
 }
 
 #[cfg(test)]

@@ -28,7 +28,9 @@ fn defaults_suit_a_laptop() {
     assert_eq!(settings.log_format, LogFormat::Text);
     assert!(settings.allowed_origins.is_empty());
     assert_eq!(settings.auth_rate_limit_per_minute, 30);
-    assert!(!settings.trust_proxy_headers);
+    assert_eq!(settings.client_address, ClientAddressSource::Peer);
+    assert_eq!(settings.hsts_max_age, None);
+    assert_eq!(settings.max_live_bookings_per_customer, 10);
 }
 
 #[test]
@@ -37,6 +39,26 @@ fn production_defaults_are_strict() {
     assert!(settings.cookie.secure);
     assert!(!settings.seed_demo_data);
     assert_eq!(settings.log_format, LogFormat::Json);
+    assert_eq!(settings.hsts_max_age, Some(TimeDelta::days(365)));
+}
+
+#[test]
+fn hsts_and_proxy_hops_are_configurable() {
+    let production = settings(&[("APP_ENV", "production"), ("HSTS_MAX_AGE", "0")]).unwrap();
+    assert_eq!(production.hsts_max_age, None);
+    let production = settings(&[("APP_ENV", "production"), ("HSTS_MAX_AGE", "1h")]).unwrap();
+    assert_eq!(production.hsts_max_age, Some(TimeDelta::hours(1)));
+    let behind_two =
+        settings(&[("TRUST_PROXY_HEADERS", "true"), ("TRUSTED_PROXY_HOPS", "2")]).unwrap();
+    assert_eq!(
+        behind_two.client_address,
+        ClientAddressSource::Forwarded { hops: 2 }
+    );
+    let behind_one = settings(&[("TRUST_PROXY_HEADERS", "true")]).unwrap();
+    assert_eq!(
+        behind_one.client_address,
+        ClientAddressSource::Forwarded { hops: 1 }
+    );
 }
 
 #[test]
@@ -108,6 +130,9 @@ fn bad_values_name_the_variable() {
         ("TRUST_PROXY_HEADERS", "sometimes"),
         ("ALLOW_INSECURE_COOKIE", "perhaps"),
         ("MONGODB_URI", "postgres://user:secret@db"),
+        ("TRUSTED_PROXY_HOPS", "0"),
+        ("HSTS_MAX_AGE", "forever"),
+        ("MAX_LIVE_BOOKINGS_PER_CUSTOMER", "0"),
     ] {
         let error = settings(&[(name, value)]).unwrap_err();
         assert_eq!(error.variable, name, "{name}={value}");

@@ -212,6 +212,11 @@ impl From<StoreError> for ApiError {
                 "That time is no longer available with this consultant",
             )
             .with_field("startsAt"),
+            StoreError::LimitReached => Self::new(
+                StatusCode::CONFLICT,
+                "booking_limit_reached",
+                "You already have as many upcoming bookings as allowed; cancel one to book another",
+            ),
             StoreError::Conflict => Self::new(
                 StatusCode::CONFLICT,
                 "concurrent_update",

@@ -37,10 +37,11 @@ pub async fn seed(backend: &Backend, email: &str, count: usize) -> Result<Vec<St
     stream::iter(0..count)
         .map(|_| {
             let store = Arc::clone(&store);
-            let user_id = user.id;
+            let (user_id, stamp) = (user.id, user.credentials_stamp.clone());
             async move {
                 let token = SessionToken::generate();
-                let session = Session::start(user_id, token.hash(), None, Utc::now(), &policy);
+                let session =
+                    Session::start(user_id, stamp, token.hash(), None, Utc::now(), &policy);
                 store.insert_session(&session).await?;
                 anyhow::Ok(token.expose().to_owned())
             }

@@ -5,7 +5,12 @@ use actix_web::cookie::{Cookie, time::Duration};
 use actix_web::http::header;
 
 use crate::config::CookieSettings;
-use crate::domain::SessionToken;
+use crate::domain::{DEVICE_TRUST, DeviceToken, SessionToken};
+
+/// The device cookie's name. It is sent only to `/api/users`, where logins
+/// and password changes happen.
+pub const DEVICE_COOKIE: &str = "device";
+const DEVICE_COOKIE_PATH: &str = "/api/users";
 
 /// How the client presented its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +56,25 @@ pub fn session_cookie(settings: &CookieSettings, token: &SessionToken) -> Cookie
     let mut cookie = base_cookie(settings, token.expose().to_owned());
     cookie.set_max_age(Duration::seconds(settings.max_age.num_seconds()));
     cookie
+}
+
+/// The device cookie presented, if well-formed.
+pub fn presented_device(request: &HttpRequest) -> Option<DeviceToken> {
+    request
+        .cookie(DEVICE_COOKIE)
+        .and_then(|cookie| DeviceToken::parse(cookie.value()))
+}
+
+/// `device=<hex>; HttpOnly; SameSite=…; Path=/api/users; Max-Age=<180 days>`
+/// (+ `Secure`, like the session cookie).
+pub fn device_cookie(settings: &CookieSettings, token: &DeviceToken) -> Cookie<'static> {
+    Cookie::build(DEVICE_COOKIE, token.expose().to_owned())
+        .http_only(true)
+        .same_site(settings.same_site)
+        .secure(settings.secure)
+        .path(DEVICE_COOKIE_PATH)
+        .max_age(Duration::seconds(DEVICE_TRUST.num_seconds()))
+        .finish()
 }
 
 /// The same cookie, empty, with `Max-Age=0`: the browser deletes it.

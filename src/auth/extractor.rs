@@ -1,12 +1,13 @@
 //! The extractor that guards protected routes.
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::presented_token;
 use crate::domain::{Session, TOUCH_INTERVAL, User};
 use crate::error::ApiError;
+use crate::http::AuthenticatedRequest;
 use crate::state::AppState;
 
 /// A request with a valid session. Taking it as a handler argument makes the
@@ -29,6 +30,7 @@ impl FromRequest for Authenticated {
         let presented = state
             .as_ref()
             .and_then(|state| presented_token(request, &state.settings.cookie.name));
+        let request = request.clone();
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::internal("application state is not configured"))?;
@@ -39,7 +41,7 @@ impl FromRequest for Authenticated {
                 .await?
                 .ok_or_else(ApiError::unauthenticated)?;
             let now = state.now();
-            if let Err(rejection) = session.check(now, &state.settings.session) {
+            if let Err(rejection) = session.check(&user, now, &state.settings.session) {
                 tracing::debug!(session = %session.id, %rejection, "session refused");
                 return Err(ApiError::unauthenticated());
             }
@@ -53,6 +55,7 @@ impl FromRequest for Authenticated {
                     tracing::warn!(session = %session.id, %error, "could not record session use");
                 }
             }
+            request.extensions_mut().insert(AuthenticatedRequest);
             Ok(Self { user, session })
         })
     }

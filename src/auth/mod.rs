@@ -6,24 +6,28 @@ mod extractor;
 mod hashing_pool;
 mod password;
 mod rate_limit;
+mod throttle;
 
 pub use cookie::{TokenSource, presented_token, removal_cookie, session_cookie};
 pub use extractor::Authenticated;
 pub use password::{HashError, ITERATIONS, MEMORY_KIB, PARALLELISM, PasswordHasher};
 pub use rate_limit::{AuthRateLimiter, client_address};
+pub use throttle::{PasswordAttempt, trust_this_device};
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
 
-use crate::domain::{Session, SessionToken, UserAgent, UserId};
+use crate::domain::{CredentialsStamp, Session, SessionToken, UserAgent, UserId};
 use crate::state::AppState;
 
-/// Creates a fresh token and the session it opens for `user_id` (not yet
-/// stored). Registration, login and password changes each call this: a new
-/// token every time, never one the client presented.
+/// Creates a fresh token and the session it opens for `user_id` under the
+/// credentials `stamp` (not yet stored). Registration, login and password
+/// changes each call this: a new token every time, never one the client
+/// presented.
 pub fn new_session(
     state: &AppState,
     user_id: UserId,
+    stamp: CredentialsStamp,
     request: &HttpRequest,
 ) -> (SessionToken, Session) {
     let token = SessionToken::generate();
@@ -34,6 +38,7 @@ pub fn new_session(
         .map(UserAgent::sanitize);
     let session = Session::start(
         user_id,
+        stamp,
         token.hash(),
         user_agent,
         state.now(),

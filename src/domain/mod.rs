@@ -21,7 +21,7 @@ mod user;
 
 pub use booking::{
     Booking, BookingChanges, BookingCursor, BookingDetails, BookingError, BookingQuery,
-    BookingStatus, Destination, Mode, Notes, Party, RawBookingQuery, Travelers,
+    BookingStatus, Destination, LiveBookingLimit, Mode, Notes, Party, RawBookingQuery, Travelers,
 };
 pub use consultant::{Consultant, DailyHours, WorkingHours};
 pub use email::Email;
@@ -38,10 +38,12 @@ pub use schedule::{
 };
 pub use session::{Session, SessionPolicy, SessionRejection, SessionStatus, TOUCH_INTERVAL};
 pub use text::{CancellationReason, UserAgent};
-pub use throttle::LoginThrottle;
+pub use throttle::{
+    AttemptPlace, DEVICE_TRUST, DeviceToken, LoginThrottle, Reservation, ThrottleKey, TrustedDevice,
+};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp, format_timestamp, parse_timestamp};
 pub use token::{SessionToken, TokenHash};
-pub use user::{Role, User};
+pub use user::{CredentialsStamp, Role, User};
 
 use std::borrow::Cow;
 

@@ -262,10 +262,8 @@ impl AvailabilityRange {
                     )
                 })?,
         };
-        if from
-            .checked_add_days(chrono::Days::new(u64::from(days)))
-            .is_none()
-        {
+        let last = from.checked_add_days(chrono::Days::new(u64::from(days)));
+        if last.is_none_or(|last| last > super::time::latest_instant().date_naive()) {
             return Err(InvalidInput::new(
                 "from",
                 "invalid_from",

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{SessionId, TokenHash, UserAgent, UserId};
+use super::{CredentialsStamp, SessionId, TokenHash, User, UserAgent, UserId};
 
 /// `lastSeenAt` is written at most this often per session: often enough for
 /// a 7-day idle timeout, rare enough that reads stay reads.
@@ -57,6 +57,9 @@ pub enum SessionRejection {
     /// Unused for longer than the idle timeout.
     #[error("session was idle for too long")]
     Idle,
+    /// Opened under credentials that have since changed.
+    #[error("session predates a password change")]
+    CredentialsChanged,
 }
 
 /// One login: created by registration, login or a password change, ended by
@@ -79,12 +82,16 @@ pub struct Session {
     pub status: SessionStatus,
     /// The client that logged in, for the user's session list.
     pub user_agent: Option<UserAgent>,
+    /// The account's credentials stamp when the session was opened.
+    pub credentials_stamp: CredentialsStamp,
 }
 
 impl Session {
-    /// A new valid session for `user_id`, identified by `token_hash`.
+    /// A new valid session for `user`, identified by `token_hash`, under
+    /// the credentials `stamp` that were just checked (or set).
     pub fn start(
         user_id: UserId,
+        stamp: CredentialsStamp,
         token_hash: TokenHash,
         user_agent: Option<UserAgent>,
         now: DateTime<Utc>,
@@ -99,25 +106,38 @@ impl Session {
             expires_at: now + policy.ttl,
             status: SessionStatus::Valid,
             user_agent,
+            credentials_stamp: stamp,
         }
     }
 
-    /// Checks that the session may be used at `now`.
+    /// Checks that the session of `user` may be used at `now` under the
+    /// *current* policy: lowering `SESSION_TTL` or `SESSION_IDLE_TIMEOUT`
+    /// shortens sessions that already exist.
     pub fn check(
         &self,
+        user: &User,
         now: DateTime<Utc>,
         policy: &SessionPolicy,
     ) -> Result<(), SessionRejection> {
         if self.status == SessionStatus::Expired {
             return Err(SessionRejection::Revoked);
         }
-        if now >= self.expires_at {
+        if self.credentials_stamp != user.credentials_stamp {
+            return Err(SessionRejection::CredentialsChanged);
+        }
+        if now >= self.absolute_end(policy) {
             return Err(SessionRejection::Expired);
         }
         if now - self.last_seen_at >= policy.idle_timeout {
             return Err(SessionRejection::Idle);
         }
         Ok(())
+    }
+
+    /// The end of the absolute lifetime: the stored expiry, or sooner if the
+    /// lifetime has been lowered since the session began.
+    fn absolute_end(&self, policy: &SessionPolicy) -> DateTime<Utc> {
+        self.expires_at.min(self.created_at + policy.ttl)
     }
 
     /// Whether `lastSeenAt` is stale enough to be written again at `now`.
@@ -128,14 +148,15 @@ impl Session {
     /// When a valid, unused session stops being usable: the earlier of the
     /// absolute lifetime and the idle timeout.
     pub fn usable_until(&self, policy: &SessionPolicy) -> DateTime<Utc> {
-        self.expires_at.min(self.last_seen_at + policy.idle_timeout)
+        self.absolute_end(policy)
+            .min(self.last_seen_at + policy.idle_timeout)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::SessionToken;
+    use crate::domain::{Email, PersonName, SessionToken};
 
     fn policy() -> SessionPolicy {
         SessionPolicy {
@@ -144,9 +165,18 @@ mod tests {
         }
     }
 
-    fn session_at(now: DateTime<Utc>) -> Session {
+    fn user() -> User {
+        User::new_customer(
+            Email::parse("ada@example.com").unwrap(),
+            PersonName::parse("Ada").unwrap(),
+            Utc::now(),
+        )
+    }
+
+    fn session_of(user: &User, now: DateTime<Utc>) -> Session {
         Session::start(
-            UserId::generate(),
+            user.id,
+            user.credentials_stamp.clone(),
             SessionToken::generate().hash(),
             None,
             now,
@@ -156,39 +186,42 @@ mod tests {
 
     #[test]
     fn a_fresh_session_is_usable() {
-        let now = Utc::now();
-        assert_eq!(session_at(now).check(now, &policy()), Ok(()));
+        let (now, user) = (Utc::now(), user());
+        assert_eq!(session_of(&user, now).check(&user, now, &policy()), Ok(()));
     }
 
     #[test]
     fn expired_status_is_final() {
-        let now = Utc::now();
-        let mut session = session_at(now);
+        let (now, user) = (Utc::now(), user());
+        let mut session = session_of(&user, now);
         session.status = SessionStatus::Expired;
         assert_eq!(
-            session.check(now, &policy()),
+            session.check(&user, now, &policy()),
             Err(SessionRejection::Revoked)
         );
     }
 
     #[test]
     fn idle_timeout_counts_from_last_use() {
-        let start = Utc::now();
-        let mut session = session_at(start);
+        let (start, user) = (Utc::now(), user());
+        let mut session = session_of(&user, start);
         let later = start + TimeDelta::days(7);
-        assert_eq!(session.check(later, &policy()), Err(SessionRejection::Idle));
+        assert_eq!(
+            session.check(&user, later, &policy()),
+            Err(SessionRejection::Idle)
+        );
         session.last_seen_at = start + TimeDelta::days(6);
-        assert_eq!(session.check(later, &policy()), Ok(()));
+        assert_eq!(session.check(&user, later, &policy()), Ok(()));
     }
 
     #[test]
     fn absolute_lifetime_wins_over_activity() {
-        let start = Utc::now();
-        let mut session = session_at(start);
+        let (start, user) = (Utc::now(), user());
+        let mut session = session_of(&user, start);
         let end = start + TimeDelta::days(14);
         session.last_seen_at = end - TimeDelta::minutes(1);
         assert_eq!(
-            session.check(end, &policy()),
+            session.check(&user, end, &policy()),
             Err(SessionRejection::Expired)
         );
         assert_eq!(session.usable_until(&policy()), end);
@@ -197,8 +230,45 @@ mod tests {
     #[test]
     fn touch_is_due_once_a_minute() {
         let start = Utc::now();
-        let session = session_at(start);
+        let session = session_of(&user(), start);
         assert!(!session.needs_touch(start + TimeDelta::seconds(59)));
         assert!(session.needs_touch(start + TimeDelta::seconds(60)));
+    }
+
+    #[test]
+    fn a_lowered_lifetime_shortens_existing_sessions() {
+        let (start, user) = (Utc::now(), user());
+        let session = session_of(&user, start);
+        let stricter = SessionPolicy {
+            ttl: TimeDelta::hours(12),
+            idle_timeout: TimeDelta::minutes(30),
+        };
+        let later = start + TimeDelta::minutes(20);
+        assert_eq!(session.check(&user, later, &stricter), Ok(()));
+        let mut active = session.clone();
+        active.last_seen_at = start + TimeDelta::hours(12) - TimeDelta::minutes(1);
+        assert_eq!(
+            active.check(&user, start + TimeDelta::hours(12), &stricter),
+            Err(SessionRejection::Expired)
+        );
+        assert_eq!(
+            session.check(&user, start + TimeDelta::minutes(30), &stricter),
+            Err(SessionRejection::Idle)
+        );
+        assert_eq!(
+            session.usable_until(&stricter),
+            start + TimeDelta::minutes(30)
+        );
+    }
+
+    #[test]
+    fn a_session_from_older_credentials_is_refused() {
+        let (now, mut user) = (Utc::now(), user());
+        let session = session_of(&user, now);
+        user.credentials_stamp = CredentialsStamp::generate();
+        assert_eq!(
+            session.check(&user, now, &policy()),
+            Err(SessionRejection::CredentialsChanged)
+        );
     }
 }

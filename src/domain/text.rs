@@ -43,8 +43,37 @@ impl TextRule {
                 format!("{} must not contain control characters", self.label),
             ));
         }
+        if text.chars().any(is_disguising) {
+            return Err(InvalidInput::new(
+                self.field,
+                self.code,
+                format!(
+                    "{} must not contain invisible or text-direction characters",
+                    self.label
+                ),
+            ));
+        }
         Ok(text.to_owned())
     }
+}
+
+/// Invisible characters that change how text around them is shown
+/// (bidirectional overrides, isolates and marks; zero-width characters):
+/// in a name or note they can make what a consultant reads differ from what
+/// was typed ("Trojan Source"). Zero-width joiners stay allowed: emoji and
+/// several scripts need them.
+fn is_disguising(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'                 // zero width space
+            | '\u{200C}'           // zero width non-joiner
+            | '\u{200E}'..='\u{200F}' // left-to-right / right-to-left marks
+            | '\u{202A}'..='\u{202E}' // embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}' // isolates
+            | '\u{061C}'           // Arabic letter mark
+            | '\u{FEFF}'           // zero width no-break space (BOM)
+    )
 }
 
 /// Why a booking was cancelled: optional, at most 500 characters.
@@ -84,7 +113,7 @@ impl UserAgent {
     pub fn sanitize(raw: &str) -> Self {
         Self(
             raw.chars()
-                .filter(|c| !c.is_control())
+                .filter(|c| !c.is_control() && !is_disguising(*c))
                 .take(Self::MAX_CHARS)
                 .collect::<String>()
                 .trim()
@@ -121,5 +150,40 @@ mod tests {
     fn user_agent_is_sanitised() {
         assert_eq!(UserAgent::sanitize("curl/8\r\n").as_str(), "curl/8");
         assert_eq!(UserAgent::sanitize(&"a".repeat(1000)).as_str().len(), 256);
+    }
+
+    const RULE: TextRule = TextRule {
+        field: "notes",
+        code: "invalid_notes",
+        label: "Notes",
+        min_chars: 0,
+        max_chars: 100,
+        multiline: true,
+    };
+
+    #[test]
+    fn direction_overrides_and_zero_width_characters_are_refused() {
+        for raw in [
+            "invoice\u{202E}fdp.exe",
+            "a\u{2066}b\u{2069}",
+            "hidden\u{200B}space",
+            "\u{FEFF}bom",
+            "mark\u{200F}",
+        ] {
+            let error = RULE.parse(raw).unwrap_err();
+            assert_eq!(error.code, "invalid_notes", "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn ordinary_scripts_and_emoji_pass() {
+        for raw in [
+            "Zoë",
+            "שלום עולם",
+            "東京",
+            "👩\u{200D}👩\u{200D}👧 family trip",
+        ] {
+            assert!(RULE.parse(raw).is_ok(), "{raw:?}");
+        }
     }
 }

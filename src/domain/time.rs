@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use std::fmt;
 
-use chrono::{DateTime, SecondsFormat, SubsecRound, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, SubsecRound, TimeDelta, Utc};
 use serde::{Serialize, Serializer};
 
 /// Source of the current time. Everything that compares against "now"
@@ -60,7 +60,7 @@ pub fn parse_timestamp(
     field: &'static str,
     code: &'static str,
 ) -> Result<DateTime<Utc>, super::InvalidInput> {
-    DateTime::parse_from_rfc3339(text)
+    let instant = DateTime::parse_from_rfc3339(text)
         .map(|instant| instant.to_utc())
         .map_err(|_| {
             super::InvalidInput::new(
@@ -68,7 +68,35 @@ pub fn parse_timestamp(
                 code,
                 format!("{field} must be an RFC 3339 timestamp like 2027-03-04T09:30:00Z"),
             )
-        })
+        })?;
+    if !(earliest_instant()..=latest_instant()).contains(&instant) {
+        return Err(super::InvalidInput::new(
+            field,
+            code,
+            format!("{field} must be between 0001-01-01 and 9999-11-30 (UTC)"),
+        ));
+    }
+    Ok(instant)
+}
+
+/// The earliest instant the API accepts.
+pub fn earliest_instant() -> DateTime<Utc> {
+    NaiveDate::MIN
+        .with_year(1)
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .expect("0001-01-01 exists")
+        .and_utc()
+}
+
+/// The latest instant (and, as a date, the latest day) the API accepts: a
+/// month short of the end of year 9999, so that everything derived from an
+/// accepted value (an appointment's end, a month of availability in any
+/// time zone) is still inside RFC 3339's four-digit years.
+pub fn latest_instant() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(9999, 11, 30)
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .expect("9999-11-30 exists")
+        .and_utc()
 }
 
 /// An instant as the API writes it: RFC 3339 in UTC with a `Z` suffix,
@@ -147,6 +175,25 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn timestamps_outside_four_digit_years_are_refused() {
+        for text in [
+            "9999-12-31T23:30:00Z",
+            "9999-12-31T23:30:00-05:00",
+            "0000-01-01T00:00:00Z",
+            "0001-01-01T00:30:00+01:00",
+        ] {
+            let err = parse_timestamp(text, "startsAt", "invalid_starts_at").unwrap_err();
+            assert_eq!(err.code, "invalid_starts_at", "{text}");
+        }
+        let latest = parse_timestamp("9999-11-30T00:00:00Z", "to", "invalid_to").unwrap();
+        assert_eq!(
+            format_timestamp(latest + TimeDelta::days(31)),
+            "9999-12-31T00:00:00Z"
+        );
+        assert!(parse_timestamp("0001-01-01T00:00:00Z", "from", "invalid_from").is_ok());
     }
 
     #[test]

@@ -9,18 +9,20 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
+use actix_web::{Error, HttpMessage, web};
 use rand::RngCore;
 use tracing::Instrument;
 
 use crate::error::error_json;
+use crate::state::AppState;
 
 /// `X-Request-Id`.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The id of the current request, in the request's extensions.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+/// Marks a request as authenticated (set by the session extractor): its
+/// response is personal and must never be stored by a cache.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthenticatedRequest;
 
 /// A client-supplied id is echoed only if it is short and plain, so it can
 /// neither forge log lines nor bloat them.
@@ -122,6 +124,20 @@ fn drop_partial_cors_headers(response: &mut ServiceResponse<BoxBody>) {
 }
 
 fn add_security_headers(response: &mut ServiceResponse<BoxBody>, path: &str, request_id: &str) {
+    // Account data and Set-Cookie must never be stored by a cache, nor
+    // anything answered to an authenticated request (bookings are personal).
+    let personal = path.starts_with("/api/users")
+        || response
+            .request()
+            .extensions()
+            .contains::<AuthenticatedRequest>();
+    let hsts = response
+        .request()
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.settings.hsts_max_age)
+        .and_then(|max_age| {
+            HeaderValue::from_str(&format!("max-age={}", max_age.num_seconds())).ok()
+        });
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -132,9 +148,13 @@ fn add_security_headers(response: &mut ServiceResponse<BoxBody>, path: &str, req
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if path.starts_with("/api/users") {
-        // Account data and Set-Cookie must never be stored by a cache.
+    if personal {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if let Some(hsts) = hsts {
+        // Production only (see `HSTS_MAX_AGE`): browsers then never try
+        // plain HTTP to this host, so the Secure cookie cannot be stripped.
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts);
     }
     if let Ok(value) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID, value);
@@ -153,9 +173,6 @@ pub async fn request_context(
         .and_then(|value| value.to_str().ok())
         .filter(|id| is_sane_request_id(id))
         .map_or_else(new_request_id, str::to_owned);
-    request
-        .extensions_mut()
-        .insert(RequestId(request_id.clone()));
     let span = tracing::info_span!("request", request_id = %request_id);
     let method = request.method().clone();
     let path = request.path().to_owned();

@@ -4,9 +4,13 @@
 //! current browsers; this is the second layer (ASVS 4.2.2, 13.2.3): a
 //! state-changing request whose `Origin` (or, without one, `Referer`) is
 //! neither an allowed frontend nor the service itself is refused with 403.
-//! Requests carrying a bearer token are exempt: no browser attaches one by
-//! itself. Requests with neither header come from non-browser clients.
+//! Requests authenticated by a bearer token are exempt: no browser attaches
+//! one by itself. Only when the bearer token *is* the credential, though:
+//! when a session cookie is present it wins, so a junk `Authorization`
+//! header beside the cookie buys no exemption. Requests with neither header
+//! come from non-browser clients.
 
+use actix_web::HttpRequest;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap};
@@ -14,6 +18,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError, web};
 
+use crate::auth::{TokenSource, presented_token};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -36,12 +41,13 @@ fn claimed_origin(headers: &HeaderMap) -> Option<Option<String>> {
     Some(value.to_str().ok().and_then(origin_of))
 }
 
-fn has_bearer_token(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split_once(' '))
-        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+/// Whether the request's credential is a bearer token (well-formed, and no
+/// session cookie beside it).
+fn authenticates_by_bearer(request: &HttpRequest, cookie_name: &str) -> bool {
+    matches!(
+        presented_token(request, cookie_name),
+        Some((_, TokenSource::Bearer))
+    )
 }
 
 /// Whether `origin` is the service's own: the same host and port the request
@@ -70,21 +76,26 @@ fn refused_origin(request: &ServiceRequest) -> Option<Option<String>> {
         *request.method(),
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
-    if !changes_state || has_bearer_token(request.headers()) {
+    if !changes_state {
+        return None;
+    }
+    let state = request.app_data::<web::Data<AppState>>();
+    let bearer = state.is_some_and(|state| {
+        authenticates_by_bearer(request.request(), &state.settings.cookie.name)
+    });
+    if bearer {
         return None;
     }
     let claimed = claimed_origin(request.headers())?;
     let allowed = claimed.as_deref().is_some_and(|origin| {
         is_own_origin(origin, request)
-            || request
-                .app_data::<web::Data<AppState>>()
-                .is_some_and(|state| {
-                    state
-                        .settings
-                        .allowed_origins
-                        .iter()
-                        .any(|allowed| allowed == origin)
-                })
+            || state.is_some_and(|state| {
+                state
+                    .settings
+                    .allowed_origins
+                    .iter()
+                    .any(|allowed| allowed == origin)
+            })
     });
     (!allowed).then_some(claimed)
 }
@@ -112,6 +123,9 @@ pub async fn reject_cross_site_requests<B: MessageBody + 'static>(
 
 #[cfg(test)]
 mod tests {
+    use actix_web::cookie::Cookie;
+    use actix_web::test::TestRequest;
+
     use super::*;
 
     #[test]
@@ -137,12 +151,23 @@ mod tests {
     }
 
     #[test]
-    fn bearer_requests_are_recognised() {
-        let mut headers = HeaderMap::new();
-        assert!(!has_bearer_token(&headers));
-        headers.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
-        assert!(has_bearer_token(&headers));
-        headers.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
-        assert!(!has_bearer_token(&headers));
+    fn only_a_bearer_token_that_is_the_credential_counts() {
+        let token = "00112233445566778899aabbccddeeff";
+        let bearer =
+            |request: TestRequest| authenticates_by_bearer(&request.to_http_request(), "token");
+        let with_bearer = || {
+            TestRequest::default().insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
+        };
+        assert!(bearer(with_bearer()));
+        assert!(!bearer(TestRequest::default()));
+        assert!(!bearer(
+            TestRequest::default().insert_header((header::AUTHORIZATION, "Bearer junk"))
+        ));
+        assert!(!bearer(TestRequest::default().insert_header((
+            header::AUTHORIZATION,
+            format!("Basic {token}")
+        ))));
+        // A cookie beside it authenticates instead.
+        assert!(!bearer(with_bearer().cookie(Cookie::new("token", token))));
     }
 }

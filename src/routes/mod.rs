@@ -54,7 +54,7 @@ const ROUTES: [(&str, &str, Mount); 17] = [
         r.route(web::post().to(users::register))
     }),
     ("/api/users/login", "POST", |r| {
-        r.route(web::post().to(users::login))
+        r.route(web::post().to(users::credentials::login))
     }),
     ("/api/users/logout", "POST", |r| {
         r.route(web::post().to(users::logout))
@@ -63,7 +63,7 @@ const ROUTES: [(&str, &str, Mount); 17] = [
         r.route(web::get().to(users::me))
     }),
     ("/api/users/me/password", "PUT", |r| {
-        r.route(web::put().to(users::change_password))
+        r.route(web::put().to(users::credentials::change_password))
     }),
     ("/api/users/me/sessions", "GET, DELETE", |r| {
         r.route(web::get().to(sessions::list))

@@ -81,7 +81,11 @@ pub async fn list(
         .list_sessions(auth.user.id, now)
         .await?
         .iter()
-        .filter(|session| session.check(now, &state.settings.session).is_ok())
+        .filter(|session| {
+            session
+                .check(&auth.user, now, &state.settings.session)
+                .is_ok()
+        })
         .map(|session| SessionView::new(session, &auth.session, &state))
         .collect();
     Ok(HttpResponse::Ok().json(SessionList { sessions }))

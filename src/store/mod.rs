@@ -16,7 +16,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{
     Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, IdempotencyRecord,
-    PasswordHash, Session, SessionId, Slot, TokenHash, User, UserId,
+    LiveBookingLimit, LoginThrottle, PasswordHash, Reservation, Session, SessionId, Slot,
+    ThrottleKey, TokenHash, TrustedDevice, User, UserId,
 };
 
 /// Why a store operation failed.
@@ -28,6 +29,9 @@ pub enum StoreError {
     /// One of the slots is held by another live booking of the consultant.
     #[error("slot already booked")]
     SlotTaken,
+    /// The customer already holds as many live future bookings as allowed.
+    #[error("live booking limit reached")]
+    LimitReached,
     /// The record changed since it was read (optimistic concurrency).
     #[error("record was changed concurrently")]
     Conflict,
@@ -54,7 +58,7 @@ pub struct Credentials {
     pub password_hash: PasswordHash,
 }
 
-/// Accounts, their passwords, and failed logins.
+/// Accounts and their passwords.
 #[async_trait]
 pub trait UserStore: Send + Sync {
     /// Creates an account, and with it its first session when given, in one
@@ -72,34 +76,43 @@ pub trait UserStore: Send + Sync {
     /// The password hash of account `user_id`.
     async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<PasswordHash>>;
 
-    /// Replaces the password hash of `user_id`, expires every session of the
-    /// account and inserts `new_session`: after a password change only the
-    /// new session works. Returns how many sessions were expired.
+    /// Replaces the password hash of `user_id` and its credentials stamp
+    /// (with `new_session`'s), expires every session of the account and
+    /// inserts `new_session`: after a password change only the new session
+    /// works. Returns how many sessions were expired.
     async fn change_password(
         &self,
         user_id: UserId,
         password_hash: &PasswordHash,
         new_session: &Session,
     ) -> StoreResult<u64>;
+}
 
-    /// Records a failed login for `email` at `at`; the record may be
-    /// forgotten after `forget_after`.
-    async fn record_login_failure(
+/// Login throttling: attempt places and trusted devices (see
+/// [`crate::domain::LoginThrottle`]).
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    /// Takes a free attempt place of `key` at `now` (one never used, or whose
+    /// attempt has left `throttle`'s window) with one atomic write per place,
+    /// so concurrent attempts never hold more places than there are.
+    async fn reserve_attempt(
         &self,
-        email: &Email,
-        at: DateTime<Utc>,
-        forget_after: DateTime<Utc>,
-    ) -> StoreResult<()>;
+        key: &ThrottleKey,
+        throttle: &LoginThrottle,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Reservation>;
 
-    /// Times of the failed logins for `email` after `since`.
-    async fn login_failures_since(
+    /// Frees every place of `key` (after a successful login).
+    async fn clear_attempts(&self, key: &ThrottleKey) -> StoreResult<()>;
+
+    /// Remembers a device that logged in.
+    async fn insert_trusted_device(&self, device: &TrustedDevice) -> StoreResult<()>;
+
+    /// The trusted device whose cookie hashes to `token_hash`, if any.
+    async fn find_trusted_device(
         &self,
-        email: &Email,
-        since: DateTime<Utc>,
-    ) -> StoreResult<Vec<DateTime<Utc>>>;
-
-    /// Forgets the failed logins for `email` (after a successful login).
-    async fn clear_login_failures(&self, email: &Email) -> StoreResult<()>;
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<TrustedDevice>>;
 }
 
 /// Login sessions.
@@ -163,8 +176,11 @@ pub trait ConsultantStore: Send + Sync {
 pub trait BookingStore: Send + Sync {
     /// Stores a new booking and claims its slots in one atomic step.
     /// [`StoreError::SlotTaken`] if any slot is held by a live booking of the
-    /// same consultant; then nothing is written.
-    async fn insert_booking(&self, booking: &Booking) -> StoreResult<()>;
+    /// same consultant, [`StoreError::LimitReached`] if its customer would
+    /// hold more live future bookings than `limit` allows; either way nothing
+    /// is left written. Concurrent inserts never exceed the limit (they may,
+    /// on MongoDB, both be refused when only one would have fitted).
+    async fn insert_booking(&self, booking: &Booking, limit: &LiveBookingLimit) -> StoreResult<()>;
 
     /// One booking.
     async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
@@ -215,7 +231,15 @@ pub trait IdempotencyStore: Send + Sync {
 /// Everything the service persists: one object implementing every part.
 #[async_trait]
 pub trait Store:
-    UserStore + SessionStore + ConsultantStore + BookingStore + IdempotencyStore + Send + Sync + 'static
+    UserStore
+    + ThrottleStore
+    + SessionStore
+    + ConsultantStore
+    + BookingStore
+    + IdempotencyStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the store answers (for `/ready`).
     async fn ping(&self) -> StoreResult<()>;

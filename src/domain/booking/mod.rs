@@ -230,3 +230,22 @@ impl Booking {
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
+
+/// The cap on a customer's live bookings that have not started yet
+/// (`MAX_LIVE_BOOKINGS_PER_CUSTOMER`): one customer cannot take a
+/// consultant's whole week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveBookingLimit {
+    /// Most live future bookings one customer may hold.
+    pub max: u32,
+    /// The instant before which bookings no longer count (they have started).
+    pub now: DateTime<Utc>,
+}
+
+impl LiveBookingLimit {
+    /// Whether a customer already holding `held` live future bookings,
+    /// counting the new one, stays within the cap.
+    pub fn allows(&self, held: u64) -> bool {
+        held <= u64::from(self.max)
+    }
+}

@@ -16,8 +16,8 @@ use super::openapi::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
 use crate::auth::Authenticated;
 use crate::domain::{
     Booking, BookingDetails, BookingDuration, BookingId, BookingQuery, CancellationReason,
-    ConsultantId, Destination, Fingerprint, Mode, Notes, Party, RawBookingQuery, StoredResponse,
-    Travelers, User, parse_timestamp,
+    ConsultantId, Destination, Fingerprint, LiveBookingLimit, Mode, Notes, Party, RawBookingQuery,
+    StoredResponse, Travelers, User, parse_timestamp,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::{ApiJson, OptionalJson};
@@ -120,7 +120,11 @@ async fn book(
         ApiError::not_found("consultant_not_found", "No such consultant").with_field("consultantId")
     })?;
     let booking = Booking::create(user, &consultant, starts_at, duration, details, state.now())?;
-    state.store.insert_booking(&booking).await?;
+    let limit = LiveBookingLimit {
+        max: state.settings.max_live_bookings_per_customer,
+        now: state.now(),
+    };
+    state.store.insert_booking(&booking, &limit).await?;
     tracing::info!(booking = %booking.id, consultant = %consultant.id, "booking created");
     Ok(StoredResponse {
         status: StatusCode::CREATED.as_u16(),

@@ -7,13 +7,49 @@ use mongodb::options::FindOptions;
 
 use super::documents::{booking_from, claim_from, date, object_id};
 use super::{MongoStore, classify, find_all};
-use crate::domain::{Booking, BookingId, BookingQuery, ConsultantId, Slot};
-use crate::store::{BookingStore, StoreResult};
+use crate::domain::{
+    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, LiveBookingLimit, Slot,
+};
+use crate::store::{BookingStore, StoreError, StoreResult};
+
+impl MongoStore {
+    /// How many live bookings of `booking`'s customer start after
+    /// `limit.now`: counted up to one more than the limit allows.
+    async fn live_future_bookings(
+        &self,
+        booking: &Booking,
+        limit: &LiveBookingLimit,
+    ) -> StoreResult<u64> {
+        let filter = doc! {
+            "customerId": booking.customer_id.to_string(),
+            "startsAt": {"$gt": date(limit.now)},
+            "status": {"$ne": BookingStatus::Cancelled.as_str()},
+        };
+        let options = FindOptions::builder()
+            .projection(doc! {"_id": 1})
+            .limit(i64::from(limit.max) + 2)
+            .build();
+        let found = find_all(&self.bookings, filter, options, |_| Ok(())).await?;
+        Ok(found.len() as u64)
+    }
+}
 
 #[async_trait]
 impl BookingStore for MongoStore {
-    async fn insert_booking(&self, booking: &Booking) -> StoreResult<()> {
-        self.write_new_booking(booking).await
+    async fn insert_booking(&self, booking: &Booking, limit: &LiveBookingLimit) -> StoreResult<()> {
+        // Checked before (to refuse without writing) and after: a booking
+        // that finds more than the limit once it is written withdraws
+        // itself. Whichever of two racing bookings counts last sees both,
+        // so together they never exceed the limit.
+        if !limit.allows(self.live_future_bookings(booking, limit).await? + 1) {
+            return Err(StoreError::LimitReached);
+        }
+        self.write_new_booking(booking).await?;
+        if !limit.allows(self.live_future_bookings(booking, limit).await?) {
+            self.withdraw_new_booking(booking).await?;
+            return Err(StoreError::LimitReached);
+        }
+        Ok(())
     }
 
     async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {

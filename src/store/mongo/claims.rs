@@ -154,14 +154,20 @@ impl MongoStore {
         // Only a request stalled for longer than STALE_AFTER could have lost a
         // claim to repair; it must not leave a booking behind without it.
         if !self.holds_claims(booking, &slots).await? {
-            self.bookings
-                .delete_one(doc! {"_id": object_id(booking.id.bytes())})
-                .await
-                .map_err(classify)?;
-            self.release(booking, &slots).await?;
+            self.withdraw_new_booking(booking).await?;
             return Err(StoreError::SlotTaken);
         }
         Ok(())
+    }
+
+    /// Removes a booking just written by [`write_new_booking`](Self::write_new_booking)
+    /// and then its claims (in that order: its slots stay claimed while it exists).
+    pub(super) async fn withdraw_new_booking(&self, booking: &Booking) -> StoreResult<()> {
+        self.bookings
+            .delete_one(doc! {"_id": object_id(booking.id.bytes())})
+            .await
+            .map_err(classify)?;
+        self.release(booking, &live_slots(booking)).await
     }
 
     /// Claims newly needed slots, replaces the booking if still at the

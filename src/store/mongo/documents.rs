@@ -6,11 +6,11 @@ use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{self, Bson, Document, doc};
 
 use crate::domain::{
-    Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus,
-    CancellationReason, Consultant, ConsultantId, Destination, Email, Fingerprint, IdempotencyKey,
-    IdempotencyRecord, Mode, Notes, PasswordHash, PersonName, Role, Session, SessionId,
-    SessionStatus, Slot, StoredResponse, TokenHash, Travelers, User, UserAgent, UserId,
-    WorkingHours,
+    Appointment, AttemptPlace, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus,
+    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email,
+    Fingerprint, IdempotencyKey, IdempotencyRecord, Mode, Notes, PasswordHash, PersonName, Role,
+    Session, SessionId, SessionStatus, Slot, StoredResponse, ThrottleKey, TokenHash, Travelers,
+    TrustedDevice, User, UserAgent, UserId, WorkingHours,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -99,6 +99,7 @@ pub(super) fn user_document(user: &User, hash: &PasswordHash) -> Document {
         "consultantId": user.role.consultant_id().map(|id| id.to_string()),
         "passwordHash": hash.as_str(),
         "createdAt": date(user.created_at),
+        "credentialsStamp": user.credentials_stamp.as_str(),
     }
 }
 
@@ -119,6 +120,7 @@ pub(super) fn user_from(document: &Document) -> StoreResult<User> {
         name: fields.domain("name", |text| PersonName::parse(text).ok())?,
         role,
         created_at: fields.instant("createdAt")?,
+        credentials_stamp: stamp(&fields)?,
     })
 }
 
@@ -144,6 +146,7 @@ pub(super) fn session_document(session: &Session, retention: TimeDelta) -> Docum
         "expiresAt": date(session.expires_at),
         "status": session.status.as_str(),
         "userAgent": session.user_agent.as_ref().map(|agent| agent.as_str()),
+        "credentialsStamp": session.credentials_stamp.as_str(),
         "purgeAt": date(session.expires_at + retention),
     }
 }
@@ -164,6 +167,74 @@ pub(super) fn session_from(document: &Document) -> StoreResult<Session> {
         user_agent: fields
             .optional_string("userAgent")?
             .map(UserAgent::sanitize),
+        credentials_stamp: stamp(&fields)?,
+    })
+}
+
+/// `credentialsStamp`; documents written before stamps existed have none.
+fn stamp(fields: &Fields<'_>) -> StoreResult<CredentialsStamp> {
+    Ok(fields
+        .optional_string("credentialsStamp")?
+        .map_or_else(CredentialsStamp::initial, |text| {
+            CredentialsStamp::from_stored(text.to_owned())
+        }))
+}
+
+/// An attempt place: `_id` is `<key>#<place>`, so taking a free place is one
+/// insert that only one attempt can win; `attempt` (random) lets a stale
+/// place be taken over by one conditional replace.
+pub(super) fn attempt_document(
+    key: &ThrottleKey,
+    place: u32,
+    attempt: &str,
+    at: DateTime<Utc>,
+    forget_at: DateTime<Utc>,
+) -> Document {
+    doc! {
+        "_id": format!("{}#{place}", key.as_str()),
+        "key": key.as_str(),
+        "place": i64::from(place),
+        "attempt": attempt,
+        "at": date(at),
+        "forgetAt": date(forget_at),
+    }
+}
+
+/// A held attempt place and the random id of the attempt holding it.
+pub(super) fn attempt_from(document: &Document) -> StoreResult<(AttemptPlace, String)> {
+    let fields = Fields {
+        document,
+        collection: "login_attempts",
+    };
+    let index = u32::try_from(fields.integer("place")?).map_err(|_| fields.corrupt("place"))?;
+    Ok((
+        AttemptPlace {
+            index,
+            at: fields.instant("at")?,
+        },
+        fields.string("attempt")?.to_owned(),
+    ))
+}
+
+pub(super) fn trusted_device_document(device: &TrustedDevice) -> Document {
+    doc! {
+        "_id": device.token_hash.as_str(),
+        "userId": device.user_id.to_string(),
+        "createdAt": date(device.created_at),
+        "expiresAt": date(device.expires_at),
+    }
+}
+
+pub(super) fn trusted_device_from(document: &Document) -> StoreResult<TrustedDevice> {
+    let fields = Fields {
+        document,
+        collection: "trusted_devices",
+    };
+    Ok(TrustedDevice {
+        token_hash: TokenHash::from_hex(fields.string("_id")?.to_owned()),
+        user_id: fields.domain("userId", UserId::parse)?,
+        created_at: fields.instant("createdAt")?,
+        expires_at: fields.instant("expiresAt")?,
     })
 }
 

@@ -2,7 +2,8 @@
 //! one machine (any number of stateless app instances, one replica set).
 //!
 //! Collections: `users`, `sessions`, `consultants`, `bookings`,
-//! `login_attempts` (failed logins, for throttling), `idempotency_keys`, and
+//! `login_attempts` (attempt places, for throttling), `trusted_devices`
+//! (device cookies), `idempotency_keys`, and
 //! `booking_slots`, which holds one *claim* document per occupied
 //! (consultant, 30-minute slot), keyed by `_id`. Because `_id` is unique on
 //! every MongoDB deployment (and every compatible server), inserting a claim is
@@ -27,6 +28,7 @@ mod consultants;
 mod documents;
 mod idempotency;
 mod sessions;
+mod throttle;
 mod users;
 
 use std::time::Duration;
@@ -58,6 +60,7 @@ pub struct MongoStore {
     bookings: Collection<Document>,
     claims: Collection<Document>,
     login_attempts: Collection<Document>,
+    trusted_devices: Collection<Document>,
     idempotency_keys: Collection<Document>,
     /// How long expired sessions are kept before the TTL index removes them.
     session_retention: TimeDelta,
@@ -89,6 +92,7 @@ impl MongoStore {
             bookings: database.collection("bookings"),
             claims: database.collection("booking_slots"),
             login_attempts: database.collection("login_attempts"),
+            trusted_devices: database.collection("trusted_devices"),
             idempotency_keys: database.collection("idempotency_keys"),
             database,
             session_retention,
@@ -150,9 +154,13 @@ impl MongoStore {
             .map_err(classify)?;
         self.login_attempts
             .create_indexes([
-                index(doc! {"email": 1, "at": 1}, "by_email"),
+                index(doc! {"key": 1}, "by_key"),
                 ttl("forgetAt", "forget_after_window"),
             ])
+            .await
+            .map_err(classify)?;
+        self.trusted_devices
+            .create_indexes([ttl("expiresAt", "forget_when_untrusted")])
             .await
             .map_err(classify)?;
         self.idempotency_keys

@@ -1,13 +1,11 @@
-//! Accounts and failed logins in MongoDB.
+//! Accounts in MongoDB.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use mongodb::bson::doc;
-use mongodb::options::FindOptions;
 
-use super::documents::{date, object_id, password_hash_from, user_document, user_from};
+use super::documents::{object_id, password_hash_from, user_document, user_from};
 use super::sessions::{VALID, expire_update};
-use super::{MongoStore, classify, find_all, unique_violation};
+use super::{MongoStore, classify, unique_violation};
 use crate::domain::{Email, PasswordHash, Session, User, UserId};
 use crate::store::{Credentials, SessionStore, StoreError, StoreResult, UserStore};
 
@@ -75,7 +73,10 @@ impl UserStore for MongoStore {
         self.users
             .update_one(
                 doc! {"_id": object_id(user_id.bytes())},
-                doc! {"$set": {"passwordHash": password_hash.as_str()}},
+                doc! {"$set": {
+                    "passwordHash": password_hash.as_str(),
+                    "credentialsStamp": new_session.credentials_stamp.as_str(),
+                }},
             )
             .await
             .map_err(classify)?;
@@ -89,51 +90,5 @@ impl UserStore for MongoStore {
             .map_err(classify)?;
         self.insert_session(new_session).await?;
         Ok(expired.modified_count)
-    }
-
-    async fn record_login_failure(
-        &self,
-        email: &Email,
-        at: DateTime<Utc>,
-        forget_after: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        self.login_attempts
-            .insert_one(
-                doc! {"email": email.as_str(), "at": date(at), "forgetAt": date(forget_after)},
-            )
-            .await
-            .map_err(classify)?;
-        Ok(())
-    }
-
-    async fn login_failures_since(
-        &self,
-        email: &Email,
-        since: DateTime<Utc>,
-    ) -> StoreResult<Vec<DateTime<Utc>>> {
-        let filter = doc! {"email": email.as_str(), "at": {"$gt": date(since)}};
-        find_all(
-            &self.login_attempts,
-            filter,
-            FindOptions::default(),
-            |document| {
-                document
-                    .get_datetime("at")
-                    .ok()
-                    .and_then(|at| DateTime::from_timestamp_millis(at.timestamp_millis()))
-                    .ok_or_else(|| {
-                        StoreError::Internal("corrupt document in login_attempts: field at".into())
-                    })
-            },
-        )
-        .await
-    }
-
-    async fn clear_login_failures(&self, email: &Email) -> StoreResult<()> {
-        self.login_attempts
-            .delete_many(doc! {"email": email.as_str()})
-            .await
-            .map_err(classify)?;
-        Ok(())
     }
 }

@@ -7,7 +7,9 @@ use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 
 use super::rows::{self, BOOKING_COLUMNS, millis};
 use super::{SqliteStore, unique_violation};
-use crate::domain::{Booking, BookingId, BookingQuery, ConsultantId, Slot};
+use crate::domain::{
+    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, LiveBookingLimit, Slot,
+};
 use crate::store::{BookingStore, StoreError, StoreResult};
 
 /// Claims every slot of a live booking; a slot already claimed fails the
@@ -30,9 +32,27 @@ fn claim_slots(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<()> {
 
 #[async_trait]
 impl BookingStore for SqliteStore {
-    async fn insert_booking(&self, booking: &Booking) -> StoreResult<()> {
-        let booking = booking.clone();
+    async fn insert_booking(&self, booking: &Booking, limit: &LiveBookingLimit) -> StoreResult<()> {
+        let (booking, limit) = (booking.clone(), *limit);
         self.write(move |tx| {
+            // Counted inside the write transaction: SQLite's single writer
+            // makes the check and the insert one step.
+            let held: u64 = tx
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM bookings
+                     WHERE customer_id = ?1 AND starts_at > ?2 AND status <> ?3",
+                )?
+                .query_row(
+                    params![
+                        booking.customer_id.to_string(),
+                        millis(limit.now),
+                        BookingStatus::Cancelled.as_str()
+                    ],
+                    |row| row.get(0),
+                )?;
+            if !limit.allows(held + 1) {
+                return Err(StoreError::LimitReached);
+            }
             let details = &booking.details;
             tx.execute(
                 "INSERT INTO bookings (id, customer_id, consultant_id, starts_at, duration_minutes, mode,

@@ -12,6 +12,7 @@ mod rows;
 mod schema;
 mod session_cache;
 mod sessions;
+mod throttle;
 mod users;
 
 use std::path::Path;

@@ -97,6 +97,36 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at);
 "#,
     ),
+    M::up(
+        r#"
+-- Sessions record the credentials they were opened under; a password change
+-- gives the account a new stamp, which older sessions no longer match.
+ALTER TABLE users ADD COLUMN credentials_stamp TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN credentials_stamp TEXT NOT NULL DEFAULT '';
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+-- Failed logins become attempt places reserved before the password check:
+-- at most `max_failures` per key, so parallel guesses cannot overrun them.
+DROP TABLE login_failures;
+CREATE TABLE login_attempts (
+    key   TEXT NOT NULL,     -- account:<email> or device:<cookie hash>
+    place INTEGER NOT NULL,  -- 0 .. max_failures - 1
+    at    INTEGER NOT NULL,
+    PRIMARY KEY (key, place)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX login_attempts_by_time ON login_attempts (at);
+
+-- Device cookies issued at login (OWASP): their holders are throttled apart
+-- from anonymous guesses at the same account.
+CREATE TABLE trusted_devices (
+    token_hash TEXT PRIMARY KEY NOT NULL,  -- SHA-256 of the cookie; never the cookie
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX trusted_devices_by_expiry ON trusted_devices (expires_at);
+"#,
+    ),
 ];
 
 /// The migrations, in order.

@@ -136,7 +136,14 @@ mod tests {
             idle_timeout: TimeDelta::hours(1),
         };
         let token_hash = SessionToken::generate().hash();
-        Session::start(user.id, token_hash, None, Utc::now(), &policy)
+        Session::start(
+            user.id,
+            user.credentials_stamp.clone(),
+            token_hash,
+            None,
+            Utc::now(),
+            &policy,
+        )
     }
 
     fn cached(cache: &SessionCache, session: &Session, user: &User) {

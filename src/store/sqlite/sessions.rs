@@ -16,8 +16,9 @@ pub(super) const VALID: &str = "valid";
 
 pub(super) fn insert_session_row(tx: &Transaction<'_>, session: &Session) -> StoreResult<()> {
     tx.execute(
-        "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, status, user_agent)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at,
+                               status, user_agent, credentials_stamp)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             session.id.to_string(),
             session.token_hash.as_str(),
@@ -27,6 +28,7 @@ pub(super) fn insert_session_row(tx: &Transaction<'_>, session: &Session) -> Sto
             millis(session.expires_at),
             session.status.as_str(),
             session.user_agent.as_ref().map(|agent| agent.as_str()),
+            session.credentials_stamp.as_str(),
         ],
     )?;
     Ok(())
@@ -54,9 +56,7 @@ impl SessionStore for SqliteStore {
                 );
                 let mut statement = conn.prepare_cached(&sql)?;
                 Ok(statement
-                    .query_row([key], |row| {
-                        Ok((rows::session(row, 0)?, rows::user(row, 8)?))
-                    })
+                    .query_row([key], |row| Ok((rows::session(row)?, rows::user(row)?)))
                     .optional()?)
             })
             .await?;
@@ -154,7 +154,7 @@ impl SessionStore for SqliteStore {
             let mut statement = conn.prepare_cached(&sql)?;
             let sessions = statement
                 .query_map(params![user_id.to_string(), VALID, millis(now)], |row| {
-                    rows::session(row, 0)
+                    rows::session(row)
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(sessions)

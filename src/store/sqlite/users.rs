@@ -1,9 +1,8 @@
-//! Accounts and failed logins in SQL.
+//! Accounts in SQL.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::rows::{self, USER_COLUMNS, millis};
@@ -18,8 +17,9 @@ pub(super) fn insert_user_row(
     hash: &PasswordHash,
 ) -> StoreResult<()> {
     tx.execute(
-        "INSERT INTO users (id, email, name, consultant_id, password_hash, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO users (id, email, name, consultant_id, password_hash, created_at,
+                            credentials_stamp)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             user.id.to_string(),
             user.email.as_str(),
@@ -27,6 +27,7 @@ pub(super) fn insert_user_row(
             user.role.consultant_id().map(|id| id.to_string()),
             hash.as_str(),
             millis(user.created_at),
+            user.credentials_stamp.as_str(),
         ],
     )
     .map_err(unique_violation(StoreError::EmailTaken))?;
@@ -57,8 +58,8 @@ impl UserStore for SqliteStore {
             Ok(conn
                 .query_row(&sql, [email], |row| {
                     Ok(Credentials {
-                        user: rows::user(row, 0)?,
-                        password_hash: PasswordHash::from_phc(row.get(5)?),
+                        user: rows::user(row)?,
+                        password_hash: PasswordHash::from_phc(row.get("password_hash")?),
                     })
                 })
                 .optional()?)
@@ -91,8 +92,8 @@ impl UserStore for SqliteStore {
             move |tx| {
                 let id = user_id.to_string();
                 tx.execute(
-                    "UPDATE users SET password_hash = ?1 WHERE id = ?2",
-                    params![hash.as_str(), id],
+                    "UPDATE users SET password_hash = ?1, credentials_stamp = ?2 WHERE id = ?3",
+                    params![hash.as_str(), session.credentials_stamp.as_str(), id],
                 )?;
                 let expired = tx.execute(
                     "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND status = ?3",
@@ -103,60 +104,6 @@ impl UserStore for SqliteStore {
             },
             move |_| cache.expired_sessions_of(user_id, None),
         )
-        .await
-    }
-
-    async fn record_login_failure(
-        &self,
-        email: &Email,
-        at: DateTime<Utc>,
-        forget_after: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let email = email.as_str().to_owned();
-        self.write(move |tx| {
-            // Keep the table small: drop what no window can count any more.
-            tx.execute(
-                "DELETE FROM login_failures WHERE email = ?1 AND forget_at < ?2",
-                params![email, millis(at)],
-            )?;
-            tx.execute(
-                "INSERT INTO login_failures (email, at, forget_at) VALUES (?1, ?2, ?3)",
-                params![email, millis(at), millis(forget_after)],
-            )?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn login_failures_since(
-        &self,
-        email: &Email,
-        since: DateTime<Utc>,
-    ) -> StoreResult<Vec<DateTime<Utc>>> {
-        let email = email.as_str().to_owned();
-        self.read(move |conn| {
-            let mut statement =
-                conn.prepare_cached("SELECT at FROM login_failures WHERE email = ?1 AND at > ?2")?;
-            let times = statement
-                .query_map(params![email, millis(since)], |row| row.get::<_, i64>(0))?
-                .map(|at| {
-                    let at = at?;
-                    DateTime::from_timestamp_millis(at).ok_or_else(|| {
-                        StoreError::Internal(format!("corrupt login failure time {at}").into())
-                    })
-                })
-                .collect::<StoreResult<_>>()?;
-            Ok(times)
-        })
-        .await
-    }
-
-    async fn clear_login_failures(&self, email: &Email) -> StoreResult<()> {
-        let email = email.as_str().to_owned();
-        self.write(move |tx| {
-            tx.execute("DELETE FROM login_failures WHERE email = ?1", [email])?;
-            Ok(())
-        })
         .await
     }
 }

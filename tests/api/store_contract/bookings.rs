@@ -26,7 +26,7 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     let base = day(now, 3);
 
     let first = booking(&user, &connie, base + Duration::hours(10), 90, now);
-    store.insert_booking(&first).await.unwrap();
+    store.insert_booking(&first, &roomy(now)).await.unwrap();
     assert_eq!(
         store.find_booking(first.id).await.unwrap(),
         Some(first.clone())
@@ -54,7 +54,7 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     // Any overlap is refused, and leaves no trace.
     let overlapping = booking(&user, &connie, base + Duration::minutes(11 * 60), 60, now);
     assert!(matches!(
-        store.insert_booking(&overlapping).await,
+        store.insert_booking(&overlapping, &roomy(now)).await,
         Err(StoreError::SlotTaken)
     ));
     assert_eq!(store.find_booking(overlapping.id).await.unwrap(), None);
@@ -78,7 +78,10 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
             .unwrap()
             .is_empty()
     );
-    store.insert_booking(&overlapping).await.unwrap();
+    store
+        .insert_booking(&overlapping, &roomy(now))
+        .await
+        .unwrap();
 }
 
 async fn updates_are_all_or_nothing(backend: Backend) {
@@ -90,8 +93,8 @@ async fn updates_are_all_or_nothing(backend: Backend) {
     let base = day(now, 2);
     let mine = booking(&user, &connie, base + Duration::hours(9), 30, now);
     let theirs = booking(&user, &connie, base + Duration::hours(10), 30, now);
-    store.insert_booking(&mine).await.unwrap();
-    store.insert_booking(&theirs).await.unwrap();
+    store.insert_booking(&mine, &roomy(now)).await.unwrap();
+    store.insert_booking(&theirs, &roomy(now)).await.unwrap();
     let window = (base, base + Duration::days(1));
     let occupied = |store: SharedStore| async move {
         store
@@ -175,7 +178,7 @@ async fn listing_matches_the_reference_query(backend: Backend) {
         };
         let start = day(now, 1 + i % 3) + Duration::minutes(30 * (i + 10));
         let mut booked = booking(user, with, start, 30, now);
-        store.insert_booking(&booked).await.unwrap();
+        store.insert_booking(&booked, &roomy(now)).await.unwrap();
         if i % 5 == 0 {
             let cancelled = booked.cancel(None, now).unwrap();
             store.update_booking(&booked, &cancelled).await.unwrap();

@@ -5,8 +5,9 @@ mod bookings;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use tripdesk::domain::{
-    Booking, BookingDetails, BookingDuration, Clock, Consultant, Destination, Email, Mode, Notes,
-    PasswordHash, PersonName, Session, SessionPolicy, SessionToken, Travelers, User, UserAgent,
+    Booking, BookingDetails, BookingDuration, Clock, Consultant, Destination, Email,
+    LiveBookingLimit, Mode, Notes, PasswordHash, PersonName, Session, SessionPolicy, SessionToken,
+    Travelers, User, UserAgent,
 };
 use tripdesk::store::SharedStore;
 
@@ -34,6 +35,7 @@ pub(super) fn customer(now: DateTime<Utc>) -> User {
 pub(super) fn session(user: &User, now: DateTime<Utc>) -> Session {
     Session::start(
         user.id,
+        user.credentials_stamp.clone(),
         SessionToken::generate().hash(),
         Some(UserAgent::sanitize("Mozilla/5.0 (X11)")),
         now,
@@ -86,6 +88,11 @@ pub(super) fn booking(
         now,
     )
     .unwrap()
+}
+
+/// A limit no contract test reaches (the limit's own tests set theirs).
+pub(super) fn roomy(now: DateTime<Utc>) -> LiveBookingLimit {
+    LiveBookingLimit { max: 1000, now }
 }
 
 pub(super) async fn setup(backend: Backend) -> (TestApp, SharedStore, DateTime<Utc>) {

@@ -1,4 +1,7 @@
-//! `/api/users`: registration, login, logout, the current user, password change.
+//! `/api/users`: registration, logout and the current user here; login and
+//! password changes in [`credentials`]; sessions in `routes::sessions`.
+
+pub mod credentials;
 
 use std::fmt;
 
@@ -8,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::openapi::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors, StoreErrors};
+use actix_web::cookie::Cookie;
+
 use crate::auth::{
     self, Authenticated, client_address, presented_token, removal_cookie, session_cookie,
 };
-use crate::domain::{
-    Email, LoginThrottle, Password, PersonName, SessionToken, User, format_timestamp,
-};
+use crate::domain::{Email, Password, PersonName, SessionToken, User, format_timestamp};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
 use crate::state::AppState;
@@ -121,23 +124,20 @@ redacted_debug!(RegisterRequest, email, name);
 redacted_debug!(LoginRequest, email);
 redacted_debug!(ChangePasswordRequest,);
 
-fn too_many(code: &'static str, detail: &'static str, wait: std::time::Duration) -> ApiError {
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
-        .with_retry_after(wait.as_secs().max(1))
-}
-
-/// At most `AUTH_RATE_LIMIT_PER_MINUTE` logins and registrations per client address.
+/// At most `AUTH_RATE_LIMIT_PER_MINUTE` requests that check or set a
+/// password (registration, login, password change) per client address.
 fn limit_by_address(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
-    let Some(address) = client_address(request, state.settings.trust_proxy_headers) else {
+    let Some(address) = client_address(request, &state.settings.client_address) else {
         return Ok(());
     };
     state.auth_limiter.check(address).map_err(|wait| {
         tracing::warn!(%address, "authentication request refused: address over its rate limit");
-        too_many(
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
             "too_many_requests",
             "Too many login or registration attempts from this address; slow down",
-            wait,
         )
+        .with_retry_after(wait.as_secs().max(1))
     })
 }
 
@@ -153,15 +153,20 @@ async fn discard_presented_session(
     Ok(())
 }
 
+/// The response of a successful authentication: the session cookie, and the
+/// device cookie when this device was not trusted yet.
 fn with_session_cookie(
     mut response: actix_web::HttpResponseBuilder,
     state: &AppState,
     token: &SessionToken,
+    device: Option<Cookie<'static>>,
     body: AuthSuccess,
 ) -> HttpResponse {
-    response
-        .cookie(session_cookie(&state.settings.cookie, token))
-        .json(body)
+    response.cookie(session_cookie(&state.settings.cookie, token));
+    if let Some(device) = device {
+        response.cookie(device);
+    }
+    response.json(body)
 }
 
 /// Creates a customer account and logs it in (a new session, in the cookie).
@@ -191,12 +196,14 @@ pub async fn register(
     let name = PersonName::parse(&body.name)?;
     let password_hash = state.hasher.hash(password).await?;
     let user = User::new_customer(email, name, state.now());
-    let (token, session) = auth::new_session(&state, user.id, &request);
+    let stamp = user.credentials_stamp.clone();
+    let (token, session) = auth::new_session(&state, user.id, stamp, &request);
     state
         .store
         .insert_user(&user, &password_hash, Some(&session))
         .await?;
     discard_presented_session(&state, &request).await?;
+    let device = auth::trust_this_device(&state, user.id).await?;
     tracing::info!(user = %user.id, "user registered");
     let body = AuthSuccess {
         title: "User Registration Successful",
@@ -207,90 +214,7 @@ pub async fn register(
         HttpResponse::Created(),
         &state,
         &token,
-        body,
-    ))
-}
-
-/// Checks credentials and opens a new session (in the cookie). Unknown emails
-/// and wrong passwords get the same answer.
-#[utoipa::path(
-    post,
-    path = "/api/users/login",
-    operation_id = "login",
-    tag = "users",
-    request_body = LoginRequest,
-    responses(
-        (status = 200, description = "Logged in", body = AuthSuccess,
-         headers(("Set-Cookie" = String, description = "token=<32 hex>; HttpOnly; SameSite=Strict; Path=/; Max-Age=1209600"))),
-        (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = ErrorBody),
-        (status = 429, description = "Five failed logins for this email within 15 minutes (`too_many_attempts`), \
-            or too many requests from this address (`too_many_requests`)", body = ErrorBody,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        BodyErrors, CrossSiteError, StoreErrors,
-    ),
-)]
-pub async fn login(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    ApiJson(body): ApiJson<LoginRequest>,
-) -> Result<HttpResponse, ApiError> {
-    limit_by_address(&state, &request)?;
-    let email = Email::parse(&body.email)?;
-    let password = Password::parse_presented(body.password, "password")?;
-    // Throttled per email, known or not, before any password is checked.
-    let now = state.now();
-    let throttle = LoginThrottle::DEFAULT;
-    let failures = state
-        .store
-        .login_failures_since(&email, throttle.window_start(now))
-        .await?;
-    if let Err(wait) = throttle.check(&failures, now) {
-        tracing::warn!(
-            failures = failures.len(),
-            "login refused: too many failed attempts for this email"
-        );
-        let wait = wait.to_std().unwrap_or_default();
-        return Err(too_many(
-            "too_many_attempts",
-            "Too many failed logins for this account; try again later",
-            wait,
-        ));
-    }
-    let credentials = state.store.find_credentials(&email).await?;
-    // Unknown emails are verified against a dummy hash: same answer, same time.
-    let (user, hash) = match credentials {
-        Some(credentials) => (Some(credentials.user), Some(credentials.password_hash)),
-        None => (None, None),
-    };
-    let verified = state.hasher.verify(password, hash).await?;
-    let Some(user) = user.filter(|_| verified) else {
-        // The email is personal data; the request id on the line is enough to investigate.
-        tracing::warn!(
-            failures = failures.len() + 1,
-            "login failed: invalid credentials"
-        );
-        state
-            .store
-            .record_login_failure(&email, now, now + throttle.window)
-            .await?;
-        return Err(ApiError::invalid_credentials());
-    };
-    if !failures.is_empty() {
-        state.store.clear_login_failures(&email).await?;
-    }
-    discard_presented_session(&state, &request).await?;
-    let (token, session) = auth::new_session(&state, user.id, &request);
-    state.store.insert_session(&session).await?;
-    tracing::info!(user = %user.id, session = %session.id, "user logged in");
-    let body = AuthSuccess {
-        title: "Login Successful",
-        detail: "Successfully validated user credentials",
-        user: UserView::from(&user),
-    };
-    Ok(with_session_cookie(
-        HttpResponse::Ok(),
-        &state,
-        &token,
+        Some(device),
         body,
     ))
 }
@@ -338,55 +262,4 @@ pub async fn me(auth: Authenticated) -> HttpResponse {
     HttpResponse::Ok().json(UserEnvelope {
         user: UserView::from(&auth.user),
     })
-}
-
-/// Changes the password: every other session is expired and the current one
-/// is replaced by a new token (a new cookie).
-#[utoipa::path(
-    put,
-    path = "/api/users/me/password",
-    operation_id = "changePassword",
-    tag = "users",
-    request_body = ChangePasswordRequest,
-    security(("session_cookie" = []), ("bearer_token" = [])),
-    responses(
-        (status = 200, description = "Changed", body = AuthSuccess,
-         headers(("Set-Cookie" = String, description = "The new session's cookie"))),
-        (status = 401, description = "No valid session (`unauthenticated`), or a wrong current password \
-            (`invalid_credentials`, field `currentPassword`)", body = ErrorBody),
-        (status = 503, description = "The store is unreachable", body = ErrorBody,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        BodyErrors, CrossSiteError,
-    ),
-)]
-pub async fn change_password(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    auth: Authenticated,
-    ApiJson(body): ApiJson<ChangePasswordRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let current = Password::parse_presented(body.current_password, "currentPassword")?;
-    let new = Password::parse_new(body.new_password, "newPassword")?;
-    let stored = state.store.password_hash(auth.user.id).await?;
-    if !state.hasher.verify(current, stored).await? {
-        return Err(ApiError::invalid_credentials().with_field("currentPassword"));
-    }
-    let new_hash = state.hasher.hash(new).await?;
-    let (token, session) = auth::new_session(&state, auth.user.id, &request);
-    let revoked = state
-        .store
-        .change_password(auth.user.id, &new_hash, &session)
-        .await?;
-    tracing::info!(user = %auth.user.id, revoked, "password changed");
-    let body = AuthSuccess {
-        title: "Password Changed",
-        detail: "Password updated; every other session was logged out",
-        user: UserView::from(&auth.user),
-    };
-    Ok(with_session_cookie(
-        HttpResponse::Ok(),
-        &state,
-        &token,
-        body,
-    ))
 }

@@ -1,0 +1,95 @@
+//! Throttled password checks (login, and the current password of a password
+//! change): the policy of [`crate::domain::LoginThrottle`] applied to a
+//! request, with the device cookie that separates the owner's own devices
+//! from anonymous guesses.
+
+use actix_web::HttpRequest;
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+
+use super::cookie::{device_cookie, presented_device};
+use crate::domain::{
+    DeviceToken, Email, LoginThrottle, Reservation, ThrottleKey, TrustedDevice, UserId,
+};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A password check that holds an attempt place: it counts as a failure
+/// unless [`succeeded`](Self::succeeded) is called.
+#[derive(Debug)]
+pub struct PasswordAttempt {
+    key: ThrottleKey,
+    trusted_device: bool,
+}
+
+impl PasswordAttempt {
+    /// Reserves an attempt place for checking a password of the account
+    /// registered with `email` (`account`: its id, when it exists), or
+    /// refuses with 429 `too_many_attempts`. The same store work is done
+    /// whether or not the account exists.
+    pub async fn begin(
+        state: &AppState,
+        request: &HttpRequest,
+        email: &Email,
+        account: Option<UserId>,
+    ) -> Result<Self, ApiError> {
+        let now = state.now();
+        let device = match presented_device(request) {
+            Some(token) => state.store.find_trusted_device(&token.hash()).await?,
+            None => None,
+        };
+        let trusted =
+            device.filter(|device| account.is_some_and(|account| device.trusted_for(account, now)));
+        let key = match &trusted {
+            Some(device) => ThrottleKey::device(&device.token_hash),
+            None => ThrottleKey::account(email),
+        };
+        let throttle = LoginThrottle::DEFAULT;
+        match state.store.reserve_attempt(&key, &throttle, now).await? {
+            Reservation::Granted => Ok(Self {
+                key,
+                trusted_device: trusted.is_some(),
+            }),
+            Reservation::Refused { retry_at } => {
+                tracing::warn!(
+                    key = ?key,
+                    "password check refused: too many failed attempts"
+                );
+                let wait = (retry_at - now).num_seconds().max(1);
+                Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    "Too many failed logins for this account; try again later",
+                )
+                .with_retry_after(wait.unsigned_abs()))
+            }
+        }
+    }
+
+    /// The password was right: frees this key's places and, for a device
+    /// that was not trusted yet, returns the device cookie to set.
+    pub async fn succeeded(
+        self,
+        state: &AppState,
+        user_id: UserId,
+    ) -> Result<Option<Cookie<'static>>, ApiError> {
+        state.store.clear_attempts(&self.key).await?;
+        if self.trusted_device {
+            return Ok(None);
+        }
+        trust_this_device(state, user_id).await.map(Some)
+    }
+}
+
+/// Issues a device cookie for `user_id` (after a registration or a login).
+pub async fn trust_this_device(
+    state: &AppState,
+    user_id: UserId,
+) -> Result<Cookie<'static>, ApiError> {
+    let token = DeviceToken::generate();
+    state
+        .store
+        .insert_trusted_device(&TrustedDevice::issue(&token, user_id, state.now()))
+        .await?;
+    Ok(device_cookie(&state.settings.cookie, &token))
+}

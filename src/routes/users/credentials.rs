@@ -1,0 +1,138 @@
+//! Checking passwords: login, and changing the password. Both take an
+//! attempt place before Argon2 runs (see `auth::PasswordAttempt`).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{
+    AuthSuccess, ChangePasswordRequest, LoginRequest, UserView, discard_presented_session,
+    limit_by_address, with_session_cookie,
+};
+use crate::auth::{self, Authenticated, PasswordAttempt};
+use crate::domain::{CredentialsStamp, Email, Password};
+use crate::error::{ApiError, ErrorBody};
+use crate::http::ApiJson;
+use crate::routes::openapi::{BodyErrors, CrossSiteError, StoreErrors};
+use crate::state::AppState;
+
+/// Checks credentials and opens a new session (in the cookie). Unknown emails
+/// and wrong passwords get the same answer.
+#[utoipa::path(
+    post,
+    path = "/api/users/login",
+    operation_id = "login",
+    tag = "users",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = AuthSuccess,
+         headers(("Set-Cookie" = String, description = "token=<32 hex>; HttpOnly; SameSite=Strict; Path=/; Max-Age=1209600 \
+            (and, for a device not seen before, its device cookie)"))),
+        (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = ErrorBody),
+        (status = 429, description = "Five failed logins within 15 minutes for this account from unknown devices, \
+            or from this device (`too_many_attempts`), or too many requests from this address (`too_many_requests`)",
+         body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyErrors, CrossSiteError, StoreErrors,
+    ),
+)]
+pub async fn login(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    limit_by_address(&state, &request)?;
+    let email = Email::parse(&body.email)?;
+    let password = Password::parse_presented(body.password, "password")?;
+    let credentials = state.store.find_credentials(&email).await?;
+    let account = credentials.as_ref().map(|credentials| credentials.user.id);
+    // Throttled per account (or device), known or not, before any password is checked.
+    let attempt = PasswordAttempt::begin(&state, &request, &email, account).await?;
+    // Unknown emails are verified against a dummy hash: same answer, same time.
+    let (user, hash) = match credentials {
+        Some(credentials) => (Some(credentials.user), Some(credentials.password_hash)),
+        None => (None, None),
+    };
+    let verified = state.hasher.verify(password, hash).await?;
+    let Some(user) = user.filter(|_| verified) else {
+        // The email is personal data; the request id on the line is enough to investigate.
+        tracing::warn!("login failed: invalid credentials");
+        return Err(ApiError::invalid_credentials());
+    };
+    let device = attempt.succeeded(&state, user.id).await?;
+    discard_presented_session(&state, &request).await?;
+    // The session carries the stamp of the credentials just checked: if the
+    // password changed meanwhile, it is refused on first use.
+    let stamp = user.credentials_stamp.clone();
+    let (token, session) = auth::new_session(&state, user.id, stamp, &request);
+    state.store.insert_session(&session).await?;
+    tracing::info!(user = %user.id, session = %session.id, "user logged in");
+    let body = AuthSuccess {
+        title: "Login Successful",
+        detail: "Successfully validated user credentials",
+        user: UserView::from(&user),
+    };
+    Ok(with_session_cookie(
+        HttpResponse::Ok(),
+        &state,
+        &token,
+        device,
+        body,
+    ))
+}
+
+/// Changes the password: every other session is expired and the current one
+/// is replaced by a new token (a new cookie).
+#[utoipa::path(
+    put,
+    path = "/api/users/me/password",
+    operation_id = "changePassword",
+    tag = "users",
+    request_body = ChangePasswordRequest,
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "Changed", body = AuthSuccess,
+         headers(("Set-Cookie" = String, description = "The new session's cookie"))),
+        (status = 401, description = "No valid session (`unauthenticated`), or a wrong current password \
+            (`invalid_credentials`, field `currentPassword`)", body = ErrorBody),
+        (status = 429, description = "Wrong current passwords count as failed logins of the account \
+            (`too_many_attempts`); too many requests from this address (`too_many_requests`)", body = ErrorBody,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyErrors, CrossSiteError, StoreErrors,
+    ),
+)]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Authenticated,
+    ApiJson(body): ApiJson<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    limit_by_address(&state, &request)?;
+    let current = Password::parse_presented(body.current_password, "currentPassword")?;
+    let new = Password::parse_new(body.new_password, "newPassword")?;
+    let user = &auth.user;
+    let attempt = PasswordAttempt::begin(&state, &request, &user.email, Some(user.id)).await?;
+    let stored = state.store.password_hash(user.id).await?;
+    if !state.hasher.verify(current, stored).await? {
+        tracing::warn!(user = %user.id, "password change refused: wrong current password");
+        return Err(ApiError::invalid_credentials().with_field("currentPassword"));
+    }
+    let device = attempt.succeeded(&state, user.id).await?;
+    let new_hash = state.hasher.hash(new).await?;
+    let (token, session) =
+        auth::new_session(&state, user.id, CredentialsStamp::generate(), &request);
+    let revoked = state
+        .store
+        .change_password(user.id, &new_hash, &session)
+        .await?;
+    tracing::info!(user = %user.id, revoked, "password changed");
+    let body = AuthSuccess {
+        title: "Password Changed",
+        detail: "Password updated; every other session was logged out",
+        user: UserView::from(user),
+    };
+    Ok(with_session_cookie(
+        HttpResponse::Ok(),
+        &state,
+        &token,
+        device,
+        body,
+    ))
+}
