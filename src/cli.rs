@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::auth::PasswordHasher;
 use crate::config::Settings;
 use crate::domain::{Clock, Email, Password, PersonName, SystemClock, WorkingHours};
+use crate::error::ErrorChain;
 use crate::seed::{NewConsultant, add_consultant, generate_password};
 use crate::startup::{Application, open_store};
 
@@ -69,11 +70,11 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
         Command::Serve => {
             let application = Application::build(settings)
                 .await
-                .map_err(|error| error.to_string())?;
+                .map_err(|error| ErrorChain(&error).to_string())?;
             application
                 .run_until_stopped()
                 .await
-                .map_err(|error| error.to_string())
+                .map_err(|error| ErrorChain(&error).to_string())
         }
         Command::Consultant {
             action: ConsultantCommand::Add(args),
@@ -103,7 +104,7 @@ async fn add(args: AddConsultant, settings: Settings) -> Result<(), String> {
         std::io::stdin()
             .lock()
             .read_line(&mut line)
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| ErrorChain(&error).to_string())?;
         (line.trim_end_matches(['\r', '\n']).to_owned(), false)
     } else {
         (generate_password(), true)
@@ -112,12 +113,12 @@ async fn add(args: AddConsultant, settings: Settings) -> Result<(), String> {
         .map_err(|error| error.detail.to_string())?;
     let store = open_store(&settings.store)
         .await
-        .map_err(|error| error.to_string())?;
-    let hasher = PasswordHasher::new(1).map_err(|error| error.to_string())?;
+        .map_err(|error| ErrorChain(&error).to_string())?;
+    let hasher = PasswordHasher::new(1).map_err(|error| ErrorChain(&error).to_string())?;
     let (consultant, user) =
         add_consultant(store.as_ref(), &hasher, new, parsed, SystemClock.now())
             .await
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| ErrorChain(&error).to_string())?;
     println!(
         "Created consultant {} ({}) with login {}",
         consultant.name, consultant.id, user.email

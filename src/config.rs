@@ -29,6 +29,8 @@ pub enum StoreSettings {
     Sqlite {
         /// Database file (created with its directory when missing).
         path: PathBuf,
+        /// How long ended sessions are kept before the periodic purge.
+        session_retention: TimeDelta,
     },
     /// A MongoDB deployment.
     Mongo {
@@ -36,7 +38,7 @@ pub enum StoreSettings {
         uri: SecretString,
         /// Database name.
         database: String,
-        /// How long expired sessions are kept before the TTL index purges them.
+        /// How long ended sessions are kept before the TTL index purges them.
         session_retention: TimeDelta,
     },
 }
@@ -296,11 +298,13 @@ impl Settings {
 fn store_settings<F: Fn(&str) -> Option<String>>(
     vars: &Variables<F>,
 ) -> Result<StoreSettings, ConfigError> {
+    let session_retention = vars.parse("SESSION_RETENTION", TimeDelta::days(30), parse_duration)?;
     let Some(uri) = vars.get("MONGODB_URI") else {
         return Ok(StoreSettings::Sqlite {
             path: vars
                 .get("DATABASE_PATH")
                 .map_or_else(|| PathBuf::from("./data/tripdesk.db"), PathBuf::from),
+            session_retention,
         });
     };
     if !uri.starts_with("mongodb://") && !uri.starts_with("mongodb+srv://") {
@@ -312,7 +316,7 @@ fn store_settings<F: Fn(&str) -> Option<String>>(
     Ok(StoreSettings::Mongo {
         uri: uri.into(),
         database: vars.get("MONGODB_DB").unwrap_or_else(|| "tripdesk".into()),
-        session_retention: vars.parse("SESSION_RETENTION", TimeDelta::days(30), parse_duration)?,
+        session_retention,
     })
 }
 

@@ -16,7 +16,7 @@ fn defaults_suit_a_laptop() {
     assert_eq!(settings.environment, Environment::Development);
     assert_eq!((settings.host.as_str(), settings.port), ("127.0.0.1", 8080));
     assert!(
-        matches!(&settings.store, StoreSettings::Sqlite { path } if path == &PathBuf::from("./data/tripdesk.db"))
+        matches!(&settings.store, StoreSettings::Sqlite { path, .. } if path == &PathBuf::from("./data/tripdesk.db"))
     );
     assert_eq!(settings.cookie.name, "token");
     assert!(!settings.cookie.secure);

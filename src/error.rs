@@ -175,7 +175,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if let Some(cause) = &self.cause {
-            tracing::error!(code = self.code, cause = %cause, "request failed");
+            tracing::error!(code = self.code, cause = %ErrorChain(cause.as_ref()), "request failed");
         }
         let mut response = HttpResponse::build(self.status);
         response.content_type("application/json");
@@ -188,6 +188,22 @@ impl ResponseError for ApiError {
             &self.detail,
             self.field.as_deref(),
         ))
+    }
+}
+
+/// Displays an error with every cause below it, `top: cause: root cause`,
+/// for log lines (the top message alone rarely says what went wrong).
+pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
     }
 }
 

@@ -13,7 +13,7 @@ use actix_web::{App, HttpServer, web};
 use crate::auth::{AuthRateLimiter, HashError, PasswordHasher};
 use crate::config::{Environment, Settings, StoreSettings};
 use crate::domain::{Clock, SystemClock};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorChain};
 use crate::http::{
     MAX_BODY_BYTES, REQUEST_ID, reject_cross_site_requests, request_context, require_json_bodies,
 };
@@ -21,23 +21,26 @@ use crate::routes;
 use crate::seed::{DemoAccount, SeedError, seed_demo_data};
 use crate::state::AppState;
 use crate::store::mongo::MongoStore;
-use crate::store::sqlite::SqliteStore;
+use crate::store::sqlite::{ServerLock, ServerLockError, SqliteStore};
 use crate::store::{SharedStore, StoreError};
 
 /// Start-up failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     /// The store could not be opened.
-    #[error("cannot open the store: {0}")]
+    #[error("cannot open the store")]
     Store(#[from] StoreError),
     /// The password hasher could not be prepared.
-    #[error("cannot prepare password hashing: {0}")]
+    #[error("cannot prepare password hashing")]
     Hash(#[from] HashError),
     /// The demo data could not be created.
-    #[error("cannot create the demo data: {0}")]
+    #[error("cannot create the demo data")]
     Seed(#[from] SeedError),
+    /// Another server uses the embedded database.
+    #[error(transparent)]
+    StoreInUse(#[from] ServerLockError),
     /// The address could not be bound.
-    #[error("cannot listen on {address}: {source}")]
+    #[error("cannot listen on {address}")]
     Bind {
         /// `host:port`.
         address: String,
@@ -49,9 +52,12 @@ pub enum StartupError {
 /// Opens the store the settings name.
 pub async fn open_store(settings: &StoreSettings) -> Result<SharedStore, StoreError> {
     match settings {
-        StoreSettings::Sqlite { path } => {
-            let path = path.clone();
-            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+        StoreSettings::Sqlite {
+            path,
+            session_retention,
+        } => {
+            let (path, retention) = (path.clone(), *session_retention);
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path, retention))
                 .await
                 .map_err(|error| StoreError::Internal(error.into()))??;
             Ok(Arc::new(store))
@@ -97,11 +103,16 @@ fn cors(allowed_origins: &[String]) -> Cors {
     cors
 }
 
+/// How often the embedded store is purged of what ended.
+const PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// A built, bound, not yet running application.
 pub struct Application {
     port: u16,
     server: Server,
-    store: SharedStore,
+    state: web::Data<AppState>,
+    /// Held while serving an embedded database (see [`ServerLock`]).
+    lock: Option<ServerLock>,
 }
 
 impl Application {
@@ -115,6 +126,10 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
+        let lock = match &settings.store {
+            StoreSettings::Sqlite { path, .. } => Some(ServerLock::acquire(path)?),
+            StoreSettings::Mongo { .. } => None,
+        };
         let store = open_store(&settings.store).await?;
         let hasher = PasswordHasher::new(settings.password_hash_concurrency)?;
         if settings.seed_demo_data {
@@ -146,22 +161,15 @@ impl Application {
             clock,
             settings: Arc::new(settings),
         });
-        let limiter_state = state.clone();
-        tokio::spawn(async move {
-            let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-            loop {
-                every_minute.tick().await;
-                limiter_state.auth_limiter.forget_idle();
-            }
-        });
+        let app_state = state.clone();
         let server = HttpServer::new(move || {
             // Outermost first: request context, CORS, CSRF, JSON bodies, routes.
             App::new()
                 .wrap(from_fn(require_json_bodies))
                 .wrap(from_fn(reject_cross_site_requests))
-                .wrap(cors(&state.settings.allowed_origins))
+                .wrap(cors(&app_state.settings.allowed_origins))
                 .wrap(from_fn(request_context))
-                .app_data(state.clone())
+                .app_data(app_state.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .app_data(web::QueryConfig::default().error_handler(|error, _| {
                     ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string())
@@ -177,7 +185,8 @@ impl Application {
         Ok(Self {
             port,
             server,
-            store,
+            state,
+            lock,
         })
     }
 
@@ -188,7 +197,7 @@ impl Application {
 
     /// The store the application uses (tests seed data through it).
     pub fn store(&self) -> SharedStore {
-        Arc::clone(&self.store)
+        Arc::clone(&self.state.store)
     }
 
     /// A handle to stop the server.
@@ -196,9 +205,33 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped (by a signal or the handle).
+    /// Serves until stopped (by a signal or the handle), with the upkeep
+    /// tasks beside it; then releases the embedded database.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(port = self.port, "listening");
-        self.server.await
+        let upkeep = tokio::spawn(upkeep(self.state));
+        let served = self.server.await;
+        upkeep.abort();
+        drop(self.lock);
+        served
+    }
+}
+
+/// Periodic housekeeping: forget idle addresses of the per-address limit
+/// every minute, purge what ended from the store every hour.
+async fn upkeep(state: web::Data<AppState>) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    let purge_every = (PURGE_INTERVAL.as_secs() / 60).max(1);
+    for minute in 0u64.. {
+        every_minute.tick().await;
+        state.auth_limiter.forget_idle();
+        if minute % purge_every == 0 {
+            match state.store.purge_ended(state.now()).await {
+                Ok(purged) => tracing::debug!(purged, "ended records purged"),
+                Err(error) => {
+                    tracing::warn!(error = %ErrorChain(&error), "could not purge ended records")
+                }
+            }
+        }
     }
 }

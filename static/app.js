@@ -1,17 +1,11 @@
 // tripdesk demo frontend: plain JS against the JSON API, session in an
-// httpOnly cookie the page never sees. `?api=http://host:port` points it at
-// a tripdesk on another origin (that origin must be in ALLOWED_ORIGINS).
+// httpOnly cookie the page never sees. It talks to its own origin only:
+// nothing in the URL can send credentials elsewhere. A copy served from
+// another origin (the cross-origin browser test) has the API's origin
+// written into the line below, and that origin must be in ALLOWED_ORIGINS.
 "use strict";
 
-const API = (() => {
-  const wanted = new URLSearchParams(location.search).get("api");
-  if (!wanted) return "";
-  try {
-    const url = new URL(wanted);
-    if (url.protocol === "http:" || url.protocol === "https:") return url.origin;
-  } catch (_) { /* fall through to same origin */ }
-  return "";
-})();
+const API = "";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 let me = null;

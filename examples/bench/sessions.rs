@@ -16,7 +16,10 @@ use crate::server::Backend;
 /// Inserts `count` valid sessions for the account `email`; returns their tokens.
 pub async fn seed(backend: &Backend, email: &str, count: usize) -> Result<Vec<String>> {
     let settings = match backend {
-        Backend::Sqlite(path) => StoreSettings::Sqlite { path: path.clone() },
+        Backend::Sqlite(path) => StoreSettings::Sqlite {
+            path: path.clone(),
+            session_retention: TimeDelta::days(30),
+        },
         Backend::Mongo { uri, database } => StoreSettings::Mongo {
             uri: SecretString::from(uri.clone()),
             database: database.clone(),

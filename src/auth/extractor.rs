@@ -6,7 +6,7 @@ use futures_util::future::LocalBoxFuture;
 
 use super::presented_token;
 use crate::domain::{Session, TOUCH_INTERVAL, User};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorChain};
 use crate::http::AuthenticatedRequest;
 use crate::state::AppState;
 
@@ -52,7 +52,7 @@ impl FromRequest for Authenticated {
                     .touch_session(&session, now, now - TOUCH_INTERVAL)
                     .await
                 {
-                    tracing::warn!(session = %session.id, %error, "could not record session use");
+                    tracing::warn!(session = %session.id, error = %ErrorChain(&error), "could not record session use");
                 }
             }
             request.extensions_mut().insert(AuthenticatedRequest);

@@ -19,15 +19,17 @@ use crate::state::AppState;
 #[derive(Debug)]
 pub struct PasswordAttempt {
     key: ThrottleKey,
-    trusted_device: bool,
+    /// A login from a device not trusted yet: trust it once it succeeds.
+    trust_on_success: bool,
 }
 
 impl PasswordAttempt {
-    /// Reserves an attempt place for checking a password of the account
-    /// registered with `email` (`account`: its id, when it exists), or
-    /// refuses with 429 `too_many_attempts`. The same store work is done
-    /// whether or not the account exists.
-    pub async fn begin(
+    /// Reserves an attempt place for a login to the account registered with
+    /// `email` (`account`: its id, when it exists): on the device's own key
+    /// when it presents a device cookie trusted for that account, else on
+    /// the account's. The same store work is done whether or not the
+    /// account exists.
+    pub async fn login(
         state: &AppState,
         request: &HttpRequest,
         email: &Email,
@@ -40,21 +42,36 @@ impl PasswordAttempt {
         };
         let trusted =
             device.filter(|device| account.is_some_and(|account| device.trusted_for(account, now)));
-        let key = match &trusted {
-            Some(device) => ThrottleKey::device(&device.token_hash),
-            None => ThrottleKey::account(email),
-        };
+        match trusted {
+            Some(device) => {
+                Self::reserve(state, ThrottleKey::device(&device.token_hash), false).await
+            }
+            None => Self::reserve(state, ThrottleKey::account(email), true).await,
+        }
+    }
+
+    /// Reserves an attempt place for checking the current password of a
+    /// logged-in account: always on the account's own key, so whoever holds
+    /// a session (perhaps not its owner) shares the lockout of anonymous
+    /// logins.
+    pub async fn current_password(state: &AppState, email: &Email) -> Result<Self, ApiError> {
+        Self::reserve(state, ThrottleKey::account(email), false).await
+    }
+
+    async fn reserve(
+        state: &AppState,
+        key: ThrottleKey,
+        trust_on_success: bool,
+    ) -> Result<Self, ApiError> {
+        let now = state.now();
         let throttle = LoginThrottle::DEFAULT;
         match state.store.reserve_attempt(&key, &throttle, now).await? {
             Reservation::Granted => Ok(Self {
                 key,
-                trusted_device: trusted.is_some(),
+                trust_on_success,
             }),
             Reservation::Refused { retry_at } => {
-                tracing::warn!(
-                    key = ?key,
-                    "password check refused: too many failed attempts"
-                );
+                tracing::warn!(key = ?key, "password check refused: too many failed attempts");
                 let wait = (retry_at - now).num_seconds().max(1);
                 Err(ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -66,15 +83,15 @@ impl PasswordAttempt {
         }
     }
 
-    /// The password was right: frees this key's places and, for a device
-    /// that was not trusted yet, returns the device cookie to set.
+    /// The password was right: frees this key's places and, after a login
+    /// from a device not trusted yet, returns the device cookie to set.
     pub async fn succeeded(
         self,
         state: &AppState,
         user_id: UserId,
     ) -> Result<Option<Cookie<'static>>, ApiError> {
         state.store.clear_attempts(&self.key).await?;
-        if self.trusted_device {
+        if !self.trust_on_success {
             return Ok(None);
         }
         trust_this_device(state, user_id).await.map(Some)

@@ -9,11 +9,10 @@ const INDEX: &str = include_str!("../../static/index.html");
 const SCRIPT: &str = include_str!("../../static/app.js");
 const STYLES: &str = include_str!("../../static/app.css");
 
-/// Only this origin's own files; `connect-src` also allows any http(s)
-/// origin because `?api=` may point the page at a tripdesk elsewhere (CORS
-/// on that tripdesk still decides whether it answers).
+/// Only this origin's own files, and requests to this origin only: the page
+/// can never be made to send a password anywhere else.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self'; connect-src 'self' http: https:; \
+     style-src 'self'; img-src 'self'; connect-src 'self'; \
      form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 fn file(content_type: &'static str, body: &'static str) -> HttpResponse {

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::domain::{
     Fingerprint, IdempotencyDecision, IdempotencyKey, IdempotencyRecord, StoredResponse, User,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorChain};
 use crate::state::AppState;
 
 /// `Idempotency-Key`.
@@ -109,7 +109,7 @@ where
         // A failure is not an answer: forget the key so a retry runs again.
         Err(error) => {
             if let Err(cleanup) = state.store.delete_idempotency_record(&started).await {
-                tracing::warn!(%cleanup, "could not release an idempotency key");
+                tracing::warn!(cleanup = %ErrorChain(&cleanup), "could not release an idempotency key");
             }
             return Err(error);
         }
@@ -120,7 +120,7 @@ where
         .await
     {
         // The work is done; the client gets its answer even if it cannot be kept.
-        tracing::warn!(%error, "could not store the response for an idempotency key");
+        tracing::warn!(error = %ErrorChain(&error), "could not store the response for an idempotency key");
     }
     Ok(respond(&response, false))
 }

@@ -36,10 +36,10 @@ pub enum StoreError {
     #[error("record was changed concurrently")]
     Conflict,
     /// The store cannot be reached right now; retrying later may succeed.
-    #[error("store unavailable: {0}")]
+    #[error("store unavailable")]
     Unavailable(#[source] BoxError),
     /// Anything else: a bug, corrupt data, a full disk.
-    #[error("store failure: {0}")]
+    #[error("store failure")]
     Internal(#[source] BoxError),
 }
 
@@ -243,6 +243,13 @@ pub trait Store:
 {
     /// Checks that the store answers (for `/ready`).
     async fn ping(&self) -> StoreResult<()>;
+
+    /// Deletes what ended before `now` and nothing reads any more (ended
+    /// sessions past their retention, old attempt places, expired
+    /// idempotency keys and device trust); returns how many records. The
+    /// service calls it periodically; MongoDB's TTL indexes do this work
+    /// themselves, so there it deletes nothing.
+    async fn purge_ended(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// A store shared by every worker.

@@ -40,3 +40,29 @@ async fn the_demo_page_refuses_other_methods_and_loads_no_third_party_code() {
     // Works offline: every script and stylesheet is the service's own.
     assert!(!page.contains("http://") && !page.contains("https://"));
 }
+
+/// Issue: `/?api=https://attacker.example` made the genuine page send the
+/// login form to the attacker. The page now ignores its URL for this, and
+/// the policy forbids connections to any other origin anyway.
+#[tokio::test]
+async fn the_demo_page_talks_to_its_own_origin_only() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let client = app.client();
+    let response = client.get("/?api=https://attacker.example").await;
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let connect = policy
+        .split(';')
+        .map(str::trim)
+        .find(|directive| directive.starts_with("connect-src"))
+        .unwrap();
+    assert_eq!(connect, "connect-src 'self'", "{policy}");
+    let script = client.get("/app.js").await.text().await.unwrap();
+    assert!(script.contains("const API = \"\";"));
+    assert!(
+        !script.contains("location.search") && !script.contains("URLSearchParams"),
+        "the page must not take its API origin from the URL"
+    );
+}

@@ -44,7 +44,7 @@ pub async fn login(
     let credentials = state.store.find_credentials(&email).await?;
     let account = credentials.as_ref().map(|credentials| credentials.user.id);
     // Throttled per account (or device), known or not, before any password is checked.
-    let attempt = PasswordAttempt::begin(&state, &request, &email, account).await?;
+    let attempt = PasswordAttempt::login(&state, &request, &email, account).await?;
     // Unknown emails are verified against a dummy hash: same answer, same time.
     let (user, hash) = match credentials {
         Some(credentials) => (Some(credentials.user), Some(credentials.password_hash)),
@@ -108,7 +108,7 @@ pub async fn change_password(
     let current = Password::parse_presented(body.current_password, "currentPassword")?;
     let new = Password::parse_new(body.new_password, "newPassword")?;
     let user = &auth.user;
-    let attempt = PasswordAttempt::begin(&state, &request, &user.email, Some(user.id)).await?;
+    let attempt = PasswordAttempt::current_password(&state, &user.email).await?;
     let stored = state.store.password_hash(user.id).await?;
     if !state.hasher.verify(current, stored).await? {
         tracing::warn!(user = %user.id, "password change refused: wrong current password");

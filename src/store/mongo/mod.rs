@@ -265,4 +265,8 @@ impl Store for MongoStore {
             .map_err(classify)?;
         Ok(())
     }
+
+    async fn purge_ended(&self, _now: chrono::DateTime<chrono::Utc>) -> StoreResult<u64> {
+        Ok(0)
+    }
 }

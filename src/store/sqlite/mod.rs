@@ -7,7 +7,9 @@
 
 mod bookings;
 mod consultants;
+mod files;
 mod idempotency;
+mod purge;
 mod rows;
 mod schema;
 mod session_cache;
@@ -19,6 +21,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
@@ -41,11 +44,15 @@ const CACHED_SESSIONS: usize = 10_000;
 /// How long a statement waits for a lock held by another connection or process.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+pub use files::{ServerLock, ServerLockError};
+
 /// The SQLite implementation of [`Store`](super::Store).
 pub struct SqliteStore {
     writer: Arc<Mutex<Connection>>,
     readers: r2d2::Pool<SqliteConnectionManager>,
     sessions: Arc<SessionCache>,
+    /// How long ended sessions are kept before [`Store::purge_ended`] removes them.
+    session_retention: TimeDelta,
 }
 
 /// Per-connection settings. `synchronous = FULL` makes every acknowledged
@@ -62,15 +69,11 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path` and applies pending
-    /// migrations.
-    pub fn open(path: &Path) -> StoreResult<Self> {
-        if let Some(parent) = path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|error| StoreError::Internal(error.into()))?;
-        }
+    /// Opens (creating if needed, readable by its owner only) the database at
+    /// `path` and applies pending migrations. Ended sessions are kept
+    /// `session_retention` before they are purged.
+    pub fn open(path: &Path, session_retention: TimeDelta) -> StoreResult<Self> {
+        files::prepare_private_files(path).map_err(|error| StoreError::Internal(error.into()))?;
         let mut writer = Connection::open(path)?;
         // WAL is a property of the file: set once, readers inherit it.
         writer.pragma_update(None, "journal_mode", "WAL")?;
@@ -91,6 +94,7 @@ impl SqliteStore {
             writer: Arc::new(Mutex::new(writer)),
             readers,
             sessions: Arc::new(SessionCache::new(CACHED_SESSIONS)),
+            session_retention,
         })
     }
 
@@ -190,6 +194,12 @@ fn unique_violation(conflict: StoreError) -> impl FnOnce(rusqlite::Error) -> Sto
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
+    async fn purge_ended(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let retention = self.session_retention;
+        self.write(move |tx| purge::purge_ended(tx, now, retention))
             .await
     }
 }

@@ -165,6 +165,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub store: SharedStore,
     handle: ServerHandle,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
     vars: Vec<(String, String)>,
     data: Arc<TestData>,
 }
@@ -250,12 +251,13 @@ impl TestApp {
         let base = format!("http://127.0.0.1:{}", application.port());
         let store = application.store();
         let handle = application.handle();
-        tokio::spawn(application.run_until_stopped());
+        let serving = tokio::spawn(application.run_until_stopped());
         Self {
             base,
             clock,
             store,
             handle,
+            serving,
             vars,
             data,
         }
@@ -263,7 +265,19 @@ impl TestApp {
 
     /// Stops the server and starts a new one on the same data (and clock).
     pub async fn restart(self) -> Self {
+        self.restart_with(&[]).await
+    }
+
+    /// Like [`restart`](Self::restart), with some variables changed.
+    pub async fn restart_with(mut self, vars: &[(&str, &str)]) -> Self {
+        self.vars
+            .extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         self.handle.stop(true).await;
+        // Once it has returned, the embedded database is free for the next one.
+        self.serving
+            .await
+            .expect("the server task ends")
+            .expect("the server stopped cleanly");
         Self::start(self.vars, self.data, self.clock).await
     }
 
