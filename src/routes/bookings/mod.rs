@@ -72,8 +72,9 @@ async fn save(
         (status = 201, description = "Booked", body = BookingEnvelope,
          headers(("Location" = String, description = "/api/bookings/{id}"))),
         (status = 404, description = "No such consultant (`consultant_not_found`)", body = ErrorBody),
-        (status = 409, description = "A slot is taken (`slot_unavailable`), or the same key is still \
-            being processed (`idempotency_key_in_use`)", body = ErrorBody),
+        (status = 409, description = "A slot is taken (`slot_unavailable`), the customer already holds \
+            `MAX_LIVE_BOOKINGS_PER_CUSTOMER` live future bookings (`booking_limit_reached`), or the same \
+            key is still being processed (`idempotency_key_in_use`)", body = ErrorBody),
         (status = 422, description = "Not on a 30-minute boundary (`not_on_slot_boundary`), in the past \
             (`starts_in_past`), outside working hours (`outside_working_hours`), or the key was used for \
             another request (`idempotency_key_reused`)", body = ErrorBody),
