@@ -21,22 +21,10 @@ cargo build --release --bin tripdesk --example bench
 args=("$@")
 mongo_args=()
 if [[ " ${args[*]} " == *mongodb* ]]; then
-    if ! command -v mongod >/dev/null 2>&1 && ! command -v nx-27017 >/dev/null 2>&1 \
-        && ! "$TRIPDESK_MONGO_VENV/bin/nx-27017" --help >/dev/null 2>&1; then
-        echo "== installing nx-27017 $NX_27017_VERSION into $TRIPDESK_MONGO_VENV"
-        python3 -m venv "$TRIPDESK_MONGO_VENV"
-        "$TRIPDESK_MONGO_VENV/bin/pip" install --quiet --disable-pip-version-check "nx-27017==$NX_27017_VERSION"
-    fi
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    data="$(mktemp -d)"
-    scripts/mongo-server "$port" "$data/db" >"$data/server.log" 2>&1 &
-    server=$!
-    trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
-    for _ in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-        sleep 0.1
-    done
-    mongo_args=(--mongodb-uri "mongodb://127.0.0.1:$port")
+    mongo_install
+    trap mongo_stop EXIT
+    mongo_start
+    mongo_args=(--mongodb-uri "$MONGO_TEST_URI")
 fi
 
 mkdir -p target/bench

@@ -68,7 +68,7 @@ async function startTripdesk(allowedOrigin) {
     env: {
       PATH: process.env.PATH, APP_ENV: "development", HOST: "127.0.0.1", PORT: String(port),
       DATABASE_PATH: join(data, "tripdesk.db"), SEED_DEMO_DATA: "true",
-      ALLOWED_ORIGINS: allowedOrigin, RUST_LOG: "warn",
+      ALLOWED_ORIGINS: allowedOrigin, RUST_LOG: "warn", METRICS_ADDR: "",
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -94,7 +94,9 @@ before(async () => {
       done({ server, origin: `http://127.0.0.1:${server.address().port}` }));
   });
   tripdesk = await startTripdesk(allowedSite.origin);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium", args: CHROMIUM_FLAGS,
+  });
   mkdirSync(shots, { recursive: true });
 });
 

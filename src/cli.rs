@@ -1,16 +1,19 @@
 //! The command line: `tripdesk` serves; `tripdesk consultant add` creates a
-//! consultant and its login account.
+//! consultant and its login account; `tripdesk backup` and `tripdesk
+//! restore` copy the embedded store.
 
 use std::io::BufRead;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::PasswordHasher;
-use crate::config::Settings;
+use crate::config::{Settings, StoreSettings};
 use crate::domain::{Clock, Email, Password, PersonName, SystemClock, WorkingHours};
 use crate::error::ErrorChain;
 use crate::seed::{NewConsultant, add_consultant, generate_password};
 use crate::startup::{Application, open_store};
+use crate::store::sqlite;
 
 /// tripdesk: travel-consultation bookings over a JSON API.
 #[derive(Debug, Parser)]
@@ -29,6 +32,18 @@ enum Command {
     Consultant {
         #[command(subcommand)]
         action: ConsultantCommand,
+    },
+    /// Copy the embedded database to a new file, consistently, even while
+    /// the service runs (MongoDB: use mongodump).
+    Backup {
+        /// The new file.
+        file: PathBuf,
+    },
+    /// Replace the embedded database with a backup; refused while a server
+    /// uses it (MongoDB: use mongorestore).
+    Restore {
+        /// The backup.
+        file: PathBuf,
     },
 }
 
@@ -79,7 +94,40 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
         Command::Consultant {
             action: ConsultantCommand::Add(args),
         } => add(args, settings).await,
+        Command::Backup { file } => {
+            let database = embedded_database(&settings, "mongodump")?;
+            let copy = file.clone();
+            blocking(move || sqlite::backup(&database, &copy)).await?;
+            println!("Backed up to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let database = embedded_database(&settings, "mongorestore")?;
+            let (backup, target) = (file.clone(), database.clone());
+            blocking(move || sqlite::restore(&target, &backup)).await?;
+            println!("Restored {} from {}", database.display(), file.display());
+            Ok(())
+        }
     }
+}
+
+/// The embedded database's path, or the advice to use MongoDB's own `tool`.
+fn embedded_database(settings: &Settings, tool: &str) -> Result<PathBuf, String> {
+    match &settings.store {
+        StoreSettings::Sqlite { path, .. } => Ok(path.clone()),
+        StoreSettings::Mongo { .. } => Err(format!(
+            "MONGODB_URI is set: back up and restore MongoDB with {tool} (see the README)"
+        )),
+    }
+}
+
+async fn blocking(
+    work: impl FnOnce() -> Result<(), sqlite::BackupError> + Send + 'static,
+) -> Result<(), String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| ErrorChain(&error).to_string())?
+        .map_err(|error| ErrorChain(&error).to_string())
 }
 
 async fn add(args: AddConsultant, settings: Settings) -> Result<(), String> {

@@ -101,6 +101,11 @@ pub struct Settings {
     pub password_hash_concurrency: usize,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// `SHUTDOWN_TIMEOUT`: how long a stopping server lets requests in
+    /// flight finish.
+    pub shutdown_timeout: Duration,
+    /// `METRICS_ADDR`: where `GET /metrics` is served; `None` when empty.
+    pub metrics_address: Option<String>,
 }
 
 /// Where the client's address (for the per-address limit) comes from.
@@ -277,6 +282,10 @@ impl Settings {
                 default_parallelism(),
                 parse_count,
             )?,
+            shutdown_timeout: vars.parse("SHUTDOWN_TIMEOUT", Duration::from_secs(30), |value| {
+                parse_duration(value).map(|duration| duration.to_std().unwrap_or_default())
+            })?,
+            metrics_address: metrics_address(&vars)?,
             log_format: vars.parse(
                 "LOG_FORMAT",
                 if production {
@@ -382,6 +391,31 @@ fn hsts_max_age<F: Fn(&str) -> Option<String>>(
             parse_duration(value).map(Some)
         }
     })
+}
+
+/// `METRICS_ADDR`: `127.0.0.1:9464` unless set; set but empty turns the
+/// metrics listener off.
+fn metrics_address<F: Fn(&str) -> Option<String>>(
+    vars: &Variables<F>,
+) -> Result<Option<String>, ConfigError> {
+    match (vars.lookup)("METRICS_ADDR") {
+        None => Ok(Some("127.0.0.1:9464".into())),
+        Some(value) if value.trim().is_empty() => Ok(None),
+        Some(value) => {
+            let value = value.trim();
+            let valid = value
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+            if valid {
+                Ok(Some(value.to_owned()))
+            } else {
+                Err(ConfigError {
+                    variable: "METRICS_ADDR",
+                    reason: format!("= {value:?}: expected host:port, or empty to turn it off"),
+                })
+            }
+        }
+    }
 }
 
 fn parse_number(value: &str, min: u32, max: u32) -> Result<u32, String> {

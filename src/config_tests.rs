@@ -31,6 +31,17 @@ fn defaults_suit_a_laptop() {
     assert_eq!(settings.client_address, ClientAddressSource::Peer);
     assert_eq!(settings.hsts_max_age, None);
     assert_eq!(settings.max_live_bookings_per_customer, 10);
+    assert_eq!(settings.shutdown_timeout, Duration::from_secs(30));
+    assert_eq!(settings.metrics_address.as_deref(), Some("127.0.0.1:9464"));
+}
+
+#[test]
+fn metrics_can_move_or_be_turned_off() {
+    let off = settings(&[("METRICS_ADDR", "")]).unwrap();
+    assert_eq!(off.metrics_address, None);
+    let moved = settings(&[("METRICS_ADDR", "0.0.0.0:9100"), ("SHUTDOWN_TIMEOUT", "5")]).unwrap();
+    assert_eq!(moved.metrics_address.as_deref(), Some("0.0.0.0:9100"));
+    assert_eq!(moved.shutdown_timeout, Duration::from_secs(5));
 }
 
 #[test]
@@ -133,6 +144,8 @@ fn bad_values_name_the_variable() {
         ("TRUSTED_PROXY_HOPS", "0"),
         ("HSTS_MAX_AGE", "forever"),
         ("MAX_LIVE_BOOKINGS_PER_CUSTOMER", "0"),
+        ("METRICS_ADDR", "9464"),
+        ("SHUTDOWN_TIMEOUT", "never"),
     ] {
         let error = settings(&[(name, value)]).unwrap_err();
         assert_eq!(error.variable, name, "{name}={value}");

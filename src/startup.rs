@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
@@ -9,6 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
+use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::{AuthRateLimiter, HashError, PasswordHasher};
 use crate::config::{Environment, Settings, StoreSettings};
@@ -17,9 +19,11 @@ use crate::error::{ApiError, ErrorChain};
 use crate::http::{
     MAX_BODY_BYTES, REQUEST_ID, reject_cross_site_requests, request_context, require_json_bodies,
 };
+use crate::monitoring;
 use crate::routes;
 use crate::seed::{DemoAccount, SeedError, seed_demo_data};
 use crate::state::AppState;
+use crate::store::instrumented::Instrumented;
 use crate::store::mongo::MongoStore;
 use crate::store::sqlite::{ServerLock, ServerLockError, SqliteStore};
 use crate::store::{SharedStore, StoreError};
@@ -103,16 +107,52 @@ fn cors(allowed_origins: &[String]) -> Cors {
     cors
 }
 
+/// How often the per-address limiter forgets idle addresses.
+const FORGET_INTERVAL: Duration = Duration::from_secs(60);
 /// How often the embedded store is purged of what ended.
-const PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// The metrics listener, when `METRICS_ADDR` asks for one.
+struct MetricsListener {
+    port: u16,
+    server: Server,
+    handle: PrometheusHandle,
+}
 
 /// A built, bound, not yet running application.
 pub struct Application {
     port: u16,
     server: Server,
+    metrics: Option<MetricsListener>,
     state: web::Data<AppState>,
     /// Held while serving an embedded database (see [`ServerLock`]).
     lock: Option<ServerLock>,
+}
+
+/// Binds `address` (`host:port`).
+fn bind(address: &str) -> Result<(TcpListener, u16), StartupError> {
+    let failed = |source| StartupError::Bind {
+        address: address.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(address).map_err(failed)?;
+    let port = listener.local_addr().map_err(failed)?.port();
+    Ok((listener, port))
+}
+
+fn metrics_listener(address: &str) -> Result<MetricsListener, StartupError> {
+    let (listener, port) = bind(address)?;
+    let handle = monitoring::recorder();
+    let server =
+        monitoring::serve(listener, handle.clone()).map_err(|source| StartupError::Bind {
+            address: address.to_owned(),
+            source,
+        })?;
+    Ok(MetricsListener {
+        port,
+        server,
+        handle,
+    })
 }
 
 impl Application {
@@ -130,7 +170,15 @@ impl Application {
             StoreSettings::Sqlite { path, .. } => Some(ServerLock::acquire(path)?),
             StoreSettings::Mongo { .. } => None,
         };
-        let store = open_store(&settings.store).await?;
+        let mut store = open_store(&settings.store).await?;
+        if settings.metrics_address.is_some() {
+            // Timing each operation costs a little: only when someone looks.
+            let name = match settings.store {
+                StoreSettings::Sqlite { .. } => "sqlite",
+                StoreSettings::Mongo { .. } => "mongodb",
+            };
+            store = Arc::new(Instrumented::new(store, name));
+        }
         let hasher = PasswordHasher::new(settings.password_hash_concurrency)?;
         if settings.seed_demo_data {
             let accounts = seed_demo_data(store.as_ref(), &hasher, clock.now()).await?;
@@ -142,18 +190,13 @@ impl Application {
             }
         }
         let address = format!("{}:{}", settings.host, settings.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
-            address: address.clone(),
-            source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                address: address.clone(),
-                source,
-            })?
-            .port();
-        let workers = settings.workers;
+        let (listener, port) = bind(&address)?;
+        let metrics = settings
+            .metrics_address
+            .as_deref()
+            .map(metrics_listener)
+            .transpose()?;
+        let (workers, shutdown_timeout) = (settings.workers, settings.shutdown_timeout);
         let state = web::Data::new(AppState {
             store: Arc::clone(&store),
             hasher,
@@ -178,16 +221,23 @@ impl Application {
                 .configure(routes::configure)
         })
         .workers(workers)
-        .shutdown_timeout(5)
+        // On SIGTERM or SIGINT: stop accepting, let requests in flight finish.
+        .shutdown_timeout(shutdown_timeout.as_secs())
         .listen(listener)
         .map_err(|source| StartupError::Bind { address, source })?
         .run();
         Ok(Self {
             port,
             server,
+            metrics,
             state,
             lock,
         })
+    }
+
+    /// The port of the metrics listener, if there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|metrics| metrics.port)
     }
 
     /// The bound port (useful with `PORT=0`).
@@ -208,24 +258,45 @@ impl Application {
     /// Serves until stopped (by a signal or the handle), with the upkeep
     /// tasks beside it; then releases the embedded database.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        tracing::info!(port = self.port, "listening");
-        let upkeep = tokio::spawn(upkeep(self.state));
+        tracing::info!(
+            port = self.port,
+            metrics_port = self.metrics_port(),
+            "listening"
+        );
+        let metrics = self.metrics.map(|metrics| {
+            let stop = metrics.server.handle();
+            tokio::spawn(metrics.server);
+            (stop, metrics.handle)
+        });
+        let recorder = metrics.as_ref().map(|(_, handle)| handle.clone());
+        let upkeep = tokio::spawn(upkeep(self.state, recorder));
         let served = self.server.await;
         upkeep.abort();
+        if let Some((stop, _)) = metrics {
+            stop.stop(true).await;
+        }
         drop(self.lock);
+        tracing::info!("stopped");
         served
     }
 }
 
-/// Periodic housekeeping: forget idle addresses of the per-address limit
-/// every minute, purge what ended from the store every hour.
-async fn upkeep(state: web::Data<AppState>) {
-    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-    let purge_every = (PURGE_INTERVAL.as_secs() / 60).max(1);
-    for minute in 0u64.. {
-        every_minute.tick().await;
-        state.auth_limiter.forget_idle();
-        if minute % purge_every == 0 {
+/// Periodic housekeeping beside the server: fold recorded metrics, forget
+/// idle addresses of the per-address limit, purge what ended from the store.
+async fn upkeep(state: web::Data<AppState>, recorder: Option<PrometheusHandle>) {
+    let mut ticks = tokio::time::interval(monitoring::UPKEEP_INTERVAL);
+    let every =
+        |interval: Duration| (interval.as_secs() / monitoring::UPKEEP_INTERVAL.as_secs()).max(1);
+    let (forget_every, purge_every) = (every(FORGET_INTERVAL), every(PURGE_INTERVAL));
+    for tick in 0u64.. {
+        ticks.tick().await;
+        if let Some(recorder) = &recorder {
+            recorder.run_upkeep();
+        }
+        if tick % forget_every == 0 {
+            state.auth_limiter.forget_idle();
+        }
+        if tick % purge_every == 0 {
             match state.store.purge_ended(state.now()).await {
                 Ok(purged) => tracing::debug!(purged, "ended records purged"),
                 Err(error) => {

@@ -55,6 +55,8 @@ impl Service {
             // per-customer cap (and its count in every booking) in place,
             // set above what the run reaches.
             .env("MAX_LIVE_BOOKINGS_PER_CUSTOMER", "10000")
+            // Metrics on, as in production (on a free port, never scraped).
+            .env("METRICS_ADDR", "127.0.0.1:0")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)

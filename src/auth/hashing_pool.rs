@@ -52,8 +52,11 @@ impl HashingPool {
         job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, PoolStopped> {
         let (reply, result) = oneshot::channel();
+        let queued = metrics::gauge!(crate::monitoring::HASH_QUEUE);
+        queued.increment(1.0);
         self.jobs
             .send(Box::new(move |memory| {
+                queued.decrement(1.0);
                 // The caller may have gone (client disconnected): nothing to do.
                 let _ = reply.send(job(memory));
             }))

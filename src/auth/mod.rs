@@ -30,6 +30,7 @@ pub fn new_session(
     stamp: CredentialsStamp,
     request: &HttpRequest,
 ) -> (SessionToken, Session) {
+    metrics::counter!(crate::monitoring::SESSIONS_CREATED).increment(1);
     let token = SessionToken::generate();
     let user_agent = request
         .headers()

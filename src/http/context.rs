@@ -194,8 +194,15 @@ pub async fn request_context(
     drop_partial_cors_headers(&mut response);
     add_security_headers(&mut response, &path, &request_id);
 
+    let elapsed = started.elapsed();
+    crate::monitoring::record_request(
+        &method,
+        response.request().match_pattern(),
+        response.status(),
+        elapsed,
+    );
     let status = response.status().as_u16();
-    let latency_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+    let latency_ms = (elapsed.as_secs_f64() * 1e6).round() / 1e3;
     span.in_scope(|| tracing::info!(%method, %path, status, latency_ms, "request"));
     Ok(response)
 }

@@ -6,6 +6,7 @@
 //! unique emails, unique session tokens, and no two live bookings of one
 //! consultant sharing a slot.
 
+pub mod instrumented;
 pub mod mongo;
 pub mod sqlite;
 

@@ -20,6 +20,7 @@ fn tripdesk(dir: &TempDir, vars: &[(&str, &str)]) -> Command {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DATABASE_PATH", dir.path().join("tripdesk.db"))
         .env("SEED_DEMO_DATA", "false")
+        .env("METRICS_ADDR", "")
         .envs(vars.iter().copied());
     command
 }

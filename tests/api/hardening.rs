@@ -290,6 +290,7 @@ async fn a_second_server_on_one_sqlite_file_is_refused() {
         .env("DATABASE_PATH", &path)
         .env("PORT", "0")
         .env("SEED_DEMO_DATA", "false")
+        .env("METRICS_ADDR", "")
         .output()
         .unwrap();
     assert!(!output.status.success());

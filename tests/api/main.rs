@@ -14,6 +14,7 @@ mod lifecycle;
 mod lockout;
 mod mongo;
 mod openapi;
+mod operations;
 mod passwords;
 mod security;
 mod sessions;

@@ -127,6 +127,7 @@ async fn book(
     };
     state.store.insert_booking(&booking, &limit).await?;
     tracing::info!(booking = %booking.id, consultant = %consultant.id, "booking created");
+    metrics::counter!(crate::monitoring::BOOKINGS_CREATED).increment(1);
     Ok(StoredResponse {
         status: StatusCode::CREATED.as_u16(),
         body: serde_json::to_string(&BookingEnvelope {

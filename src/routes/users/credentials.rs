@@ -54,6 +54,7 @@ pub async fn login(
     let Some(user) = user.filter(|_| verified) else {
         // The email is personal data; the request id on the line is enough to investigate.
         tracing::warn!("login failed: invalid credentials");
+        metrics::counter!(crate::monitoring::FAILED_LOGINS).increment(1);
         return Err(ApiError::invalid_credentials());
     };
     let device = attempt.succeeded(&state, user.id).await?;
@@ -112,6 +113,7 @@ pub async fn change_password(
     let stored = state.store.password_hash(user.id).await?;
     if !state.hasher.verify(current, stored).await? {
         tracing::warn!(user = %user.id, "password change refused: wrong current password");
+        metrics::counter!(crate::monitoring::FAILED_LOGINS).increment(1);
         return Err(ApiError::invalid_credentials().with_field("currentPassword"));
     }
     let device = attempt.succeeded(&state, user.id).await?;

@@ -5,6 +5,7 @@
 //! on Tokio's blocking threads, while reads use a small pool of connections
 //! that WAL mode lets run alongside the writer.
 
+mod backup;
 mod bookings;
 mod consultants;
 mod files;
@@ -44,6 +45,7 @@ const CACHED_SESSIONS: usize = 10_000;
 /// How long a statement waits for a lock held by another connection or process.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+pub use backup::{BackupError, backup, restore};
 pub use files::{ServerLock, ServerLockError};
 
 /// The SQLite implementation of [`Store`](super::Store).
@@ -136,20 +138,69 @@ impl SqliteStore {
         F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
         A: FnOnce(&T) + Send + 'static,
     {
+        self.write_with(Durability::Full, change, after_commit)
+            .await
+    }
+
+    /// [`write_then`](Self::write_then) for records whose loss in a power
+    /// cut harms nothing (attempt places, device trust, `lastSeenAt`): the
+    /// commit is atomic and survives a process crash, but does not wait for
+    /// `fsync` (the next fully durable commit flushes it). Keeps these
+    /// frequent writes from queueing the writes that matter behind them.
+    async fn write_relaxed<T, F, A>(&self, change: F, after_commit: A) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
+        self.write_with(Durability::Relaxed, change, after_commit)
+            .await
+    }
+
+    async fn write_with<T, F, A>(
+        &self,
+        durability: Durability,
+        change: F,
+        after_commit: A,
+    ) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
         let writer = Arc::clone(&self.writer);
         blocking(move || {
             // A panic mid-transaction poisons the mutex; the transaction was
             // rolled back when it unwound, so the connection is still sound.
             let mut connection = writer.lock().unwrap_or_else(PoisonError::into_inner);
-            let transaction =
-                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let result = change(&transaction)?;
-            transaction.commit()?;
+            if durability == Durability::Relaxed {
+                connection.pragma_update(None, "synchronous", "NORMAL")?;
+            }
+            let outcome = (|| -> StoreResult<T> {
+                let transaction =
+                    connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let result = change(&transaction)?;
+                transaction.commit()?;
+                Ok(result)
+            })();
+            if durability == Durability::Relaxed {
+                connection.pragma_update(None, "synchronous", "FULL")?;
+            }
+            let result = outcome?;
             after_commit(&result);
             Ok(result)
         })
         .await
     }
+}
+
+/// Whether a commit waits for `fsync` (see [`SqliteStore::write_relaxed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// Survives a power cut once acknowledged.
+    Full,
+    /// Survives a process crash; a power cut may lose the latest commits.
+    Relaxed,
 }
 
 async fn blocking<T, F>(work: F) -> StoreResult<T>

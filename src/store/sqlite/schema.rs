@@ -129,6 +129,12 @@ CREATE INDEX trusted_devices_by_expiry ON trusted_devices (expires_at);
     ),
 ];
 
+/// How many schema versions this build knows (`PRAGMA user_version` of a
+/// database migrated to the latest).
+pub(super) fn version_count() -> usize {
+    MIGRATIONS.len()
+}
+
 /// The migrations, in order.
 pub(super) fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)

@@ -74,7 +74,8 @@ impl SessionStore for SqliteStore {
     ) -> StoreResult<()> {
         let (id, token_hash) = (session.id, session.token_hash.clone());
         let cache = Arc::clone(&self.sessions);
-        self.write_then(
+        // A lost touch only shortens the idle window: no need to wait for fsync.
+        self.write_relaxed(
             move |tx| {
                 let changed = tx.execute(
                     "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2 AND status = ?3 AND last_seen_at < ?4",

@@ -27,7 +27,8 @@ impl ThrottleStore for SqliteStore {
         let (key, throttle) = (key.as_str().to_owned(), *throttle);
         // Read and take in one immediate transaction: SQLite's single writer
         // serialises concurrent attempts.
-        self.write(move |tx| {
+        self.write_relaxed(
+            move |tx| {
             let held = {
                 let mut statement =
                     tx.prepare_cached("SELECT place, at FROM login_attempts WHERE key = ?1")?;
@@ -52,34 +53,42 @@ impl ThrottleStore for SqliteStore {
                 }
                 Err(retry_at) => Ok(Reservation::Refused { retry_at }),
             }
-        })
+            },
+            |_| (),
+        )
         .await
     }
 
     async fn clear_attempts(&self, key: &ThrottleKey) -> StoreResult<()> {
         let key = key.as_str().to_owned();
-        self.write(move |tx| {
-            tx.execute("DELETE FROM login_attempts WHERE key = ?1", [key])?;
-            Ok(())
-        })
+        self.write_relaxed(
+            move |tx| {
+                tx.execute("DELETE FROM login_attempts WHERE key = ?1", [key])?;
+                Ok(())
+            },
+            |_| (),
+        )
         .await
     }
 
     async fn insert_trusted_device(&self, device: &TrustedDevice) -> StoreResult<()> {
         let device = device.clone();
-        self.write(move |tx| {
-            tx.execute(
-                "INSERT INTO trusted_devices (token_hash, user_id, created_at, expires_at)
+        self.write_relaxed(
+            move |tx| {
+                tx.execute(
+                    "INSERT INTO trusted_devices (token_hash, user_id, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    device.token_hash.as_str(),
-                    device.user_id.to_string(),
-                    millis(device.created_at),
-                    millis(device.expires_at),
-                ],
-            )?;
-            Ok(())
-        })
+                    params![
+                        device.token_hash.as_str(),
+                        device.user_id.to_string(),
+                        millis(device.created_at),
+                        millis(device.expires_at),
+                    ],
+                )?;
+                Ok(())
+            },
+            |_| (),
+        )
         .await
     }
 

@@ -2,8 +2,10 @@
 //! a movable clock, and HTTP clients that keep cookies like a browser.
 
 mod client;
+mod process;
 
 pub use client::{TestClient, assert_error, booking_body, read};
+pub use process::{ServiceProcess, tripdesk_command};
 
 use std::net::ToSocketAddrs;
 use std::sync::Arc;
@@ -164,6 +166,8 @@ pub struct TestApp {
     pub base: String,
     pub clock: Arc<ManualClock>,
     pub store: SharedStore,
+    /// The metrics listener's base URL, when `METRICS_ADDR` asked for one.
+    pub metrics_base: Option<String>,
     handle: ServerHandle,
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     vars: Vec<(String, String)>,
@@ -214,6 +218,9 @@ impl TestApp {
             // Every test client is 127.0.0.1: only the test of the per-address
             // limit itself wants the production default.
             ("AUTH_RATE_LIMIT_PER_MINUTE", "100000"),
+            // Many apps run in one test process: no metrics listener unless
+            // a test asks for one (on a free port).
+            ("METRICS_ADDR", ""),
         ];
         let all = defaults
             .iter()
@@ -250,12 +257,16 @@ impl TestApp {
             .expect("the application starts");
         let base = format!("http://127.0.0.1:{}", application.port());
         let store = application.store();
+        let metrics_base = application
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         let handle = application.handle();
         let serving = tokio::spawn(application.run_until_stopped());
         Self {
             base,
             clock,
             store,
+            metrics_base,
             handle,
             serving,
             vars,

@@ -1,0 +1,128 @@
+//! Prometheus metrics. Recorded with the `metrics` facade where things
+//! happen; rendered by `metrics-exporter-prometheus` on a listener of their
+//! own (`METRICS_ADDR`), never on the public port. Labels are route
+//! patterns, methods, statuses and operation names: never a path, an id or
+//! anything a user typed.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Requests by `method`, `route` (the route pattern) and `status`.
+pub const HTTP_REQUESTS: &str = "tripdesk_http_requests_total";
+/// Request latency by `route`.
+pub const HTTP_DURATION: &str = "tripdesk_http_request_duration_seconds";
+/// Password hashes waiting for a hashing thread.
+pub const HASH_QUEUE: &str = "tripdesk_password_hash_queue_depth";
+/// Store operation latency by `store` and `operation`.
+pub const STORE_DURATION: &str = "tripdesk_store_operation_duration_seconds";
+/// Sessions opened (registration, login, password change).
+pub const SESSIONS_CREATED: &str = "tripdesk_sessions_created_total";
+/// Password checks that failed (logins and current passwords).
+pub const FAILED_LOGINS: &str = "tripdesk_failed_logins_total";
+/// Bookings created.
+pub const BOOKINGS_CREATED: &str = "tripdesk_bookings_created_total";
+
+/// Latency buckets, in seconds: sub-millisecond reads up to slow hashes.
+const LATENCY_BUCKETS: [f64; 14] = [
+    0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+/// How often recorded histogram samples are folded into their buckets.
+pub const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The process-wide recorder, installed on first use. (Every application a
+/// test process starts shares it; the `metrics` facade has one recorder.)
+pub fn recorder() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let handle = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &LATENCY_BUCKETS)
+                .expect("the latency buckets are not empty")
+                .install_recorder()
+                .expect("no other metrics recorder is installed");
+            describe();
+            handle
+        })
+        .clone()
+}
+
+fn describe() {
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        HTTP_REQUESTS,
+        "HTTP requests by method, route pattern and status"
+    );
+    describe_histogram!(
+        HTTP_DURATION,
+        Unit::Seconds,
+        "HTTP request latency by route pattern"
+    );
+    describe_gauge!(HASH_QUEUE, "Password hashes waiting for a hashing thread");
+    describe_histogram!(STORE_DURATION, Unit::Seconds, "Store operation latency");
+    describe_counter!(SESSIONS_CREATED, "Sessions opened");
+    describe_counter!(FAILED_LOGINS, "Failed password checks");
+    describe_counter!(BOOKINGS_CREATED, "Bookings created");
+}
+
+/// The metrics listener: `GET /metrics` in the Prometheus text format on
+/// `listener`, one worker (a scrape every few seconds needs no more).
+pub fn serve(listener: std::net::TcpListener, handle: PrometheusHandle) -> std::io::Result<Server> {
+    let handle = web::Data::new(handle);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(handle.clone())
+            .route("/metrics", web::get().to(render))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run())
+}
+
+async fn render(handle: web::Data<PrometheusHandle>) -> HttpResponse {
+    handle.run_upkeep();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(handle.render())
+}
+
+/// Records one answered request. `route` is the matched route pattern
+/// (`/api/bookings/{id}`), `None` for a path no route matched.
+pub fn record_request(
+    method: &actix_web::http::Method,
+    route: Option<String>,
+    status: actix_web::http::StatusCode,
+    elapsed: Duration,
+) {
+    use actix_web::http::Method;
+    let method = match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    };
+    let route = route.unwrap_or_else(|| "unmatched".to_owned());
+    metrics::histogram!(HTTP_DURATION, "route" => route.clone()).record(elapsed.as_secs_f64());
+    metrics::counter!(
+        HTTP_REQUESTS,
+        "method" => method,
+        "route" => route,
+        "status" => status.as_u16().to_string(),
+    )
+    .increment(1);
+}
+
+/// Records the latency of one store operation.
+pub fn record_store_operation(store: &'static str, operation: &'static str, elapsed: Duration) {
+    metrics::histogram!(STORE_DURATION, "store" => store, "operation" => operation)
+        .record(elapsed.as_secs_f64());
+}

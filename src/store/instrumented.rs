@@ -1,0 +1,288 @@
+//! A [`Store`] that times every operation of the store it wraps, for the
+//! `tripdesk_store_operation_duration_seconds` metric (labelled by store and
+//! operation name, never by a value).
+
+use std::time::Instant;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{
+    BookingStore, ConsultantStore, Credentials, IdempotencyStore, SessionStore, SharedStore, Store,
+    StoreResult, ThrottleStore, UserStore,
+};
+use crate::domain::{
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, IdempotencyRecord,
+    LiveBookingLimit, LoginThrottle, PasswordHash, Reservation, Session, SessionId, Slot,
+    ThrottleKey, TokenHash, TrustedDevice, User, UserId,
+};
+use crate::monitoring::record_store_operation;
+
+/// Wraps `inner`, recording each operation's latency under `name`
+/// (`sqlite`, `mongodb`).
+pub struct Instrumented {
+    inner: SharedStore,
+    name: &'static str,
+}
+
+impl Instrumented {
+    /// Times every operation of `inner` under the store label `name`.
+    pub fn new(inner: SharedStore, name: &'static str) -> Self {
+        Self { inner, name }
+    }
+}
+
+/// Runs `$call` on the inner store and records how long it took as `$operation`.
+macro_rules! timed {
+    ($self:ident, $operation:literal, $call:expr) => {{
+        let started = Instant::now();
+        let result = $call.await;
+        record_store_operation($self.name, $operation, started.elapsed());
+        result
+    }};
+}
+
+#[async_trait]
+impl UserStore for Instrumented {
+    async fn insert_user(
+        &self,
+        user: &User,
+        password_hash: &PasswordHash,
+        first_session: Option<&Session>,
+    ) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_user",
+            self.inner.insert_user(user, password_hash, first_session)
+        )
+    }
+
+    async fn find_credentials(&self, email: &Email) -> StoreResult<Option<Credentials>> {
+        timed!(self, "find_credentials", self.inner.find_credentials(email))
+    }
+
+    async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<PasswordHash>> {
+        timed!(self, "password_hash", self.inner.password_hash(user_id))
+    }
+
+    async fn change_password(
+        &self,
+        user_id: UserId,
+        password_hash: &PasswordHash,
+        new_session: &Session,
+    ) -> StoreResult<u64> {
+        timed!(
+            self,
+            "change_password",
+            self.inner
+                .change_password(user_id, password_hash, new_session)
+        )
+    }
+}
+
+#[async_trait]
+impl ThrottleStore for Instrumented {
+    async fn reserve_attempt(
+        &self,
+        key: &ThrottleKey,
+        throttle: &LoginThrottle,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Reservation> {
+        timed!(
+            self,
+            "reserve_attempt",
+            self.inner.reserve_attempt(key, throttle, now)
+        )
+    }
+
+    async fn clear_attempts(&self, key: &ThrottleKey) -> StoreResult<()> {
+        timed!(self, "clear_attempts", self.inner.clear_attempts(key))
+    }
+
+    async fn insert_trusted_device(&self, device: &TrustedDevice) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_trusted_device",
+            self.inner.insert_trusted_device(device)
+        )
+    }
+
+    async fn find_trusted_device(
+        &self,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<TrustedDevice>> {
+        timed!(
+            self,
+            "find_trusted_device",
+            self.inner.find_trusted_device(token_hash)
+        )
+    }
+}
+
+#[async_trait]
+impl SessionStore for Instrumented {
+    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
+        timed!(self, "insert_session", self.inner.insert_session(session))
+    }
+
+    async fn find_session(&self, token_hash: &TokenHash) -> StoreResult<Option<(Session, User)>> {
+        timed!(self, "find_session", self.inner.find_session(token_hash))
+    }
+
+    async fn touch_session(
+        &self,
+        session: &Session,
+        seen_at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        timed!(
+            self,
+            "touch_session",
+            self.inner.touch_session(session, seen_at, stale_before)
+        )
+    }
+
+    async fn expire_session_by_token(&self, token_hash: &TokenHash) -> StoreResult<bool> {
+        timed!(
+            self,
+            "expire_session_by_token",
+            self.inner.expire_session_by_token(token_hash)
+        )
+    }
+
+    async fn expire_session(&self, user_id: UserId, id: SessionId) -> StoreResult<bool> {
+        timed!(
+            self,
+            "expire_session",
+            self.inner.expire_session(user_id, id)
+        )
+    }
+
+    async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64> {
+        timed!(
+            self,
+            "expire_other_sessions",
+            self.inner.expire_other_sessions(user_id, keep)
+        )
+    }
+
+    async fn list_sessions(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Session>> {
+        timed!(
+            self,
+            "list_sessions",
+            self.inner.list_sessions(user_id, now)
+        )
+    }
+}
+
+#[async_trait]
+impl ConsultantStore for Instrumented {
+    async fn insert_consultant(
+        &self,
+        consultant: &Consultant,
+        account: Option<(&User, &PasswordHash)>,
+    ) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_consultant",
+            self.inner.insert_consultant(consultant, account)
+        )
+    }
+
+    async fn list_consultants(&self) -> StoreResult<Vec<Consultant>> {
+        timed!(self, "list_consultants", self.inner.list_consultants())
+    }
+
+    async fn find_consultant(&self, id: ConsultantId) -> StoreResult<Option<Consultant>> {
+        timed!(self, "find_consultant", self.inner.find_consultant(id))
+    }
+}
+
+#[async_trait]
+impl BookingStore for Instrumented {
+    async fn insert_booking(&self, booking: &Booking, limit: &LiveBookingLimit) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_booking",
+            self.inner.insert_booking(booking, limit)
+        )
+    }
+
+    async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
+        timed!(self, "find_booking", self.inner.find_booking(id))
+    }
+
+    async fn update_booking(&self, previous: &Booking, updated: &Booking) -> StoreResult<()> {
+        timed!(
+            self,
+            "update_booking",
+            self.inner.update_booking(previous, updated)
+        )
+    }
+
+    async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>> {
+        timed!(self, "list_bookings", self.inner.list_bookings(query))
+    }
+
+    async fn occupied_slots(
+        &self,
+        consultant: ConsultantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Slot>> {
+        timed!(
+            self,
+            "occupied_slots",
+            self.inner.occupied_slots(consultant, from, to)
+        )
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for Instrumented {
+    async fn insert_idempotency_record(
+        &self,
+        record: &IdempotencyRecord,
+    ) -> StoreResult<Option<IdempotencyRecord>> {
+        timed!(
+            self,
+            "insert_idempotency_record",
+            self.inner.insert_idempotency_record(record)
+        )
+    }
+
+    async fn replace_idempotency_record(
+        &self,
+        existing: &IdempotencyRecord,
+        record: &IdempotencyRecord,
+    ) -> StoreResult<bool> {
+        timed!(
+            self,
+            "replace_idempotency_record",
+            self.inner.replace_idempotency_record(existing, record)
+        )
+    }
+
+    async fn delete_idempotency_record(&self, record: &IdempotencyRecord) -> StoreResult<()> {
+        timed!(
+            self,
+            "delete_idempotency_record",
+            self.inner.delete_idempotency_record(record)
+        )
+    }
+}
+
+#[async_trait]
+impl Store for Instrumented {
+    async fn ping(&self) -> StoreResult<()> {
+        timed!(self, "ping", self.inner.ping())
+    }
+
+    async fn purge_ended(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        timed!(self, "purge_ended", self.inner.purge_ended(now))
+    }
+}
