@@ -40,7 +40,7 @@ pub async fn seed(backend: &Backend, email: &str, count: usize) -> Result<Vec<St
     stream::iter(0..count)
         .map(|_| {
             let store = Arc::clone(&store);
-            let (user_id, stamp) = (user.id, user.credentials_stamp.clone());
+            let (user_id, stamp) = (user.id, user.credentials_stamp);
             async move {
                 let token = SessionToken::generate();
                 let session =

@@ -176,7 +176,7 @@ mod tests {
     fn session_of(user: &User, now: DateTime<Utc>) -> Session {
         Session::start(
             user.id,
-            user.credentials_stamp.clone(),
+            user.credentials_stamp,
             SessionToken::generate().hash(),
             None,
             now,

@@ -14,36 +14,38 @@ use super::{ConsultantId, Email, PersonName, UserId};
 /// refused. So a login that checked the old password while the password was
 /// being changed can never yield a working session, whatever the order in
 /// which the two writes land (no transaction needed).
-#[derive(Clone, PartialEq, Eq)]
-pub struct CredentialsStamp(String);
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct CredentialsStamp(u64);
 
 impl CredentialsStamp {
     /// The stamp of accounts and sessions stored before stamps existed.
     pub fn initial() -> Self {
-        Self(String::new())
+        Self(0)
     }
 
-    /// A new random stamp (8 bytes from the OS CSPRNG, hex).
+    /// A new random stamp (from the OS CSPRNG; never the initial one).
     pub fn generate() -> Self {
-        let mut bytes = [0u8; 8];
-        OsRng.fill_bytes(&mut bytes);
-        Self(hex::encode(bytes))
+        Self(OsRng.next_u64().max(1))
     }
 
-    /// A stamp read back from a store.
-    pub fn from_stored(text: String) -> Self {
-        Self(text)
+    /// A stamp as stored (16 hex digits; empty for the initial stamp), or
+    /// `None` if it is not one.
+    pub fn from_stored(text: &str) -> Option<Self> {
+        if text.is_empty() {
+            return Some(Self::initial());
+        }
+        u64::from_str_radix(text, 16).ok().map(Self)
     }
 
-    /// The stored form.
-    pub fn as_str(&self) -> &str {
-        &self.0
+    /// The stored form: 16 lowercase hex digits.
+    pub fn to_stored(self) -> String {
+        format!("{:016x}", self.0)
     }
 }
 
 impl fmt::Debug for CredentialsStamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CredentialsStamp({})", self.0)
+        write!(f, "CredentialsStamp({:016x})", self.0)
     }
 }
 

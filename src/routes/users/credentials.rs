@@ -61,7 +61,7 @@ pub async fn login(
     discard_presented_session(&state, &request).await?;
     // The session carries the stamp of the credentials just checked: if the
     // password changed meanwhile, it is refused on first use.
-    let stamp = user.credentials_stamp.clone();
+    let stamp = user.credentials_stamp;
     let (token, session) = auth::new_session(&state, user.id, stamp, &request);
     state.store.insert_session(&session).await?;
     tracing::info!(user = %user.id, session = %session.id, "user logged in");

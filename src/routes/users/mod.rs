@@ -196,7 +196,7 @@ pub async fn register(
     let name = PersonName::parse(&body.name)?;
     let password_hash = state.hasher.hash(password).await?;
     let user = User::new_customer(email, name, state.now());
-    let stamp = user.credentials_stamp.clone();
+    let stamp = user.credentials_stamp;
     let (token, session) = auth::new_session(&state, user.id, stamp, &request);
     state
         .store

@@ -99,7 +99,7 @@ pub(super) fn user_document(user: &User, hash: &PasswordHash) -> Document {
         "consultantId": user.role.consultant_id().map(|id| id.to_string()),
         "passwordHash": hash.as_str(),
         "createdAt": date(user.created_at),
-        "credentialsStamp": user.credentials_stamp.as_str(),
+        "credentialsStamp": user.credentials_stamp.to_stored(),
     }
 }
 
@@ -146,7 +146,7 @@ pub(super) fn session_document(session: &Session, retention: TimeDelta) -> Docum
         "expiresAt": date(session.expires_at),
         "status": session.status.as_str(),
         "userAgent": session.user_agent.as_ref().map(|agent| agent.as_str()),
-        "credentialsStamp": session.credentials_stamp.as_str(),
+        "credentialsStamp": session.credentials_stamp.to_stored(),
         "purgeAt": date(session.expires_at + retention),
     }
 }
@@ -173,11 +173,12 @@ pub(super) fn session_from(document: &Document) -> StoreResult<Session> {
 
 /// `credentialsStamp`; documents written before stamps existed have none.
 fn stamp(fields: &Fields<'_>) -> StoreResult<CredentialsStamp> {
-    Ok(fields
-        .optional_string("credentialsStamp")?
-        .map_or_else(CredentialsStamp::initial, |text| {
-            CredentialsStamp::from_stored(text.to_owned())
-        }))
+    match fields.optional_string("credentialsStamp")? {
+        None => Ok(CredentialsStamp::initial()),
+        Some(text) => {
+            CredentialsStamp::from_stored(text).ok_or_else(|| fields.corrupt("credentialsStamp"))
+        }
+    }
 }
 
 /// An attempt place: `_id` is `<key>#<place>`, so taking a free place is one

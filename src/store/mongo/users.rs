@@ -75,7 +75,7 @@ impl UserStore for MongoStore {
                 doc! {"_id": object_id(user_id.bytes())},
                 doc! {"$set": {
                     "passwordHash": password_hash.as_str(),
-                    "credentialsStamp": new_session.credentials_stamp.as_str(),
+                    "credentialsStamp": new_session.credentials_stamp.to_stored(),
                 }},
             )
             .await

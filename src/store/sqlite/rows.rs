@@ -99,9 +99,12 @@ pub(super) fn user(row: &Row<'_>) -> rusqlite::Result<User> {
         })?,
         role,
         created_at: instant(row, column(row, "user_created_at")?, "users.created_at")?,
-        credentials_stamp: CredentialsStamp::from_stored(
-            row.get(column(row, "user_credentials_stamp")?)?,
-        ),
+        credentials_stamp: parsed_text(
+            row,
+            column(row, "user_credentials_stamp")?,
+            "users.credentials_stamp",
+            CredentialsStamp::from_stored,
+        )?,
     })
 }
 
@@ -135,9 +138,12 @@ pub(super) fn session(row: &Row<'_>) -> rusqlite::Result<Session> {
             SessionStatus::parse,
         )?,
         user_agent: user_agent.map(|text| UserAgent::sanitize(&text)),
-        credentials_stamp: CredentialsStamp::from_stored(
-            row.get(at("session_credentials_stamp")?)?,
-        ),
+        credentials_stamp: parsed_text(
+            row,
+            at("session_credentials_stamp")?,
+            "sessions.credentials_stamp",
+            CredentialsStamp::from_stored,
+        )?,
     })
 }
 

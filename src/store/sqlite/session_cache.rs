@@ -138,7 +138,7 @@ mod tests {
         let token_hash = SessionToken::generate().hash();
         Session::start(
             user.id,
-            user.credentials_stamp.clone(),
+            user.credentials_stamp,
             token_hash,
             None,
             Utc::now(),

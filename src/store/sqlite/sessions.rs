@@ -28,7 +28,7 @@ pub(super) fn insert_session_row(tx: &Transaction<'_>, session: &Session) -> Sto
             millis(session.expires_at),
             session.status.as_str(),
             session.user_agent.as_ref().map(|agent| agent.as_str()),
-            session.credentials_stamp.as_str(),
+            session.credentials_stamp.to_stored(),
         ],
     )?;
     Ok(())

@@ -27,7 +27,7 @@ pub(super) fn insert_user_row(
             user.role.consultant_id().map(|id| id.to_string()),
             hash.as_str(),
             millis(user.created_at),
-            user.credentials_stamp.as_str(),
+            user.credentials_stamp.to_stored(),
         ],
     )
     .map_err(unique_violation(StoreError::EmailTaken))?;
@@ -93,7 +93,7 @@ impl UserStore for SqliteStore {
                 let id = user_id.to_string();
                 tx.execute(
                     "UPDATE users SET password_hash = ?1, credentials_stamp = ?2 WHERE id = ?3",
-                    params![hash.as_str(), session.credentials_stamp.as_str(), id],
+                    params![hash.as_str(), session.credentials_stamp.to_stored(), id],
                 )?;
                 let expired = tx.execute(
                     "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND status = ?3",

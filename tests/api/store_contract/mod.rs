@@ -35,7 +35,7 @@ pub(super) fn customer(now: DateTime<Utc>) -> User {
 pub(super) fn session(user: &User, now: DateTime<Utc>) -> Session {
     Session::start(
         user.id,
-        user.credentials_stamp.clone(),
+        user.credentials_stamp,
         SessionToken::generate().hash(),
         Some(UserAgent::sanitize("Mozilla/5.0 (X11)")),
         now,
