@@ -10,9 +10,7 @@ use rand::distributions::Alphanumeric;
 use rand::rngs::OsRng;
 
 use crate::auth::{HashError, PasswordHasher};
-use crate::domain::{
-    Consultant, Email, InvalidInput, Password, PersonName, Role, User, WorkingHours,
-};
+use crate::domain::{Consultant, Email, InvalidInput, Password, PersonName, User, WorkingHours};
 use crate::store::{Store, StoreError};
 
 /// Creating a consultant failed.
@@ -70,10 +68,7 @@ pub async fn add_consultant(
         new.timezone,
         new.working_hours,
     )?;
-    let user = User {
-        role: Role::Consultant(consultant.id),
-        ..User::new_customer(new.email, new.name, now)
-    };
+    let user = User::new_consultant(consultant.id, new.email, new.name, now);
     let hash = hasher.hash(password).await?;
     store
         .insert_consultant(&consultant, Some((&user, &hash)))

@@ -94,6 +94,9 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// The current version of its credentials.
     pub credentials_stamp: CredentialsStamp,
+    /// Whether the owner of `email` has shown they receive mail there; mail
+    /// goes to verified addresses only.
+    pub email_verified: bool,
 }
 
 impl User {
@@ -106,6 +109,22 @@ impl User {
             role: Role::Customer,
             created_at: now,
             credentials_stamp: CredentialsStamp::generate(),
+            email_verified: false,
+        }
+    }
+
+    /// A new consultant account for profile `consultant`. Its address is
+    /// verified: the agency created it.
+    pub fn new_consultant(
+        consultant: ConsultantId,
+        email: Email,
+        name: PersonName,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            role: Role::Consultant(consultant),
+            email_verified: true,
+            ..Self::new_customer(email, name, now)
         }
     }
 }

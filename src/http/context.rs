@@ -195,12 +195,11 @@ pub async fn request_context(
     add_security_headers(&mut response, &path, &request_id);
 
     let elapsed = started.elapsed();
-    crate::monitoring::record_request(
-        &method,
-        response.request().match_pattern(),
-        response.status(),
-        elapsed,
-    );
+    let route = response
+        .request()
+        .app_data::<crate::routes::RoutePattern>()
+        .map(|pattern| pattern.0);
+    crate::monitoring::record_request(&method, route, response.status(), elapsed);
     let status = response.status().as_u16();
     let latency_ms = (elapsed.as_secs_f64() * 1e6).round() / 1e3;
     span.in_scope(|| tracing::info!(%method, %path, status, latency_ms, "request"));

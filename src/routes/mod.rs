@@ -16,20 +16,27 @@ use actix_web::{HttpResponse, Resource, web};
 use crate::error::{ApiError, error_json};
 
 /// A resource whose unsupported methods get 405 with an `Allow` header and
-/// the contract's error body.
-fn resource(path: &str, allow: &'static str) -> Resource {
-    web::resource(path).default_service(web::to(move || async move {
-        HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, allow))
-            .content_type("application/json")
-            .body(error_json(
-                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                &format!("This endpoint supports {allow}"),
-                None,
-            ))
-    }))
+/// the contract's error body. It carries its pattern for the metrics' route
+/// label (read back without matching the path again).
+fn resource(path: &'static str, allow: &'static str) -> Resource {
+    web::resource(path)
+        .app_data(RoutePattern(path))
+        .default_service(web::to(move || async move {
+            HttpResponse::MethodNotAllowed()
+                .insert_header((header::ALLOW, allow))
+                .content_type("application/json")
+                .body(error_json(
+                    actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    &format!("This endpoint supports {allow}"),
+                    None,
+                ))
+        }))
 }
+
+/// The pattern of the resource that served a request (`/api/bookings/{id}`).
+#[derive(Debug, Clone, Copy)]
+pub struct RoutePattern(pub &'static str);
 
 async fn no_such_route() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found(

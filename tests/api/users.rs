@@ -57,13 +57,25 @@ async fn registration_sets_the_exact_cookie_and_returns_the_user(backend: Backen
     assert_eq!(user["role"], "customer");
     assert_eq!(user["id"].as_str().unwrap().len(), 24);
     assert!(user["createdAt"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(
+        user["emailVerified"], false,
+        "a new address is not verified"
+    );
     let keys: Vec<_> = user.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["id", "email", "name", "role", "createdAt"]);
+    assert_eq!(
+        keys,
+        ["id", "email", "name", "role", "createdAt", "emailVerified"]
+    );
     assert!(!body.to_string().contains(token));
 
     let (status, me) = read(client.get("/api/users/me").await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(&me["user"], user);
+
+    // Consultant accounts are created by the agency: verified.
+    let (_, consultant) = app.consultant().await;
+    let (_, me) = read(consultant.get("/api/users/me").await).await;
+    assert_eq!(me["user"]["emailVerified"], true);
 }
 
 async fn registration_rejects_bad_input_and_creates_nothing(backend: Backend) {

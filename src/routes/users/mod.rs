@@ -35,6 +35,8 @@ pub struct UserView {
     role: &'static str,
     #[schema(format = DateTime, example = "2026-11-23T07:38:28.731Z")]
     created_at: String,
+    /// Whether the address is verified (mail goes to verified addresses only).
+    email_verified: bool,
 }
 
 impl From<&User> for UserView {
@@ -45,6 +47,7 @@ impl From<&User> for UserView {
             name: user.name.to_string(),
             role: user.role.as_str(),
             created_at: format_timestamp(user.created_at),
+            email_verified: user.email_verified,
         }
     }
 }

@@ -100,6 +100,7 @@ pub(super) fn user_document(user: &User, hash: &PasswordHash) -> Document {
         "passwordHash": hash.as_str(),
         "createdAt": date(user.created_at),
         "credentialsStamp": user.credentials_stamp.to_stored(),
+        "emailVerified": user.email_verified,
     }
 }
 
@@ -118,9 +119,17 @@ pub(super) fn user_from(document: &Document) -> StoreResult<User> {
         id: UserId::from_bytes(fields.object_id()?),
         email: fields.domain("email", |text| Email::from_stored(text.to_owned()))?,
         name: fields.domain("name", |text| PersonName::parse(text).ok())?,
-        role,
         created_at: fields.instant("createdAt")?,
         credentials_stamp: stamp(&fields)?,
+        // Documents written before verification existed: consultants were
+        // created by the agency, customers never showed they get mail.
+        email_verified: match document.get("emailVerified") {
+            None => role.consultant_id().is_some(),
+            Some(value) => value
+                .as_bool()
+                .ok_or_else(|| fields.corrupt("emailVerified"))?,
+        },
+        role,
     })
 }
 

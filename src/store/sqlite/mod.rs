@@ -174,7 +174,9 @@ impl SqliteStore {
             // rolled back when it unwound, so the connection is still sound.
             let mut connection = writer.lock().unwrap_or_else(PoisonError::into_inner);
             if durability == Durability::Relaxed {
-                connection.pragma_update(None, "synchronous", "NORMAL")?;
+                connection
+                    .prepare_cached("PRAGMA synchronous = NORMAL")?
+                    .execute([])?;
             }
             let outcome = (|| -> StoreResult<T> {
                 let transaction =
@@ -184,7 +186,9 @@ impl SqliteStore {
                 Ok(result)
             })();
             if durability == Durability::Relaxed {
-                connection.pragma_update(None, "synchronous", "FULL")?;
+                connection
+                    .prepare_cached("PRAGMA synchronous = FULL")?
+                    .execute([])?;
             }
             let result = outcome?;
             after_commit(&result);

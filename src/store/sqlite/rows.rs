@@ -71,7 +71,8 @@ fn column(row: &Row<'_>, name: &str) -> rusqlite::Result<usize> {
 /// beside a session's in one row.
 pub(super) const USER_COLUMNS: &str = "u.id AS user_id, u.email AS user_email, \
      u.name AS user_name, u.consultant_id AS user_consultant_id, \
-     u.created_at AS user_created_at, u.credentials_stamp AS user_credentials_stamp";
+     u.created_at AS user_created_at, u.credentials_stamp AS user_credentials_stamp, \
+     u.email_verified AS user_email_verified";
 
 /// A user from the [`USER_COLUMNS`] of `row`.
 pub(super) fn user(row: &Row<'_>) -> rusqlite::Result<User> {
@@ -105,6 +106,7 @@ pub(super) fn user(row: &Row<'_>) -> rusqlite::Result<User> {
             "users.credentials_stamp",
             CredentialsStamp::from_stored,
         )?,
+        email_verified: row.get(column(row, "user_email_verified")?)?,
     })
 }
 

@@ -127,6 +127,14 @@ CREATE TABLE trusted_devices (
 CREATE INDEX trusted_devices_by_expiry ON trusted_devices (expires_at);
 "#,
     ),
+    M::up(
+        r#"
+-- Mail goes to verified addresses only. Accounts that exist already are
+-- unverified, except consultants: the agency created those.
+ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+UPDATE users SET email_verified = 1 WHERE consultant_id IS NOT NULL;
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a

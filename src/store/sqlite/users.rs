@@ -18,8 +18,8 @@ pub(super) fn insert_user_row(
 ) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO users (id, email, name, consultant_id, password_hash, created_at,
-                            credentials_stamp)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            credentials_stamp, email_verified)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             user.id.to_string(),
             user.email.as_str(),
@@ -28,6 +28,7 @@ pub(super) fn insert_user_row(
             hash.as_str(),
             millis(user.created_at),
             user.credentials_stamp.to_stored(),
+            user.email_verified,
         ],
     )
     .map_err(unique_violation(StoreError::EmailTaken))?;
