@@ -3,10 +3,15 @@ use std::collections::HashMap;
 use super::*;
 
 fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-    let vars: HashMap<String, String> = vars
+    let mut vars: HashMap<String, String> = vars
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
+    // Production needs a mail relay; tests of other settings give it one.
+    if vars.get("APP_ENV").is_some_and(|env| env == "production") {
+        vars.entry("SMTP_URL".into())
+            .or_insert_with(|| "smtp://relay.example.com:25".into());
+    }
     Settings::from_lookup(|name| vars.get(name).cloned())
 }
 
@@ -163,4 +168,37 @@ fn the_mongodb_uri_is_never_echoed() {
     assert!(!error.to_string().contains("hunter2"));
     let settings = settings(&[("MONGODB_URI", "mongodb://user:hunter2@db")]).unwrap();
     assert!(!format!("{settings:?}").contains("hunter2"));
+}
+
+#[test]
+fn mail_settings_and_production_needs_a_relay() {
+    let development = settings(&[("HOST", "0.0.0.0"), ("PORT", "9000")]).unwrap();
+    assert!(development.mail.smtp_url.is_none());
+    assert_eq!(development.mail.directory, PathBuf::from("./data/mail"));
+    assert_eq!(development.mail.public_base_url, "http://0.0.0.0:9000");
+    assert_eq!(
+        development.mail.from.to_string(),
+        "tripdesk <no-reply@tripdesk.localhost>"
+    );
+    let vars: HashMap<String, String> = [("APP_ENV", "production")]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let error = Settings::from_lookup(|name| vars.get(name).cloned()).unwrap_err();
+    assert_eq!(error.variable, "SMTP_URL");
+    let configured = settings(&[
+        ("SMTP_URL", "smtps://user:hunter2@smtp.example.com:465"),
+        ("PUBLIC_BASE_URL", "https://App.example.com/"),
+        ("MAIL_FROM", "Agency <bookings@agency.example>"),
+    ])
+    .unwrap();
+    assert_eq!(configured.mail.public_base_url, "https://app.example.com");
+    assert!(!format!("{configured:?}").contains("hunter2"));
+    for (name, value) in [
+        ("SMTP_URL", "http://smtp.example.com"),
+        ("PUBLIC_BASE_URL", "app.example.com"),
+        ("MAIL_FROM", "not an address"),
+    ] {
+        assert_eq!(settings(&[(name, value)]).unwrap_err().variable, name);
+    }
 }

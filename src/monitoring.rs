@@ -27,6 +27,12 @@ pub const SESSIONS_CREATED: &str = "tripdesk_sessions_created_total";
 pub const FAILED_LOGINS: &str = "tripdesk_failed_logins_total";
 /// Bookings created.
 pub const BOOKINGS_CREATED: &str = "tripdesk_bookings_created_total";
+/// Notifications waiting in the outbox.
+pub const NOTIFICATIONS_PENDING: &str = "tripdesk_notifications_pending";
+/// Notifications handed to the mail server.
+pub const NOTIFICATIONS_SENT: &str = "tripdesk_notifications_sent_total";
+/// Notifications given up after 24 hours of failed deliveries.
+pub const NOTIFICATIONS_FAILED: &str = "tripdesk_notifications_failed_total";
 
 /// Latency buckets, in seconds: sub-millisecond reads up to slow hashes.
 const LATENCY_BUCKETS: [f64; 14] = [
@@ -69,6 +75,15 @@ fn describe() {
     describe_counter!(SESSIONS_CREATED, "Sessions opened");
     describe_counter!(FAILED_LOGINS, "Failed password checks");
     describe_counter!(BOOKINGS_CREATED, "Bookings created");
+    describe_gauge!(NOTIFICATIONS_PENDING, "Notifications waiting in the outbox");
+    describe_counter!(
+        NOTIFICATIONS_SENT,
+        "Notifications handed to the mail server"
+    );
+    describe_counter!(
+        NOTIFICATIONS_FAILED,
+        "Notifications given up after 24 hours of failures"
+    );
 }
 
 /// The metrics listener: `GET /metrics` in the Prometheus text format on

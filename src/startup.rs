@@ -19,6 +19,7 @@ use crate::error::{ApiError, ErrorChain};
 use crate::http::{
     MAX_BODY_BYTES, REQUEST_ID, reject_cross_site_requests, request_context, require_json_bodies,
 };
+use crate::mail::{Dispatcher, Transport};
 use crate::monitoring;
 use crate::routes;
 use crate::seed::{DemoAccount, SeedError, seed_demo_data};
@@ -43,6 +44,9 @@ pub enum StartupError {
     /// Another server uses the embedded database.
     #[error(transparent)]
     StoreInUse(#[from] ServerLockError),
+    /// The mail transport could not be prepared.
+    #[error("cannot prepare the mail transport")]
+    Mail(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The address could not be bound.
     #[error("cannot listen on {address}")]
     Bind {
@@ -125,8 +129,34 @@ pub struct Application {
     server: Server,
     metrics: Option<MetricsListener>,
     state: web::Data<AppState>,
+    dispatcher: Dispatcher,
     /// Held while serving an embedded database (see [`ServerLock`]).
     lock: Option<ServerLock>,
+}
+
+/// The mail dispatcher for `settings`: SMTP when `SMTP_URL` is set, else
+/// `.eml` files in `MAIL_DIR`.
+fn dispatcher(
+    settings: &Settings,
+    store: &SharedStore,
+    clock: &Arc<dyn Clock>,
+) -> Result<Dispatcher, StartupError> {
+    let mail = &settings.mail;
+    let transport = match &mail.smtp_url {
+        Some(url) => Transport::smtp(url).map_err(|error| StartupError::Mail(error.into()))?,
+        None => {
+            tracing::info!(directory = %mail.directory.display(), "no SMTP_URL: mail is written to files");
+            Transport::files(mail.directory.clone())
+                .map_err(|error| StartupError::Mail(error.into()))?
+        }
+    };
+    Ok(Dispatcher::new(
+        Arc::clone(store),
+        transport,
+        Arc::clone(clock),
+        mail.from.clone(),
+        &mail.public_base_url,
+    ))
 }
 
 /// Binds `address` (`host:port`).
@@ -197,6 +227,7 @@ impl Application {
             .map(metrics_listener)
             .transpose()?;
         let (workers, shutdown_timeout) = (settings.workers, settings.shutdown_timeout);
+        let dispatcher = dispatcher(&settings, &store, &clock)?;
         let state = web::Data::new(AppState {
             store: Arc::clone(&store),
             hasher,
@@ -231,6 +262,7 @@ impl Application {
             server,
             metrics,
             state,
+            dispatcher,
             lock,
         })
     }
@@ -270,7 +302,10 @@ impl Application {
         });
         let recorder = metrics.as_ref().map(|(_, handle)| handle.clone());
         let upkeep = tokio::spawn(upkeep(self.state, recorder));
+        let dispatching = self.dispatcher.spawn();
         let served = self.server.await;
+        // After the last request: the mail being sent is finished first.
+        dispatching.stop().await;
         upkeep.abort();
         if let Some((stop, _)) = metrics {
             stop.stop(true).await;
@@ -288,6 +323,7 @@ async fn upkeep(state: web::Data<AppState>, recorder: Option<PrometheusHandle>) 
     let every =
         |interval: Duration| (interval.as_secs() / monitoring::UPKEEP_INTERVAL.as_secs()).max(1);
     let (forget_every, purge_every) = (every(FORGET_INTERVAL), every(PURGE_INTERVAL));
+    let pending_every = every(Duration::from_secs(30));
     for tick in 0u64.. {
         ticks.tick().await;
         if let Some(recorder) = &recorder {
@@ -295,6 +331,12 @@ async fn upkeep(state: web::Data<AppState>, recorder: Option<PrometheusHandle>) 
         }
         if tick % forget_every == 0 {
             state.auth_limiter.forget_idle();
+        }
+        if tick % pending_every == 0
+            && recorder.is_some()
+            && let Ok(pending) = state.store.pending_messages().await
+        {
+            metrics::gauge!(monitoring::NOTIFICATIONS_PENDING).set(pending as f64);
         }
         if tick % purge_every == 0 {
             match state.store.purge_ended(state.now()).await {

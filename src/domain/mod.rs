@@ -9,6 +9,7 @@ mod consultant;
 mod email;
 mod idempotency;
 mod ids;
+mod notification;
 mod password;
 mod person_name;
 mod schedule;
@@ -30,6 +31,10 @@ pub use idempotency::{
     IdempotencyRecord, StoredResponse,
 };
 pub use ids::{BookingId, ConsultantId, SessionId, UserId};
+pub use notification::{
+    BookingChange, BookingEvent, DeliveryState, GIVE_UP_AFTER, LEASE, ORPHANED_AFTER,
+    OutboxMessage, REMINDER_LEAD, Wanted, plan as plan_notifications, retry_delay, still_wanted,
+};
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;
 pub use schedule::{

@@ -51,7 +51,7 @@ type Mount = fn(Resource) -> Resource;
 /// Every resource: path, the methods it serves (its `Allow` header), and how
 /// its routes are attached. The single source of both the app's routes and
 /// [`served`].
-const ROUTES: [(&str, &str, Mount); 17] = [
+const ROUTES: [(&str, &str, Mount); 18] = [
     ("/health", "GET", |r| r.route(web::get().to(health::health))),
     ("/ready", "GET", |r| r.route(web::get().to(health::ready))),
     ("/api/openapi.json", "GET", |r| {
@@ -95,6 +95,9 @@ const ROUTES: [(&str, &str, Mount); 17] = [
     ("/api/bookings/{id}", "GET, PATCH", |r| {
         r.route(web::get().to(bookings::get))
             .route(web::patch().to(bookings::update))
+    }),
+    ("/api/bookings/{id}/calendar.ics", "GET", |r| {
+        r.route(web::get().to(bookings::calendar))
     }),
     ("/api/bookings/{id}/cancel", "POST", |r| {
         r.route(web::post().to(bookings::cancel))

@@ -165,6 +165,7 @@ impl Modify for SecuritySchemes {
         bookings::update,
         bookings::cancel,
         bookings::confirm,
+        bookings::calendar,
     ),
     components(schemas(ErrorBody, ErrorObject, RoleName, BookingStatusName, ModeName)),
     modifiers(&SecuritySchemes),

@@ -8,13 +8,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    BookingStore, ConsultantStore, Credentials, IdempotencyStore, SessionStore, SharedStore, Store,
-    StoreResult, ThrottleStore, UserStore,
+    BookingStore, ConsultantStore, Credentials, Delivery, IdempotencyStore, OutboxStore,
+    SessionStore, SharedStore, Store, StoreResult, ThrottleStore, UserStore,
 };
 use crate::domain::{
     Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, IdempotencyRecord,
-    LiveBookingLimit, LoginThrottle, PasswordHash, Reservation, Session, SessionId, Slot,
-    ThrottleKey, TokenHash, TrustedDevice, User, UserId,
+    LiveBookingLimit, LoginThrottle, OutboxMessage, PasswordHash, Reservation, Session, SessionId,
+    Slot, ThrottleKey, TokenHash, TrustedDevice, User, UserId,
 };
 use crate::monitoring::record_store_operation;
 
@@ -59,6 +59,18 @@ impl UserStore for Instrumented {
 
     async fn find_credentials(&self, email: &Email) -> StoreResult<Option<Credentials>> {
         timed!(self, "find_credentials", self.inner.find_credentials(email))
+    }
+
+    async fn find_user(&self, user_id: UserId) -> StoreResult<Option<User>> {
+        timed!(self, "find_user", self.inner.find_user(user_id))
+    }
+
+    async fn find_consultant_account(&self, consultant: ConsultantId) -> StoreResult<Option<User>> {
+        timed!(
+            self,
+            "find_consultant_account",
+            self.inner.find_consultant_account(consultant)
+        )
     }
 
     async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<PasswordHash>> {
@@ -204,11 +216,16 @@ impl ConsultantStore for Instrumented {
 
 #[async_trait]
 impl BookingStore for Instrumented {
-    async fn insert_booking(&self, booking: &Booking, limit: &LiveBookingLimit) -> StoreResult<()> {
+    async fn insert_booking(
+        &self,
+        booking: &Booking,
+        limit: &LiveBookingLimit,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()> {
         timed!(
             self,
             "insert_booking",
-            self.inner.insert_booking(booking, limit)
+            self.inner.insert_booking(booking, limit, messages)
         )
     }
 
@@ -216,11 +233,16 @@ impl BookingStore for Instrumented {
         timed!(self, "find_booking", self.inner.find_booking(id))
     }
 
-    async fn update_booking(&self, previous: &Booking, updated: &Booking) -> StoreResult<()> {
+    async fn update_booking(
+        &self,
+        previous: &Booking,
+        updated: &Booking,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()> {
         timed!(
             self,
             "update_booking",
-            self.inner.update_booking(previous, updated)
+            self.inner.update_booking(previous, updated, messages)
         )
     }
 
@@ -273,6 +295,41 @@ impl IdempotencyStore for Instrumented {
             "delete_idempotency_record",
             self.inner.delete_idempotency_record(record)
         )
+    }
+}
+
+#[async_trait]
+impl OutboxStore for Instrumented {
+    async fn claim_due_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease: &str,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        timed!(
+            self,
+            "claim_due_messages",
+            self.inner
+                .claim_due_messages(now, lease, lease_until, limit)
+        )
+    }
+
+    async fn finish_message(
+        &self,
+        message: &OutboxMessage,
+        lease: &str,
+        outcome: &Delivery,
+    ) -> StoreResult<bool> {
+        timed!(
+            self,
+            "finish_message",
+            self.inner.finish_message(message, lease, outcome)
+        )
+    }
+
+    async fn pending_messages(&self) -> StoreResult<u64> {
+        timed!(self, "pending_messages", self.inner.pending_messages())
     }
 }
 

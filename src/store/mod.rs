@@ -8,6 +8,7 @@
 
 pub mod instrumented;
 pub mod mongo;
+pub mod snapshot;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -17,8 +18,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{
     Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, IdempotencyRecord,
-    LiveBookingLimit, LoginThrottle, PasswordHash, Reservation, Session, SessionId, Slot,
-    ThrottleKey, TokenHash, TrustedDevice, User, UserId,
+    LiveBookingLimit, LoginThrottle, OutboxMessage, PasswordHash, Reservation, Session, SessionId,
+    Slot, ThrottleKey, TokenHash, TrustedDevice, User, UserId,
 };
 
 /// Why a store operation failed.
@@ -73,6 +74,12 @@ pub trait UserStore: Send + Sync {
 
     /// The account registered with `email`, with its password hash.
     async fn find_credentials(&self, email: &Email) -> StoreResult<Option<Credentials>>;
+
+    /// The account `user_id`.
+    async fn find_user(&self, user_id: UserId) -> StoreResult<Option<User>>;
+
+    /// The login account of consultant profile `consultant`, if it has one.
+    async fn find_consultant_account(&self, consultant: ConsultantId) -> StoreResult<Option<User>>;
 
     /// The password hash of account `user_id`.
     async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<PasswordHash>>;
@@ -180,8 +187,14 @@ pub trait BookingStore: Send + Sync {
     /// same consultant, [`StoreError::LimitReached`] if its customer would
     /// hold more live future bookings than `limit` allows; either way nothing
     /// is left written. Concurrent inserts never exceed the limit (they may,
-    /// on MongoDB, both be refused when only one would have fitted).
-    async fn insert_booking(&self, booking: &Booking, limit: &LiveBookingLimit) -> StoreResult<()>;
+    /// on MongoDB, both be refused when only one would have fitted). The
+    /// `messages` it planned are stored durably with it (see [`OutboxStore`]).
+    async fn insert_booking(
+        &self,
+        booking: &Booking,
+        limit: &LiveBookingLimit,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()>;
 
     /// One booking.
     async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
@@ -192,7 +205,13 @@ pub trait BookingStore: Send + Sync {
     /// invariant holds throughout: every slot of a live booking is claimed.
     /// [`StoreError::Conflict`] if the version moved on, [`StoreError::SlotTaken`]
     /// if a new slot is held; either way the stored booking is unchanged.
-    async fn update_booking(&self, previous: &Booking, updated: &Booking) -> StoreResult<()>;
+    /// The `messages` the change planned are stored durably with it.
+    async fn update_booking(
+        &self,
+        previous: &Booking,
+        updated: &Booking,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()>;
 
     /// Up to `query.fetch_limit()` bookings matching `query`, by (`startsAt`, id).
     async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>>;
@@ -204,6 +223,62 @@ pub trait BookingStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Slot>>;
+}
+
+/// How delivering an outbox message ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Handed to the mail server, after `attempts` tries in all.
+    Sent {
+        /// Tries so far, this one included.
+        attempts: u32,
+    },
+    /// Not now: try again at `at`.
+    Retry {
+        /// Failed tries so far.
+        attempts: u32,
+        /// When to try again.
+        at: DateTime<Utc>,
+    },
+    /// Never to be sent (given up, or no longer wanted).
+    Dropped {
+        /// Tries so far.
+        attempts: u32,
+    },
+}
+
+/// The outbox: notifications written with the booking changes that caused
+/// them, taken by mail dispatchers under a lease.
+///
+/// SQLite writes a change's messages in the change's transaction. MongoDB
+/// embeds them in the booking document the change writes (one atomic
+/// write), and moves them into the outbox collection, keyed by message id,
+/// before the next change of that booking or when a dispatcher looks for
+/// work; a retried move stores nothing twice.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Leases up to `limit` messages due at `now` and not leased by anyone
+    /// else, to `lease` until `lease_until`, with one conditional write each:
+    /// two dispatchers never hold the same message.
+    async fn claim_due_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease: &str,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+
+    /// Records how delivering `message` ended, if `lease` still holds it;
+    /// returns whether it did.
+    async fn finish_message(
+        &self,
+        message: &OutboxMessage,
+        lease: &str,
+        outcome: &Delivery,
+    ) -> StoreResult<bool>;
+
+    /// How many messages wait to be delivered.
+    async fn pending_messages(&self) -> StoreResult<u64>;
 }
 
 /// Remembered `Idempotency-Key` uses.
@@ -234,6 +309,7 @@ pub trait IdempotencyStore: Send + Sync {
 pub trait Store:
     UserStore
     + ThrottleStore
+    + OutboxStore
     + SessionStore
     + ConsultantStore
     + BookingStore

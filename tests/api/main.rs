@@ -12,6 +12,7 @@ mod hardening;
 mod idempotency;
 mod lifecycle;
 mod lockout;
+mod mail;
 mod mongo;
 mod openapi;
 mod operations;

@@ -15,12 +15,13 @@ use super::idempotency::{idempotency_key, run_once};
 use super::openapi::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
 use crate::auth::Authenticated;
 use crate::domain::{
-    Booking, BookingDetails, BookingDuration, BookingId, BookingQuery, CancellationReason,
-    ConsultantId, Destination, Fingerprint, LiveBookingLimit, Mode, Notes, Party, RawBookingQuery,
-    StoredResponse, Travelers, User, parse_timestamp,
+    Booking, BookingChange, BookingDetails, BookingDuration, BookingId, BookingQuery,
+    CancellationReason, ConsultantId, Destination, Fingerprint, LiveBookingLimit, Mode, Notes,
+    Party, RawBookingQuery, StoredResponse, Travelers, User, parse_timestamp, plan_notifications,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::{ApiJson, OptionalJson};
+use crate::mail::{Parties, invite};
 use crate::state::AppState;
 
 fn booking_not_found() -> ApiError {
@@ -43,14 +44,20 @@ async fn visible_booking(
         .ok_or_else(booking_not_found)
 }
 
-/// Writes a changed booking, unless nothing changed.
+/// Writes a changed booking, unless nothing changed, with the
+/// notifications the change causes.
 async fn save(
     state: &AppState,
     before: &Booking,
     after: Booking,
+    change: BookingChange,
 ) -> Result<HttpResponse, ApiError> {
     if after != *before {
-        state.store.update_booking(before, &after).await?;
+        let messages = plan_notifications(change, &after, state.now());
+        state
+            .store
+            .update_booking(before, &after, &messages)
+            .await?;
     }
     Ok(HttpResponse::Ok().json(BookingEnvelope {
         booking: BookingView::from(&after),
@@ -125,7 +132,11 @@ async fn book(
         max: state.settings.max_live_bookings_per_customer,
         now: state.now(),
     };
-    state.store.insert_booking(&booking, &limit).await?;
+    let messages = plan_notifications(BookingChange::Created, &booking, limit.now);
+    state
+        .store
+        .insert_booking(&booking, &limit, &messages)
+        .await?;
     tracing::info!(booking = %booking.id, consultant = %consultant.id, "booking created");
     metrics::counter!(crate::monitoring::BOOKINGS_CREATED).increment(1);
     Ok(StoredResponse {
@@ -235,7 +246,8 @@ pub async fn update(
         .await?
         .ok_or_else(|| ApiError::internal(format!("booking {} has no consultant", booking.id)))?;
     let updated = booking.change(party, changes, &consultant, state.now())?;
-    save(&state, &booking, updated).await
+    let moved = updated.appointment != booking.appointment;
+    save(&state, &booking, updated, BookingChange::Edited { moved }).await
 }
 
 /// Cancels a booking (either party); its slots become free again.
@@ -265,9 +277,15 @@ pub async fn cancel(
         .and_then(|body| body.reason)
         .map(|reason| CancellationReason::parse(&reason))
         .transpose()?;
-    let (booking, _) = visible_booking(&state, &auth.user, &id).await?;
+    let (booking, party) = visible_booking(&state, &auth.user, &id).await?;
     let cancelled = booking.cancel(reason, state.now())?;
-    save(&state, &booking, cancelled).await
+    save(
+        &state,
+        &booking,
+        cancelled,
+        BookingChange::Cancelled { by: party },
+    )
+    .await
 }
 
 /// Confirms a booking (its consultant only). Confirming a confirmed booking
@@ -296,5 +314,54 @@ pub async fn confirm(
 ) -> Result<HttpResponse, ApiError> {
     let (booking, party) = visible_booking(&state, &auth.user, &id).await?;
     let confirmed = booking.confirm(party, state.now())?;
-    save(&state, &booking, confirmed).await
+    save(&state, &booking, confirmed, BookingChange::Confirmed).await
+}
+
+/// The booking as an iCalendar event (the same `UID` and `SEQUENCE` as the
+/// invites its mails carry), for its customer and its consultant.
+#[utoipa::path(
+    get,
+    path = "/api/bookings/{id}/calendar.ics",
+    operation_id = "getBookingCalendar",
+    tag = "bookings",
+    params(("id" = String, Path, description = "Booking id")),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "The event (`METHOD:REQUEST`, or `CANCEL` once cancelled)",
+         content_type = "text/calendar", body = String),
+        (status = 404, description = "No such booking visible to this user (`booking_not_found`)", body = ErrorBody),
+        SessionErrors,
+    ),
+)]
+pub async fn calendar(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (booking, _) = visible_booking(&state, &auth.user, &id).await?;
+    let missing = || ApiError::internal(format!("booking {} lost a party", booking.id));
+    let parties = Parties {
+        customer: state
+            .store
+            .find_user(booking.customer_id)
+            .await?
+            .ok_or_else(missing)?,
+        consultant: state
+            .store
+            .find_consultant(booking.consultant_id)
+            .await?
+            .ok_or_else(missing)?,
+        consultant_account: state
+            .store
+            .find_consultant_account(booking.consultant_id)
+            .await?
+            .ok_or_else(missing)?,
+    };
+    let host = invite::host_of(&state.settings.mail.public_base_url);
+    Ok(HttpResponse::Ok()
+        .content_type(format!(
+            "text/calendar; charset=utf-8; method={}",
+            invite::method(&booking)
+        ))
+        .body(invite::calendar(&booking, &parties, host)))
 }

@@ -8,7 +8,8 @@ use mongodb::options::FindOptions;
 use super::documents::{booking_from, claim_from, date, object_id};
 use super::{MongoStore, classify, find_all};
 use crate::domain::{
-    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, LiveBookingLimit, Slot,
+    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, LiveBookingLimit, OutboxMessage,
+    Slot,
 };
 use crate::store::{BookingStore, StoreError, StoreResult};
 
@@ -36,7 +37,12 @@ impl MongoStore {
 
 #[async_trait]
 impl BookingStore for MongoStore {
-    async fn insert_booking(&self, booking: &Booking, limit: &LiveBookingLimit) -> StoreResult<()> {
+    async fn insert_booking(
+        &self,
+        booking: &Booking,
+        limit: &LiveBookingLimit,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()> {
         // Checked before (to refuse without writing) and after: a booking
         // that finds more than the limit once it is written withdraws
         // itself. Whichever of two racing bookings counts last sees both,
@@ -44,7 +50,7 @@ impl BookingStore for MongoStore {
         if !limit.allows(self.live_future_bookings(booking, limit).await? + 1) {
             return Err(StoreError::LimitReached);
         }
-        self.write_new_booking(booking).await?;
+        self.write_new_booking(booking, messages).await?;
         if !limit.allows(self.live_future_bookings(booking, limit).await?) {
             self.withdraw_new_booking(booking).await?;
             return Err(StoreError::LimitReached);
@@ -61,8 +67,14 @@ impl BookingStore for MongoStore {
         found.as_ref().map(booking_from).transpose()
     }
 
-    async fn update_booking(&self, previous: &Booking, updated: &Booking) -> StoreResult<()> {
-        self.write_changed_booking(previous, updated).await
+    async fn update_booking(
+        &self,
+        previous: &Booking,
+        updated: &Booking,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()> {
+        self.write_changed_booking(previous, updated, messages)
+            .await
     }
 
     async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>> {

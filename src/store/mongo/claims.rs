@@ -20,8 +20,9 @@ use mongodb::options::InsertManyOptions;
 use super::documents::{
     Claim, booking_document, claim_document, claim_from, claim_id, date, object_id,
 };
+use super::outbox::with_messages;
 use super::{MongoStore, classify, is_duplicate_key};
-use crate::domain::{Booking, Slot};
+use crate::domain::{Booking, OutboxMessage, Slot};
 use crate::store::{BookingStore, StoreError, StoreResult};
 
 /// Age after which a claim whose booking does not need it counts as debris.
@@ -144,10 +145,15 @@ impl MongoStore {
 
     /// Claims the slots, then inserts the booking; undoes the claims if the
     /// insert fails.
-    pub(super) async fn write_new_booking(&self, booking: &Booking) -> StoreResult<()> {
+    pub(super) async fn write_new_booking(
+        &self,
+        booking: &Booking,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()> {
         let slots = live_slots(booking);
         self.claim(booking, &slots).await?;
-        if let Err(error) = self.bookings.insert_one(booking_document(booking)).await {
+        let document = with_messages(booking_document(booking), messages);
+        if let Err(error) = self.bookings.insert_one(document).await {
             self.release(booking, &slots).await.ok();
             return Err(classify(error));
         }
@@ -176,7 +182,13 @@ impl MongoStore {
         &self,
         previous: &Booking,
         updated: &Booking,
+        messages: &[OutboxMessage],
     ) -> StoreResult<()> {
+        // The stored version's own messages move to the outbox first: the
+        // replacement below carries only this change's.
+        if !self.move_embedded_messages(previous).await? {
+            return Err(StoreError::Conflict);
+        }
         let (before, after) = (live_slots(previous), live_slots(updated));
         let gained: Vec<_> = after
             .iter()
@@ -193,7 +205,7 @@ impl MongoStore {
             doc! {"_id": object_id(updated.id.bytes()), "version": i64::from(previous.version)};
         let replaced = match self
             .bookings
-            .replace_one(filter, booking_document(updated))
+            .replace_one(filter, with_messages(booking_document(updated), messages))
             .await
         {
             Ok(result) => result.matched_count > 0,

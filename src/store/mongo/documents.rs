@@ -6,13 +6,13 @@ use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{self, Bson, Document, doc};
 
 use crate::domain::{
-    Appointment, AttemptPlace, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus,
-    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email,
-    Fingerprint, IdempotencyKey, IdempotencyRecord, Mode, Notes, PasswordHash, PersonName, Role,
-    Session, SessionId, SessionStatus, Slot, StoredResponse, ThrottleKey, TokenHash, Travelers,
-    TrustedDevice, User, UserAgent, UserId, WorkingHours,
+    Appointment, AttemptPlace, Booking, BookingDetails, BookingDuration, BookingEvent, BookingId,
+    BookingStatus, CancellationReason, Consultant, ConsultantId, CredentialsStamp, DeliveryState,
+    Destination, Email, Fingerprint, IdempotencyKey, IdempotencyRecord, Mode, Notes, OutboxMessage,
+    Party, PasswordHash, PersonName, Role, Session, SessionId, SessionStatus, Slot, StoredResponse,
+    ThrottleKey, TokenHash, Travelers, TrustedDevice, User, UserAgent, UserId, WorkingHours,
 };
-use crate::store::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult, snapshot};
 
 /// A BSON date from an instant (millisecond precision, like the domain's clock).
 pub(super) fn date(instant: DateTime<Utc>) -> bson::DateTime {
@@ -188,6 +188,63 @@ fn stamp(fields: &Fields<'_>) -> StoreResult<CredentialsStamp> {
             CredentialsStamp::from_stored(text).ok_or_else(|| fields.corrupt("credentialsStamp"))
         }
     }
+}
+
+/// An outbox message, in the outbox collection or embedded in its booking.
+/// `lease` is a string (empty when free), so that taking a message is one
+/// replace conditioned on it.
+pub(super) fn message_document(
+    message: &OutboxMessage,
+    next_attempt_at: DateTime<Utc>,
+    lease: &str,
+    lease_until: DateTime<Utc>,
+) -> Document {
+    doc! {
+        "_id": message.id.as_str(),
+        "bookingId": message.booking.id.to_string(),
+        "event": message.event.as_str(),
+        "recipient": match message.recipient {
+            Party::Customer => "customer",
+            Party::Consultant => "consultant",
+        },
+        "snapshot": snapshot::to_json(&message.booking),
+        "notBefore": date(message.not_before),
+        "createdAt": date(message.created_at),
+        "attempts": i64::from(message.attempts),
+        "state": message.state.as_str(),
+        "nextAttemptAt": date(next_attempt_at),
+        "lease": lease,
+        "leaseUntil": date(lease_until),
+    }
+}
+
+/// A new message's document: due at `not_before`, not leased.
+pub(super) fn new_message_document(message: &OutboxMessage) -> Document {
+    message_document(message, message.not_before, "", message.created_at)
+}
+
+/// A message and its lease (empty when free).
+pub(super) fn message_from(document: &Document) -> StoreResult<(OutboxMessage, String)> {
+    let fields = Fields {
+        document,
+        collection: "outbox",
+    };
+    let message = OutboxMessage {
+        id: fields.string("_id")?.to_owned(),
+        booking: snapshot::from_json(fields.string("snapshot")?)?,
+        event: fields.domain("event", BookingEvent::parse)?,
+        recipient: fields.domain("recipient", |text| match text {
+            "customer" => Some(Party::Customer),
+            "consultant" => Some(Party::Consultant),
+            _ => None,
+        })?,
+        not_before: fields.instant("notBefore")?,
+        created_at: fields.instant("createdAt")?,
+        attempts: u32::try_from(fields.integer("attempts")?)
+            .map_err(|_| fields.corrupt("attempts"))?,
+        state: fields.domain("state", DeliveryState::parse)?,
+    };
+    Ok((message, fields.string("lease")?.to_owned()))
 }
 
 /// An attempt place: `_id` is `<key>#<place>`, so taking a free place is one

@@ -3,7 +3,8 @@
 //!
 //! Collections: `users`, `sessions`, `consultants`, `bookings`,
 //! `login_attempts` (attempt places, for throttling), `trusted_devices`
-//! (device cookies), `idempotency_keys`, and
+//! (device cookies), `idempotency_keys`, `outbox` (notifications: see
+//! `outbox.rs`), and
 //! `booking_slots`, which holds one *claim* document per occupied
 //! (consultant, 30-minute slot), keyed by `_id`. Because `_id` is unique on
 //! every MongoDB deployment (and every compatible server), inserting a claim is
@@ -27,6 +28,7 @@ mod claims;
 mod consultants;
 mod documents;
 mod idempotency;
+mod outbox;
 mod sessions;
 mod throttle;
 mod users;
@@ -62,6 +64,7 @@ pub struct MongoStore {
     login_attempts: Collection<Document>,
     trusted_devices: Collection<Document>,
     idempotency_keys: Collection<Document>,
+    outbox: Collection<Document>,
     /// How long expired sessions are kept before the TTL index removes them.
     session_retention: TimeDelta,
 }
@@ -93,6 +96,7 @@ impl MongoStore {
             claims: database.collection("booking_slots"),
             login_attempts: database.collection("login_attempts"),
             trusted_devices: database.collection("trusted_devices"),
+            outbox: database.collection("outbox"),
             idempotency_keys: database.collection("idempotency_keys"),
             database,
             session_retention,
@@ -161,6 +165,14 @@ impl MongoStore {
             .map_err(classify)?;
         self.trusted_devices
             .create_indexes([ttl("expiresAt", "forget_when_untrusted")])
+            .await
+            .map_err(classify)?;
+        self.outbox
+            .create_indexes([index(doc! {"state": 1, "nextAttemptAt": 1}, "due")])
+            .await
+            .map_err(classify)?;
+        self.bookings
+            .create_indexes([index(doc! {"outboxPending": 1}, "outbox_pending")])
             .await
             .map_err(classify)?;
         self.idempotency_keys

@@ -6,7 +6,7 @@ use mongodb::bson::doc;
 use super::documents::{object_id, password_hash_from, user_document, user_from};
 use super::sessions::{VALID, expire_update};
 use super::{MongoStore, classify, unique_violation};
-use crate::domain::{Email, PasswordHash, Session, User, UserId};
+use crate::domain::{ConsultantId, Email, PasswordHash, Session, User, UserId};
 use crate::store::{Credentials, SessionStore, StoreError, StoreResult, UserStore};
 
 #[async_trait]
@@ -49,6 +49,26 @@ impl UserStore for MongoStore {
                 })
             })
             .transpose()
+    }
+
+    async fn find_user(&self, user_id: UserId) -> StoreResult<Option<User>> {
+        let found = self
+            .users
+            .find_one(doc! {"_id": object_id(user_id.bytes())})
+            .projection(doc! {"passwordHash": 0})
+            .await
+            .map_err(classify)?;
+        found.as_ref().map(user_from).transpose()
+    }
+
+    async fn find_consultant_account(&self, consultant: ConsultantId) -> StoreResult<Option<User>> {
+        let found = self
+            .users
+            .find_one(doc! {"consultantId": consultant.to_string()})
+            .projection(doc! {"passwordHash": 0})
+            .await
+            .map_err(classify)?;
+        found.as_ref().map(user_from).transpose()
     }
 
     async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<PasswordHash>> {

@@ -5,10 +5,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 
+use super::outbox::insert_messages;
 use super::rows::{self, BOOKING_COLUMNS, millis};
 use super::{SqliteStore, unique_violation};
 use crate::domain::{
-    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, LiveBookingLimit, Slot,
+    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, LiveBookingLimit, OutboxMessage,
+    Slot,
 };
 use crate::store::{BookingStore, StoreError, StoreResult};
 
@@ -32,8 +34,13 @@ fn claim_slots(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<()> {
 
 #[async_trait]
 impl BookingStore for SqliteStore {
-    async fn insert_booking(&self, booking: &Booking, limit: &LiveBookingLimit) -> StoreResult<()> {
-        let (booking, limit) = (booking.clone(), *limit);
+    async fn insert_booking(
+        &self,
+        booking: &Booking,
+        limit: &LiveBookingLimit,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()> {
+        let (booking, limit, messages) = (booking.clone(), *limit, messages.to_vec());
         self.write(move |tx| {
             // Counted inside the write transaction: SQLite's single writer
             // makes the check and the insert one step.
@@ -75,7 +82,8 @@ impl BookingStore for SqliteStore {
                     millis(booking.updated_at),
                 ],
             )?;
-            claim_slots(tx, &booking)
+            claim_slots(tx, &booking)?;
+            insert_messages(tx, &messages)
         })
         .await
     }
@@ -91,8 +99,14 @@ impl BookingStore for SqliteStore {
         .await
     }
 
-    async fn update_booking(&self, previous: &Booking, updated: &Booking) -> StoreResult<()> {
+    async fn update_booking(
+        &self,
+        previous: &Booking,
+        updated: &Booking,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()> {
         let (booking, previous_version) = (updated.clone(), previous.version);
+        let messages = messages.to_vec();
         self.write(move |tx| {
             let details = &booking.details;
             let changed = tx.execute(
@@ -119,7 +133,8 @@ impl BookingStore for SqliteStore {
                 return Err(StoreError::Conflict);
             }
             tx.execute("DELETE FROM booking_slots WHERE booking_id = ?1", [booking.id.to_string()])?;
-            claim_slots(tx, &booking)
+            claim_slots(tx, &booking)?;
+            insert_messages(tx, &messages)
         })
         .await
     }

@@ -10,6 +10,7 @@ mod bookings;
 mod consultants;
 mod files;
 mod idempotency;
+mod outbox;
 mod purge;
 mod rows;
 mod schema;

@@ -135,6 +135,27 @@ ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
 UPDATE users SET email_verified = 1 WHERE consultant_id IS NOT NULL;
 "#,
     ),
+    M::up(
+        r#"
+-- Notifications, written in the transaction of the booking change that
+-- planned them; delivered by the mail dispatcher under a lease.
+CREATE TABLE outbox (
+    id              TEXT PRIMARY KEY NOT NULL,  -- <booking>.<version>.<event>.<recipient>
+    booking_id      TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    recipient       TEXT NOT NULL,              -- customer | consultant
+    snapshot        TEXT NOT NULL,              -- the booking as the change left it (JSON)
+    not_before      INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL,
+    state           TEXT NOT NULL,              -- pending | sent | dropped
+    next_attempt_at INTEGER NOT NULL,
+    lease           TEXT,
+    lease_until     INTEGER
+) STRICT;
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::rows::{self, USER_COLUMNS, millis};
 use super::sessions::{EXPIRED, VALID, insert_session_row};
 use super::{SqliteStore, unique_violation};
-use crate::domain::{Email, PasswordHash, Session, User, UserId};
+use crate::domain::{ConsultantId, Email, PasswordHash, Session, User, UserId};
 use crate::store::{Credentials, StoreError, StoreResult, UserStore};
 
 pub(super) fn insert_user_row(
@@ -63,6 +63,28 @@ impl UserStore for SqliteStore {
                         password_hash: PasswordHash::from_phc(row.get("password_hash")?),
                     })
                 })
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn find_user(&self, user_id: UserId) -> StoreResult<Option<User>> {
+        self.read(move |conn| {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1");
+            Ok(conn
+                .prepare_cached(&sql)?
+                .query_row([user_id.to_string()], rows::user)
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn find_consultant_account(&self, consultant: ConsultantId) -> StoreResult<Option<User>> {
+        self.read(move |conn| {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.consultant_id = ?1");
+            Ok(conn
+                .prepare_cached(&sql)?
+                .query_row([consultant.to_string()], rows::user)
                 .optional()?)
         })
         .await

@@ -3,9 +3,11 @@
 
 mod client;
 mod process;
+mod smtp;
 
 pub use client::{TestClient, assert_error, booking_body, read};
 pub use process::{ServiceProcess, tripdesk_command};
+pub use smtp::{ReceivedMail, SmtpServer};
 
 use std::net::ToSocketAddrs;
 use std::sync::Arc;
@@ -20,7 +22,7 @@ use tempfile::TempDir;
 use tripdesk::auth::PasswordHasher;
 use tripdesk::config::{LogFormat, Settings};
 use tripdesk::domain::{
-    Clock, Consultant, Email, ManualClock, Password, PersonName, format_timestamp,
+    Clock, Consultant, Email, ManualClock, Password, PersonName, User, format_timestamp,
 };
 use tripdesk::seed::{NewConsultant, add_consultant};
 use tripdesk::startup::Application;
@@ -221,6 +223,9 @@ impl TestApp {
             // Many apps run in one test process: no metrics listener unless
             // a test asks for one (on a free port).
             ("METRICS_ADDR", ""),
+            // Nothing listens on the discard port: mail is retried, never
+            // delivered, unless a test starts its own SMTP server.
+            ("SMTP_URL", "smtp://127.0.0.1:9"),
         ];
         let all = defaults
             .iter()
@@ -304,6 +309,27 @@ impl TestApp {
         let response = client.register(&email, PASSWORD, "Casey Customer").await;
         let (status, body) = read(response).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
+        (client, body["user"].clone())
+    }
+
+    /// A customer whose address is verified (mail reaches them), logged in.
+    pub async fn verified_customer(&self, name: &str) -> (TestClient, Value) {
+        let email = unique_email("verified");
+        let mut user = User::new_customer(
+            Email::parse(&email).unwrap(),
+            PersonName::parse(name).unwrap(),
+            self.clock.now(),
+        );
+        user.email_verified = true;
+        let hasher = PasswordHasher::new(1).unwrap();
+        let hash = hasher
+            .hash(Password::parse_new(PASSWORD.into(), "password").unwrap())
+            .await
+            .unwrap();
+        self.store.insert_user(&user, &hash, None).await.unwrap();
+        let client = self.client();
+        let (status, body) = read(client.login(&email, PASSWORD).await).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         (client, body["user"].clone())
     }
 

@@ -26,7 +26,10 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     let base = day(now, 3);
 
     let first = booking(&user, &connie, base + Duration::hours(10), 90, now);
-    store.insert_booking(&first, &roomy(now)).await.unwrap();
+    store
+        .insert_booking(&first, &roomy(now), &[])
+        .await
+        .unwrap();
     assert_eq!(
         store.find_booking(first.id).await.unwrap(),
         Some(first.clone())
@@ -54,7 +57,7 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     // Any overlap is refused, and leaves no trace.
     let overlapping = booking(&user, &connie, base + Duration::minutes(11 * 60), 60, now);
     assert!(matches!(
-        store.insert_booking(&overlapping, &roomy(now)).await,
+        store.insert_booking(&overlapping, &roomy(now), &[]).await,
         Err(StoreError::SlotTaken)
     ));
     assert_eq!(store.find_booking(overlapping.id).await.unwrap(), None);
@@ -69,7 +72,7 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     // Cancelled: the slots are free again; the reason is kept.
     let reason = CancellationReason::parse("Weather").unwrap();
     let cancelled = first.cancel(Some(reason), now).unwrap();
-    store.update_booking(&first, &cancelled).await.unwrap();
+    store.update_booking(&first, &cancelled, &[]).await.unwrap();
     assert_eq!(store.find_booking(first.id).await.unwrap(), Some(cancelled));
     assert!(
         store
@@ -79,7 +82,7 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
             .is_empty()
     );
     store
-        .insert_booking(&overlapping, &roomy(now))
+        .insert_booking(&overlapping, &roomy(now), &[])
         .await
         .unwrap();
 }
@@ -93,8 +96,11 @@ async fn updates_are_all_or_nothing(backend: Backend) {
     let base = day(now, 2);
     let mine = booking(&user, &connie, base + Duration::hours(9), 30, now);
     let theirs = booking(&user, &connie, base + Duration::hours(10), 30, now);
-    store.insert_booking(&mine, &roomy(now)).await.unwrap();
-    store.insert_booking(&theirs, &roomy(now)).await.unwrap();
+    store.insert_booking(&mine, &roomy(now), &[]).await.unwrap();
+    store
+        .insert_booking(&theirs, &roomy(now), &[])
+        .await
+        .unwrap();
     let window = (base, base + Duration::days(1));
     let occupied = |store: SharedStore| async move {
         store
@@ -111,7 +117,7 @@ async fn updates_are_all_or_nothing(backend: Backend) {
     };
     let moved = mine.change(Party::Customer, onto, &connie, now).unwrap();
     assert!(matches!(
-        store.update_booking(&mine, &moved).await,
+        store.update_booking(&mine, &moved, &[]).await,
         Err(StoreError::SlotTaken)
     ));
     assert_eq!(
@@ -127,7 +133,7 @@ async fn updates_are_all_or_nothing(backend: Backend) {
         ..Default::default()
     };
     let grown = mine.change(Party::Customer, longer, &connie, now).unwrap();
-    store.update_booking(&mine, &grown).await.unwrap();
+    store.update_booking(&mine, &grown, &[]).await.unwrap();
     assert_eq!(
         store.find_booking(mine.id).await.unwrap(),
         Some(grown.clone())
@@ -146,7 +152,7 @@ async fn updates_are_all_or_nothing(backend: Backend) {
     };
     let stale = mine.change(Party::Customer, notes, &connie, now).unwrap();
     assert!(matches!(
-        store.update_booking(&mine, &stale).await,
+        store.update_booking(&mine, &stale, &[]).await,
         Err(StoreError::Conflict)
     ));
     assert_eq!(store.find_booking(mine.id).await.unwrap(), Some(grown));
@@ -178,10 +184,16 @@ async fn listing_matches_the_reference_query(backend: Backend) {
         };
         let start = day(now, 1 + i % 3) + Duration::minutes(30 * (i + 10));
         let mut booked = booking(user, with, start, 30, now);
-        store.insert_booking(&booked, &roomy(now)).await.unwrap();
+        store
+            .insert_booking(&booked, &roomy(now), &[])
+            .await
+            .unwrap();
         if i % 5 == 0 {
             let cancelled = booked.cancel(None, now).unwrap();
-            store.update_booking(&booked, &cancelled).await.unwrap();
+            store
+                .update_booking(&booked, &cancelled, &[])
+                .await
+                .unwrap();
             booked = cancelled;
         }
         all.push(booked);

@@ -1,0 +1,261 @@
+//! Booking notifications: who is told what, when, and how a message waiting
+//! in the outbox is retried.
+//!
+//! A change to a booking plans its notifications here; the store writes them
+//! to the outbox together with the change (see `store::OutboxStore`), and
+//! the mail dispatcher delivers them later. A message is keyed by booking,
+//! version, event and recipient, so writing it twice stores it once, and its
+//! `Message-ID` is the same on every retry.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rand::Rng;
+
+use super::{Booking, BookingId, Party};
+
+/// How long before a live booking starts both parties are reminded.
+pub const REMINDER_LEAD: TimeDelta = TimeDelta::hours(24);
+/// A message still undelivered this long after it was written is given up.
+pub const GIVE_UP_AFTER: TimeDelta = TimeDelta::hours(24);
+/// How long a dispatcher holds a claimed message before another may take it.
+pub const LEASE: TimeDelta = TimeDelta::minutes(2);
+/// An event mail whose booking change is still not stored this long after
+/// the mail was written belongs to a change that failed: it is dropped.
+pub const ORPHANED_AFTER: TimeDelta = TimeDelta::minutes(10);
+
+/// What happened to the booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BookingEvent {
+    /// A customer booked (customer: request received; consultant: new request).
+    Created,
+    /// The consultant confirmed it.
+    Confirmed,
+    /// Its time changed.
+    Rescheduled,
+    /// One party cancelled it.
+    Cancelled,
+    /// It starts in 24 hours.
+    Reminder,
+}
+
+impl BookingEvent {
+    /// The stored name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Confirmed => "confirmed",
+            Self::Rescheduled => "rescheduled",
+            Self::Cancelled => "cancelled",
+            Self::Reminder => "reminder",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "created" => Self::Created,
+            "confirmed" => Self::Confirmed,
+            "rescheduled" => Self::Rescheduled,
+            "cancelled" => Self::Cancelled,
+            "reminder" => Self::Reminder,
+            _ => return None,
+        })
+    }
+}
+
+/// A change to a booking, as far as notifications care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingChange {
+    /// Just booked.
+    Created,
+    /// Confirmed by the consultant.
+    Confirmed,
+    /// Details changed by the customer; `moved` when its time changed.
+    Edited {
+        /// Whether the appointment moved.
+        moved: bool,
+    },
+    /// Cancelled by `by`.
+    Cancelled {
+        /// Who cancelled.
+        by: Party,
+    },
+}
+
+/// The party on the other side of a booking.
+pub fn other(party: Party) -> Party {
+    match party {
+        Party::Customer => Party::Consultant,
+        Party::Consultant => Party::Customer,
+    }
+}
+
+/// Whether a message can still be delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting to be sent (or re-sent).
+    Pending,
+    /// Handed to the mail server.
+    Sent,
+    /// Given up after [`GIVE_UP_AFTER`], or no longer wanted (a reminder of
+    /// a booking that moved or was cancelled, an unverified recipient).
+    Dropped,
+}
+
+impl DeliveryState {
+    /// The stored name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Dropped => "dropped",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "pending" => Self::Pending,
+            "sent" => Self::Sent,
+            "dropped" => Self::Dropped,
+            _ => return None,
+        })
+    }
+}
+
+/// One notification in the outbox: a snapshot of the booking at the change
+/// that caused it, and its delivery state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    /// `<booking>.<version>.<event>.<recipient>`: the same for every write
+    /// and every retry of one notification.
+    pub id: String,
+    /// The booking as the change left it.
+    pub booking: Booking,
+    /// What happened.
+    pub event: BookingEvent,
+    /// Who is told.
+    pub recipient: Party,
+    /// Not sent before this instant (reminders).
+    pub not_before: DateTime<Utc>,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Where it stands.
+    pub state: DeliveryState,
+}
+
+impl OutboxMessage {
+    fn new(
+        booking: &Booking,
+        event: BookingEvent,
+        recipient: Party,
+        not_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let role = match recipient {
+            Party::Customer => "customer",
+            Party::Consultant => "consultant",
+        };
+        Self {
+            id: format!(
+                "{}.{}.{}.{role}",
+                booking.id,
+                booking.version,
+                event.as_str()
+            ),
+            booking: booking.clone(),
+            event,
+            recipient,
+            not_before,
+            created_at: now,
+            attempts: 0,
+            state: DeliveryState::Pending,
+        }
+    }
+
+    /// The booking this message is about.
+    pub fn booking_id(&self) -> BookingId {
+        self.booking.id
+    }
+
+    /// Whether the message is too old to keep trying at `now`.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        now - self.not_before.max(self.created_at) >= GIVE_UP_AFTER
+    }
+}
+
+/// The messages a change of `booking` (as it now is) causes at `now`: the
+/// event's mails, and fresh reminders for a live booking that starts more
+/// than [`REMINDER_LEAD`] from now (a reminder from an earlier version is
+/// never sent: see [`still_wanted`]).
+pub fn plan(change: BookingChange, booking: &Booking, now: DateTime<Utc>) -> Vec<OutboxMessage> {
+    let told = |event, recipients: &[Party]| {
+        recipients
+            .iter()
+            .map(move |recipient| OutboxMessage::new(booking, event, *recipient, now, now))
+            .collect::<Vec<_>>()
+    };
+    let both = [Party::Customer, Party::Consultant];
+    let mut messages = match change {
+        BookingChange::Created => told(BookingEvent::Created, &both),
+        BookingChange::Confirmed => told(BookingEvent::Confirmed, &[Party::Customer]),
+        BookingChange::Edited { moved: true } => told(BookingEvent::Rescheduled, &both),
+        BookingChange::Edited { moved: false } => Vec::new(),
+        BookingChange::Cancelled { by } => told(BookingEvent::Cancelled, &[other(by)]),
+    };
+    let remind_at = booking.appointment.start() - REMINDER_LEAD;
+    if booking.status.is_live() && remind_at > now {
+        messages.extend(both.iter().map(|party| {
+            OutboxMessage::new(booking, BookingEvent::Reminder, *party, remind_at, now)
+        }));
+    }
+    messages
+}
+
+/// Whether `message` should still be sent, given the booking as stored
+/// now (`None`: not stored, or not yet). An event mail waits until its
+/// version is stored, and is dropped if it never is (`orphaned`); a
+/// reminder is sent only for the exact version that planned it, while the
+/// booking is live (a later change planned its own).
+pub fn still_wanted(message: &OutboxMessage, current: Option<&Booking>, orphaned: bool) -> Wanted {
+    let version = message.booking.version;
+    match current {
+        Some(current) if message.event == BookingEvent::Reminder => {
+            if current.version == version && current.status.is_live() {
+                Wanted::Send
+            } else if current.version < version && !orphaned {
+                Wanted::Wait
+            } else {
+                Wanted::Drop
+            }
+        }
+        Some(current) if current.version >= version => Wanted::Send,
+        _ if orphaned => Wanted::Drop,
+        _ => Wanted::Wait,
+    }
+}
+
+/// What to do with a due message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// Deliver it.
+    Send,
+    /// Its change is not stored yet: try again shortly.
+    Wait,
+    /// Nobody needs it any more.
+    Drop,
+}
+
+/// When to try again after `attempts` failed deliveries: exponential from
+/// 10 seconds, capped at 30 minutes, with up to 50 % random jitter so that
+/// instances recovering together do not retry in step.
+pub fn retry_delay(attempts: u32) -> TimeDelta {
+    let base = 10i64.saturating_mul(1i64 << attempts.min(8)).min(1800);
+    let jitter = rand::thread_rng().gen_range(0..=base / 2);
+    TimeDelta::seconds(base + jitter)
+}
+
+#[cfg(test)]
+#[path = "notification_tests.rs"]
+mod tests;

@@ -1,0 +1,165 @@
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::*;
+use crate::domain::{
+    BookingDetails, BookingDuration, Consultant, Destination, Email, Mode, Notes, PersonName,
+    Travelers, User,
+};
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+}
+
+fn now() -> DateTime<Utc> {
+    utc("2027-03-01T12:00:00Z")
+}
+
+fn booking_starting(start: &str) -> Booking {
+    let consultant = Consultant::new(
+        PersonName::parse("Lucía Fernández").unwrap(),
+        &["Cruises".into()],
+        &["es".into()],
+        chrono_tz::UTC,
+        "mon-sun=00:00-23:30".parse().unwrap(),
+    )
+    .unwrap();
+    let customer = User::new_customer(
+        Email::parse("a@example.com").unwrap(),
+        PersonName::parse("A").unwrap(),
+        now(),
+    );
+    let details = BookingDetails {
+        mode: Mode::Video,
+        destination: Destination::parse("Lisbon").unwrap(),
+        travelers: Travelers::parse(2).unwrap(),
+        notes: Notes::default(),
+    };
+    let duration = BookingDuration::from_minutes(30).unwrap();
+    Booking::create(&customer, &consultant, utc(start), duration, details, now()).unwrap()
+}
+
+fn summary(messages: &[OutboxMessage]) -> Vec<(BookingEvent, Party)> {
+    messages.iter().map(|m| (m.event, m.recipient)).collect()
+}
+
+#[test]
+fn each_change_tells_the_right_people() {
+    let booking = booking_starting("2027-03-05T10:00:00Z");
+    use BookingEvent::*;
+    use Party::*;
+    let created = plan(BookingChange::Created, &booking, now());
+    assert_eq!(
+        summary(&created),
+        [
+            (Created, Customer),
+            (Created, Consultant),
+            (Reminder, Customer),
+            (Reminder, Consultant)
+        ]
+    );
+    let reminder = &created[2];
+    assert_eq!(reminder.not_before, utc("2027-03-04T10:00:00Z"));
+    assert_eq!(created[0].not_before, now());
+    assert_eq!(
+        summary(&plan(BookingChange::Confirmed, &booking, now()))[0],
+        (Confirmed, Customer)
+    );
+    let moved = plan(BookingChange::Edited { moved: true }, &booking, now());
+    assert_eq!(
+        summary(&moved)[..2],
+        [(Rescheduled, Customer), (Rescheduled, Consultant)]
+    );
+    let edited = plan(BookingChange::Edited { moved: false }, &booking, now());
+    assert_eq!(
+        summary(&edited),
+        [(Reminder, Customer), (Reminder, Consultant)]
+    );
+    let cancelled = booking.cancel(None, now()).unwrap();
+    let by_customer = plan(BookingChange::Cancelled { by: Customer }, &cancelled, now());
+    assert_eq!(
+        summary(&by_customer),
+        [(Cancelled, Consultant)],
+        "no reminder once cancelled"
+    );
+    let by_consultant = plan(
+        BookingChange::Cancelled { by: Consultant },
+        &cancelled,
+        now(),
+    );
+    assert_eq!(summary(&by_consultant), [(Cancelled, Customer)]);
+}
+
+#[test]
+fn no_reminder_for_a_booking_starting_within_a_day() {
+    let soon = booking_starting("2027-03-02T11:30:00Z");
+    let planned = plan(BookingChange::Created, &soon, now());
+    assert!(planned.iter().all(|m| m.event != BookingEvent::Reminder));
+}
+
+#[test]
+fn ids_name_booking_version_event_and_recipient() {
+    let booking = booking_starting("2027-03-05T10:00:00Z");
+    let planned = plan(BookingChange::Created, &booking, now());
+    assert_eq!(planned[0].id, format!("{}.1.created.customer", booking.id));
+    assert_eq!(
+        planned[3].id,
+        format!("{}.1.reminder.consultant", booking.id)
+    );
+    let again = plan(
+        BookingChange::Created,
+        &booking,
+        now() + TimeDelta::seconds(5),
+    );
+    assert_eq!(
+        planned[0].id, again[0].id,
+        "a retried write keys the same message"
+    );
+}
+
+#[test]
+fn event_mails_wait_for_their_version_and_reminders_need_theirs() {
+    let booking = booking_starting("2027-03-05T10:00:00Z");
+    let planned = plan(BookingChange::Created, &booking, now());
+    let (created, reminder) = (&planned[0], &planned[2]);
+    assert_eq!(still_wanted(created, Some(&booking), false), Wanted::Send);
+    assert_eq!(still_wanted(created, None, false), Wanted::Wait);
+    assert_eq!(still_wanted(created, None, true), Wanted::Drop);
+    let confirmed = booking.confirm(Party::Consultant, now()).unwrap();
+    assert_eq!(still_wanted(created, Some(&confirmed), false), Wanted::Send);
+    assert_eq!(still_wanted(reminder, Some(&booking), false), Wanted::Send);
+    assert_eq!(
+        still_wanted(reminder, Some(&confirmed), false),
+        Wanted::Drop,
+        "the confirmation planned its own reminder"
+    );
+    let cancelled = booking.cancel(None, now()).unwrap();
+    assert_eq!(
+        still_wanted(reminder, Some(&cancelled), false),
+        Wanted::Drop
+    );
+}
+
+#[test]
+fn retries_back_off_exponentially_with_jitter_and_a_cap() {
+    for attempts in 0..12 {
+        let base = (10i64 << attempts.min(8)).min(1800);
+        let delay = retry_delay(attempts).num_seconds();
+        assert!(
+            (base..=base + base / 2).contains(&delay),
+            "{attempts}: {delay}"
+        );
+    }
+}
+
+#[test]
+fn messages_expire_a_day_after_they_were_due() {
+    let booking = booking_starting("2027-03-05T10:00:00Z");
+    let planned = plan(BookingChange::Created, &booking, now());
+    assert!(!planned[0].expired(now() + TimeDelta::hours(23)));
+    assert!(planned[0].expired(now() + GIVE_UP_AFTER));
+    let reminder = &planned[2];
+    assert!(
+        !reminder.expired(now() + TimeDelta::hours(30)),
+        "counted from when it was due"
+    );
+}

@@ -1,0 +1,201 @@
+//! Booking mails: subject, text and HTML bodies from compiled templates
+//! (askama escapes the HTML), and the calendar invite.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use lettre::Message;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
+
+use super::{Parties, invite};
+use crate::domain::{BookingEvent, BookingStatus, OutboxMessage, Party};
+
+/// The fields both bodies show.
+struct Fields<'a> {
+    subject: &'a str,
+    greeting: &'a str,
+    headline: String,
+    mode: String,
+    destination: &'a str,
+    travelers: u8,
+    other_party: &'a str,
+    local_time: String,
+    timezone: String,
+    utc_time: String,
+    status: &'static str,
+    reason: Option<&'a str>,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "booking.txt")]
+struct TextBody<'a> {
+    greeting: &'a str,
+    headline: &'a str,
+    mode: &'a str,
+    destination: &'a str,
+    travelers: u8,
+    other_party: &'a str,
+    local_time: &'a str,
+    timezone: &'a str,
+    utc_time: &'a str,
+    status: &'a str,
+    reason: Option<&'a str>,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "booking.html")]
+struct HtmlBody<'a> {
+    subject: &'a str,
+    greeting: &'a str,
+    headline: &'a str,
+    mode: &'a str,
+    destination: &'a str,
+    travelers: u8,
+    other_party: &'a str,
+    local_time: &'a str,
+    timezone: &'a str,
+    utc_time: &'a str,
+    status: &'a str,
+    reason: Option<&'a str>,
+    link: &'a str,
+}
+
+fn subject(event: BookingEvent, recipient: Party, destination: &str) -> String {
+    let what = match (event, recipient) {
+        (BookingEvent::Created, Party::Customer) => "Booking request received",
+        (BookingEvent::Created, Party::Consultant) => "New booking request",
+        (BookingEvent::Confirmed, _) => "Booking confirmed",
+        (BookingEvent::Rescheduled, _) => "Booking moved",
+        (BookingEvent::Cancelled, _) => "Booking cancelled",
+        (BookingEvent::Reminder, _) => "Reminder: your consultation is tomorrow",
+    };
+    format!("{what}: {destination}")
+}
+
+fn headline(event: BookingEvent, recipient: Party, other: &str) -> String {
+    match (event, recipient) {
+        (BookingEvent::Created, Party::Customer) => format!(
+            "Your consultation request with {other} is received; you will hear once it is confirmed."
+        ),
+        (BookingEvent::Created, Party::Consultant) => {
+            format!("{other} asked for a consultation. Please confirm it.")
+        }
+        (BookingEvent::Confirmed, _) => format!("{other} confirmed your consultation."),
+        (BookingEvent::Rescheduled, _) => "The consultation has moved to a new time.".to_owned(),
+        (BookingEvent::Cancelled, _) => format!("{other} cancelled the consultation."),
+        (BookingEvent::Reminder, _) => "Your consultation starts in 24 hours.".to_owned(),
+    }
+}
+
+/// The mail for `message` to its recipient, from `from`, with links to
+/// `base_url` and the invite's UID on `host`. Its `Message-ID` is derived
+/// from the message id: the same on every retry.
+pub fn compose(
+    message: &OutboxMessage,
+    parties: &Parties,
+    from: &Mailbox,
+    base_url: &str,
+    host: &str,
+) -> Result<Message, lettre::error::Error> {
+    let booking = &message.booking;
+    let (to, other) = match message.recipient {
+        Party::Customer => (&parties.customer, parties.consultant.name.as_str()),
+        Party::Consultant => (&parties.consultant_account, parties.customer.name.as_str()),
+    };
+    let zone = parties.consultant.timezone;
+    let local = |at: DateTime<Utc>| at.with_timezone(&zone).format("%A %-d %B %Y, %H:%M");
+    let utc = |at: DateTime<Utc>| at.format("%A %-d %B %Y, %H:%M");
+    let (start, end) = (booking.appointment.start(), booking.appointment.end());
+    let subject = subject(
+        message.event,
+        message.recipient,
+        booking.details.destination.as_str(),
+    );
+    let fields = Fields {
+        subject: &subject,
+        greeting: to.name.as_str(),
+        headline: headline(message.event, message.recipient, other),
+        mode: booking.details.mode.as_str().replace('_', " "),
+        destination: booking.details.destination.as_str(),
+        travelers: booking.details.travelers.get(),
+        other_party: other,
+        local_time: format!(
+            "{}–{}",
+            local(start),
+            end.with_timezone(&zone).format("%H:%M")
+        ),
+        timezone: zone.name().to_owned(),
+        utc_time: format!("{}–{}", utc(start), end.format("%H:%M")),
+        status: match booking.status {
+            BookingStatus::Pending => "pending confirmation",
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Cancelled => "cancelled",
+        },
+        reason: booking
+            .cancellation_reason
+            .as_ref()
+            .map(|reason| reason.as_str()),
+        link: format!("{base_url}/"),
+    };
+    let (text, html) = bodies(&fields);
+    let ics = invite::calendar(booking, parties, host);
+    let calendar_type = ContentType::parse(&format!(
+        "text/calendar; method={}; charset=utf-8",
+        invite::method(booking)
+    ))
+    .expect("a valid content type");
+    let address = to
+        .email
+        .as_str()
+        .parse()
+        .map_err(|_| lettre::error::Error::MissingTo)?;
+    let recipient = Mailbox::new(Some(to.name.as_str().to_owned()), address);
+    Message::builder()
+        .from(from.clone())
+        .to(recipient)
+        .subject(subject.as_str())
+        .message_id(Some(format!("<{}@{host}>", message.id)))
+        .multipart(
+            MultiPart::mixed()
+                .multipart(MultiPart::alternative_plain_html(text, html))
+                .singlepart(Attachment::new("invite.ics".to_owned()).body(ics, calendar_type)),
+        )
+}
+
+fn bodies(fields: &Fields<'_>) -> (String, String) {
+    let text = TextBody {
+        greeting: fields.greeting,
+        headline: &fields.headline,
+        mode: &fields.mode,
+        destination: fields.destination,
+        travelers: fields.travelers,
+        other_party: fields.other_party,
+        local_time: &fields.local_time,
+        timezone: &fields.timezone,
+        utc_time: &fields.utc_time,
+        status: fields.status,
+        reason: fields.reason,
+        link: &fields.link,
+    };
+    let html = HtmlBody {
+        subject: fields.subject,
+        greeting: fields.greeting,
+        headline: &fields.headline,
+        mode: &fields.mode,
+        destination: fields.destination,
+        travelers: fields.travelers,
+        other_party: fields.other_party,
+        local_time: &fields.local_time,
+        timezone: &fields.timezone,
+        utc_time: &fields.utc_time,
+        status: fields.status,
+        reason: fields.reason,
+        link: &fields.link,
+    };
+    (
+        text.render().expect("the text template renders"),
+        html.render().expect("the HTML template renders"),
+    )
+}

@@ -1,0 +1,200 @@
+//! The mail dispatcher: a task beside the server that leases due outbox
+//! messages, delivers them, and records the outcome. At least once: a
+//! message is marked sent only after the server took it, and a lease that
+//! runs out (a crash mid-send) lets another dispatcher take it again.
+//! Several instances share the work; the lease keeps them off each other's
+//! messages. Modelled on zero2prod's `issue_delivery_worker`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+use rand::RngCore;
+use tokio::sync::watch;
+
+use super::{Parties, Transport, compose};
+use crate::domain::{
+    Clock, LEASE, ORPHANED_AFTER, OutboxMessage, Party, Wanted, retry_delay, still_wanted,
+};
+use crate::error::ErrorChain;
+use crate::monitoring;
+use crate::store::{Delivery, SharedStore, StoreResult};
+
+/// How long to wait when there was nothing to do.
+const IDLE_POLL: Duration = Duration::from_millis(500);
+/// Messages leased at once.
+const BATCH: u32 = 16;
+/// How soon a message whose change is not stored yet is looked at again.
+const WAIT_FOR_CHANGE: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
+
+/// Delivers the outbox.
+pub struct Dispatcher {
+    store: SharedStore,
+    transport: Transport,
+    clock: Arc<dyn Clock>,
+    from: Mailbox,
+    base_url: String,
+    host: String,
+}
+
+/// Stops a running dispatcher after the message it is sending.
+pub struct DispatcherHandle {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DispatcherHandle {
+    /// Asks the dispatcher to stop and waits until it has.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+impl Dispatcher {
+    /// A dispatcher sending through `transport` as `from`, with links to
+    /// `base_url` (whose host names the invites' UIDs).
+    pub fn new(
+        store: SharedStore,
+        transport: Transport,
+        clock: Arc<dyn Clock>,
+        from: Mailbox,
+        base_url: &str,
+    ) -> Self {
+        let host = super::invite::host_of(base_url).to_owned();
+        Self {
+            store,
+            transport,
+            clock,
+            from,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            host,
+        }
+    }
+
+    /// Starts delivering in a task of its own.
+    pub fn spawn(self) -> DispatcherHandle {
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            while !*stopped.borrow() {
+                let idle = match self.dispatch_once().await {
+                    Ok(0) => true,
+                    Ok(_) => false,
+                    Err(error) => {
+                        tracing::warn!(error = %ErrorChain(&error), "mail dispatcher: store unavailable");
+                        true
+                    }
+                };
+                if idle {
+                    tokio::select! {
+                        _ = tokio::time::sleep(IDLE_POLL) => {}
+                        _ = stopped.changed() => {}
+                    }
+                }
+            }
+        });
+        DispatcherHandle { stop, task }
+    }
+
+    /// Leases the due messages and delivers them one by one; how many.
+    pub async fn dispatch_once(&self) -> StoreResult<usize> {
+        let mut lease = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut lease);
+        let lease = hex::encode(lease);
+        let now = self.clock.now();
+        let due = self
+            .store
+            .claim_due_messages(now, &lease, now + LEASE, BATCH)
+            .await?;
+        for message in &due {
+            let outcome = self.deliver(message, self.clock.now()).await?;
+            self.store.finish_message(message, &lease, &outcome).await?;
+        }
+        Ok(due.len())
+    }
+
+    async fn deliver(&self, message: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<Delivery> {
+        let attempts = message.attempts;
+        let current = self.store.find_booking(message.booking_id()).await?;
+        let orphaned = now - message.created_at >= ORPHANED_AFTER;
+        match still_wanted(message, current.as_ref(), orphaned) {
+            Wanted::Send => {}
+            Wanted::Wait => {
+                return Ok(Delivery::Retry {
+                    attempts,
+                    at: now + WAIT_FOR_CHANGE,
+                });
+            }
+            Wanted::Drop => return Ok(Delivery::Dropped { attempts }),
+        }
+        let Some(parties) = self.parties(message).await? else {
+            return Ok(Delivery::Dropped { attempts });
+        };
+        let recipient = match message.recipient {
+            Party::Customer => &parties.customer,
+            Party::Consultant => &parties.consultant_account,
+        };
+        if !recipient.email_verified {
+            tracing::debug!(message = %message.id, "not mailed: the address is not verified");
+            return Ok(Delivery::Dropped { attempts });
+        }
+        let mail = match compose(message, &parties, &self.from, &self.base_url, &self.host) {
+            Ok(mail) => mail,
+            Err(error) => {
+                tracing::error!(message = %message.id, error = %ErrorChain(&error), "mail could not be composed");
+                return Ok(Delivery::Dropped { attempts });
+            }
+        };
+        match self.transport.send(mail).await {
+            Ok(file) => {
+                match file {
+                    Some(path) => {
+                        tracing::info!(message = %message.id, file = %path.display(), "mail written")
+                    }
+                    None => tracing::info!(message = %message.id, "mail sent"),
+                }
+                metrics::counter!(monitoring::NOTIFICATIONS_SENT).increment(1);
+                Ok(Delivery::Sent {
+                    attempts: attempts + 1,
+                })
+            }
+            Err(error) if message.expired(now) => {
+                tracing::error!(message = %message.id, attempts = attempts + 1, error = %ErrorChain(&error),
+                    "mail given up after 24 hours of failures");
+                metrics::counter!(monitoring::NOTIFICATIONS_FAILED).increment(1);
+                Ok(Delivery::Dropped {
+                    attempts: attempts + 1,
+                })
+            }
+            Err(error) => {
+                let at = now + retry_delay(attempts);
+                tracing::warn!(message = %message.id, attempts = attempts + 1, error = %ErrorChain(&error),
+                    "mail not delivered; will retry");
+                Ok(Delivery::Retry {
+                    attempts: attempts + 1,
+                    at,
+                })
+            }
+        }
+    }
+
+    /// The accounts and profile the message names; `None` if one is gone.
+    async fn parties(&self, message: &OutboxMessage) -> StoreResult<Option<Parties>> {
+        let booking = &message.booking;
+        let customer = self.store.find_user(booking.customer_id).await?;
+        let consultant = self.store.find_consultant(booking.consultant_id).await?;
+        let consultant_account = self
+            .store
+            .find_consultant_account(booking.consultant_id)
+            .await?;
+        Ok(match (customer, consultant, consultant_account) {
+            (Some(customer), Some(consultant), Some(consultant_account)) => Some(Parties {
+                customer,
+                consultant,
+                consultant_account,
+            }),
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,90 @@
+//! Calendar invites (RFC 5545), built with the `icalendar` crate: it folds
+//! long lines and escapes text values; parameter values are quoted by it
+//! and cleaned of what quoting cannot carry here.
+
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
+
+use super::Parties;
+use crate::domain::{Booking, BookingStatus};
+
+/// `REQUEST` for a live booking, `CANCEL` for a cancelled one.
+pub fn method(booking: &Booking) -> &'static str {
+    if booking.status == BookingStatus::Cancelled {
+        "CANCEL"
+    } else {
+        "REQUEST"
+    }
+}
+
+/// The host of `url` (`https://app.example.com:8443/x` → `app.example.com`).
+pub fn host_of(url: &str) -> &str {
+    url.split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', ':'])
+        .next()
+        .filter(|host| !host.is_empty())
+        .unwrap_or("localhost")
+}
+
+/// The invite's `UID`: the same for the booking's whole life, in mails and
+/// in the calendar endpoint alike.
+pub fn uid(booking: &Booking, host: &str) -> String {
+    format!("{}@{host}", booking.id)
+}
+
+/// A `CN` parameter value: no double quotes (they delimit it) and no
+/// control characters (names never have them; this is the second line).
+fn common_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if c == '"' { '\'' } else { c })
+        .collect()
+}
+
+/// The VEVENT for `booking` between `parties`, as of its current version.
+pub fn event(booking: &Booking, parties: &Parties, host: &str) -> Event {
+    let status = match booking.status {
+        BookingStatus::Pending => EventStatus::Tentative,
+        BookingStatus::Confirmed => EventStatus::Confirmed,
+        BookingStatus::Cancelled => EventStatus::Cancelled,
+    };
+    let mut organizer = Property::new(
+        "ORGANIZER",
+        format!("mailto:{}", parties.consultant_account.email),
+    );
+    organizer.add_parameter("CN", &common_name(parties.consultant.name.as_str()));
+    let mut attendee = Property::new("ATTENDEE", format!("mailto:{}", parties.customer.email));
+    attendee
+        .add_parameter("CN", &common_name(parties.customer.name.as_str()))
+        .add_parameter("ROLE", "REQ-PARTICIPANT");
+    Event::new()
+        .uid(&uid(booking, host))
+        .sequence(booking.version)
+        .timestamp(booking.updated_at)
+        .starts(booking.appointment.start())
+        .ends(booking.appointment.end())
+        .summary(&format!(
+            "Travel consultation with {}: {}",
+            parties.consultant.name,
+            booking.details.destination.as_str()
+        ))
+        .description(&format!(
+            "{} consultation for {} traveller(s) about {}.",
+            booking.details.mode.as_str().replace('_', " "),
+            booking.details.travelers.get(),
+            booking.details.destination.as_str()
+        ))
+        .status(status)
+        .append_property(organizer)
+        .append_property(attendee)
+        .done()
+}
+
+/// A calendar holding `booking`'s event, with the iTIP `METHOD` of its state.
+pub fn calendar(booking: &Booking, parties: &Parties, host: &str) -> String {
+    let mut calendar = Calendar::new();
+    calendar
+        .append_property(Property::new("METHOD", method(booking)))
+        .push(event(booking, parties, host));
+    calendar.done().to_string()
+}

@@ -1,0 +1,194 @@
+//! The outbox in MongoDB. A booking change embeds its messages in the
+//! booking document it writes (field `outbox`, with `outboxPending: "1"`),
+//! so they are stored by the same single-document write as the change.
+//! They move to the `outbox` collection, keyed by message id (a repeated
+//! move inserts nothing twice), before the booking's next change and
+//! whenever a dispatcher looks for work.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mongodb::bson::{Bson, Document, doc};
+use mongodb::options::FindOptions;
+
+use super::documents::{message_document, message_from, new_message_document, object_id};
+use super::{MongoStore, classify, find_all, is_duplicate_key};
+use crate::domain::{Booking, DeliveryState, OutboxMessage};
+use crate::store::{Delivery, OutboxStore, StoreError, StoreResult};
+
+const EMBEDDED: &str = "outbox";
+const PENDING_FLAG: &str = "outboxPending";
+
+/// `document` (a booking) carrying `messages`.
+pub(super) fn with_messages(mut document: Document, messages: &[OutboxMessage]) -> Document {
+    if !messages.is_empty() {
+        let embedded: Vec<Bson> = messages
+            .iter()
+            .map(|message| Bson::Document(new_message_document(message)))
+            .collect();
+        document.insert(EMBEDDED, embedded);
+        document.insert(PENDING_FLAG, "1");
+    }
+    document
+}
+
+impl MongoStore {
+    /// Inserts the messages embedded in `booking_document` into the outbox
+    /// collection, ignoring those already there.
+    async fn insert_embedded(&self, booking_document: &Document) -> StoreResult<()> {
+        let Ok(embedded) = booking_document.get_array(EMBEDDED) else {
+            return Ok(());
+        };
+        for message in embedded {
+            let Some(message) = message.as_document() else {
+                return Err(StoreError::Internal(
+                    "corrupt embedded outbox message".into(),
+                ));
+            };
+            match self.outbox.insert_one(message.clone()).await {
+                Ok(_) => {}
+                Err(error) if is_duplicate_key(&error) => {}
+                Err(error) => return Err(classify(error)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the messages embedded in the stored `booking` (at its version)
+    /// to the outbox collection. `false` if the stored booking is at another
+    /// version (a concurrent change).
+    pub(super) async fn move_embedded_messages(&self, booking: &Booking) -> StoreResult<bool> {
+        let filter =
+            doc! {"_id": object_id(booking.id.bytes()), "version": i64::from(booking.version)};
+        let Some(document) = self.bookings.find_one(filter).await.map_err(classify)? else {
+            return Ok(false);
+        };
+        self.insert_embedded(&document).await?;
+        Ok(true)
+    }
+
+    /// Moves the embedded messages of up to `limit` bookings to the outbox
+    /// collection, then removes them from the booking (if it has not
+    /// changed meanwhile; a change moved them itself).
+    async fn move_pending_embedded(&self, limit: i64) -> StoreResult<()> {
+        let options = FindOptions::builder().limit(limit).build();
+        let pending = find_all(
+            &self.bookings,
+            doc! {PENDING_FLAG: "1"},
+            options,
+            |document| Ok(document.clone()),
+        )
+        .await?;
+        for mut document in pending {
+            self.insert_embedded(&document).await?;
+            let (Some(id), Some(version)) = (
+                document.get("_id").cloned(),
+                document.get("version").cloned(),
+            ) else {
+                return Err(StoreError::Internal("corrupt booking document".into()));
+            };
+            document.remove(EMBEDDED);
+            document.remove(PENDING_FLAG);
+            self.bookings
+                .replace_one(
+                    doc! {"_id": id, "version": version, PENDING_FLAG: "1"},
+                    document,
+                )
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl OutboxStore for MongoStore {
+    async fn claim_due_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease: &str,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        self.move_pending_embedded(i64::from(limit) * 4).await?;
+        let due = doc! {
+            "state": DeliveryState::Pending.as_str(),
+            "nextAttemptAt": {"$lte": super::documents::date(now)},
+            "leaseUntil": {"$lte": super::documents::date(now)},
+        };
+        let options = FindOptions::builder()
+            .sort(doc! {"nextAttemptAt": 1})
+            .limit(i64::from(limit))
+            .build();
+        let candidates = find_all(&self.outbox, due, options, |document| {
+            Ok((message_from(document)?, document.clone()))
+        })
+        .await?;
+        let mut claimed = Vec::new();
+        for ((message, previous_lease), document) in candidates {
+            let next_attempt_at = document
+                .get_datetime("nextAttemptAt")
+                .ok()
+                .and_then(|at| DateTime::from_timestamp_millis(at.timestamp_millis()))
+                .unwrap_or(now);
+            // One replace conditioned on the lease seen: of two dispatchers
+            // that saw the message free, only one takes it.
+            let replaced = self
+                .outbox
+                .replace_one(
+                    doc! {"_id": message.id.as_str(), "lease": previous_lease.as_str(),
+                    "state": DeliveryState::Pending.as_str()},
+                    message_document(&message, next_attempt_at, lease, lease_until),
+                )
+                .await
+                .map_err(classify)?;
+            if replaced.modified_count == 1 {
+                claimed.push(message);
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn finish_message(
+        &self,
+        message: &OutboxMessage,
+        lease: &str,
+        outcome: &Delivery,
+    ) -> StoreResult<bool> {
+        let mut finished = message.clone();
+        let next_attempt_at = match *outcome {
+            Delivery::Sent { attempts } => {
+                (finished.state, finished.attempts) = (DeliveryState::Sent, attempts);
+                message.not_before
+            }
+            Delivery::Retry { attempts, at } => {
+                (finished.state, finished.attempts) = (DeliveryState::Pending, attempts);
+                at
+            }
+            Delivery::Dropped { attempts } => {
+                (finished.state, finished.attempts) = (DeliveryState::Dropped, attempts);
+                message.not_before
+            }
+        };
+        let replaced = self
+            .outbox
+            .replace_one(
+                doc! {"_id": message.id.as_str(), "lease": lease},
+                message_document(&finished, next_attempt_at, "", message.created_at),
+            )
+            .await
+            .map_err(classify)?;
+        Ok(replaced.matched_count == 1)
+    }
+
+    async fn pending_messages(&self) -> StoreResult<u64> {
+        let options = FindOptions::builder().projection(doc! {"_id": 1}).build();
+        let pending = find_all(
+            &self.outbox,
+            doc! {"state": DeliveryState::Pending.as_str()},
+            options,
+            |_| Ok(()),
+        )
+        .await?;
+        Ok(pending.len() as u64)
+    }
+}
