@@ -143,6 +143,8 @@ test("register, book, reload, httpOnly cookie, log out", async () => {
   const email = uniqueEmail("e2e");
   await register(page, email);
   assert.match(await page.textContent("#whoami-text"), new RegExp(email.replace(/[.+]/g, "\\$&")));
+  // A new address is not verified yet: the page says mail waits for it.
+  assert.match(await page.textContent("#verify-note"), /sent by email once your\s+address is verified/);
 
   await chooseFreeSlot(page);
   await page.fill("#booking-form [name=destination]", "Kyoto in autumn");

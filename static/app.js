@@ -76,6 +76,7 @@ async function showLoggedIn(user) {
   $("#whoami").hidden = false;
   $("#auth").hidden = true;
   $("#book").hidden = user.role !== "customer";
+  $("#verify-note").hidden = user.role !== "customer" || user.emailVerified;
   $("#bookings-section").hidden = false;
   $("#sessions-section").hidden = false;
   $("#bookings-heading").textContent =

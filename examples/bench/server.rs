@@ -33,6 +33,27 @@ pub struct Service {
 }
 
 impl Service {
+    /// Waits (at most `limit`) until the service has used less than 5 % of
+    /// a core over a second: background work (the mail a scenario caused)
+    /// is done, so it does not weigh on the next scenario.
+    pub fn wait_until_idle(&self, limit: Duration) {
+        let cpu = || -> Option<u64> {
+            let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        };
+        let ticks_per_second = 100; // USER_HZ on Linux
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            let Some(before) = cpu() else { return };
+            std::thread::sleep(Duration::from_secs(1));
+            let Some(after) = cpu() else { return };
+            if (after - before) * 20 < ticks_per_second {
+                return;
+            }
+        }
+    }
+
     /// Starts `binary` on `backend` with settings fit for load (no per-IP
     /// login limit: every request comes from 127.0.0.1) and waits until it
     /// answers `/ready`.

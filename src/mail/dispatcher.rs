@@ -24,7 +24,7 @@ use crate::store::{Delivery, SharedStore, StoreResult};
 /// How long to wait when there was nothing to do.
 const IDLE_POLL: Duration = Duration::from_millis(500);
 /// Messages leased at once.
-const BATCH: u32 = 16;
+const BATCH: u32 = 32;
 /// How soon a message whose change is not stored yet is looked at again.
 const WAIT_FOR_CHANGE: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 

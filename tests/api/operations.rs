@@ -8,14 +8,15 @@ use tempfile::TempDir;
 use tripdesk::domain::Clock;
 
 use crate::helpers::{
-    Backend, PASSWORD, ServiceProcess, TestApp, TestClient, booking_body, mongo_skipped, mongo_uri,
-    read, tripdesk_command, unique_email,
+    Backend, PASSWORD, ServiceProcess, SmtpServer, TestApp, TestClient, booking_body,
+    mongo_skipped, mongo_uri, read, tripdesk_command, unique_email,
 };
 use crate::store_tests;
 
 store_tests!(
     metrics_are_served_on_their_own_listener_by_route_pattern,
     a_killed_service_loses_no_acknowledged_booking,
+    mail_acknowledged_before_a_kill_arrives_after_the_restart,
 );
 
 async fn metrics_are_served_on_their_own_listener_by_route_pattern(backend: Backend) {
@@ -459,5 +460,141 @@ async fn three_instances_on_one_mongodb_behave_as_one() {
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     }
     drop(instances);
+    drop_database(&uri, &database).await;
+}
+
+/// Issue (mail): the outbox survives a crash. The service is killed right
+/// after acknowledging a booking, while its mail cannot go out (the SMTP
+/// server is down); after a restart, the mail arrives.
+async fn mail_acknowledged_before_a_kill_arrives_after_the_restart(backend: Backend) {
+    let mut smtp = SmtpServer::stopped();
+    let dir = TempDir::new().unwrap();
+    let database = format!(
+        "tripdesk_test_{}",
+        &unique_email("mail")[..20].replace(['-', '@'], "_")
+    );
+    let database_path = dir.path().join("tripdesk.db").display().to_string();
+    let (uri, smtp_url) = (mongo_uri(), smtp.url());
+    let mut vars: Vec<(&str, &str)> = match backend {
+        Backend::Sqlite => vec![("DATABASE_PATH", &database_path)],
+        Backend::Mongo => vec![("MONGODB_URI", &uri), ("MONGODB_DB", &database)],
+    };
+    vars.extend([("SEED_DEMO_DATA", "true"), ("SMTP_URL", smtp_url.as_str())]);
+    let service = ServiceProcess::start(dir.path(), &vars).await;
+    let customer = service.client();
+    customer
+        .register(&unique_email("kill"), PASSWORD, "Kill Ed")
+        .await;
+    let (_, consultants) = read(customer.get("/api/consultants").await).await;
+    let consultant_id = consultants["consultants"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, availability) = read(
+        customer
+            .get(&format!(
+                "/api/consultants/{consultant_id}/availability?days=14"
+            ))
+            .await,
+    )
+    .await;
+    let body = json!({
+        "consultantId": consultant_id,
+        "startsAt": availability["slots"][0]["startsAt"],
+        "durationMinutes": 30, "mode": "video", "destination": "Madeira", "travelers": 1,
+    });
+    let response = customer.post("/api/bookings", &body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    service.signal(libc::SIGKILL);
+    drop(service);
+    smtp.restart().await;
+    let _restarted = ServiceProcess::start(dir.path(), &vars).await;
+    // The demo consultant's address is verified: the new-request mail.
+    let mails = smtp.wait_for(1).await;
+    let parsed = mails[0].parsed();
+    assert!(
+        parsed
+            .subject()
+            .unwrap()
+            .starts_with("New booking request: Madeira")
+    );
+    if backend == Backend::Mongo {
+        drop_database(&uri, &database).await;
+    }
+}
+
+/// Issue (mail): two instances on one MongoDB share one outbox, and each
+/// notification is sent once.
+#[tokio::test]
+async fn two_instances_send_each_notification_once() {
+    if mongo_skipped() {
+        return;
+    }
+    let smtp = SmtpServer::start().await;
+    let dir = TempDir::new().unwrap();
+    let uri = mongo_uri();
+    let database = format!(
+        "tripdesk_test_mail_{}",
+        &unique_email("x")[..12].replace(['-', '@'], "_")
+    );
+    let smtp_url = smtp.url();
+    let vars = [
+        ("MONGODB_URI", uri.as_str()),
+        ("MONGODB_DB", database.as_str()),
+        ("SEED_DEMO_DATA", "true"),
+        ("SMTP_URL", smtp_url.as_str()),
+    ];
+    let first = ServiceProcess::start(dir.path(), &vars).await;
+    let second = ServiceProcess::start(dir.path(), &vars).await;
+    let customer = first.client();
+    customer
+        .register(&unique_email("twice"), PASSWORD, "Two Times")
+        .await;
+    let (_, consultants) = read(customer.get("/api/consultants").await).await;
+    let consultant_id = consultants["consultants"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, availability) = read(
+        customer
+            .get(&format!(
+                "/api/consultants/{consultant_id}/availability?days=14"
+            ))
+            .await,
+    )
+    .await;
+    for (n, slot) in availability["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(8)
+        .enumerate()
+    {
+        let client = customer.at(if n % 2 == 0 {
+            &first.base
+        } else {
+            &second.base
+        });
+        let body = json!({
+            "consultantId": consultant_id, "startsAt": slot["startsAt"],
+            "durationMinutes": 30, "mode": "phone", "destination": "Faroe Islands", "travelers": 1,
+        });
+        assert_eq!(
+            client.post("/api/bookings", &body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let mails = smtp.wait_for(8).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let mails_now = smtp.received();
+    assert_eq!(mails_now.len(), 8, "each of the 8 new-request mails once");
+    let mut ids: Vec<String> = mails
+        .iter()
+        .map(|mail| mail.parsed().message_id().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 8);
+    drop((first, second));
     drop_database(&uri, &database).await;
 }

@@ -79,24 +79,29 @@ impl OutboxStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<OutboxMessage>> {
         let lease = lease.to_owned();
-        self.write(move |tx| {
-            let sql = format!(
-                "UPDATE outbox SET lease = ?1, lease_until = ?2
+        // Relaxed: a lease lost in a power cut only lets a message be taken
+        // again (at least once, never lost: the message itself was durable).
+        self.write_relaxed(
+            move |tx| {
+                let sql = format!(
+                    "UPDATE outbox SET lease = ?1, lease_until = ?2
                  WHERE id IN (SELECT id FROM outbox
                               WHERE state = 'pending' AND next_attempt_at <= ?3
                                 AND (lease_until IS NULL OR lease_until <= ?3)
                               ORDER BY next_attempt_at LIMIT ?4)
                  RETURNING {MESSAGE_COLUMNS}"
-            );
-            let mut statement = tx.prepare_cached(&sql)?;
-            let mut rows =
-                statement.query(params![lease, millis(lease_until), millis(now), limit])?;
-            let mut claimed = Vec::new();
-            while let Some(row) = rows.next()? {
-                claimed.push(message(row)?);
-            }
-            Ok(claimed)
-        })
+                );
+                let mut statement = tx.prepare_cached(&sql)?;
+                let mut rows =
+                    statement.query(params![lease, millis(lease_until), millis(now), limit])?;
+                let mut claimed = Vec::new();
+                while let Some(row) = rows.next()? {
+                    claimed.push(message(row)?);
+                }
+                Ok(claimed)
+            },
+            |_| (),
+        )
         .await
     }
 
@@ -107,7 +112,10 @@ impl OutboxStore for SqliteStore {
         outcome: &Delivery,
     ) -> StoreResult<bool> {
         let (id, lease, outcome) = (message.id.clone(), lease.to_owned(), *outcome);
-        self.write(move |tx| {
+        // Relaxed too: a "sent" lost in a power cut means one more send of
+        // the same mail (same Message-ID), which at-least-once allows.
+        self.write_relaxed(
+            move |tx| {
             let (state, attempts, next) = match outcome {
                 Delivery::Sent { attempts } => (DeliveryState::Sent, attempts, None),
                 Delivery::Retry { attempts, at } => (DeliveryState::Pending, attempts, Some(at)),
@@ -120,7 +128,9 @@ impl OutboxStore for SqliteStore {
                 params![state.as_str(), attempts, next.map(millis), id, lease],
             )?;
             Ok(changed > 0)
-        })
+            },
+            |_| (),
+        )
         .await
     }
 
