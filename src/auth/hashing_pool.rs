@@ -78,8 +78,10 @@ fn work(queue: &Mutex<Receiver<Job>>, blocks: usize) {
     }
 }
 
-/// Raises this thread's nice value (Linux schedules threads individually).
-fn lower_priority() {
+/// Raises this thread's nice value (Linux schedules threads individually),
+/// so that request handling preempts it: for background work (hashing,
+/// mail) that must not slow the cheap requests beside it.
+pub(crate) fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: plain system calls on the calling thread, no memory involved.
     unsafe {

@@ -10,6 +10,7 @@ mod throttle;
 
 pub use cookie::{TokenSource, presented_token, removal_cookie, session_cookie};
 pub use extractor::Authenticated;
+pub(crate) use hashing_pool::lower_priority;
 pub use password::{HashError, ITERATIONS, MEMORY_KIB, PARALLELISM, PasswordHasher};
 pub use rate_limit::{AuthRateLimiter, client_address};
 pub use throttle::{PasswordAttempt, trust_this_device};

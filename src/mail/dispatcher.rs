@@ -41,14 +41,22 @@ pub struct Dispatcher {
 /// Stops a running dispatcher after the message it is sending.
 pub struct DispatcherHandle {
     stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+    done: tokio::sync::oneshot::Receiver<()>,
 }
 
 impl DispatcherHandle {
     /// Asks the dispatcher to stop and waits until it has.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         let _ = self.stop.send(true);
-        let _ = self.task.await;
+        let _ = (&mut self.done).await;
+    }
+}
+
+impl Drop for DispatcherHandle {
+    /// A handle dropped without [`stop`](Self::stop) (the server's task
+    /// was cancelled) still stops the thread, after its current message.
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
     }
 }
 
@@ -73,10 +81,31 @@ impl Dispatcher {
         }
     }
 
-    /// Starts delivering in a task of its own.
+    /// Starts delivering on a thread of its own, at low priority (like the
+    /// password hashes): composing and sending mail uses whatever CPU the
+    /// requests leave, and never slows them.
     pub fn spawn(self) -> DispatcherHandle {
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
+        let (stop, stopped) = watch::channel(false);
+        let (finished, done) = tokio::sync::oneshot::channel();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the mail dispatcher");
+        let spawned = std::thread::Builder::new()
+            .name("mail-dispatcher".into())
+            .spawn(move || {
+                crate::auth::lower_priority();
+                runtime.block_on(self.run(stopped));
+                let _ = finished.send(());
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "the mail dispatcher could not start");
+        }
+        DispatcherHandle { stop, done }
+    }
+
+    async fn run(self, mut stopped: watch::Receiver<bool>) {
+        {
             while !*stopped.borrow() {
                 let idle = match self.dispatch_once().await {
                     Ok(0) => true,
@@ -89,12 +118,15 @@ impl Dispatcher {
                 if idle {
                     tokio::select! {
                         _ = tokio::time::sleep(IDLE_POLL) => {}
-                        _ = stopped.changed() => {}
+                        changed = stopped.changed() => {
+                            if changed.is_err() {
+                                break; // the handle is gone
+                            }
+                        }
                     }
                 }
             }
-        });
-        DispatcherHandle { stop, task }
+        }
     }
 
     /// Leases the due messages and delivers them one by one; how many.

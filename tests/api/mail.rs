@@ -17,6 +17,7 @@ store_tests!(
     reminders_come_a_day_ahead_and_never_for_a_cancelled_booking,
     the_calendar_file_is_for_the_bookings_parties_only,
     names_cannot_add_headers_or_parts,
+    mail_is_given_up_after_a_day_of_failures,
 );
 
 const BASE_URL: &str = "https://app.tripdesk.example";
@@ -334,4 +335,51 @@ async fn names_cannot_add_headers_or_parts(backend: Backend) {
         );
         assert!(!text.contains("\nBcc:"));
     }
+}
+
+async fn mail_is_given_up_after_a_day_of_failures(backend: Backend) {
+    let mut smtp = SmtpServer::stopped();
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("SMTP_URL", &smtp.url()),
+            ("PUBLIC_BASE_URL", BASE_URL),
+            ("METRICS_ADDR", "127.0.0.1:0"),
+        ],
+    )
+    .await;
+    let (consultant, _) = app.consultant().await;
+    let (customer, _) = app.customer().await;
+    let (status, _) = read(customer.book(&consultant, &app.at(3, 10, 0), 30).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(app.store.pending_messages().await.unwrap() >= 1);
+    // A day of failures later the next attempt gives up.
+    app.clock.advance(Duration::hours(25));
+    let mut pending = u64::MAX;
+    for _ in 0..100 {
+        // Only the reminders, not due for another day, still wait.
+        pending = app.store.pending_messages().await.unwrap();
+        if pending == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(pending, 2, "the new-request mail was given up");
+    let metrics = app.metrics_base.clone().unwrap();
+    let text = reqwest::get(format!("{metrics}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("tripdesk_notifications_failed_total ")),
+        "{text}"
+    );
+    // The server comes back: nothing given up is sent.
+    smtp.restart().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(smtp.received().is_empty());
 }

@@ -51,11 +51,19 @@ pub use files::{ServerLock, ServerLockError};
 
 /// The SQLite implementation of [`Store`](super::Store).
 pub struct SqliteStore {
-    writer: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Writers>>,
     readers: r2d2::Pool<SqliteConnectionManager>,
     sessions: Arc<SessionCache>,
     /// How long ended sessions are kept before [`Store::purge_ended`] removes them.
     session_retention: TimeDelta,
+}
+
+/// The two connections writes go through, behind one mutex (SQLite has one
+/// writer at a time anyway): one that waits for `fsync` at every commit,
+/// one that does not (see [`SqliteStore::write_relaxed`]).
+struct Writers {
+    durable: Connection,
+    relaxed: Connection,
 }
 
 /// Per-connection settings. `synchronous = FULL` makes every acknowledged
@@ -84,6 +92,9 @@ impl SqliteStore {
         schema::migrations()
             .to_latest(&mut writer)
             .map_err(|error| StoreError::Internal(error.into()))?;
+        let relaxed = Connection::open(path)?;
+        configure(&relaxed)?;
+        relaxed.pragma_update(None, "synchronous", "NORMAL")?;
         let manager =
             SqliteConnectionManager::file(path).with_init(|connection| configure(connection));
         let readers = r2d2::Pool::builder()
@@ -94,7 +105,10 @@ impl SqliteStore {
             .build(manager)
             .map_err(|error| StoreError::Internal(error.into()))?;
         Ok(Self {
-            writer: Arc::new(Mutex::new(writer)),
+            writer: Arc::new(Mutex::new(Writers {
+                durable: writer,
+                relaxed,
+            })),
             readers,
             sessions: Arc::new(SessionCache::new(CACHED_SESSIONS)),
             session_retention,
@@ -172,26 +186,16 @@ impl SqliteStore {
         let writer = Arc::clone(&self.writer);
         blocking(move || {
             // A panic mid-transaction poisons the mutex; the transaction was
-            // rolled back when it unwound, so the connection is still sound.
-            let mut connection = writer.lock().unwrap_or_else(PoisonError::into_inner);
-            if durability == Durability::Relaxed {
-                connection
-                    .prepare_cached("PRAGMA synchronous = NORMAL")?
-                    .execute([])?;
-            }
-            let outcome = (|| -> StoreResult<T> {
-                let transaction =
-                    connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let result = change(&transaction)?;
-                transaction.commit()?;
-                Ok(result)
-            })();
-            if durability == Durability::Relaxed {
-                connection
-                    .prepare_cached("PRAGMA synchronous = FULL")?
-                    .execute([])?;
-            }
-            let result = outcome?;
+            // rolled back when it unwound, so the connections are still sound.
+            let mut writers = writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let connection = match durability {
+                Durability::Full => &mut writers.durable,
+                Durability::Relaxed => &mut writers.relaxed,
+            };
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let result = change(&transaction)?;
+            transaction.commit()?;
             after_commit(&result);
             Ok(result)
         })
