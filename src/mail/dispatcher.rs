@@ -129,7 +129,8 @@ impl Dispatcher {
         }
     }
 
-    /// Leases the due messages and delivers them one by one; how many.
+    /// Leases the due messages, delivers them one by one, and records the
+    /// outcomes together; how many.
     pub async fn dispatch_once(&self) -> StoreResult<usize> {
         let mut lease = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut lease);
@@ -139,11 +140,13 @@ impl Dispatcher {
             .store
             .claim_due_messages(now, &lease, now + LEASE, BATCH)
             .await?;
-        for message in &due {
-            let outcome = self.deliver(message, self.clock.now()).await?;
-            self.store.finish_message(message, &lease, &outcome).await?;
+        let mut outcomes = Vec::with_capacity(due.len());
+        for message in due {
+            let outcome = self.deliver(&message, self.clock.now()).await?;
+            outcomes.push((message, outcome));
         }
-        Ok(due.len())
+        self.store.finish_messages(&lease, &outcomes).await?;
+        Ok(outcomes.len())
     }
 
     async fn deliver(&self, message: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<Delivery> {

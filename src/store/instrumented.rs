@@ -315,16 +315,15 @@ impl OutboxStore for Instrumented {
         )
     }
 
-    async fn finish_message(
+    async fn finish_messages(
         &self,
-        message: &OutboxMessage,
         lease: &str,
-        outcome: &Delivery,
-    ) -> StoreResult<bool> {
+        outcomes: &[(OutboxMessage, Delivery)],
+    ) -> StoreResult<()> {
         timed!(
             self,
-            "finish_message",
-            self.inner.finish_message(message, lease, outcome)
+            "finish_messages",
+            self.inner.finish_messages(lease, outcomes)
         )
     }
 

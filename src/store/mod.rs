@@ -268,14 +268,13 @@ pub trait OutboxStore: Send + Sync {
         limit: u32,
     ) -> StoreResult<Vec<OutboxMessage>>;
 
-    /// Records how delivering `message` ended, if `lease` still holds it;
-    /// returns whether it did.
-    async fn finish_message(
+    /// Records how delivering each message ended, for those `lease` still
+    /// holds (one write for the whole batch where the store allows).
+    async fn finish_messages(
         &self,
-        message: &OutboxMessage,
         lease: &str,
-        outcome: &Delivery,
-    ) -> StoreResult<bool>;
+        outcomes: &[(OutboxMessage, Delivery)],
+    ) -> StoreResult<()>;
 
     /// How many messages wait to be delivered.
     async fn pending_messages(&self) -> StoreResult<u64>;

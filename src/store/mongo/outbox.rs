@@ -148,36 +148,36 @@ impl OutboxStore for MongoStore {
         Ok(claimed)
     }
 
-    async fn finish_message(
+    async fn finish_messages(
         &self,
-        message: &OutboxMessage,
         lease: &str,
-        outcome: &Delivery,
-    ) -> StoreResult<bool> {
-        let mut finished = message.clone();
-        let next_attempt_at = match *outcome {
-            Delivery::Sent { attempts } => {
-                (finished.state, finished.attempts) = (DeliveryState::Sent, attempts);
-                message.not_before
-            }
-            Delivery::Retry { attempts, at } => {
-                (finished.state, finished.attempts) = (DeliveryState::Pending, attempts);
-                at
-            }
-            Delivery::Dropped { attempts } => {
-                (finished.state, finished.attempts) = (DeliveryState::Dropped, attempts);
-                message.not_before
-            }
-        };
-        let replaced = self
-            .outbox
-            .replace_one(
-                doc! {"_id": message.id.as_str(), "lease": lease},
-                message_document(&finished, next_attempt_at, "", message.created_at),
-            )
-            .await
-            .map_err(classify)?;
-        Ok(replaced.matched_count == 1)
+        outcomes: &[(OutboxMessage, Delivery)],
+    ) -> StoreResult<()> {
+        for (message, outcome) in outcomes {
+            let mut finished = message.clone();
+            let next_attempt_at = match *outcome {
+                Delivery::Sent { attempts } => {
+                    (finished.state, finished.attempts) = (DeliveryState::Sent, attempts);
+                    message.not_before
+                }
+                Delivery::Retry { attempts, at } => {
+                    (finished.state, finished.attempts) = (DeliveryState::Pending, attempts);
+                    at
+                }
+                Delivery::Dropped { attempts } => {
+                    (finished.state, finished.attempts) = (DeliveryState::Dropped, attempts);
+                    message.not_before
+                }
+            };
+            self.outbox
+                .replace_one(
+                    doc! {"_id": message.id.as_str(), "lease": lease},
+                    message_document(&finished, next_attempt_at, "", message.created_at),
+                )
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
     }
 
     async fn pending_messages(&self) -> StoreResult<u64> {

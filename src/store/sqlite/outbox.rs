@@ -105,29 +105,44 @@ impl OutboxStore for SqliteStore {
         .await
     }
 
-    async fn finish_message(
+    async fn finish_messages(
         &self,
-        message: &OutboxMessage,
         lease: &str,
-        outcome: &Delivery,
-    ) -> StoreResult<bool> {
-        let (id, lease, outcome) = (message.id.clone(), lease.to_owned(), *outcome);
-        // Relaxed too: a "sent" lost in a power cut means one more send of
-        // the same mail (same Message-ID), which at-least-once allows.
+        outcomes: &[(OutboxMessage, Delivery)],
+    ) -> StoreResult<()> {
+        let lease = lease.to_owned();
+        let outcomes: Vec<(String, Delivery)> = outcomes
+            .iter()
+            .map(|(message, outcome)| (message.id.clone(), *outcome))
+            .collect();
+        // One relaxed transaction for the batch: a "sent" lost in a power cut
+        // means one more send of the same mail (same Message-ID), which at
+        // least once allows.
         self.write_relaxed(
             move |tx| {
-            let (state, attempts, next) = match outcome {
-                Delivery::Sent { attempts } => (DeliveryState::Sent, attempts, None),
-                Delivery::Retry { attempts, at } => (DeliveryState::Pending, attempts, Some(at)),
-                Delivery::Dropped { attempts } => (DeliveryState::Dropped, attempts, None),
-            };
-            let changed = tx.execute(
-                "UPDATE outbox SET state = ?1, attempts = ?2,
-                     next_attempt_at = COALESCE(?3, next_attempt_at), lease = NULL, lease_until = NULL
-                 WHERE id = ?4 AND lease = ?5",
-                params![state.as_str(), attempts, next.map(millis), id, lease],
-            )?;
-            Ok(changed > 0)
+                let mut finish = tx.prepare_cached(
+                    "UPDATE outbox SET state = ?1, attempts = ?2,
+                         next_attempt_at = COALESCE(?3, next_attempt_at),
+                         lease = NULL, lease_until = NULL
+                     WHERE id = ?4 AND lease = ?5",
+                )?;
+                for (id, outcome) in outcomes {
+                    let (state, attempts, next) = match outcome {
+                        Delivery::Sent { attempts } => (DeliveryState::Sent, attempts, None),
+                        Delivery::Retry { attempts, at } => {
+                            (DeliveryState::Pending, attempts, Some(at))
+                        }
+                        Delivery::Dropped { attempts } => (DeliveryState::Dropped, attempts, None),
+                    };
+                    finish.execute(params![
+                        state.as_str(),
+                        attempts,
+                        next.map(millis),
+                        id,
+                        lease
+                    ])?;
+                }
+                Ok(())
             },
             |_| (),
         )

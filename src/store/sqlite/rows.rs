@@ -62,87 +62,62 @@ fn instant(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Resul
     parsed(row, index, column, DateTime::from_timestamp_millis)
 }
 
-/// The index of the column named `name` in `row`.
-fn column(row: &Row<'_>, name: &str) -> rusqlite::Result<usize> {
-    row.as_ref().column_index(name)
-}
+/// Columns read by [`user`], for table alias `u`, in this order.
+pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.consultant_id, u.created_at, \
+     u.credentials_stamp, u.email_verified";
+/// How many columns [`USER_COLUMNS`] selects: where the next ones start.
+pub(super) const USER_WIDTH: usize = 7;
 
-/// Columns read by [`user`], for table alias `u`, named so that they can sit
-/// beside a session's in one row.
-pub(super) const USER_COLUMNS: &str = "u.id AS user_id, u.email AS user_email, \
-     u.name AS user_name, u.consultant_id AS user_consultant_id, \
-     u.created_at AS user_created_at, u.credentials_stamp AS user_credentials_stamp, \
-     u.email_verified AS user_email_verified";
-
-/// A user from the [`USER_COLUMNS`] of `row`.
-pub(super) fn user(row: &Row<'_>) -> rusqlite::Result<User> {
-    let consultant_column = column(row, "user_consultant_id")?;
-    let consultant: Option<String> = row.get(consultant_column)?;
+/// A user from the [`USER_COLUMNS`] starting at column `at`. (Read by
+/// position: looking columns up by name costs more than the read itself on
+/// the session path.)
+pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
+    let consultant: Option<String> = row.get(at + 3)?;
     let role = match consultant {
         None => Role::Customer,
-        Some(id) => Role::Consultant(parsed(
-            row,
-            consultant_column,
-            "users.consultant_id",
-            |_: String| ConsultantId::parse(&id),
-        )?),
+        Some(id) => Role::Consultant(parsed(row, at + 3, "users.consultant_id", |_: String| {
+            ConsultantId::parse(&id)
+        })?),
     };
     Ok(User {
-        id: parsed_text(row, column(row, "user_id")?, "users.id", UserId::parse)?,
-        email: parsed(
-            row,
-            column(row, "user_email")?,
-            "users.email",
-            Email::from_stored,
-        )?,
-        name: parsed_text(row, column(row, "user_name")?, "users.name", |text| {
+        id: parsed_text(row, at, "users.id", UserId::parse)?,
+        email: parsed(row, at + 1, "users.email", Email::from_stored)?,
+        name: parsed_text(row, at + 2, "users.name", |text| {
             PersonName::parse(text).ok()
         })?,
         role,
-        created_at: instant(row, column(row, "user_created_at")?, "users.created_at")?,
+        created_at: instant(row, at + 4, "users.created_at")?,
         credentials_stamp: parsed_text(
             row,
-            column(row, "user_credentials_stamp")?,
+            at + 5,
             "users.credentials_stamp",
             CredentialsStamp::from_stored,
         )?,
-        email_verified: row.get(column(row, "user_email_verified")?)?,
+        email_verified: row.get(at + 6)?,
     })
 }
 
-/// Columns read by [`session`], for table alias `s`.
-pub(super) const SESSION_COLUMNS: &str = "s.id AS session_id, \
-     s.token_hash AS session_token_hash, s.user_id AS session_user_id, \
-     s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at, \
-     s.expires_at AS session_expires_at, s.status AS session_status, \
-     s.user_agent AS session_user_agent, s.credentials_stamp AS session_credentials_stamp";
+/// Columns read by [`session`], for table alias `s`, in this order.
+pub(super) const SESSION_COLUMNS: &str = "s.id, s.token_hash, s.user_id, s.created_at, \
+     s.last_seen_at, s.expires_at, s.status, s.user_agent, s.credentials_stamp";
+/// How many columns [`SESSION_COLUMNS`] selects: where the next ones start.
+pub(super) const SESSION_WIDTH: usize = 9;
 
-/// A session from the [`SESSION_COLUMNS`] of `row`.
-pub(super) fn session(row: &Row<'_>) -> rusqlite::Result<Session> {
-    let at = |name| column(row, name);
-    let user_agent: Option<String> = row.get(at("session_user_agent")?)?;
+/// A session from the [`SESSION_COLUMNS`] starting at column `at`.
+pub(super) fn session(row: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
+    let user_agent: Option<String> = row.get(at + 7)?;
     Ok(Session {
-        id: parsed_text(row, at("session_id")?, "sessions.id", SessionId::parse)?,
-        token_hash: TokenHash::from_hex(row.get(at("session_token_hash")?)?),
-        user_id: parsed_text(
-            row,
-            at("session_user_id")?,
-            "sessions.user_id",
-            UserId::parse,
-        )?,
-        created_at: instant(row, at("session_created_at")?, "sessions.created_at")?,
-        last_seen_at: instant(row, at("session_last_seen_at")?, "sessions.last_seen_at")?,
-        expires_at: instant(row, at("session_expires_at")?, "sessions.expires_at")?,
-        status: parsed_text(
-            row,
-            at("session_status")?,
-            "sessions.status",
-            SessionStatus::parse,
-        )?,
+        id: parsed_text(row, at, "sessions.id", SessionId::parse)?,
+        token_hash: TokenHash::from_hex(row.get(at + 1)?),
+        user_id: parsed_text(row, at + 2, "sessions.user_id", UserId::parse)?,
+        created_at: instant(row, at + 3, "sessions.created_at")?,
+        last_seen_at: instant(row, at + 4, "sessions.last_seen_at")?,
+        expires_at: instant(row, at + 5, "sessions.expires_at")?,
+        status: parsed_text(row, at + 6, "sessions.status", SessionStatus::parse)?,
         user_agent: user_agent.map(|text| UserAgent::sanitize(&text)),
         credentials_stamp: parsed_text(
             row,
-            at("session_credentials_stamp")?,
+            at + 8,
             "sessions.credentials_stamp",
             CredentialsStamp::from_stored,
         )?,

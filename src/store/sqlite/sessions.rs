@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
-use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS, millis};
+use super::rows::{self, SESSION_COLUMNS, SESSION_WIDTH, USER_COLUMNS, millis};
 use crate::domain::{Session, SessionId, TokenHash, User, UserId};
 use crate::store::{SessionStore, StoreResult};
 
@@ -56,7 +56,9 @@ impl SessionStore for SqliteStore {
                 );
                 let mut statement = conn.prepare_cached(&sql)?;
                 Ok(statement
-                    .query_row([key], |row| Ok((rows::session(row)?, rows::user(row)?)))
+                    .query_row([key], |row| {
+                        Ok((rows::session(row, 0)?, rows::user(row, SESSION_WIDTH)?))
+                    })
                     .optional()?)
             })
             .await?;
@@ -155,7 +157,7 @@ impl SessionStore for SqliteStore {
             let mut statement = conn.prepare_cached(&sql)?;
             let sessions = statement
                 .query_map(params![user_id.to_string(), VALID, millis(now)], |row| {
-                    rows::session(row)
+                    rows::session(row, 0)
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(sessions)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::rows::{self, USER_COLUMNS, millis};
+use super::rows::{self, USER_COLUMNS, USER_WIDTH, millis};
 use super::sessions::{EXPIRED, VALID, insert_session_row};
 use super::{SqliteStore, unique_violation};
 use crate::domain::{ConsultantId, Email, PasswordHash, Session, User, UserId};
@@ -59,8 +59,8 @@ impl UserStore for SqliteStore {
             Ok(conn
                 .query_row(&sql, [email], |row| {
                     Ok(Credentials {
-                        user: rows::user(row)?,
-                        password_hash: PasswordHash::from_phc(row.get("password_hash")?),
+                        user: rows::user(row, 0)?,
+                        password_hash: PasswordHash::from_phc(row.get(USER_WIDTH)?),
                     })
                 })
                 .optional()?)
@@ -73,7 +73,7 @@ impl UserStore for SqliteStore {
             let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1");
             Ok(conn
                 .prepare_cached(&sql)?
-                .query_row([user_id.to_string()], rows::user)
+                .query_row([user_id.to_string()], |row| rows::user(row, 0))
                 .optional()?)
         })
         .await
@@ -84,7 +84,7 @@ impl UserStore for SqliteStore {
             let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.consultant_id = ?1");
             Ok(conn
                 .prepare_cached(&sql)?
-                .query_row([consultant.to_string()], rows::user)
+                .query_row([consultant.to_string()], |row| rows::user(row, 0))
                 .optional()?)
         })
         .await
