@@ -32,8 +32,9 @@ pub use idempotency::{
 };
 pub use ids::{BookingId, ConsultantId, SessionId, UserId};
 pub use notification::{
-    BookingChange, BookingEvent, DeliveryState, GIVE_UP_AFTER, LEASE, ORPHANED_AFTER,
-    OutboxMessage, REMINDER_LEAD, Wanted, plan as plan_notifications, retry_delay, still_wanted,
+    BookingChange, BookingEvent, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
+    ORPHANED_AFTER, OutboxMessage, REMINDER_LEAD, Wanted, plan as plan_notifications, retry_delay,
+    still_wanted,
 };
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;

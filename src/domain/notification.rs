@@ -18,6 +18,9 @@ pub const REMINDER_LEAD: TimeDelta = TimeDelta::hours(24);
 pub const GIVE_UP_AFTER: TimeDelta = TimeDelta::hours(24);
 /// How long a dispatcher holds a claimed message before another may take it.
 pub const LEASE: TimeDelta = TimeDelta::minutes(2);
+/// How long a sent or dropped message is kept (to answer "was it sent?")
+/// before it is purged.
+pub const KEEP_FINISHED: TimeDelta = TimeDelta::days(30);
 /// An event mail whose booking change is still not stored this long after
 /// the mail was written belongs to a change that failed: it is dropped.
 pub const ORPHANED_AFTER: TimeDelta = TimeDelta::minutes(10);

@@ -168,7 +168,10 @@ impl MongoStore {
             .await
             .map_err(classify)?;
         self.outbox
-            .create_indexes([index(doc! {"state": 1, "nextAttemptAt": 1}, "due")])
+            .create_indexes([
+                index(doc! {"state": 1, "nextAttemptAt": 1}, "due"),
+                ttl("purgeAt", "purge_when_finished"),
+            ])
             .await
             .map_err(classify)?;
         self.bookings

@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use mongodb::bson::{Bson, Document, doc};
 use mongodb::options::FindOptions;
 
-use super::documents::{message_document, message_from, new_message_document, object_id};
+use super::documents::{date, message_document, message_from, new_message_document, object_id};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
-use crate::domain::{Booking, DeliveryState, OutboxMessage};
+use crate::domain::{Booking, DeliveryState, KEEP_FINISHED, OutboxMessage};
 use crate::store::{Delivery, OutboxStore, StoreError, StoreResult};
 
 const EMBEDDED: &str = "outbox";
@@ -112,8 +112,8 @@ impl OutboxStore for MongoStore {
         self.move_pending_embedded(i64::from(limit) * 4).await?;
         let due = doc! {
             "state": DeliveryState::Pending.as_str(),
-            "nextAttemptAt": {"$lte": super::documents::date(now)},
-            "leaseUntil": {"$lte": super::documents::date(now)},
+            "nextAttemptAt": {"$lte": date(now)},
+            "leaseUntil": {"$lte": date(now)},
         };
         let options = FindOptions::builder()
             .sort(doc! {"nextAttemptAt": 1})
@@ -169,11 +169,13 @@ impl OutboxStore for MongoStore {
                     message.not_before
                 }
             };
+            let mut document = message_document(&finished, next_attempt_at, "", message.created_at);
+            if finished.state != DeliveryState::Pending {
+                // The TTL index removes finished messages after a while.
+                document.insert("purgeAt", date(message.created_at + KEEP_FINISHED));
+            }
             self.outbox
-                .replace_one(
-                    doc! {"_id": message.id.as_str(), "lease": lease},
-                    message_document(&finished, next_attempt_at, "", message.created_at),
-                )
+                .replace_one(doc! {"_id": message.id.as_str(), "lease": lease}, document)
                 .await
                 .map_err(classify)?;
         }

@@ -1,12 +1,13 @@
 //! Removing what no rule reads any more, as MongoDB's TTL indexes do for
 //! the MongoDB store: ended sessions after their retention, attempt places
-//! out of every window, expired idempotency keys and device trust.
+//! out of every window, expired idempotency keys and device trust, and
+//! outbox messages sent or dropped long ago.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Transaction, params};
 
 use super::rows::millis;
-use crate::domain::LoginThrottle;
+use crate::domain::{KEEP_FINISHED, LoginThrottle};
 use crate::store::StoreResult;
 
 /// Deletes every record that ended before `now` (sessions: `retention`
@@ -32,6 +33,10 @@ pub(super) fn purge_ended(
     purged += tx.execute(
         "DELETE FROM trusted_devices WHERE expires_at < ?1",
         params![millis(now)],
+    )?;
+    purged += tx.execute(
+        "DELETE FROM outbox WHERE state <> 'pending' AND created_at < ?1",
+        params![millis(now - KEEP_FINISHED)],
     )?;
     Ok(purged as u64)
 }
