@@ -142,7 +142,20 @@ impl Dispatcher {
             .await?;
         let mut outcomes = Vec::with_capacity(due.len());
         for message in due {
-            let outcome = self.deliver(&message, self.clock.now()).await?;
+            let now = self.clock.now();
+            let outcome = match self.deliver(&message, now).await {
+                Ok(outcome) => outcome,
+                // The store failed while looking the message up: try again
+                // shortly, and still record what was sent before it failed.
+                Err(error) => {
+                    tracing::warn!(message = %message.id, error = %ErrorChain(&error),
+                        "mail not delivered: store unavailable");
+                    Delivery::Retry {
+                        attempts: message.attempts,
+                        at: now + WAIT_FOR_CHANGE,
+                    }
+                }
+            };
             outcomes.push((message, outcome));
         }
         self.store.finish_messages(&lease, &outcomes).await?;
