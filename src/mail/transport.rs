@@ -52,9 +52,15 @@ impl Transport {
         ))
     }
 
-    /// Files under `directory` (created if missing).
+    /// Files under `directory` (created if missing, readable by the
+    /// service's user only: mails hold personal data).
     pub fn files(directory: PathBuf) -> std::io::Result<Self> {
-        std::fs::create_dir_all(&directory)?;
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&directory)?;
+        std::fs::set_permissions(&directory, std::fs::Permissions::from_mode(0o700))?;
         let transport = AsyncFileTransport::new(&directory);
         Ok(Self::Files {
             directory,
@@ -77,5 +83,21 @@ impl Transport {
                 Ok(Some(directory.join(format!("{id}.eml"))))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn the_mail_directory_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let mail = dir.path().join("data").join("mail");
+        Transport::files(mail.clone()).unwrap();
+        let mode = std::fs::metadata(&mail).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
     }
 }
