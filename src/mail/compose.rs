@@ -10,7 +10,11 @@ use lettre::message::{Attachment, Mailbox, MultiPart};
 use super::{Parties, invite};
 use crate::domain::{BookingEvent, BookingStatus, OutboxMessage, Party};
 
-/// The fields both bodies show.
+/// The fields both bodies show; the text body's template reads them
+/// directly, the HTML body's through [`HtmlBody`] (another template file,
+/// escaped as HTML).
+#[derive(Template)]
+#[template(path = "booking.txt")]
 struct Fields<'a> {
     subject: &'a str,
     greeting: &'a str,
@@ -28,38 +32,9 @@ struct Fields<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "booking.txt")]
-struct TextBody<'a> {
-    greeting: &'a str,
-    headline: &'a str,
-    mode: &'a str,
-    destination: &'a str,
-    travelers: u8,
-    other_party: &'a str,
-    local_time: &'a str,
-    timezone: &'a str,
-    utc_time: &'a str,
-    status: &'a str,
-    reason: Option<&'a str>,
-    link: &'a str,
-}
-
-#[derive(Template)]
 #[template(path = "booking.html")]
 struct HtmlBody<'a> {
-    subject: &'a str,
-    greeting: &'a str,
-    headline: &'a str,
-    mode: &'a str,
-    destination: &'a str,
-    travelers: u8,
-    other_party: &'a str,
-    local_time: &'a str,
-    timezone: &'a str,
-    utc_time: &'a str,
-    status: &'a str,
-    reason: Option<&'a str>,
-    link: &'a str,
+    m: &'a Fields<'a>,
 }
 
 fn subject(event: BookingEvent, recipient: Party, destination: &str) -> String {
@@ -165,37 +140,10 @@ pub fn compose(
 }
 
 fn bodies(fields: &Fields<'_>) -> (String, String) {
-    let text = TextBody {
-        greeting: fields.greeting,
-        headline: &fields.headline,
-        mode: &fields.mode,
-        destination: fields.destination,
-        travelers: fields.travelers,
-        other_party: fields.other_party,
-        local_time: &fields.local_time,
-        timezone: &fields.timezone,
-        utc_time: &fields.utc_time,
-        status: fields.status,
-        reason: fields.reason,
-        link: &fields.link,
-    };
-    let html = HtmlBody {
-        subject: fields.subject,
-        greeting: fields.greeting,
-        headline: &fields.headline,
-        mode: &fields.mode,
-        destination: fields.destination,
-        travelers: fields.travelers,
-        other_party: fields.other_party,
-        local_time: &fields.local_time,
-        timezone: &fields.timezone,
-        utc_time: &fields.utc_time,
-        status: fields.status,
-        reason: fields.reason,
-        link: &fields.link,
-    };
     (
-        text.render().expect("the text template renders"),
-        html.render().expect("the HTML template renders"),
+        fields.render().expect("the text template renders"),
+        HtmlBody { m: fields }
+            .render()
+            .expect("the HTML template renders"),
     )
 }

@@ -156,25 +156,7 @@ async fn a_killed_service_loses_no_acknowledged_booking(backend: Backend) {
         }
     }))
     .await;
-    let (_, consultants) = read(customers[0].get("/api/consultants").await).await;
-    let consultant_id = consultants["consultants"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (_, availability) = read(
-        customers[0]
-            .get(&format!(
-                "/api/consultants/{consultant_id}/availability?days=14"
-            ))
-            .await,
-    )
-    .await;
-    let slots: Vec<String> = availability["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|slot| slot["startsAt"].as_str().unwrap().to_owned())
-        .collect();
+    let (consultant_id, slots) = first_consultant_slots(&customers[0]).await;
     // Every customer tries the slots in turn, over and over, until the
     // service is killed: races for the same slot included.
     let load = customers.iter().cloned().map(|client| {
@@ -234,6 +216,25 @@ async fn a_killed_service_loses_no_acknowledged_booking(backend: Backend) {
     if backend == Backend::Mongo {
         drop_database(&uri, &database).await;
     }
+}
+
+/// The first consultant (of the demo data) and the starts of its free slots
+/// in the next two weeks.
+async fn first_consultant_slots(client: &TestClient) -> (String, Vec<String>) {
+    let (_, consultants) = read(client.get("/api/consultants").await).await;
+    let id = consultants["consultants"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/consultants/{id}/availability?days=14");
+    let (_, availability) = read(client.get(&path).await).await;
+    let slots = availability["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|slot| slot["startsAt"].as_str().unwrap().to_owned())
+        .collect();
+    (id, slots)
 }
 
 async fn drop_database(uri: &str, name: &str) {
@@ -373,23 +374,8 @@ async fn three_instances_on_one_mongodb_behave_as_one() {
         }
     }))
     .await;
-    let (_, consultants) = read(racers[0].get("/api/consultants").await).await;
-    let consultant_id = consultants["consultants"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (_, availability) = read(
-        racers[0]
-            .get(&format!(
-                "/api/consultants/{consultant_id}/availability?days=14"
-            ))
-            .await,
-    )
-    .await;
-    let starts_at = availability["slots"][0]["startsAt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (consultant_id, slots) = first_consultant_slots(&racers[0]).await;
+    let starts_at = slots[0].clone();
     let body = json!({
         "consultantId": consultant_id, "startsAt": starts_at, "durationMinutes": 60,
         "mode": "phone", "destination": "Lisbon", "travelers": 2,
@@ -420,7 +406,7 @@ async fn three_instances_on_one_mongodb_behave_as_one() {
 
     // An Idempotency-Key retried against another instance replays.
     let booker = &racers[1];
-    let second = availability["slots"][4]["startsAt"].as_str().unwrap();
+    let second = &slots[4];
     let body = json!({
         "consultantId": consultant_id, "startsAt": second, "durationMinutes": 30,
         "mode": "video", "destination": "Porto", "travelers": 1,
@@ -485,22 +471,10 @@ async fn mail_acknowledged_before_a_kill_arrives_after_the_restart(backend: Back
     customer
         .register(&unique_email("kill"), PASSWORD, "Kill Ed")
         .await;
-    let (_, consultants) = read(customer.get("/api/consultants").await).await;
-    let consultant_id = consultants["consultants"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (_, availability) = read(
-        customer
-            .get(&format!(
-                "/api/consultants/{consultant_id}/availability?days=14"
-            ))
-            .await,
-    )
-    .await;
+    let (consultant_id, slots) = first_consultant_slots(&customer).await;
     let body = json!({
         "consultantId": consultant_id,
-        "startsAt": availability["slots"][0]["startsAt"],
+        "startsAt": slots[0],
         "durationMinutes": 30, "mode": "video", "destination": "Madeira", "travelers": 1,
     });
     let response = customer.post("/api/bookings", &body).await;
@@ -550,33 +524,15 @@ async fn two_instances_send_each_notification_once() {
     customer
         .register(&unique_email("twice"), PASSWORD, "Two Times")
         .await;
-    let (_, consultants) = read(customer.get("/api/consultants").await).await;
-    let consultant_id = consultants["consultants"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (_, availability) = read(
-        customer
-            .get(&format!(
-                "/api/consultants/{consultant_id}/availability?days=14"
-            ))
-            .await,
-    )
-    .await;
-    for (n, slot) in availability["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .take(8)
-        .enumerate()
-    {
+    let (consultant_id, slots) = first_consultant_slots(&customer).await;
+    for (n, slot) in slots.iter().take(8).enumerate() {
         let client = customer.at(if n % 2 == 0 {
             &first.base
         } else {
             &second.base
         });
         let body = json!({
-            "consultantId": consultant_id, "startsAt": slot["startsAt"],
+            "consultantId": consultant_id, "startsAt": slot,
             "durationMinutes": 30, "mode": "phone", "destination": "Faroe Islands", "travelers": 1,
         });
         assert_eq!(

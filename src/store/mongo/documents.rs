@@ -6,13 +6,13 @@ use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{self, Bson, Document, doc};
 
 use crate::domain::{
-    Appointment, AttemptPlace, Booking, BookingDetails, BookingDuration, BookingEvent, BookingId,
-    BookingStatus, CancellationReason, Consultant, ConsultantId, CredentialsStamp, DeliveryState,
-    Destination, Email, Fingerprint, IdempotencyKey, IdempotencyRecord, Mode, Notes, OutboxMessage,
-    Party, PasswordHash, PersonName, Role, Session, SessionId, SessionStatus, Slot, StoredResponse,
-    ThrottleKey, TokenHash, Travelers, TrustedDevice, User, UserAgent, UserId, WorkingHours,
+    Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus,
+    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email,
+    Fingerprint, IdempotencyKey, IdempotencyRecord, Mode, Notes, PasswordHash, PersonName, Role,
+    Session, SessionId, SessionStatus, Slot, StoredResponse, TokenHash, Travelers, User, UserAgent,
+    UserId, WorkingHours,
 };
-use crate::store::{StoreError, StoreResult, snapshot};
+use crate::store::{StoreError, StoreResult};
 
 /// A BSON date from an instant (millisecond precision, like the domain's clock).
 pub(super) fn date(instant: DateTime<Utc>) -> bson::DateTime {
@@ -26,43 +26,47 @@ pub(super) fn object_id(bytes: [u8; 12]) -> ObjectId {
 
 /// Typed, checked access to a stored document: a missing or mistyped field
 /// is reported as corrupt data, never a panic.
-struct Fields<'a> {
-    document: &'a Document,
-    collection: &'static str,
+pub(super) struct Fields<'a> {
+    pub(super) document: &'a Document,
+    pub(super) collection: &'static str,
 }
 
 impl<'a> Fields<'a> {
-    fn corrupt(&self, key: &str) -> StoreError {
+    pub(super) fn corrupt(&self, key: &str) -> StoreError {
         StoreError::Internal(format!("corrupt document in {}: field {key}", self.collection).into())
     }
 
-    fn get(&self, key: &str) -> StoreResult<&'a Bson> {
+    pub(super) fn get(&self, key: &str) -> StoreResult<&'a Bson> {
         self.document.get(key).ok_or_else(|| self.corrupt(key))
     }
 
-    fn parse<T>(&self, key: &str, convert: impl FnOnce(&'a Bson) -> Option<T>) -> StoreResult<T> {
+    pub(super) fn parse<T>(
+        &self,
+        key: &str,
+        convert: impl FnOnce(&'a Bson) -> Option<T>,
+    ) -> StoreResult<T> {
         convert(self.get(key)?).ok_or_else(|| self.corrupt(key))
     }
 
-    fn string(&self, key: &str) -> StoreResult<&'a str> {
+    pub(super) fn string(&self, key: &str) -> StoreResult<&'a str> {
         self.parse(key, Bson::as_str)
     }
 
-    fn optional_string(&self, key: &str) -> StoreResult<Option<&'a str>> {
+    pub(super) fn optional_string(&self, key: &str) -> StoreResult<Option<&'a str>> {
         match self.document.get(key) {
             None | Some(Bson::Null) => Ok(None),
             Some(value) => value.as_str().map(Some).ok_or_else(|| self.corrupt(key)),
         }
     }
 
-    fn instant(&self, key: &str) -> StoreResult<DateTime<Utc>> {
+    pub(super) fn instant(&self, key: &str) -> StoreResult<DateTime<Utc>> {
         self.parse(key, |value| match value {
             Bson::DateTime(date) => DateTime::from_timestamp_millis(date.timestamp_millis()),
             _ => None,
         })
     }
 
-    fn integer(&self, key: &str) -> StoreResult<i64> {
+    pub(super) fn integer(&self, key: &str) -> StoreResult<i64> {
         self.parse(key, |value| match value {
             Bson::Int32(n) => Some(i64::from(*n)),
             Bson::Int64(n) => Some(*n),
@@ -70,11 +74,11 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn object_id(&self) -> StoreResult<[u8; 12]> {
+    pub(super) fn object_id(&self) -> StoreResult<[u8; 12]> {
         self.parse("_id", |value| value.as_object_id().map(|id| id.bytes()))
     }
 
-    fn strings(&self, key: &str) -> StoreResult<Vec<String>> {
+    pub(super) fn strings(&self, key: &str) -> StoreResult<Vec<String>> {
         self.parse(key, |value| {
             value
                 .as_array()?
@@ -85,7 +89,11 @@ impl<'a> Fields<'a> {
     }
 
     /// Parses a string field with a domain parser.
-    fn domain<T>(&self, key: &str, parse: impl FnOnce(&str) -> Option<T>) -> StoreResult<T> {
+    pub(super) fn domain<T>(
+        &self,
+        key: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> StoreResult<T> {
         parse(self.string(key)?).ok_or_else(|| self.corrupt(key))
     }
 }
@@ -188,121 +196,6 @@ fn stamp(fields: &Fields<'_>) -> StoreResult<CredentialsStamp> {
             CredentialsStamp::from_stored(text).ok_or_else(|| fields.corrupt("credentialsStamp"))
         }
     }
-}
-
-/// An outbox message, in the outbox collection or embedded in its booking.
-/// `lease` is a string (empty when free), so that taking a message is one
-/// replace conditioned on it.
-pub(super) fn message_document(
-    message: &OutboxMessage,
-    next_attempt_at: DateTime<Utc>,
-    lease: &str,
-    lease_until: DateTime<Utc>,
-) -> Document {
-    doc! {
-        "_id": message.id.as_str(),
-        "bookingId": message.booking.id.to_string(),
-        "event": message.event.as_str(),
-        "recipient": match message.recipient {
-            Party::Customer => "customer",
-            Party::Consultant => "consultant",
-        },
-        "snapshot": snapshot::to_json(&message.booking),
-        "notBefore": date(message.not_before),
-        "createdAt": date(message.created_at),
-        "attempts": i64::from(message.attempts),
-        "state": message.state.as_str(),
-        "nextAttemptAt": date(next_attempt_at),
-        "lease": lease,
-        "leaseUntil": date(lease_until),
-    }
-}
-
-/// A new message's document: due at `not_before`, not leased.
-pub(super) fn new_message_document(message: &OutboxMessage) -> Document {
-    message_document(message, message.not_before, "", message.created_at)
-}
-
-/// A message and its lease (empty when free).
-pub(super) fn message_from(document: &Document) -> StoreResult<(OutboxMessage, String)> {
-    let fields = Fields {
-        document,
-        collection: "outbox",
-    };
-    let message = OutboxMessage {
-        id: fields.string("_id")?.to_owned(),
-        booking: snapshot::from_json(fields.string("snapshot")?)?,
-        event: fields.domain("event", BookingEvent::parse)?,
-        recipient: fields.domain("recipient", |text| match text {
-            "customer" => Some(Party::Customer),
-            "consultant" => Some(Party::Consultant),
-            _ => None,
-        })?,
-        not_before: fields.instant("notBefore")?,
-        created_at: fields.instant("createdAt")?,
-        attempts: u32::try_from(fields.integer("attempts")?)
-            .map_err(|_| fields.corrupt("attempts"))?,
-        state: fields.domain("state", DeliveryState::parse)?,
-    };
-    Ok((message, fields.string("lease")?.to_owned()))
-}
-
-/// An attempt place: `_id` is `<key>#<place>`, so taking a free place is one
-/// insert that only one attempt can win; `attempt` (random) lets a stale
-/// place be taken over by one conditional replace.
-pub(super) fn attempt_document(
-    key: &ThrottleKey,
-    place: u32,
-    attempt: &str,
-    at: DateTime<Utc>,
-    forget_at: DateTime<Utc>,
-) -> Document {
-    doc! {
-        "_id": format!("{}#{place}", key.as_str()),
-        "key": key.as_str(),
-        "place": i64::from(place),
-        "attempt": attempt,
-        "at": date(at),
-        "forgetAt": date(forget_at),
-    }
-}
-
-/// A held attempt place and the random id of the attempt holding it.
-pub(super) fn attempt_from(document: &Document) -> StoreResult<(AttemptPlace, String)> {
-    let fields = Fields {
-        document,
-        collection: "login_attempts",
-    };
-    let index = u32::try_from(fields.integer("place")?).map_err(|_| fields.corrupt("place"))?;
-    Ok((
-        AttemptPlace {
-            index,
-            at: fields.instant("at")?,
-        },
-        fields.string("attempt")?.to_owned(),
-    ))
-}
-
-pub(super) fn trusted_device_document(device: &TrustedDevice) -> Document {
-    doc! {
-        "_id": device.token_hash.as_str(),
-        "userId": device.user_id.to_string(),
-        "createdAt": date(device.created_at),
-        "expiresAt": date(device.expires_at),
-    }
-}
-
-pub(super) fn trusted_device_from(document: &Document) -> StoreResult<TrustedDevice> {
-    let fields = Fields {
-        document,
-        collection: "trusted_devices",
-    };
-    Ok(TrustedDevice {
-        token_hash: TokenHash::from_hex(fields.string("_id")?.to_owned()),
-        user_id: fields.domain("userId", UserId::parse)?,
-        created_at: fields.instant("createdAt")?,
-        expires_at: fields.instant("expiresAt")?,
-    })
 }
 
 pub(super) fn consultant_document(consultant: &Consultant) -> Document {

@@ -10,10 +10,10 @@ use chrono::{DateTime, Utc};
 use mongodb::bson::{Bson, Document, doc};
 use mongodb::options::FindOptions;
 
-use super::documents::{date, message_document, message_from, new_message_document, object_id};
+use super::documents::{Fields, date, object_id};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
-use crate::domain::{Booking, DeliveryState, KEEP_FINISHED, OutboxMessage};
-use crate::store::{Delivery, OutboxStore, StoreError, StoreResult};
+use crate::domain::{Booking, BookingEvent, DeliveryState, KEEP_FINISHED, OutboxMessage, Party};
+use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, snapshot};
 
 const EMBEDDED: &str = "outbox";
 const PENDING_FLAG: &str = "outboxPending";
@@ -193,4 +193,61 @@ impl OutboxStore for MongoStore {
         .await?;
         Ok(pending.len() as u64)
     }
+}
+
+/// An outbox message, in the outbox collection or embedded in its booking.
+/// `lease` is a string (empty when free), so that taking a message is one
+/// replace conditioned on it.
+fn message_document(
+    message: &OutboxMessage,
+    next_attempt_at: DateTime<Utc>,
+    lease: &str,
+    lease_until: DateTime<Utc>,
+) -> Document {
+    doc! {
+        "_id": message.id.as_str(),
+        "bookingId": message.booking.id.to_string(),
+        "event": message.event.as_str(),
+        "recipient": match message.recipient {
+            Party::Customer => "customer",
+            Party::Consultant => "consultant",
+        },
+        "snapshot": snapshot::to_json(&message.booking),
+        "notBefore": date(message.not_before),
+        "createdAt": date(message.created_at),
+        "attempts": i64::from(message.attempts),
+        "state": message.state.as_str(),
+        "nextAttemptAt": date(next_attempt_at),
+        "lease": lease,
+        "leaseUntil": date(lease_until),
+    }
+}
+
+/// A new message's document: due at `not_before`, not leased.
+fn new_message_document(message: &OutboxMessage) -> Document {
+    message_document(message, message.not_before, "", message.created_at)
+}
+
+/// A message and its lease (empty when free).
+fn message_from(document: &Document) -> StoreResult<(OutboxMessage, String)> {
+    let fields = Fields {
+        document,
+        collection: "outbox",
+    };
+    let message = OutboxMessage {
+        id: fields.string("_id")?.to_owned(),
+        booking: snapshot::from_json(fields.string("snapshot")?)?,
+        event: fields.domain("event", BookingEvent::parse)?,
+        recipient: fields.domain("recipient", |text| match text {
+            "customer" => Some(Party::Customer),
+            "consultant" => Some(Party::Consultant),
+            _ => None,
+        })?,
+        not_before: fields.instant("notBefore")?,
+        created_at: fields.instant("createdAt")?,
+        attempts: u32::try_from(fields.integer("attempts")?)
+            .map_err(|_| fields.corrupt("attempts"))?,
+        state: fields.domain("state", DeliveryState::parse)?,
+    };
+    Ok((message, fields.string("lease")?.to_owned()))
 }

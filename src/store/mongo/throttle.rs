@@ -2,17 +2,15 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use mongodb::bson::doc;
+use mongodb::bson::{Document, doc};
 use mongodb::options::FindOptions;
 use rand::RngCore;
 use rand::rngs::OsRng;
 
-use super::documents::{
-    attempt_document, attempt_from, trusted_device_document, trusted_device_from,
-};
+use super::documents::{Fields, date};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
 use crate::domain::{
-    AttemptPlace, LoginThrottle, Reservation, ThrottleKey, TokenHash, TrustedDevice,
+    AttemptPlace, LoginThrottle, Reservation, ThrottleKey, TokenHash, TrustedDevice, UserId,
 };
 use crate::store::{StoreResult, ThrottleStore};
 
@@ -120,4 +118,62 @@ impl ThrottleStore for MongoStore {
             .map(trusted_device_from)
             .transpose()
     }
+}
+
+/// An attempt place: `_id` is `<key>#<place>`, so taking a free place is one
+/// insert that only one attempt can win; `attempt` (random) lets a stale
+/// place be taken over by one conditional replace.
+fn attempt_document(
+    key: &ThrottleKey,
+    place: u32,
+    attempt: &str,
+    at: DateTime<Utc>,
+    forget_at: DateTime<Utc>,
+) -> Document {
+    doc! {
+        "_id": format!("{}#{place}", key.as_str()),
+        "key": key.as_str(),
+        "place": i64::from(place),
+        "attempt": attempt,
+        "at": date(at),
+        "forgetAt": date(forget_at),
+    }
+}
+
+/// A held attempt place and the random id of the attempt holding it.
+fn attempt_from(document: &Document) -> StoreResult<(AttemptPlace, String)> {
+    let fields = Fields {
+        document,
+        collection: "login_attempts",
+    };
+    let index = u32::try_from(fields.integer("place")?).map_err(|_| fields.corrupt("place"))?;
+    Ok((
+        AttemptPlace {
+            index,
+            at: fields.instant("at")?,
+        },
+        fields.string("attempt")?.to_owned(),
+    ))
+}
+
+fn trusted_device_document(device: &TrustedDevice) -> Document {
+    doc! {
+        "_id": device.token_hash.as_str(),
+        "userId": device.user_id.to_string(),
+        "createdAt": date(device.created_at),
+        "expiresAt": date(device.expires_at),
+    }
+}
+
+fn trusted_device_from(document: &Document) -> StoreResult<TrustedDevice> {
+    let fields = Fields {
+        document,
+        collection: "trusted_devices",
+    };
+    Ok(TrustedDevice {
+        token_hash: TokenHash::from_hex(fields.string("_id")?.to_owned()),
+        user_id: fields.domain("userId", UserId::parse)?,
+        created_at: fields.instant("createdAt")?,
+        expires_at: fields.instant("expiresAt")?,
+    })
 }
