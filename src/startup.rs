@@ -154,8 +154,7 @@ fn dispatcher(
         Arc::clone(store),
         transport,
         Arc::clone(clock),
-        mail.from.clone(),
-        &mail.public_base_url,
+        mail,
     ))
 }
 

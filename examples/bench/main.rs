@@ -55,6 +55,9 @@ struct Options {
     /// Working directory for stores, scripts and service logs.
     #[arg(long, default_value = "target/bench")]
     workdir: PathBuf,
+    /// Only scenario (4), notifications off and on (for work on the booking path).
+    #[arg(long)]
+    bookings_only: bool,
     /// Also write the table as Markdown here.
     #[arg(long)]
     markdown: Option<PathBuf>,
@@ -126,6 +129,16 @@ async fn main() -> Result<()> {
                 other => anyhow::bail!("unknown store {other:?}: sqlite or mongodb"),
             })
         };
+        bookings(
+            &options,
+            [&backend("bookings-quiet")?, &backend("bookings")?],
+            &dir,
+            &mut report,
+        )
+        .await?;
+        if options.bookings_only {
+            continue;
+        }
         throughput(&options, &backend("main")?, &dir, &mut report).await?;
         memory(
             &options,
@@ -147,7 +160,7 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-/// Scenarios 1 to 6 on one service.
+/// Scenarios 1 to 3, 5 and 6 on one service.
 async fn throughput(
     options: &Options,
     backend: &Backend,
@@ -156,17 +169,13 @@ async fn throughput(
 ) -> Result<()> {
     let store = backend.label();
     progress(&format!("{store}: starting the service"));
-    let service = Service::start(&options.server, backend, &dir.join("main")).await?;
+    let service = Service::start(&options.server, backend, &dir.join("main"), &[]).await?;
     let api = Api::new(&service.base, COOKIE);
     progress(&format!("{store}: registering {} customers", options.users));
     let accounts = api.register("customer", options.users).await?;
     let consultants = api.consultants().await?;
-    // Plenty of free slots for (4): more than a store can book in the run
-    // (SQLite on this machine books ~8,000 a second).
-    let slots = api.free_slots(&consultants, 150_000).await?;
-    let (holder_slots, post_slots) = slots.split_at(20);
     let holder = &accounts[0];
-    for slot in holder_slots {
+    for slot in &api.free_slots(&consultants, 20).await?[..20] {
         api.book(&holder.token, slot).await?;
     }
     let tokens = write_lines(
@@ -180,13 +189,9 @@ async fn throughput(
             .iter()
             .map(|a| format!("{} {}", a.email, a.password)),
     )?;
-    let (warmup_slots, measured_slots) = post_slots.split_at(post_slots.len() / 4);
-    let warmup_slots = booking_lines(&dir.join("slots-warmup.txt"), &accounts, warmup_slots)?;
-    let measured_slots = booking_lines(&dir.join("slots.txt"), &accounts, measured_slots)?;
-
     let threads = options.threads().to_string();
-    let url = |path: &str| format!("{}{path}", service.base);
     let session_args = |file: &str| vec![file.to_owned(), COOKIE.to_owned(), threads.clone()];
+    let url = |path: &str| format!("{}{path}", service.base);
 
     progress(&format!("{store}: (1) GET /health"));
     let health = options.load(dir, url("/health"), Script::Plain, vec![]);
@@ -212,27 +217,6 @@ async fn throughput(
         session_args(&holder_token),
     );
     report.push(store, Row::Bookings, options.measure(&list, &list)?);
-
-    progress(&format!(
-        "{store}: (4) POST /api/bookings on distinct free slots"
-    ));
-    let book_warmup = options.load(
-        dir,
-        url("/api/bookings"),
-        Script::Book,
-        session_args(&warmup_slots),
-    );
-    let book = options.load(
-        dir,
-        url("/api/bookings"),
-        Script::Book,
-        session_args(&measured_slots),
-    );
-    report.push(store, Row::Book, options.measure(&book_warmup, &book)?);
-    // The bookings' mail is sent in the background: let it go out before
-    // measuring the next scenario (it is the cost of (4), not of (5)).
-    progress(&format!("{store}: waiting for the mail of (4) to go out"));
-    service.wait_until_idle(Duration::from_secs(120));
 
     // The yardstick for (5), measured next to it: this machine's speed
     // drifts between runs by more than the target's margin.
@@ -279,6 +263,57 @@ async fn throughput(
     Ok(())
 }
 
+/// Scenario (4): bookings on distinct free slots, with booking
+/// notifications off and then on (as in production). Each runs on a fresh
+/// store prepared the same way: the two rates differ by the outbox and its
+/// dispatcher alone, not by the bookings an earlier run left behind.
+async fn bookings(
+    options: &Options,
+    [quiet, notified]: [&Backend; 2],
+    dir: &Path,
+    report: &mut Report,
+) -> Result<()> {
+    for (backend, notifications, row) in [
+        (quiet, "false", Row::BookQuiet),
+        (notified, "true", Row::Book),
+    ] {
+        let store = backend.label();
+        progress(&format!(
+            "{store}: (4) POST /api/bookings, BOOKING_NOTIFICATIONS={notifications}: preparing"
+        ));
+        let workdir = dir.join(format!("bookings-{notifications}"));
+        let service = Service::start(
+            &options.server,
+            backend,
+            &workdir,
+            &[("BOOKING_NOTIFICATIONS", notifications)],
+        )
+        .await?;
+        let api = Api::new(&service.base, COOKIE);
+        let accounts = api.register("customer", options.users).await?;
+        let consultants = api.consultants().await?;
+        // More free slots than a store can book in the run.
+        let slots = api.free_slots(&consultants, 100_000).await?;
+        let (warmup, measured) = slots.split_at(slots.len() / 4);
+        let warmup = booking_lines(&workdir.join("slots-warmup.txt"), &accounts, warmup)?;
+        let measured = booking_lines(&workdir.join("slots.txt"), &accounts, measured)?;
+        let threads = options.threads().to_string();
+        let args = |file: String| vec![file, COOKIE.to_owned(), threads.clone()];
+        let url = format!("{}/api/bookings", service.base);
+        progress(&format!(
+            "{store}: (4) POST /api/bookings, BOOKING_NOTIFICATIONS={notifications}"
+        ));
+        let book_warmup = options.load(dir, url.clone(), Script::Book, args(warmup));
+        let book = options.load(dir, url, Script::Book, args(measured));
+        report.push(store, row, options.measure(&book_warmup, &book)?);
+        // The mail the bookings caused goes out in the background: it is
+        // the cost of (4) and must not weigh on what is measured next.
+        progress(&format!("{store}: waiting for the mail of (4) to go out"));
+        service.wait_until_idle(Duration::from_secs(120));
+    }
+    Ok(())
+}
+
 /// Writes "token consultantId startsAt" lines, customers taken in turn.
 fn booking_lines(path: &Path, accounts: &[Account], slots: &[FreeSlot]) -> Result<String> {
     write_lines(
@@ -320,7 +355,7 @@ async fn memory(
         "{store}: (7) starting a service for {} sessions",
         options.sessions
     ));
-    let service = Service::start(&options.server, backend, &dir.join("memory")).await?;
+    let service = Service::start(&options.server, backend, &dir.join("memory"), &[]).await?;
     let api = Api::new(&service.base, COOKIE);
     let account = api.register("holder", 1).await?.remove(0);
     let idle = service.memory()?.0;

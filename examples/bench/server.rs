@@ -55,12 +55,20 @@ impl Service {
     }
 
     /// Starts `binary` on `backend` with settings fit for load (no per-IP
-    /// login limit: every request comes from 127.0.0.1) and waits until it
-    /// answers `/ready`.
-    pub async fn start(binary: &Path, backend: &Backend, workdir: &Path) -> Result<Self> {
+    /// login limit: every request comes from 127.0.0.1), and `extra`
+    /// variables, and waits until it answers `/ready`.
+    pub async fn start(
+        binary: &Path,
+        backend: &Backend,
+        workdir: &Path,
+        extra: &[(&str, &str)],
+    ) -> Result<Self> {
         let port = free_port()?;
         std::fs::create_dir_all(workdir)?;
-        let log = std::fs::File::create(workdir.join("service.log"))?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(workdir.join("service.log"))?;
         let mut command = Command::new(binary);
         // A clean environment, run from the work directory: no stray `.env`
         // or exported variable changes what is measured.
@@ -79,6 +87,7 @@ impl Service {
             // Metrics on, as in production (on a free port, never scraped).
             .env("METRICS_ADDR", "127.0.0.1:0")
             .env("RUST_LOG", "info")
+            .envs(extra.iter().copied())
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);

@@ -1,10 +1,11 @@
-//! Mail settings: `SMTP_URL`, `MAIL_DIR`, `MAIL_FROM`, `PUBLIC_BASE_URL`.
+//! Mail settings: `SMTP_URL`, `MAIL_DIR`, `MAIL_FROM`, `PUBLIC_BASE_URL`,
+//! `BOOKING_NOTIFICATIONS`.
 
 use std::path::PathBuf;
 
 use secrecy::SecretString;
 
-use super::{ConfigError, Variables, parse_origins};
+use super::{ConfigError, Variables, parse_bool, parse_origins};
 
 /// Where mail goes and what it links to.
 #[derive(Debug, Clone)]
@@ -17,6 +18,10 @@ pub struct MailSettings {
     pub from: lettre::message::Mailbox,
     /// `PUBLIC_BASE_URL`: the frontend's origin, for links and invite UIDs.
     pub public_base_url: String,
+    /// `BOOKING_NOTIFICATIONS`: off for a staging copy of production data,
+    /// whose customers must not be mailed about test bookings (account
+    /// mails still go out: they answer the person asking).
+    pub booking_notifications: bool,
 }
 
 /// `SMTP_URL`, `MAIL_DIR`, `MAIL_FROM`, `PUBLIC_BASE_URL`. Production
@@ -70,5 +75,6 @@ pub(super) fn mail_settings<F: Fn(&str) -> Option<String>>(
                     .ok_or_else(|| "expected an origin like https://app.example.com".into())
             },
         )?,
+        booking_notifications: vars.parse("BOOKING_NOTIFICATIONS", true, parse_bool)?,
     })
 }

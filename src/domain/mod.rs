@@ -33,8 +33,8 @@ pub use idempotency::{
 pub use ids::{BookingId, ConsultantId, SessionId, UserId};
 pub use notification::{
     BookingChange, BookingEvent, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
-    ORPHANED_AFTER, OutboxMessage, REMINDER_LEAD, Wanted, plan as plan_notifications, retry_delay,
-    still_wanted,
+    ORPHANED_AFTER, OutboxMessage, REMINDER_LEAD, Recipients, Wanted, plan as plan_notifications,
+    retry_delay, still_wanted,
 };
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;

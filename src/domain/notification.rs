@@ -3,9 +3,11 @@
 //!
 //! A change to a booking plans its notifications here; the store writes them
 //! to the outbox together with the change (see `store::OutboxStore`), and
-//! the mail dispatcher delivers them later. A message is keyed by booking,
-//! version, event and recipient, so writing it twice stores it once, and its
-//! `Message-ID` is the same on every retry.
+//! the mail dispatcher delivers them later. One message per event, for all
+//! its recipients (half the rows of one per recipient, on the booking's
+//! write path), with delivery recorded per recipient. A message is keyed by
+//! booking, version and event, so writing it twice stores it once; each
+//! recipient's mail has a `Message-ID` that is the same on every retry.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
@@ -125,21 +127,113 @@ impl DeliveryState {
     }
 }
 
+/// A set of the booking's parties.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recipients {
+    customer: bool,
+    consultant: bool,
+}
+
+impl Recipients {
+    /// Nobody.
+    pub const NONE: Self = Self {
+        customer: false,
+        consultant: false,
+    };
+    /// Both parties.
+    pub const BOTH: Self = Self {
+        customer: true,
+        consultant: true,
+    };
+
+    /// Just `party`.
+    pub fn only(party: Party) -> Self {
+        Self::NONE.with(party)
+    }
+
+    /// This set and `party`.
+    pub fn with(self, party: Party) -> Self {
+        match party {
+            Party::Customer => Self {
+                customer: true,
+                ..self
+            },
+            Party::Consultant => Self {
+                consultant: true,
+                ..self
+            },
+        }
+    }
+
+    /// Whether `party` is in the set.
+    pub fn contains(self, party: Party) -> bool {
+        match party {
+            Party::Customer => self.customer,
+            Party::Consultant => self.consultant,
+        }
+    }
+
+    /// The parties in the set, customer first.
+    pub fn parties(self) -> impl Iterator<Item = Party> {
+        [Party::Customer, Party::Consultant]
+            .into_iter()
+            .filter(move |party| self.contains(*party))
+    }
+
+    /// The stored form: `customer`, `consultant`, `customer,consultant`, or
+    /// empty.
+    pub fn as_str(self) -> &'static str {
+        match (self.customer, self.consultant) {
+            (true, true) => "customer,consultant",
+            (true, false) => "customer",
+            (false, true) => "consultant",
+            (false, false) => "",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(text: &str) -> Option<Self> {
+        text.split(',')
+            .filter(|name| !name.is_empty())
+            .try_fold(Self::NONE, |set, name| {
+                Some(set.with(match name {
+                    "customer" => Party::Customer,
+                    "consultant" => Party::Consultant,
+                    _ => return None,
+                }))
+            })
+    }
+}
+
+/// The stored name of a party (in message ids).
+pub fn role_name(party: Party) -> &'static str {
+    match party {
+        Party::Customer => "customer",
+        Party::Consultant => "consultant",
+    }
+}
+
 /// One notification in the outbox: a snapshot of the booking at the change
-/// that caused it, and its delivery state.
+/// that caused it, who is told, and its delivery state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMessage {
-    /// `<booking>.<version>.<event>.<recipient>`: the same for every write
-    /// and every retry of one notification.
+    /// `<booking>.<version>.<event>`: the same for every write and every
+    /// retry of one notification.
     pub id: String,
     /// The booking as the change left it.
     pub booking: Booking,
     /// What happened.
     pub event: BookingEvent,
     /// Who is told.
-    pub recipient: Party,
+    pub recipients: Recipients,
+    /// Those of them whose mail has been handed over (or was not wanted:
+    /// an unverified address), so a retry mails only the rest.
+    pub delivered: Recipients,
     /// Not sent before this instant (reminders).
     pub not_before: DateTime<Utc>,
+    /// The reminder the change planned, queued when this message is done
+    /// with (see [`OutboxMessage::follow_up`]).
+    pub reminder_at: Option<DateTime<Utc>>,
     /// When it was written.
     pub created_at: DateTime<Utc>,
     /// Delivery attempts so far.
@@ -152,25 +246,18 @@ impl OutboxMessage {
     fn new(
         booking: &Booking,
         event: BookingEvent,
-        recipient: Party,
+        recipients: Recipients,
         not_before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Self {
-        let role = match recipient {
-            Party::Customer => "customer",
-            Party::Consultant => "consultant",
-        };
         Self {
-            id: format!(
-                "{}.{}.{}.{role}",
-                booking.id,
-                booking.version,
-                event.as_str()
-            ),
+            id: format!("{}.{}.{}", booking.id, booking.version, event.as_str()),
             booking: booking.clone(),
             event,
-            recipient,
+            recipients,
+            delivered: Recipients::NONE,
             not_before,
+            reminder_at: None,
             created_at: now,
             attempts: 0,
             state: DeliveryState::Pending,
@@ -182,6 +269,35 @@ impl OutboxMessage {
         self.booking.id
     }
 
+    /// The reminder to queue once this message is done with (sent, given
+    /// up or no longer wanted). A change writes one message with its
+    /// booking, and its reminder follows from the dispatcher's write, off
+    /// the booking's path; whether the reminder is still wanted is decided
+    /// when it is due, as for any reminder.
+    pub fn follow_up(&self) -> Option<OutboxMessage> {
+        let remind_at = self.reminder_at?;
+        Some(OutboxMessage::new(
+            &self.booking,
+            BookingEvent::Reminder,
+            Recipients::BOTH,
+            remind_at,
+            self.created_at,
+        ))
+    }
+
+    /// The recipients not mailed yet.
+    pub fn undelivered(&self) -> impl Iterator<Item = Party> + '_ {
+        self.recipients
+            .parties()
+            .filter(|party| !self.delivered.contains(*party))
+    }
+
+    /// The id of `party`'s mail (its `Message-ID` before the `@`):
+    /// `<booking>.<version>.<event>.<role>`.
+    pub fn mail_id(&self, party: Party) -> String {
+        format!("{}.{}", self.id, role_name(party))
+    }
+
     /// Whether the message is too old to keep trying at `now`.
     pub fn expired(&self, now: DateTime<Utc>) -> bool {
         now - self.not_before.max(self.created_at) >= GIVE_UP_AFTER
@@ -189,31 +305,40 @@ impl OutboxMessage {
 }
 
 /// The messages a change of `booking` (as it now is) causes at `now`: the
-/// event's mails, and fresh reminders for a live booking that starts more
+/// event's mails, and a fresh reminder for a live booking that starts more
 /// than [`REMINDER_LEAD`] from now (a reminder from an earlier version is
-/// never sent: see [`still_wanted`]).
+/// never sent: see [`still_wanted`]). At most one message: the reminder
+/// rides on the event's message when there is one (see
+/// [`OutboxMessage::follow_up`]).
 pub fn plan(change: BookingChange, booking: &Booking, now: DateTime<Utc>) -> Vec<OutboxMessage> {
-    let told = |event, recipients: &[Party]| {
-        recipients
-            .iter()
-            .map(move |recipient| OutboxMessage::new(booking, event, *recipient, now, now))
-            .collect::<Vec<_>>()
-    };
-    let both = [Party::Customer, Party::Consultant];
-    let mut messages = match change {
-        BookingChange::Created => told(BookingEvent::Created, &both),
-        BookingChange::Confirmed => told(BookingEvent::Confirmed, &[Party::Customer]),
-        BookingChange::Edited { moved: true } => told(BookingEvent::Rescheduled, &both),
-        BookingChange::Edited { moved: false } => Vec::new(),
-        BookingChange::Cancelled { by } => told(BookingEvent::Cancelled, &[other(by)]),
+    let told = |event, recipients| Some(OutboxMessage::new(booking, event, recipients, now, now));
+    let event = match change {
+        BookingChange::Created => told(BookingEvent::Created, Recipients::BOTH),
+        BookingChange::Confirmed => {
+            told(BookingEvent::Confirmed, Recipients::only(Party::Customer))
+        }
+        BookingChange::Edited { moved: true } => told(BookingEvent::Rescheduled, Recipients::BOTH),
+        BookingChange::Edited { moved: false } => None,
+        BookingChange::Cancelled { by } => {
+            told(BookingEvent::Cancelled, Recipients::only(other(by)))
+        }
     };
     let remind_at = booking.appointment.start() - REMINDER_LEAD;
-    if booking.status.is_live() && remind_at > now {
-        messages.extend(both.iter().map(|party| {
-            OutboxMessage::new(booking, BookingEvent::Reminder, *party, remind_at, now)
-        }));
+    let remind_at = (booking.status.is_live() && remind_at > now).then_some(remind_at);
+    match (event, remind_at) {
+        (Some(event), reminder_at) => vec![OutboxMessage {
+            reminder_at,
+            ..event
+        }],
+        (None, Some(remind_at)) => vec![OutboxMessage::new(
+            booking,
+            BookingEvent::Reminder,
+            Recipients::BOTH,
+            remind_at,
+            now,
+        )],
+        (None, None) => Vec::new(),
     }
-    messages
 }
 
 /// Whether `message` should still be sent, given the booking as stored

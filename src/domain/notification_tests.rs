@@ -38,8 +38,14 @@ fn booking_starting(start: &str) -> Booking {
     Booking::create(&customer, &consultant, utc(start), duration, details, now()).unwrap()
 }
 
+/// Who is told what: the messages a change writes, and the reminders they
+/// queue once done with.
 fn summary(messages: &[OutboxMessage]) -> Vec<(BookingEvent, Party)> {
-    messages.iter().map(|m| (m.event, m.recipient)).collect()
+    messages
+        .iter()
+        .flat_map(|m| std::iter::once(m.clone()).chain(m.follow_up()))
+        .flat_map(|m| m.recipients.parties().map(move |party| (m.event, party)))
+        .collect()
 }
 
 #[test]
@@ -57,7 +63,12 @@ fn each_change_tells_the_right_people() {
             (Reminder, Consultant)
         ]
     );
-    let reminder = &created[2];
+    assert_eq!(
+        created.len(),
+        1,
+        "one message per change, for all its recipients"
+    );
+    let reminder = created[0].follow_up().unwrap();
     assert_eq!(reminder.not_before, utc("2027-03-04T10:00:00Z"));
     assert_eq!(created[0].not_before, now());
     assert_eq!(
@@ -97,12 +108,16 @@ fn no_reminder_for_a_booking_starting_within_a_day() {
 }
 
 #[test]
-fn ids_name_booking_version_event_and_recipient() {
+fn ids_name_booking_version_event_and_mails_their_recipient() {
     let booking = booking_starting("2027-03-05T10:00:00Z");
     let planned = plan(BookingChange::Created, &booking, now());
-    assert_eq!(planned[0].id, format!("{}.1.created.customer", booking.id));
+    assert_eq!(planned[0].id, format!("{}.1.created", booking.id));
     assert_eq!(
-        planned[3].id,
+        planned[0].mail_id(Party::Customer),
+        format!("{}.1.created.customer", booking.id)
+    );
+    assert_eq!(
+        planned[0].follow_up().unwrap().mail_id(Party::Consultant),
         format!("{}.1.reminder.consultant", booking.id)
     );
     let again = plan(
@@ -120,7 +135,7 @@ fn ids_name_booking_version_event_and_recipient() {
 fn event_mails_wait_for_their_version_and_reminders_need_theirs() {
     let booking = booking_starting("2027-03-05T10:00:00Z");
     let planned = plan(BookingChange::Created, &booking, now());
-    let (created, reminder) = (&planned[0], &planned[2]);
+    let (created, reminder) = (&planned[0], &planned[0].follow_up().unwrap());
     assert_eq!(still_wanted(created, Some(&booking), false), Wanted::Send);
     assert_eq!(still_wanted(created, None, false), Wanted::Wait);
     assert_eq!(still_wanted(created, None, true), Wanted::Drop);
@@ -157,9 +172,33 @@ fn messages_expire_a_day_after_they_were_due() {
     let planned = plan(BookingChange::Created, &booking, now());
     assert!(!planned[0].expired(now() + TimeDelta::hours(23)));
     assert!(planned[0].expired(now() + GIVE_UP_AFTER));
-    let reminder = &planned[2];
+    let reminder = planned[0].follow_up().unwrap();
     assert!(
         !reminder.expired(now() + TimeDelta::hours(30)),
         "counted from when it was due"
+    );
+}
+
+#[test]
+fn recipients_round_trip_and_retries_skip_the_delivered() {
+    for set in [
+        Recipients::NONE,
+        Recipients::only(Party::Customer),
+        Recipients::only(Party::Consultant),
+        Recipients::BOTH,
+    ] {
+        assert_eq!(Recipients::parse(set.as_str()), Some(set));
+    }
+    assert_eq!(Recipients::parse("customer,nobody"), None);
+    let booking = booking_starting("2027-03-05T10:00:00Z");
+    let mut created = plan(BookingChange::Created, &booking, now()).remove(0);
+    assert_eq!(
+        created.undelivered().collect::<Vec<_>>(),
+        [Party::Customer, Party::Consultant]
+    );
+    created.delivered = Recipients::only(Party::Customer);
+    assert_eq!(
+        created.undelivered().collect::<Vec<_>>(),
+        [Party::Consultant]
     );
 }

@@ -64,18 +64,19 @@ fn headline(event: BookingEvent, recipient: Party, other: &str) -> String {
     }
 }
 
-/// The mail for `message` to its recipient, from `from`, with links to
+/// The mail for `message` to `recipient`, from `from`, with links to
 /// `base_url` and the invite's UID on `host`. Its `Message-ID` is derived
-/// from the message id: the same on every retry.
+/// from the message id and the recipient: the same on every retry.
 pub fn compose(
     message: &OutboxMessage,
+    recipient: Party,
     parties: &Parties,
     from: &Mailbox,
     base_url: &str,
     host: &str,
 ) -> Result<Message, lettre::error::Error> {
     let booking = &message.booking;
-    let (to, other) = match message.recipient {
+    let (to, other) = match recipient {
         Party::Customer => (&parties.customer, parties.consultant.name.as_str()),
         Party::Consultant => (&parties.consultant_account, parties.customer.name.as_str()),
     };
@@ -85,13 +86,13 @@ pub fn compose(
     let (start, end) = (booking.appointment.start(), booking.appointment.end());
     let subject = subject(
         message.event,
-        message.recipient,
+        recipient,
         booking.details.destination.as_str(),
     );
     let fields = Fields {
         subject: &subject,
         greeting: to.name.as_str(),
-        headline: headline(message.event, message.recipient, other),
+        headline: headline(message.event, recipient, other),
         mode: booking.details.mode.as_str().replace('_', " "),
         destination: booking.details.destination.as_str(),
         travelers: booking.details.travelers.get(),
@@ -126,12 +127,11 @@ pub fn compose(
         .as_str()
         .parse()
         .map_err(|_| lettre::error::Error::MissingTo)?;
-    let recipient = Mailbox::new(Some(to.name.as_str().to_owned()), address);
     Message::builder()
         .from(from.clone())
-        .to(recipient)
+        .to(Mailbox::new(Some(to.name.as_str().to_owned()), address))
         .subject(subject.as_str())
-        .message_id(Some(format!("<{}@{host}>", message.id)))
+        .message_id(Some(format!("<{}@{host}>", message.mail_id(recipient))))
         .multipart(
             MultiPart::mixed()
                 .multipart(MultiPart::alternative_plain_html(text, html))

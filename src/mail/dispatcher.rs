@@ -13,7 +13,8 @@ use lettre::message::Mailbox;
 use rand::RngCore;
 use tokio::sync::watch;
 
-use super::{Parties, Transport, compose};
+use super::{Parties, Transport, TransportError, compose};
+use crate::config::MailSettings;
 use crate::domain::{
     Clock, LEASE, ORPHANED_AFTER, OutboxMessage, Party, Wanted, retry_delay, still_wanted,
 };
@@ -36,6 +37,11 @@ pub struct Dispatcher {
     from: Mailbox,
     base_url: String,
     host: String,
+    /// `BOOKING_NOTIFICATIONS`: when off, booking mail already queued (in a
+    /// restored copy of production data) is dropped, not sent.
+    booking_notifications: bool,
+    /// The server's runtime, whose blocking threads run the outbox writes.
+    server_runtime: tokio::runtime::Handle,
 }
 
 /// Stops a running dispatcher after the message it is sending.
@@ -61,23 +67,24 @@ impl Drop for DispatcherHandle {
 }
 
 impl Dispatcher {
-    /// A dispatcher sending through `transport` as `from`, with links to
-    /// `base_url` (whose host names the invites' UIDs).
+    /// A dispatcher sending through `transport` as `settings` say (sender,
+    /// links, whether booking mail goes out). Called on the server's runtime.
     pub fn new(
         store: SharedStore,
         transport: Transport,
         clock: Arc<dyn Clock>,
-        from: Mailbox,
-        base_url: &str,
+        settings: &MailSettings,
     ) -> Self {
-        let host = super::invite::host_of(base_url).to_owned();
+        let base_url = &settings.public_base_url;
         Self {
             store,
             transport,
             clock,
-            from,
+            from: settings.from.clone(),
             base_url: base_url.trim_end_matches('/').to_owned(),
-            host,
+            host: super::invite::host_of(base_url).to_owned(),
+            booking_notifications: settings.booking_notifications,
+            server_runtime: tokio::runtime::Handle::current(),
         }
     }
 
@@ -136,9 +143,14 @@ impl Dispatcher {
         rand::rngs::OsRng.fill_bytes(&mut lease);
         let lease = hex::encode(lease);
         let now = self.clock.now();
+        let store = Arc::clone(&self.store);
+        let claim_lease = lease.clone();
         let due = self
-            .store
-            .claim_due_messages(now, &lease, now + LEASE, BATCH)
+            .at_normal_priority(async move {
+                store
+                    .claim_due_messages(now, &claim_lease, now + LEASE, BATCH)
+                    .await
+            })
             .await?;
         let mut outcomes = Vec::with_capacity(due.len());
         for message in due {
@@ -153,17 +165,39 @@ impl Dispatcher {
                     Delivery::Retry {
                         attempts: message.attempts,
                         at: now + WAIT_FOR_CHANGE,
+                        delivered: message.delivered,
                     }
                 }
             };
             outcomes.push((message, outcome));
         }
-        self.store.finish_messages(&lease, &outcomes).await?;
-        Ok(outcomes.len())
+        let store = Arc::clone(&self.store);
+        self.at_normal_priority(async move {
+            store.finish_messages(&lease, &outcomes).await?;
+            Ok(outcomes.len())
+        })
+        .await
+    }
+
+    /// Runs an outbox write on the server's runtime. Its blocking threads
+    /// run at normal priority: SQLite's writer lock is then never held by a
+    /// thread of this low-priority one, which the requests' writes would
+    /// queue behind while the scheduler favours everything else.
+    async fn at_normal_priority<T: Send + 'static>(
+        &self,
+        write: impl Future<Output = StoreResult<T>> + Send + 'static,
+    ) -> StoreResult<T> {
+        self.server_runtime
+            .spawn(write)
+            .await
+            .map_err(|error| crate::store::StoreError::Internal(error.into()))?
     }
 
     async fn deliver(&self, message: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<Delivery> {
         let attempts = message.attempts;
+        if !self.booking_notifications {
+            return Ok(Delivery::Dropped { attempts });
+        }
         let current = self.store.find_booking(message.booking_id()).await?;
         let orphaned = now - message.created_at >= ORPHANED_AFTER;
         match still_wanted(message, current.as_ref(), orphaned) {
@@ -172,6 +206,7 @@ impl Dispatcher {
                 return Ok(Delivery::Retry {
                     attempts,
                     at: now + WAIT_FOR_CHANGE,
+                    delivered: message.delivered,
                 });
             }
             Wanted::Drop => return Ok(Delivery::Dropped { attempts }),
@@ -179,52 +214,76 @@ impl Dispatcher {
         let Some(parties) = self.parties(message).await? else {
             return Ok(Delivery::Dropped { attempts });
         };
-        let recipient = match message.recipient {
+        let (mut delivered, mut mailed) = (message.delivered, false);
+        for party in message.undelivered() {
+            match self.send_to(message, party, &parties).await {
+                Ok(sent) => (delivered, mailed) = (delivered.with(party), mailed || sent),
+                Err(error) if message.expired(now) => {
+                    tracing::error!(message = %message.mail_id(party), attempts = attempts + 1,
+                        error = %ErrorChain(&error), "mail given up after 24 hours of failures");
+                    metrics::counter!(monitoring::NOTIFICATIONS_FAILED).increment(1);
+                    return Ok(Delivery::Dropped {
+                        attempts: attempts + 1,
+                    });
+                }
+                Err(error) => {
+                    tracing::warn!(message = %message.mail_id(party), attempts = attempts + 1,
+                        error = %ErrorChain(&error), "mail not delivered; will retry");
+                    return Ok(Delivery::Retry {
+                        attempts: attempts + 1,
+                        at: now + retry_delay(attempts),
+                        delivered,
+                    });
+                }
+            }
+        }
+        Ok(if mailed {
+            Delivery::Sent {
+                attempts: attempts + 1,
+            }
+        } else {
+            Delivery::Dropped { attempts }
+        })
+    }
+
+    /// Mails `party` about `message`; whether a mail went out (an
+    /// unverified address gets none, and a mail that cannot be composed
+    /// never will be: both are done with). An error is the transport's.
+    async fn send_to(
+        &self,
+        message: &OutboxMessage,
+        party: Party,
+        parties: &Parties,
+    ) -> Result<bool, TransportError> {
+        let account = match party {
             Party::Customer => &parties.customer,
             Party::Consultant => &parties.consultant_account,
         };
-        if !recipient.email_verified {
-            tracing::debug!(message = %message.id, "not mailed: the address is not verified");
-            return Ok(Delivery::Dropped { attempts });
+        let id = message.mail_id(party);
+        if !account.email_verified {
+            tracing::debug!(message = %id, "not mailed: the address is not verified");
+            return Ok(false);
         }
-        let mail = match compose(message, &parties, &self.from, &self.base_url, &self.host) {
+        let mail = match compose(
+            message,
+            party,
+            parties,
+            &self.from,
+            &self.base_url,
+            &self.host,
+        ) {
             Ok(mail) => mail,
             Err(error) => {
-                tracing::error!(message = %message.id, error = %ErrorChain(&error), "mail could not be composed");
-                return Ok(Delivery::Dropped { attempts });
+                tracing::error!(message = %id, error = %ErrorChain(&error), "mail could not be composed");
+                return Ok(false);
             }
         };
-        match self.transport.send(mail).await {
-            Ok(file) => {
-                match file {
-                    Some(path) => {
-                        tracing::info!(message = %message.id, file = %path.display(), "mail written")
-                    }
-                    None => tracing::info!(message = %message.id, "mail sent"),
-                }
-                metrics::counter!(monitoring::NOTIFICATIONS_SENT).increment(1);
-                Ok(Delivery::Sent {
-                    attempts: attempts + 1,
-                })
-            }
-            Err(error) if message.expired(now) => {
-                tracing::error!(message = %message.id, attempts = attempts + 1, error = %ErrorChain(&error),
-                    "mail given up after 24 hours of failures");
-                metrics::counter!(monitoring::NOTIFICATIONS_FAILED).increment(1);
-                Ok(Delivery::Dropped {
-                    attempts: attempts + 1,
-                })
-            }
-            Err(error) => {
-                let at = now + retry_delay(attempts);
-                tracing::warn!(message = %message.id, attempts = attempts + 1, error = %ErrorChain(&error),
-                    "mail not delivered; will retry");
-                Ok(Delivery::Retry {
-                    attempts: attempts + 1,
-                    at,
-                })
-            }
+        match self.transport.send(mail).await? {
+            Some(path) => tracing::info!(message = %id, file = %path.display(), "mail written"),
+            None => tracing::info!(message = %id, "mail sent"),
         }
+        metrics::counter!(monitoring::NOTIFICATIONS_SENT).increment(1);
+        Ok(true)
     }
 
     /// The accounts and profile the message names; `None` if one is gone.

@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{
     Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, IdempotencyRecord,
-    LiveBookingLimit, LoginThrottle, OutboxMessage, PasswordHash, Reservation, Session, SessionId,
-    Slot, ThrottleKey, TokenHash, TrustedDevice, User, UserId,
+    LiveBookingLimit, LoginThrottle, OutboxMessage, PasswordHash, Recipients, Reservation, Session,
+    SessionId, Slot, ThrottleKey, TokenHash, TrustedDevice, User, UserId,
 };
 
 /// Why a store operation failed.
@@ -233,18 +233,30 @@ pub enum Delivery {
         /// Tries so far, this one included.
         attempts: u32,
     },
-    /// Not now: try again at `at`.
+    /// Not now: try again at `at`, for the recipients not in `delivered`.
     Retry {
         /// Failed tries so far.
         attempts: u32,
         /// When to try again.
         at: DateTime<Utc>,
+        /// The recipients done with (mailed, or not to be mailed).
+        delivered: Recipients,
     },
     /// Never to be sent (given up, or no longer wanted).
     Dropped {
         /// Tries so far.
         attempts: u32,
     },
+}
+
+/// The reminders that the messages done with (not to be retried) queue:
+/// [`OutboxStore::finish_messages`] writes them with the outcomes.
+pub(crate) fn follow_ups(outcomes: &[(OutboxMessage, Delivery)]) -> Vec<OutboxMessage> {
+    outcomes
+        .iter()
+        .filter(|(_, outcome)| !matches!(outcome, Delivery::Retry { .. }))
+        .filter_map(|(message, _)| message.follow_up())
+        .collect()
 }
 
 /// The outbox: notifications written with the booking changes that caused
@@ -269,7 +281,9 @@ pub trait OutboxStore: Send + Sync {
     ) -> StoreResult<Vec<OutboxMessage>>;
 
     /// Records how delivering each message ended, for those `lease` still
-    /// holds (one write for the whole batch where the store allows).
+    /// holds (one write for the whole batch where the store allows), and
+    /// queues the reminders of those done with (see [`follow_ups`]): a
+    /// message is never marked done before its reminder is stored.
     async fn finish_messages(
         &self,
         lease: &str,

@@ -8,7 +8,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tripdesk::domain::Clock;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, booking_body, read, unique_email};
+use crate::helpers::{
+    Backend, PASSWORD, SmtpServer, TestApp, assert_error, booking_body, read, unique_email,
+};
 use crate::store_tests;
 
 store_tests!(
@@ -310,9 +312,14 @@ async fn the_embedded_store_purges_what_ended_and_keeps_its_files_private() {
     let dir = tempfile::TempDir::new().unwrap();
     let path = dir.path().join("private").join("tripdesk.db");
     let path_text = path.display().to_string();
+    let smtp = SmtpServer::start().await;
     let app = TestApp::spawn_with(
         Backend::Sqlite,
-        &[("DATABASE_PATH", &path_text), ("SESSION_RETENTION", "1d")],
+        &[
+            ("DATABASE_PATH", &path_text),
+            ("SESSION_RETENTION", "1d"),
+            ("SMTP_URL", &smtp.url()),
+        ],
     )
     .await;
     let mode =
@@ -354,7 +361,8 @@ async fn the_embedded_store_purges_what_ended_and_keeps_its_files_private() {
     for table in tables {
         assert!(count(table) > 0, "{table} has rows to purge");
     }
-    // The unverified customer's booking mail is dropped by the dispatcher.
+    // The booking's mail goes out (to the consultant: the customer is not
+    // verified) and its message is done with.
     for _ in 0..100 {
         if count("outbox WHERE state <> 'pending'") > 0 {
             break;

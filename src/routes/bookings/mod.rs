@@ -17,7 +17,8 @@ use crate::auth::Authenticated;
 use crate::domain::{
     Booking, BookingChange, BookingDetails, BookingDuration, BookingId, BookingQuery,
     CancellationReason, ConsultantId, Destination, Fingerprint, LiveBookingLimit, Mode, Notes,
-    Party, RawBookingQuery, StoredResponse, Travelers, User, parse_timestamp, plan_notifications,
+    OutboxMessage, Party, RawBookingQuery, StoredResponse, Travelers, User, parse_timestamp,
+    plan_notifications,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::{ApiJson, OptionalJson};
@@ -44,6 +45,21 @@ async fn visible_booking(
         .ok_or_else(booking_not_found)
 }
 
+/// The notifications `change` queues: none while `BOOKING_NOTIFICATIONS`
+/// is off.
+fn notifications(
+    state: &AppState,
+    change: BookingChange,
+    booking: &Booking,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<OutboxMessage> {
+    if state.settings.mail.booking_notifications {
+        plan_notifications(change, booking, now)
+    } else {
+        Vec::new()
+    }
+}
+
 /// Writes a changed booking, unless nothing changed, with the
 /// notifications the change causes.
 async fn save(
@@ -53,7 +69,7 @@ async fn save(
     change: BookingChange,
 ) -> Result<HttpResponse, ApiError> {
     if after != *before {
-        let messages = plan_notifications(change, &after, state.now());
+        let messages = notifications(state, change, &after, state.now());
         state
             .store
             .update_booking(before, &after, &messages)
@@ -132,7 +148,7 @@ async fn book(
         max: state.settings.max_live_bookings_per_customer,
         now: state.now(),
     };
-    let messages = plan_notifications(BookingChange::Created, &booking, limit.now);
+    let messages = notifications(state, BookingChange::Created, &booking, limit.now);
     state
         .store
         .insert_booking(&booking, &limit, &messages)

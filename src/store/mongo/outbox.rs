@@ -12,8 +12,10 @@ use mongodb::options::FindOptions;
 
 use super::documents::{Fields, date, object_id};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
-use crate::domain::{Booking, BookingEvent, DeliveryState, KEEP_FINISHED, OutboxMessage, Party};
-use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, snapshot};
+use crate::domain::{
+    Booking, BookingEvent, DeliveryState, KEEP_FINISHED, OutboxMessage, Recipients,
+};
+use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
 const EMBEDDED: &str = "outbox";
 const PENDING_FLAG: &str = "outboxPending";
@@ -153,19 +155,39 @@ impl OutboxStore for MongoStore {
         lease: &str,
         outcomes: &[(OutboxMessage, Delivery)],
     ) -> StoreResult<()> {
+        // Reminders first, keyed: a crash before the outcomes are recorded
+        // sends the messages again and stores no reminder twice.
+        for reminder in follow_ups(outcomes) {
+            match self
+                .outbox
+                .insert_one(new_message_document(&reminder))
+                .await
+            {
+                Ok(_) => {}
+                Err(error) if is_duplicate_key(&error) => {}
+                Err(error) => return Err(classify(error)),
+            }
+        }
         for (message, outcome) in outcomes {
             let mut finished = message.clone();
             let next_attempt_at = match *outcome {
                 Delivery::Sent { attempts } => {
                     (finished.state, finished.attempts) = (DeliveryState::Sent, attempts);
+                    finished.delivered = message.recipients;
                     message.not_before
                 }
-                Delivery::Retry { attempts, at } => {
+                Delivery::Retry {
+                    attempts,
+                    at,
+                    delivered,
+                } => {
                     (finished.state, finished.attempts) = (DeliveryState::Pending, attempts);
+                    finished.delivered = delivered;
                     at
                 }
                 Delivery::Dropped { attempts } => {
                     (finished.state, finished.attempts) = (DeliveryState::Dropped, attempts);
+                    finished.delivered = message.recipients;
                     message.not_before
                 }
             };
@@ -208,12 +230,11 @@ fn message_document(
         "_id": message.id.as_str(),
         "bookingId": message.booking.id.to_string(),
         "event": message.event.as_str(),
-        "recipient": match message.recipient {
-            Party::Customer => "customer",
-            Party::Consultant => "consultant",
-        },
+        "recipients": message.recipients.as_str(),
+        "delivered": message.delivered.as_str(),
         "snapshot": snapshot::to_json(&message.booking),
         "notBefore": date(message.not_before),
+        "reminderAt": message.reminder_at.map(date),
         "createdAt": date(message.created_at),
         "attempts": i64::from(message.attempts),
         "state": message.state.as_str(),
@@ -238,12 +259,23 @@ fn message_from(document: &Document) -> StoreResult<(OutboxMessage, String)> {
         id: fields.string("_id")?.to_owned(),
         booking: snapshot::from_json(fields.string("snapshot")?)?,
         event: fields.domain("event", BookingEvent::parse)?,
-        recipient: fields.domain("recipient", |text| match text {
-            "customer" => Some(Party::Customer),
-            "consultant" => Some(Party::Consultant),
-            _ => None,
-        })?,
+        // Messages written before one message served all recipients name
+        // their one recipient in `recipient`.
+        recipients: if document.contains_key("recipients") {
+            fields.domain("recipients", Recipients::parse)?
+        } else {
+            fields.domain("recipient", Recipients::parse)?
+        },
+        delivered: if document.contains_key("delivered") {
+            fields.domain("delivered", Recipients::parse)?
+        } else {
+            Recipients::NONE
+        },
         not_before: fields.instant("notBefore")?,
+        reminder_at: match document.get("reminderAt") {
+            None | Some(Bson::Null) => None,
+            Some(_) => Some(fields.instant("reminderAt")?),
+        },
         created_at: fields.instant("createdAt")?,
         attempts: u32::try_from(fields.integer("attempts")?)
             .map_err(|_| fields.corrupt("attempts"))?,

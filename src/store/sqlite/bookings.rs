@@ -61,10 +61,10 @@ impl BookingStore for SqliteStore {
                 return Err(StoreError::LimitReached);
             }
             let details = &booking.details;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO bookings (id, customer_id, consultant_id, starts_at, duration_minutes, mode,
                      destination, travelers, notes, status, cancellation_reason, version, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?.execute(
                 params![
                     booking.id.to_string(),
                     booking.customer_id.to_string(),
@@ -109,11 +109,11 @@ impl BookingStore for SqliteStore {
         let messages = messages.to_vec();
         self.write(move |tx| {
             let details = &booking.details;
-            let changed = tx.execute(
+            let changed = tx.prepare_cached(
                 "UPDATE bookings SET starts_at = ?1, duration_minutes = ?2, mode = ?3, destination = ?4,
                      travelers = ?5, notes = ?6, status = ?7, cancellation_reason = ?8, version = ?9,
                      updated_at = ?10
-                 WHERE id = ?11 AND version = ?12",
+                 WHERE id = ?11 AND version = ?12")?.execute(
                 params![
                     millis(booking.appointment.start()),
                     booking.appointment.duration().minutes(),
@@ -132,7 +132,7 @@ impl BookingStore for SqliteStore {
             if changed == 0 {
                 return Err(StoreError::Conflict);
             }
-            tx.execute("DELETE FROM booking_slots WHERE booking_id = ?1", [booking.id.to_string()])?;
+            tx.prepare_cached("DELETE FROM booking_slots WHERE booking_id = ?1")?.execute( [booking.id.to_string()])?;
             claim_slots(tx, &booking)?;
             insert_messages(tx, &messages)
         })

@@ -7,37 +7,32 @@ use rusqlite::{Row, Transaction, params};
 
 use super::SqliteStore;
 use super::rows::millis;
-use crate::domain::{BookingEvent, DeliveryState, OutboxMessage, Party};
-use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, snapshot};
+use crate::domain::{BookingEvent, DeliveryState, OutboxMessage, Recipients};
+use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
 /// Inserts `messages`, ignoring any already stored (a retried write).
 pub(super) fn insert_messages(tx: &Transaction<'_>, messages: &[OutboxMessage]) -> StoreResult<()> {
     let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO outbox (id, booking_id, event, recipient, snapshot, not_before,
-             created_at, attempts, state, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6)",
+        "INSERT OR IGNORE INTO outbox (id, booking_id, event, recipients, delivered, snapshot,
+             not_before, reminder_at, created_at, attempts, state, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?7)",
     )?;
     for message in messages {
         insert.execute(params![
             message.id,
             message.booking.id.to_string(),
             message.event.as_str(),
-            party_name(message.recipient),
+            message.recipients.as_str(),
+            message.delivered.as_str(),
             snapshot::to_json(&message.booking),
             millis(message.not_before),
+            message.reminder_at.map(millis),
             millis(message.created_at),
             message.attempts,
             message.state.as_str(),
         ])?;
     }
     Ok(())
-}
-
-fn party_name(party: Party) -> &'static str {
-    match party {
-        Party::Customer => "customer",
-        Party::Consultant => "consultant",
-    }
 }
 
 fn corrupt(column: &str) -> StoreError {
@@ -48,24 +43,25 @@ fn instant(ms: i64, column: &str) -> StoreResult<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt(column))
 }
 
-const MESSAGE_COLUMNS: &str =
-    "id, event, recipient, snapshot, not_before, created_at, attempts, state";
+const MESSAGE_COLUMNS: &str = "id, event, recipients, delivered, snapshot, not_before, \
+     reminder_at, created_at, attempts, state";
 
 fn message(row: &Row<'_>) -> StoreResult<OutboxMessage> {
     let text = |index: usize| -> StoreResult<String> { Ok(row.get(index)?) };
     Ok(OutboxMessage {
         id: text(0)?,
         event: BookingEvent::parse(&text(1)?).ok_or_else(|| corrupt("event"))?,
-        recipient: match text(2)?.as_str() {
-            "customer" => Party::Customer,
-            "consultant" => Party::Consultant,
-            _ => return Err(corrupt("recipient")),
-        },
-        booking: snapshot::from_json(&text(3)?)?,
-        not_before: instant(row.get(4)?, "not_before")?,
-        created_at: instant(row.get(5)?, "created_at")?,
-        attempts: row.get(6)?,
-        state: DeliveryState::parse(&text(7)?).ok_or_else(|| corrupt("state"))?,
+        recipients: Recipients::parse(&text(2)?).ok_or_else(|| corrupt("recipients"))?,
+        delivered: Recipients::parse(&text(3)?).ok_or_else(|| corrupt("delivered"))?,
+        booking: snapshot::from_json(&text(4)?)?,
+        not_before: instant(row.get(5)?, "not_before")?,
+        reminder_at: row
+            .get::<_, Option<i64>>(6)?
+            .map(|ms| instant(ms, "reminder_at"))
+            .transpose()?,
+        created_at: instant(row.get(7)?, "created_at")?,
+        attempts: row.get(8)?,
+        state: DeliveryState::parse(&text(9)?).ok_or_else(|| corrupt("state"))?,
     })
 }
 
@@ -111,9 +107,10 @@ impl OutboxStore for SqliteStore {
         outcomes: &[(OutboxMessage, Delivery)],
     ) -> StoreResult<()> {
         let lease = lease.to_owned();
-        let outcomes: Vec<(String, Delivery)> = outcomes
+        let follow_ups = follow_ups(outcomes);
+        let outcomes: Vec<(String, Recipients, Delivery)> = outcomes
             .iter()
-            .map(|(message, outcome)| (message.id.clone(), *outcome))
+            .map(|(message, outcome)| (message.id.clone(), message.recipients, *outcome))
             .collect();
         // One relaxed transaction for the batch: a "sent" lost in a power cut
         // means one more send of the same mail (same Message-ID), which at
@@ -121,28 +118,35 @@ impl OutboxStore for SqliteStore {
         self.write_relaxed(
             move |tx| {
                 let mut finish = tx.prepare_cached(
-                    "UPDATE outbox SET state = ?1, attempts = ?2,
-                         next_attempt_at = COALESCE(?3, next_attempt_at),
+                    "UPDATE outbox SET state = ?1, attempts = ?2, delivered = ?3,
+                         next_attempt_at = COALESCE(?4, next_attempt_at),
                          lease = NULL, lease_until = NULL
-                     WHERE id = ?4 AND lease = ?5",
+                     WHERE id = ?5 AND lease = ?6",
                 )?;
-                for (id, outcome) in outcomes {
-                    let (state, attempts, next) = match outcome {
-                        Delivery::Sent { attempts } => (DeliveryState::Sent, attempts, None),
-                        Delivery::Retry { attempts, at } => {
-                            (DeliveryState::Pending, attempts, Some(at))
+                for (id, recipients, outcome) in outcomes {
+                    let (state, attempts, delivered, next) = match outcome {
+                        Delivery::Sent { attempts } => {
+                            (DeliveryState::Sent, attempts, recipients, None)
                         }
-                        Delivery::Dropped { attempts } => (DeliveryState::Dropped, attempts, None),
+                        Delivery::Retry {
+                            attempts,
+                            at,
+                            delivered,
+                        } => (DeliveryState::Pending, attempts, delivered, Some(at)),
+                        Delivery::Dropped { attempts } => {
+                            (DeliveryState::Dropped, attempts, recipients, None)
+                        }
                     };
                     finish.execute(params![
                         state.as_str(),
                         attempts,
+                        delivered.as_str(),
                         next.map(millis),
                         id,
                         lease
                     ])?;
                 }
-                Ok(())
+                insert_messages(tx, &follow_ups)
             },
             |_| (),
         )

@@ -156,6 +156,39 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
 "#,
     ),
+    M::up(
+        r#"
+-- One message per change, for all its recipients (it was one per recipient
+-- and per reminder): a quarter of the rows on a booking's write path. The
+-- change's reminder is queued by the dispatcher when that message is done
+-- with (`reminder_at`). Delivery is tracked per recipient. Messages already stored keep their ids (their mails' Message-IDs
+-- gain the role once more: a retry across this upgrade is not recognised as
+-- a duplicate, which at least once allows).
+CREATE TABLE outbox_messages (
+    id              TEXT PRIMARY KEY NOT NULL,  -- <booking>.<version>.<event>
+    booking_id      TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    recipients      TEXT NOT NULL,              -- customer | consultant | customer,consultant
+    delivered       TEXT NOT NULL,              -- those of them done with
+    snapshot        TEXT NOT NULL,              -- the booking as the change left it (JSON)
+    not_before      INTEGER NOT NULL,
+    reminder_at     INTEGER,                    -- the reminder to queue once done with
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL,
+    state           TEXT NOT NULL,              -- pending | sent | dropped
+    next_attempt_at INTEGER NOT NULL,
+    lease           TEXT,
+    lease_until     INTEGER
+) STRICT;
+INSERT INTO outbox_messages
+    SELECT id, booking_id, event, recipient, '', snapshot, not_before, NULL, created_at, attempts,
+           state, next_attempt_at, lease, lease_until
+    FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_messages RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a

@@ -15,22 +15,22 @@ pub(super) const EXPIRED: &str = "expired";
 pub(super) const VALID: &str = "valid";
 
 pub(super) fn insert_session_row(tx: &Transaction<'_>, session: &Session) -> StoreResult<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at,
                                status, user_agent, credentials_stamp)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            session.id.to_string(),
-            session.token_hash.as_str(),
-            session.user_id.to_string(),
-            millis(session.created_at),
-            millis(session.last_seen_at),
-            millis(session.expires_at),
-            session.status.as_str(),
-            session.user_agent.as_ref().map(|agent| agent.as_str()),
-            session.credentials_stamp.to_stored(),
-        ],
-    )?;
+    )?
+    .execute(params![
+        session.id.to_string(),
+        session.token_hash.as_str(),
+        session.user_id.to_string(),
+        millis(session.created_at),
+        millis(session.last_seen_at),
+        millis(session.expires_at),
+        session.status.as_str(),
+        session.user_agent.as_ref().map(|agent| agent.as_str()),
+        session.credentials_stamp.to_stored(),
+    ])?;
     Ok(())
 }
 
