@@ -195,22 +195,22 @@ impl Recipients {
     pub fn parse(text: &str) -> Option<Self> {
         text.split(',')
             .filter(|name| !name.is_empty())
-            .try_fold(Self::NONE, |set, name| {
-                Some(set.with(match name {
-                    "customer" => Party::Customer,
-                    "consultant" => Party::Consultant,
-                    _ => return None,
-                }))
-            })
+            .try_fold(Self::NONE, |set, name| Some(set.with(parse_role(name)?)))
     }
 }
 
-/// The stored name of a party (in message ids).
-pub fn role_name(party: Party) -> &'static str {
+/// The stored name of a party (in message ids and recipient sets).
+fn role_name(party: Party) -> &'static str {
     match party {
         Party::Customer => "customer",
         Party::Consultant => "consultant",
     }
+}
+
+fn parse_role(name: &str) -> Option<Party> {
+    [Party::Customer, Party::Consultant]
+        .into_iter()
+        .find(|party| role_name(*party) == name)
 }
 
 /// One notification in the outbox: a snapshot of the booking at the change

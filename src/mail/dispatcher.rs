@@ -40,8 +40,6 @@ pub struct Dispatcher {
     /// `BOOKING_NOTIFICATIONS`: when off, booking mail already queued (in a
     /// restored copy of production data) is dropped, not sent.
     booking_notifications: bool,
-    /// The server's runtime, whose blocking threads run the outbox writes.
-    server_runtime: tokio::runtime::Handle,
 }
 
 /// Stops a running dispatcher after the message it is sending.
@@ -68,7 +66,7 @@ impl Drop for DispatcherHandle {
 
 impl Dispatcher {
     /// A dispatcher sending through `transport` as `settings` say (sender,
-    /// links, whether booking mail goes out). Called on the server's runtime.
+    /// links, whether booking mail goes out).
     pub fn new(
         store: SharedStore,
         transport: Transport,
@@ -84,7 +82,6 @@ impl Dispatcher {
             base_url: base_url.trim_end_matches('/').to_owned(),
             host: super::invite::host_of(base_url).to_owned(),
             booking_notifications: settings.booking_notifications,
-            server_runtime: tokio::runtime::Handle::current(),
         }
     }
 
@@ -143,14 +140,9 @@ impl Dispatcher {
         rand::rngs::OsRng.fill_bytes(&mut lease);
         let lease = hex::encode(lease);
         let now = self.clock.now();
-        let store = Arc::clone(&self.store);
-        let claim_lease = lease.clone();
         let due = self
-            .at_normal_priority(async move {
-                store
-                    .claim_due_messages(now, &claim_lease, now + LEASE, BATCH)
-                    .await
-            })
+            .store
+            .claim_due_messages(now, &lease, now + LEASE, BATCH)
             .await?;
         let mut outcomes = Vec::with_capacity(due.len());
         for message in due {
@@ -171,26 +163,8 @@ impl Dispatcher {
             };
             outcomes.push((message, outcome));
         }
-        let store = Arc::clone(&self.store);
-        self.at_normal_priority(async move {
-            store.finish_messages(&lease, &outcomes).await?;
-            Ok(outcomes.len())
-        })
-        .await
-    }
-
-    /// Runs an outbox write on the server's runtime. Its blocking threads
-    /// run at normal priority: SQLite's writer lock is then never held by a
-    /// thread of this low-priority one, which the requests' writes would
-    /// queue behind while the scheduler favours everything else.
-    async fn at_normal_priority<T: Send + 'static>(
-        &self,
-        write: impl Future<Output = StoreResult<T>> + Send + 'static,
-    ) -> StoreResult<T> {
-        self.server_runtime
-            .spawn(write)
-            .await
-            .map_err(|error| crate::store::StoreError::Internal(error.into()))?
+        self.store.finish_messages(&lease, &outcomes).await?;
+        Ok(outcomes.len())
     }
 
     async fn deliver(&self, message: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<Delivery> {

@@ -17,9 +17,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, IdempotencyRecord,
-    LiveBookingLimit, LoginThrottle, OutboxMessage, PasswordHash, Recipients, Reservation, Session,
-    SessionId, Slot, ThrottleKey, TokenHash, TrustedDevice, User, UserId,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, DeliveryState, Email,
+    IdempotencyRecord, LiveBookingLimit, LoginThrottle, OutboxMessage, PasswordHash, Recipients,
+    Reservation, Session, SessionId, Slot, ThrottleKey, TokenHash, TrustedDevice, User, UserId,
 };
 
 /// Why a store operation failed.
@@ -247,6 +247,36 @@ pub enum Delivery {
         /// Tries so far.
         attempts: u32,
     },
+}
+
+impl Delivery {
+    /// `message` as this outcome leaves it, and when it is due again
+    /// (`None`: never, it is done with).
+    pub(crate) fn apply(&self, message: &OutboxMessage) -> (OutboxMessage, Option<DateTime<Utc>>) {
+        let mut finished = message.clone();
+        let next = match *self {
+            Delivery::Sent { attempts } => {
+                (finished.state, finished.attempts) = (DeliveryState::Sent, attempts);
+                finished.delivered = message.recipients;
+                None
+            }
+            Delivery::Retry {
+                attempts,
+                at,
+                delivered,
+            } => {
+                (finished.state, finished.attempts) = (DeliveryState::Pending, attempts);
+                finished.delivered = delivered;
+                Some(at)
+            }
+            Delivery::Dropped { attempts } => {
+                (finished.state, finished.attempts) = (DeliveryState::Dropped, attempts);
+                finished.delivered = message.recipients;
+                None
+            }
+        };
+        (finished, next)
+    }
 }
 
 /// The reminders that the messages done with (not to be retried) queue:

@@ -46,13 +46,19 @@ impl MongoStore {
                     "corrupt embedded outbox message".into(),
                 ));
             };
-            match self.outbox.insert_one(message.clone()).await {
-                Ok(_) => {}
-                Err(error) if is_duplicate_key(&error) => {}
-                Err(error) => return Err(classify(error)),
-            }
+            self.insert_once(message.clone()).await?;
         }
         Ok(())
+    }
+
+    /// Inserts a message document into the outbox collection unless one
+    /// with its id is there already.
+    async fn insert_once(&self, message: Document) -> StoreResult<()> {
+        match self.outbox.insert_one(message).await {
+            Ok(_) => Ok(()),
+            Err(error) if is_duplicate_key(&error) => Ok(()),
+            Err(error) => Err(classify(error)),
+        }
     }
 
     /// Moves the messages embedded in the stored `booking` (at its version)
@@ -158,39 +164,11 @@ impl OutboxStore for MongoStore {
         // Reminders first, keyed: a crash before the outcomes are recorded
         // sends the messages again and stores no reminder twice.
         for reminder in follow_ups(outcomes) {
-            match self
-                .outbox
-                .insert_one(new_message_document(&reminder))
-                .await
-            {
-                Ok(_) => {}
-                Err(error) if is_duplicate_key(&error) => {}
-                Err(error) => return Err(classify(error)),
-            }
+            self.insert_once(new_message_document(&reminder)).await?;
         }
         for (message, outcome) in outcomes {
-            let mut finished = message.clone();
-            let next_attempt_at = match *outcome {
-                Delivery::Sent { attempts } => {
-                    (finished.state, finished.attempts) = (DeliveryState::Sent, attempts);
-                    finished.delivered = message.recipients;
-                    message.not_before
-                }
-                Delivery::Retry {
-                    attempts,
-                    at,
-                    delivered,
-                } => {
-                    (finished.state, finished.attempts) = (DeliveryState::Pending, attempts);
-                    finished.delivered = delivered;
-                    at
-                }
-                Delivery::Dropped { attempts } => {
-                    (finished.state, finished.attempts) = (DeliveryState::Dropped, attempts);
-                    finished.delivered = message.recipients;
-                    message.not_before
-                }
-            };
+            let (finished, next_attempt_at) = outcome.apply(message);
+            let next_attempt_at = next_attempt_at.unwrap_or(message.not_before);
             let mut document = message_document(&finished, next_attempt_at, "", message.created_at);
             if finished.state != DeliveryState::Pending {
                 // The TTL index removes finished messages after a while.

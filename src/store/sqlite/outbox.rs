@@ -108,9 +108,9 @@ impl OutboxStore for SqliteStore {
     ) -> StoreResult<()> {
         let lease = lease.to_owned();
         let follow_ups = follow_ups(outcomes);
-        let outcomes: Vec<(String, Recipients, Delivery)> = outcomes
+        let finished: Vec<_> = outcomes
             .iter()
-            .map(|(message, outcome)| (message.id.clone(), message.recipients, *outcome))
+            .map(|(message, outcome)| outcome.apply(message))
             .collect();
         // One relaxed transaction for the batch: a "sent" lost in a power cut
         // means one more send of the same mail (same Message-ID), which at
@@ -123,26 +123,13 @@ impl OutboxStore for SqliteStore {
                          lease = NULL, lease_until = NULL
                      WHERE id = ?5 AND lease = ?6",
                 )?;
-                for (id, recipients, outcome) in outcomes {
-                    let (state, attempts, delivered, next) = match outcome {
-                        Delivery::Sent { attempts } => {
-                            (DeliveryState::Sent, attempts, recipients, None)
-                        }
-                        Delivery::Retry {
-                            attempts,
-                            at,
-                            delivered,
-                        } => (DeliveryState::Pending, attempts, delivered, Some(at)),
-                        Delivery::Dropped { attempts } => {
-                            (DeliveryState::Dropped, attempts, recipients, None)
-                        }
-                    };
+                for (message, next) in finished {
                     finish.execute(params![
-                        state.as_str(),
-                        attempts,
-                        delivered.as_str(),
+                        message.state.as_str(),
+                        message.attempts,
+                        message.delivered.as_str(),
                         next.map(millis),
-                        id,
+                        message.id,
                         lease
                     ])?;
                 }
