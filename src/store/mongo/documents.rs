@@ -7,10 +7,9 @@ use mongodb::bson::{self, Bson, Document, doc};
 
 use crate::domain::{
     Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus,
-    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email,
-    Fingerprint, IdempotencyKey, IdempotencyRecord, Mode, Notes, PasswordHash, PersonName, Role,
-    Session, SessionId, SessionStatus, Slot, StoredResponse, TokenHash, Travelers, User, UserAgent,
-    UserId, WorkingHours,
+    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email, Mode,
+    Notes, PasswordHash, PersonName, Role, Session, SessionId, SessionStatus, Slot, TokenHash,
+    Travelers, User, UserAgent, UserId, WorkingHours,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -344,66 +343,5 @@ pub(super) fn claim_from(document: &Document) -> StoreResult<Claim> {
             .ok_or_else(|| fields.corrupt("slotStart"))?,
         booking: fields.domain("bookingId", BookingId::parse)?,
         claimed_at: fields.instant("claimedAt")?,
-    })
-}
-
-/// The `_id` of a key's record: the user's id, then the key (the id has a
-/// fixed length, so the pair is unambiguous).
-pub(super) fn idempotency_id(record: &IdempotencyRecord) -> String {
-    format!("{}:{}", record.user_id, record.key.as_str())
-}
-
-/// `started` until the response is stored, then `finished`.
-pub(super) fn idempotency_state(record: &IdempotencyRecord) -> &'static str {
-    if record.response.is_some() {
-        "finished"
-    } else {
-        "started"
-    }
-}
-
-pub(super) fn idempotency_document(record: &IdempotencyRecord) -> Document {
-    let response = record.response.as_ref().map(|response| {
-        doc! {"status": i32::from(response.status), "body": &response.body, "location": response.location.as_deref()}
-    });
-    doc! {
-        "_id": idempotency_id(record),
-        "userId": record.user_id.to_string(),
-        "key": record.key.as_str(),
-        "fingerprint": record.fingerprint.as_str(),
-        "createdAt": date(record.created_at),
-        "expiresAt": date(record.expires_at()),
-        "state": idempotency_state(record),
-        "response": response,
-    }
-}
-
-pub(super) fn idempotency_from(document: &Document) -> StoreResult<IdempotencyRecord> {
-    let fields = Fields {
-        document,
-        collection: "idempotency_keys",
-    };
-    let response = match document.get("response") {
-        None | Some(Bson::Null) => None,
-        Some(Bson::Document(response)) => {
-            let inner = Fields {
-                document: response,
-                collection: "idempotency_keys",
-            };
-            Some(StoredResponse {
-                status: u16::try_from(inner.integer("status")?)
-                    .map_err(|_| fields.corrupt("response"))?,
-                body: inner.string("body")?.to_owned(),
-                location: inner.optional_string("location")?.map(str::to_owned),
-            })
-        }
-        Some(_) => return Err(fields.corrupt("response")),
-    };
-    Ok(IdempotencyRecord {
-        user_id: fields.domain("userId", UserId::parse)?,
-        key: fields.domain("key", |text| IdempotencyKey::parse(text).ok())?,
-        fingerprint: Fingerprint::from_hex(fields.string("fingerprint")?.to_owned()),
-        created_at: fields.instant("createdAt")?,
-        response,
     })
 }

@@ -1,13 +1,11 @@
 //! Idempotency-Key records in MongoDB.
 
 use async_trait::async_trait;
-use mongodb::bson::doc;
+use mongodb::bson::{Bson, Document, doc};
 
-use super::documents::{
-    date, idempotency_document, idempotency_from, idempotency_id, idempotency_state,
-};
+use super::documents::{Fields, date};
 use super::{MongoStore, classify, is_duplicate_key};
-use crate::domain::IdempotencyRecord;
+use crate::domain::{Fingerprint, IdempotencyKey, IdempotencyRecord, StoredResponse, UserId};
 use crate::store::{IdempotencyStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -66,4 +64,65 @@ impl IdempotencyStore for MongoStore {
             .map_err(classify)?;
         Ok(())
     }
+}
+
+/// The `_id` of a key's record: the user's id, then the key (the id has a
+/// fixed length, so the pair is unambiguous).
+fn idempotency_id(record: &IdempotencyRecord) -> String {
+    format!("{}:{}", record.user_id, record.key.as_str())
+}
+
+/// `started` until the response is stored, then `finished`.
+fn idempotency_state(record: &IdempotencyRecord) -> &'static str {
+    if record.response.is_some() {
+        "finished"
+    } else {
+        "started"
+    }
+}
+
+fn idempotency_document(record: &IdempotencyRecord) -> Document {
+    let response = record.response.as_ref().map(|response| {
+        doc! {"status": i32::from(response.status), "body": &response.body, "location": response.location.as_deref()}
+    });
+    doc! {
+        "_id": idempotency_id(record),
+        "userId": record.user_id.to_string(),
+        "key": record.key.as_str(),
+        "fingerprint": record.fingerprint.as_str(),
+        "createdAt": date(record.created_at),
+        "expiresAt": date(record.expires_at()),
+        "state": idempotency_state(record),
+        "response": response,
+    }
+}
+
+fn idempotency_from(document: &Document) -> StoreResult<IdempotencyRecord> {
+    let fields = Fields {
+        document,
+        collection: "idempotency_keys",
+    };
+    let response = match document.get("response") {
+        None | Some(Bson::Null) => None,
+        Some(Bson::Document(response)) => {
+            let inner = Fields {
+                document: response,
+                collection: "idempotency_keys",
+            };
+            Some(StoredResponse {
+                status: u16::try_from(inner.integer("status")?)
+                    .map_err(|_| fields.corrupt("response"))?,
+                body: inner.string("body")?.to_owned(),
+                location: inner.optional_string("location")?.map(str::to_owned),
+            })
+        }
+        Some(_) => return Err(fields.corrupt("response")),
+    };
+    Ok(IdempotencyRecord {
+        user_id: fields.domain("userId", UserId::parse)?,
+        key: fields.domain("key", |text| IdempotencyKey::parse(text).ok())?,
+        fingerprint: Fingerprint::from_hex(fields.string("fingerprint")?.to_owned()),
+        created_at: fields.instant("createdAt")?,
+        response,
+    })
 }
