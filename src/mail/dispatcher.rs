@@ -93,6 +93,8 @@ impl Dispatcher {
         let (finished, done) = tokio::sync::oneshot::channel();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
+            // Its blocking threads (file writes, SQLite) carry the name too.
+            .thread_name("mail-dispatcher")
             .build()
             .expect("a runtime for the mail dispatcher");
         let spawned = std::thread::Builder::new()
