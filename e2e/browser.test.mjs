@@ -10,7 +10,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -176,6 +176,69 @@ test("register, book, reload, httpOnly cookie, log out", async () => {
   await page.reload();
   await page.waitForSelector("#auth:not([hidden])");
   assert.equal(await page.isVisible("#bookings-section"), false);
+  await context.close();
+});
+
+/** The link to `page` in the mail to `email` that the service wrote as an
+ *  `.eml` file (development: no SMTP_URL), decoding quoted-printable. */
+async function mailedLink(email, page) {
+  const folder = join(data, "data", "mail");
+  const pattern = new RegExp(`(http://[^\\s"]+/${page})\\?token=(?:3D)?([0-9a-f]{64})`);
+  for (let i = 0; i < 100; i++) {
+    const files = existsSync(folder) ? readdirSync(folder) : [];
+    for (const file of files) {
+      const mail = readFileSync(join(folder, file), "utf8").replace(/=\r?\n/g, "");
+      const found = mail.includes(email) && mail.match(pattern);
+      if (found) return `${found[1]}?token=${found[2]}`;
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`no ${page} mail to ${email}`);
+}
+
+test("forgot password: the mailed link resets it, the new one logs in", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const referers = [];
+  page.on("request", (request) => {
+    if (request.headers().referer) referers.push(request.url());
+  });
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  const email = uniqueEmail("forgot");
+  await register(page, email);
+  await page.click("#logout");
+  await page.waitForSelector("#auth:not([hidden])");
+
+  await page.click("#forgot");
+  await page.fill("#forgot-form [name=email]", email);
+  await page.click("#forgot-form button[type=submit]");
+  await page.waitForSelector("#message:not(.error)");
+  assert.match(await page.textContent("#message"), /link to reset its password is on its way/);
+
+  const link = await mailedLink(email, "reset-password");
+  await page.goto(link);
+  await page.waitForSelector("#reset:not([hidden])");
+  assert.equal(new URL(page.url()).search, "", "the token left the address bar");
+  await page.fill("#reset-form [name=newPassword]", "a brand new long secret");
+  await page.click("#reset-form button[type=submit]");
+  await page.waitForSelector("#auth:not([hidden])");
+  assert.match(await page.textContent("#message"), /password is changed/);
+
+  await page.fill("#login-form [name=email]", email);
+  await page.fill("#login-form [name=password]", "a long enough secret");
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#message.error");
+  await page.fill("#login-form [name=password]", "a brand new long secret");
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#whoami:not([hidden])");
+  assert.deepEqual(referers, [], "no request carried a Referer (the token stays out of it)");
+
+  // The registration's verification link verifies the address.
+  await page.goto(await mailedLink(email, "verify-email"));
+  await page.waitForSelector("#message:has-text('verified')");
+  await page.waitForSelector("#whoami:not([hidden])");
+  assert.equal(await page.isVisible("#verify-note"), false);
   await context.close();
 });
 

@@ -11,6 +11,9 @@ const $ = (selector, root = document) => root.querySelector(selector);
 let me = null;
 let consultants = [];
 let chosen = { consultant: null, slot: null };
+// The token of a reset link this page was opened with; kept in memory only
+// (the address bar drops it at once, so it is in no history entry).
+let resetToken = null;
 
 /** Calls the API; resolves to the JSON body or throws an Error whose message
  *  is the API's own explanation. */
@@ -66,7 +69,8 @@ const formatTime = (iso) => new Date(iso).toLocaleString([], {
 function showLoggedOut() {
   me = null;
   $("#whoami").hidden = true;
-  $("#auth").hidden = false;
+  $("#auth").hidden = resetToken !== null;
+  $("#reset").hidden = resetToken === null;
   for (const id of ["#book", "#bookings-section", "#sessions-section"]) $(id).hidden = true;
 }
 
@@ -75,6 +79,7 @@ async function showLoggedIn(user) {
   $("#whoami-text").textContent = `${user.name} (${user.email}, ${user.role})`;
   $("#whoami").hidden = false;
   $("#auth").hidden = true;
+  $("#reset").hidden = resetToken === null;
   $("#book").hidden = user.role !== "customer";
   $("#verify-note").hidden = user.role !== "customer" || user.emailVerified;
   $("#bookings-section").hidden = false;
@@ -214,6 +219,35 @@ function wire() {
       await showLoggedIn(user);
     });
   });
+  $("#forgot").addEventListener("click", () => {
+    $("#forgot-form").hidden = false;
+    $("#forgot-form").elements.email.value = $("#login-form").elements.email.value;
+    $("#forgot-form").elements.email.focus();
+  });
+  $("#forgot-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    attempt(async () => {
+      const { detail } = await api("POST", "/api/users/password-reset", formJson(event.target));
+      event.target.hidden = true;
+      say(detail);
+    });
+  });
+  $("#reset-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    attempt(async () => {
+      const { newPassword } = formJson(event.target);
+      const { detail } = await api("POST", "/api/users/password-reset/confirm",
+        { token: resetToken, newPassword });
+      resetToken = null;
+      event.target.reset();
+      showLoggedOut();
+      say(detail);
+    });
+  });
+  $("#resend-verification").addEventListener("click", () => attempt(async () => {
+    const { detail } = await api("POST", "/api/users/me/verification");
+    say(detail);
+  }));
   $("#logout").addEventListener("click", () => attempt(async () => {
     await api("POST", "/api/users/logout");
     showLoggedOut();
@@ -249,8 +283,26 @@ function wire() {
   });
 }
 
+/** A page opened from a mailed link: takes the token out of the address
+ *  bar (and so out of history), then resets or verifies with it. */
+async function followMailedLink() {
+  const token = new URLSearchParams(location.search).get("token");
+  const page = location.pathname;
+  if (!token || (page !== "/reset-password" && page !== "/verify-email")) return;
+  history.replaceState(null, "", "/");
+  if (page === "/reset-password") {
+    resetToken = token;
+    return;
+  }
+  await attempt(async () => {
+    await api("POST", "/api/users/verify-email", { token });
+    say("Thank you: your address is verified.");
+  });
+}
+
 async function start() {
   wire();
+  await followMailedLink();
   try {
     const { user } = await api("GET", "/api/users/me");
     await showLoggedIn(user);

@@ -1,7 +1,8 @@
 //! No secret reaches a log line (ASVS 7.1.1, 7.1.2): a full register / login
-//! / book / password change / logout run is logged at TRACE level, every
-//! level, and the captured text is searched for every password, token, token
-//! hash and password hash involved.
+//! / book / password change / logout / password reset / verification run is
+//! logged at TRACE level, every level, and the captured text is searched for
+//! every password, token, token hash and password hash involved (mailed
+//! tokens included, also where they travelled in a page's URL).
 //!
 //! A test binary of its own, because it installs the process-wide log
 //! subscriber. The test's own HTTP client libraries are filtered out: they
@@ -20,7 +21,7 @@ use sha2::{Digest, Sha256};
 use tripdesk::config::LogFormat;
 use tripdesk::domain::Email;
 
-use crate::helpers::{Backend, TestApp, read, unique_email};
+use crate::helpers::{Backend, SmtpServer, TestApp, TestClient, read, unique_email};
 
 /// Everything logged by the process so far.
 #[derive(Clone, Default)]
@@ -55,9 +56,48 @@ fn captured() -> &'static Captured {
 
 crate::store_tests!(no_secret_is_ever_logged);
 
+/// The token of the first mailed link to `page` (waits for the mail).
+async fn mailed_token(smtp: &SmtpServer, page: &str) -> String {
+    let marker = format!("{page}?token=");
+    for _ in 0..200 {
+        for mail in smtp.received() {
+            let text = mail.parsed().body_text(0).unwrap_or_default().into_owned();
+            if let Some(at) = text.find(&marker) {
+                return text[at + marker.len()..][..64].to_owned();
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no mail with a {page} link");
+}
+
+/// Opens the page a mailed link points to, then uses its token as the page
+/// would; returns the token.
+async fn follow_mailed_link(client: &TestClient, smtp: &SmtpServer, page: &str) -> String {
+    let token = mailed_token(smtp, page).await;
+    let opened = client.get(&format!("{page}?token={token}")).await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    let response = match page {
+        "/reset-password" => {
+            let body = json!({"token": token, "newPassword": "third secret passphrase"});
+            client
+                .post("/api/users/password-reset/confirm", &body)
+                .await
+        }
+        _ => {
+            client
+                .post("/api/users/verify-email", &json!({"token": token}))
+                .await
+        }
+    };
+    assert_eq!(response.status(), StatusCode::OK);
+    token
+}
+
 async fn no_secret_is_ever_logged(backend: Backend) {
     let logs = captured();
-    let app = TestApp::spawn(backend).await;
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with(backend, &[("SMTP_URL", &smtp.url())]).await;
     let (consultant, _) = app.consultant().await;
     let email = unique_email("logged");
     let (password, new_password) = ("first secret passphrase", "second secret passphrase");
@@ -108,6 +148,13 @@ async fn no_secret_is_ever_logged(backend: Backend) {
         client.post_empty("/api/users/logout").await.status(),
         StatusCode::OK
     );
+    // The registration's verification link, then a password reset.
+    tokens.push(follow_mailed_link(&client, &smtp, "/verify-email").await);
+    let reset = client
+        .post("/api/users/password-reset", &json!({"email": email}))
+        .await;
+    assert_eq!(reset.status(), StatusCode::ACCEPTED);
+    tokens.push(follow_mailed_link(&client, &smtp, "/reset-password").await);
 
     let hash = app
         .store
@@ -120,6 +167,7 @@ async fn no_secret_is_ever_logged(backend: Backend) {
         password.into(),
         new_password.into(),
         "a wrong passphrase".into(),
+        "third secret passphrase".into(),
         hash.as_str().into(),
     ];
     // The PHC string's salt and digest parts on their own, too.
@@ -135,6 +183,10 @@ async fn no_secret_is_ever_logged(backend: Backend) {
         "the logs were captured"
     );
     assert!(text.lines().count() > 20);
+    assert!(
+        text.contains("\"path\":\"/reset-password\""),
+        "the mailed link's page was logged, by its path alone"
+    );
     for secret in &secrets {
         assert!(
             !text.contains(secret.as_str()),

@@ -4,6 +4,7 @@
 //! Input is parsed into newtypes at the edge ("parse, don't validate"): a
 //! value of type [`Email`] is a valid email, so nothing downstream re-checks it.
 
+mod account_mail;
 mod booking;
 mod consultant;
 mod email;
@@ -20,6 +21,7 @@ mod time;
 mod token;
 mod user;
 
+pub use account_mail::{AccountMail, AccountMessage, IssuedToken, TokenPurpose};
 pub use booking::{
     Booking, BookingChanges, BookingCursor, BookingDetails, BookingError, BookingQuery,
     BookingStatus, Destination, LiveBookingLimit, Mode, Notes, Party, RawBookingQuery, Travelers,
@@ -33,8 +35,8 @@ pub use idempotency::{
 pub use ids::{BookingId, ConsultantId, SessionId, UserId};
 pub use notification::{
     BookingChange, BookingEvent, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
-    ORPHANED_AFTER, OutboxMessage, REMINDER_LEAD, Recipients, Wanted, plan as plan_notifications,
-    retry_delay, still_wanted,
+    ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Recipients, Wanted,
+    plan as plan_notifications, retry_delay, still_wanted,
 };
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;
@@ -48,7 +50,7 @@ pub use throttle::{
     AttemptPlace, DEVICE_TRUST, DeviceToken, LoginThrottle, Reservation, ThrottleKey, TrustedDevice,
 };
 pub use time::{Clock, ManualClock, SystemClock, Timestamp, format_timestamp, parse_timestamp};
-pub use token::{SessionToken, TokenHash};
+pub use token::{AccountToken, SessionToken, TokenHash};
 pub use user::{CredentialsStamp, Role, User};
 
 use std::borrow::Cow;

@@ -12,7 +12,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
 
-use super::{Booking, BookingId, Party};
+use super::{AccountMessage, Booking, BookingId, Party};
 
 /// How long before a live booking starts both parties are reminded.
 pub const REMINDER_LEAD: TimeDelta = TimeDelta::hours(24);
@@ -301,6 +301,34 @@ impl OutboxMessage {
     /// Whether the message is too old to keep trying at `now`.
     pub fn expired(&self, now: DateTime<Utc>) -> bool {
         now - self.not_before.max(self.created_at) >= GIVE_UP_AFTER
+    }
+}
+
+/// A message in the outbox: about a booking, or about an account (see
+/// `account_mail`). One outbox, one dispatcher, one delivery guarantee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outgoing {
+    /// A booking notification.
+    Booking(OutboxMessage),
+    /// A password reset or verification mail.
+    Account(AccountMessage),
+}
+
+impl Outgoing {
+    /// The message id (the outbox key).
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Booking(message) => &message.id,
+            Self::Account(message) => &message.id,
+        }
+    }
+
+    /// Delivery attempts so far.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::Booking(message) => message.attempts,
+            Self::Account(message) => message.attempts,
+        }
     }
 }
 

@@ -33,6 +33,17 @@ impl ThrottleKey {
         Self(format!("account:{}", email.as_str()))
     }
 
+    /// Password reset mails asked for the account registered (or not) with
+    /// `email`.
+    pub fn password_reset(email: &Email) -> Self {
+        Self(format!("reset:{}", email.as_str()))
+    }
+
+    /// Verification mails account `user` asked for again.
+    pub fn verification(user: UserId) -> Self {
+        Self(format!("verify:{user}"))
+    }
+
     /// Attempts from the device holding the cookie whose hash is `device`.
     pub fn device(device: &TokenHash) -> Self {
         Self(format!("device:{}", device.as_str()))
@@ -122,6 +133,17 @@ impl LoginThrottle {
         window: TimeDelta::minutes(15),
     };
 
+    /// Account mails (password reset, verification): three per key per hour.
+    /// The same places serve: a mail asked for takes one, none is freed.
+    pub const ACCOUNT_MAILS: LoginThrottle = LoginThrottle {
+        max_failures: 3,
+        window: TimeDelta::hours(1),
+    };
+
+    /// The longest window of any throttle: a place older than this holds
+    /// nothing and can be purged.
+    pub const LONGEST_WINDOW: TimeDelta = TimeDelta::hours(1);
+
     /// The oldest attempt that still holds its place at `now`.
     pub fn window_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now - self.window
@@ -182,6 +204,18 @@ mod tests {
     }
 
     #[test]
+    fn account_mails_allow_three_an_hour() {
+        let throttle = LoginThrottle::ACCOUNT_MAILS;
+        assert_eq!(throttle.free_place(&places(&[0, 10]), at(20)), Ok(2));
+        assert_eq!(
+            throttle.free_place(&places(&[0, 10, 20]), at(30)),
+            Err(at(60))
+        );
+        assert!(throttle.window <= LoginThrottle::LONGEST_WINDOW);
+        assert!(LoginThrottle::DEFAULT.window <= LoginThrottle::LONGEST_WINDOW);
+    }
+
+    #[test]
     fn a_gap_in_the_places_is_filled_first() {
         let throttle = LoginThrottle::DEFAULT;
         let mut held = places(&[0, 1, 2, 3, 4]);
@@ -205,6 +239,10 @@ mod tests {
         let key = ThrottleKey::account(&email);
         assert_eq!(key.as_str(), "account:ada@example.com");
         assert_eq!(format!("{key:?}"), "ThrottleKey(account:…)");
+        assert_eq!(
+            format!("{:?}", ThrottleKey::password_reset(&email)),
+            "ThrottleKey(reset:…)"
+        );
         let device = DeviceToken::generate();
         assert!(
             ThrottleKey::device(&device.hash())

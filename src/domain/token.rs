@@ -1,4 +1,6 @@
-//! Session tokens: the bearer secret a client holds, and the hash the store keeps.
+//! Bearer secrets and the hashes the store keeps: session tokens, and the
+//! single-use account tokens mailed for a password reset or an address
+//! verification.
 
 use std::fmt;
 
@@ -6,32 +8,42 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 
-/// An opaque session token: 16 bytes from the operating system's CSPRNG,
-/// written as 32 lowercase hex characters. Only its holder and the response
-/// that created it ever see it; Debug output is redacted.
+/// An opaque bearer token of `BYTES` random bytes from the operating
+/// system's CSPRNG, written as lowercase hex. Only its holder (and the
+/// response or mail that carried it) ever sees it; the store keeps its
+/// [`TokenHash`], and Debug output is redacted.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(String);
+pub struct RandomToken<const BYTES: usize>(String);
 
-impl SessionToken {
-    /// Random bytes per token: 128 bits of entropy (ASVS 3.2.2 asks for 64).
-    pub const BYTES: usize = 16;
+/// A session token: 16 bytes, 32 hex characters (128 bits of entropy;
+/// ASVS 3.2.2 asks for 64). Travels in the cookie or `Authorization` only.
+pub type SessionToken = RandomToken<16>;
+
+/// A single-use account token (password reset, address verification): 32
+/// bytes, 64 hex characters. It exists only in the mail that carries it.
+pub type AccountToken = RandomToken<32>;
+
+impl<const BYTES: usize> RandomToken<BYTES> {
+    /// Random bytes per token.
+    pub const BYTES: usize = BYTES;
 
     /// Draws a fresh token from the OS CSPRNG.
     pub fn generate() -> Self {
-        let mut bytes = [0u8; Self::BYTES];
+        let mut bytes = [0u8; BYTES];
         OsRng.fill_bytes(&mut bytes);
         Self(hex::encode(bytes))
     }
 
-    /// Accepts only the exact shape we issue (32 lowercase hex characters);
-    /// anything else cannot be a session and is never looked up.
+    /// Accepts only the exact shape we issue (`2 × BYTES` lowercase hex
+    /// characters); anything else cannot be a token and is never looked up.
     pub fn parse(raw: &str) -> Option<Self> {
-        let well_formed = raw.len() == Self::BYTES * 2
-            && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let well_formed =
+            raw.len() == BYTES * 2 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         well_formed.then(|| Self(raw.to_owned()))
     }
 
-    /// The token text, for the cookie and the `Authorization` header only.
+    /// The token text, for the cookie, the `Authorization` header or the
+    /// mailed link only.
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -43,13 +55,14 @@ impl SessionToken {
     }
 }
 
-impl fmt::Debug for SessionToken {
+impl<const BYTES: usize> fmt::Debug for RandomToken<BYTES> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionToken([redacted])")
+        write!(f, "RandomToken<{BYTES}>([redacted])")
     }
 }
 
-/// SHA-256 of a [`SessionToken`], 64 lowercase hex characters.
+/// SHA-256 of a token ([`SessionToken`], [`AccountToken`]), 64 lowercase
+/// hex characters.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TokenHash(String);
 
@@ -120,6 +133,19 @@ mod tests {
             token.hash().as_str(),
             "5947d7c33d783f94b3b4c1a96ebc8991ed28f1b069b71e03376cba8caa98a720"
         );
+    }
+
+    #[test]
+    fn account_tokens_are_64_lowercase_hex_characters_and_parse_back() {
+        let token = AccountToken::generate();
+        assert_eq!(token.expose().len(), 64);
+        assert_eq!(AccountToken::parse(token.expose()), Some(token.clone()));
+        assert_ne!(AccountToken::generate(), token);
+        let session_shaped = SessionToken::generate();
+        assert!(AccountToken::parse(session_shaped.expose()).is_none());
+        assert!(AccountToken::parse(&token.expose().to_uppercase()).is_none());
+        assert!(!format!("{token:?}").contains(token.expose()));
+        assert_eq!(token.hash().as_str().len(), 64);
     }
 
     #[test]

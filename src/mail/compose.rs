@@ -7,7 +7,7 @@ use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 
-use super::{Parties, invite};
+use super::{Parties, invite, mailbox_of};
 use crate::domain::{BookingEvent, BookingStatus, OutboxMessage, Party};
 
 /// The fields both bodies show; the text body's template reads them
@@ -122,14 +122,9 @@ pub fn compose(
         invite::method(booking)
     ))
     .expect("a valid content type");
-    let address = to
-        .email
-        .as_str()
-        .parse()
-        .map_err(|_| lettre::error::Error::MissingTo)?;
     Message::builder()
         .from(from.clone())
-        .to(Mailbox::new(Some(to.name.as_str().to_owned()), address))
+        .to(mailbox_of(to)?)
         .subject(subject.as_str())
         .message_id(Some(format!("<{}@{host}>", message.mail_id(recipient))))
         .multipart(

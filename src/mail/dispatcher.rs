@@ -13,10 +13,11 @@ use lettre::message::Mailbox;
 use rand::RngCore;
 use tokio::sync::watch;
 
-use super::{Parties, Transport, TransportError, compose};
+use super::{Parties, Transport, TransportError, compose, compose_account};
 use crate::config::MailSettings;
 use crate::domain::{
-    Clock, LEASE, ORPHANED_AFTER, OutboxMessage, Party, Wanted, retry_delay, still_wanted,
+    AccountMail, AccountMessage, Clock, IssuedToken, LEASE, ORPHANED_AFTER, OutboxMessage,
+    Outgoing, Party, Recipients, Wanted, retry_delay, still_wanted,
 };
 use crate::error::ErrorChain;
 use crate::monitoring;
@@ -149,17 +150,24 @@ impl Dispatcher {
         let mut outcomes = Vec::with_capacity(due.len());
         for message in due {
             let now = self.clock.now();
-            let outcome = match self.deliver(&message, now).await {
+            let delivered = match &message {
+                Outgoing::Booking(booking) => self.deliver(booking, now).await,
+                Outgoing::Account(account) => self.deliver_account(account, now).await,
+            };
+            let outcome = match delivered {
                 Ok(outcome) => outcome,
                 // The store failed while looking the message up: try again
                 // shortly, and still record what was sent before it failed.
                 Err(error) => {
-                    tracing::warn!(message = %message.id, error = %ErrorChain(&error),
+                    tracing::warn!(message = %message.id(), error = %ErrorChain(&error),
                         "mail not delivered: store unavailable");
                     Delivery::Retry {
-                        attempts: message.attempts,
+                        attempts: message.attempts(),
                         at: now + WAIT_FOR_CHANGE,
-                        delivered: message.delivered,
+                        delivered: match &message {
+                            Outgoing::Booking(booking) => booking.delivered,
+                            Outgoing::Account(_) => Recipients::NONE,
+                        },
                     }
                 }
             };
@@ -194,22 +202,10 @@ impl Dispatcher {
         for party in message.undelivered() {
             match self.send_to(message, party, &parties).await {
                 Ok(sent) => (delivered, mailed) = (delivered.with(party), mailed || sent),
-                Err(error) if message.expired(now) => {
-                    tracing::error!(message = %message.mail_id(party), attempts = attempts + 1,
-                        error = %ErrorChain(&error), "mail given up after 24 hours of failures");
-                    metrics::counter!(monitoring::NOTIFICATIONS_FAILED).increment(1);
-                    return Ok(Delivery::Dropped {
-                        attempts: attempts + 1,
-                    });
-                }
                 Err(error) => {
-                    tracing::warn!(message = %message.mail_id(party), attempts = attempts + 1,
-                        error = %ErrorChain(&error), "mail not delivered; will retry");
-                    return Ok(Delivery::Retry {
-                        attempts: attempts + 1,
-                        at: now + retry_delay(attempts),
-                        delivered,
-                    });
+                    let id = message.mail_id(party);
+                    let expired = message.expired(now);
+                    return Ok(failed(&id, attempts, expired, now, &error, delivered));
                 }
             }
         }
@@ -254,12 +250,71 @@ impl Dispatcher {
                 return Ok(false);
             }
         };
-        match self.transport.send(mail).await? {
-            Some(path) => tracing::info!(message = %id, file = %path.display(), "mail written"),
-            None => tracing::info!(message = %id, "mail sent"),
-        }
-        metrics::counter!(monitoring::NOTIFICATIONS_SENT).increment(1);
+        let written = self.transport.send(mail).await?;
+        log_handed_over(&id, written.as_deref());
         Ok(true)
+    }
+
+    /// Sends an account mail with a fresh token, stored (as a hash) first:
+    /// the raw token only ever exists in the mail.
+    async fn deliver_account(
+        &self,
+        message: &AccountMessage,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Delivery> {
+        let attempts = message.attempts;
+        let account = match &message.mail {
+            AccountMail::PasswordReset { email } => self
+                .store
+                .find_credentials(email)
+                .await?
+                .map(|credentials| credentials.user),
+            AccountMail::Verification { user } => self.store.find_user(*user).await?,
+        };
+        let orphaned = now - message.created_at >= ORPHANED_AFTER;
+        let user = match (message.wanted(account.as_ref(), orphaned), account) {
+            (Wanted::Send, Some(user)) => user,
+            (Wanted::Wait, _) => {
+                return Ok(Delivery::Retry {
+                    attempts,
+                    at: now + WAIT_FOR_CHANGE,
+                    delivered: Recipients::NONE,
+                });
+            }
+            _ => return Ok(Delivery::Dropped { attempts }),
+        };
+        let purpose = message.mail.purpose();
+        let (token, issued) = IssuedToken::issue(user.id, purpose, now);
+        self.store.insert_account_token(&issued).await?;
+        let composed = compose_account(
+            &user,
+            purpose,
+            &token,
+            &message.id,
+            &self.from,
+            &self.base_url,
+            &self.host,
+        );
+        let mail = match composed {
+            Ok(mail) => mail,
+            Err(error) => {
+                tracing::error!(message = %message.id, error = %ErrorChain(&error), "mail could not be composed");
+                return Ok(Delivery::Dropped { attempts });
+            }
+        };
+        match self.transport.send(mail).await {
+            Ok(written) => {
+                log_handed_over(&message.id, written.as_deref());
+                Ok(Delivery::Sent {
+                    attempts: attempts + 1,
+                })
+            }
+            Err(error) => {
+                let expired = message.expired(now);
+                let none = Recipients::NONE;
+                Ok(failed(&message.id, attempts, expired, now, &error, none))
+            }
+        }
     }
 
     /// The accounts and profile the message names; `None` if one is gone.
@@ -279,5 +334,44 @@ impl Dispatcher {
             }),
             _ => None,
         })
+    }
+}
+
+/// Logs and counts a mail handed over: to the SMTP server, or written to
+/// `file` (development).
+fn log_handed_over(id: &str, file: Option<&std::path::Path>) {
+    match file {
+        Some(path) => tracing::info!(message = %id, file = %path.display(), "mail written"),
+        None => tracing::info!(message = %id, "mail sent"),
+    }
+    metrics::counter!(monitoring::NOTIFICATIONS_SENT).increment(1);
+}
+
+/// The outcome of a mail the transport refused after `attempts` earlier
+/// tries: retried with backoff, or given up (logged at error level and
+/// counted) once the message has `expired`. `delivered`: the recipients
+/// already done with.
+fn failed(
+    id: &str,
+    attempts: u32,
+    expired: bool,
+    now: DateTime<Utc>,
+    error: &TransportError,
+    delivered: Recipients,
+) -> Delivery {
+    if expired {
+        tracing::error!(message = %id, attempts = attempts + 1, error = %ErrorChain(error),
+            "mail given up after 24 hours of failures");
+        metrics::counter!(monitoring::NOTIFICATIONS_FAILED).increment(1);
+        return Delivery::Dropped {
+            attempts: attempts + 1,
+        };
+    }
+    tracing::warn!(message = %id, attempts = attempts + 1, error = %ErrorChain(error),
+        "mail not delivered; will retry");
+    Delivery::Retry {
+        attempts: attempts + 1,
+        at: now + retry_delay(attempts),
+        delivered,
     }
 }

@@ -1,17 +1,31 @@
 //! Transactional mail: the transport (SMTP, or `.eml` files in development),
-//! the booking mails and their calendar invites, and the dispatcher that
-//! delivers the outbox.
+//! the booking mails and their calendar invites, the account mails (reset
+//! and verification links), and the dispatcher that delivers the outbox.
 
+mod account;
 mod compose;
 mod dispatcher;
 pub mod invite;
 mod transport;
 
+pub use account::compose_account;
 pub use compose::compose;
 pub use dispatcher::{Dispatcher, DispatcherHandle};
 pub use transport::{Transport, TransportError};
 
+use lettre::message::Mailbox;
+
 use crate::domain::{Consultant, User};
+
+/// Where mail to `user` goes: their name and address.
+fn mailbox_of(user: &User) -> Result<Mailbox, lettre::error::Error> {
+    let address = user
+        .email
+        .as_str()
+        .parse()
+        .map_err(|_| lettre::error::Error::MissingTo)?;
+    Ok(Mailbox::new(Some(user.name.as_str().to_owned()), address))
+}
 
 /// Everyone a booking mail or invite names.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::openapi::StoreErrors;
+use super::responses::StoreErrors;
 
 use crate::domain::{
     AvailabilityRange, Consultant, ConsultantId, WorkingHours, format_timestamp, free_slots,

@@ -26,9 +26,13 @@ fn file(content_type: &'static str, body: &'static str) -> HttpResponse {
         .body(body)
 }
 
-/// The demo's paths and their files.
-pub const FILES: [(&str, &str, &str); 3] = [
+/// The demo's paths and their files. The pages that mailed links open
+/// (`?token=…`) are the same page, which reads the token and drops it from
+/// the address bar; the access log records paths without their query.
+pub const FILES: [(&str, &str, &str); 5] = [
     ("/", "text/html; charset=utf-8", INDEX),
+    ("/reset-password", "text/html; charset=utf-8", INDEX),
+    ("/verify-email", "text/html; charset=utf-8", INDEX),
     ("/app.js", "text/javascript; charset=utf-8", SCRIPT),
     ("/app.css", "text/css; charset=utf-8", STYLES),
 ];

@@ -1,8 +1,10 @@
 //! Liveness and readiness.
 
 use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::openapi::{Status, StoreErrors};
+use super::responses::StoreErrors;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -29,4 +31,11 @@ pub async fn health() -> HttpResponse {
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.store.ping().await?;
     Ok(HttpResponse::Ok().json(Status { status: "ready" }))
+}
+
+/// `{"status": "ok"}` and the like.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Status {
+    /// `ok` or `ready`.
+    pub status: &'static str,
 }

@@ -7,6 +7,7 @@ pub mod demo;
 mod health;
 mod idempotency;
 pub mod openapi;
+mod responses;
 mod sessions;
 mod users;
 
@@ -51,14 +52,14 @@ type Mount = fn(Resource) -> Resource;
 /// Every resource: path, the methods it serves (its `Allow` header), and how
 /// its routes are attached. The single source of both the app's routes and
 /// [`served`].
-const ROUTES: [(&str, &str, Mount); 18] = [
+const ROUTES: [(&str, &str, Mount); 22] = [
     ("/health", "GET", |r| r.route(web::get().to(health::health))),
     ("/ready", "GET", |r| r.route(web::get().to(health::ready))),
     ("/api/openapi.json", "GET", |r| {
         r.route(web::get().to(openapi::openapi_json))
     }),
     ("/api/users/register", "POST", |r| {
-        r.route(web::post().to(users::register))
+        r.route(web::post().to(users::registration::register))
     }),
     ("/api/users/login", "POST", |r| {
         r.route(web::post().to(users::credentials::login))
@@ -71,6 +72,18 @@ const ROUTES: [(&str, &str, Mount); 18] = [
     }),
     ("/api/users/me/password", "PUT", |r| {
         r.route(web::put().to(users::credentials::change_password))
+    }),
+    ("/api/users/me/verification", "POST", |r| {
+        r.route(web::post().to(users::verification::resend_verification))
+    }),
+    ("/api/users/verify-email", "POST", |r| {
+        r.route(web::post().to(users::verification::verify_email))
+    }),
+    ("/api/users/password-reset", "POST", |r| {
+        r.route(web::post().to(users::recovery::request_password_reset))
+    }),
+    ("/api/users/password-reset/confirm", "POST", |r| {
+        r.route(web::post().to(users::recovery::confirm_password_reset))
     }),
     ("/api/users/me/sessions", "GET, DELETE", |r| {
         r.route(web::get().to(sessions::list))

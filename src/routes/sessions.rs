@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::openapi::{CrossSiteError, NoBodyErrors, SessionErrors};
+use super::responses::{CrossSiteError, NoBodyErrors, SessionErrors};
 
 use crate::auth::{Authenticated, removal_cookie};
 use crate::domain::{Session, SessionId, format_timestamp};

@@ -8,13 +8,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    BookingStore, ConsultantStore, Credentials, Delivery, IdempotencyStore, OutboxStore,
-    SessionStore, SharedStore, Store, StoreResult, ThrottleStore, UserStore,
+    AccountTokenStore, BookingStore, ConsultantStore, Credentials, Delivery, IdempotencyStore,
+    OutboxStore, SessionStore, SharedStore, Store, StoreResult, ThrottleStore, UserStore,
 };
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Email, IdempotencyRecord,
-    LiveBookingLimit, LoginThrottle, OutboxMessage, PasswordHash, Reservation, Session, SessionId,
-    Slot, ThrottleKey, TokenHash, TrustedDevice, User, UserId,
+    AccountMessage, Booking, BookingId, BookingQuery, Consultant, ConsultantId, CredentialsStamp,
+    Email, IdempotencyRecord, IssuedToken, LiveBookingLimit, LoginThrottle, OutboxMessage,
+    Outgoing, PasswordHash, Reservation, Session, SessionId, Slot, ThrottleKey, TokenHash,
+    TokenPurpose, TrustedDevice, User, UserId,
 };
 use crate::monitoring::record_store_operation;
 
@@ -49,11 +50,13 @@ impl UserStore for Instrumented {
         user: &User,
         password_hash: &PasswordHash,
         first_session: Option<&Session>,
+        verification: Option<&AccountMessage>,
     ) -> StoreResult<()> {
         timed!(
             self,
             "insert_user",
-            self.inner.insert_user(user, password_hash, first_session)
+            self.inner
+                .insert_user(user, password_hash, first_session, verification)
         )
     }
 
@@ -81,13 +84,46 @@ impl UserStore for Instrumented {
         &self,
         user_id: UserId,
         password_hash: &PasswordHash,
-        new_session: &Session,
+        stamp: CredentialsStamp,
+        new_session: Option<&Session>,
     ) -> StoreResult<u64> {
         timed!(
             self,
             "change_password",
             self.inner
-                .change_password(user_id, password_hash, new_session)
+                .change_password(user_id, password_hash, stamp, new_session)
+        )
+    }
+
+    async fn mark_email_verified(&self, user_id: UserId) -> StoreResult<Option<User>> {
+        timed!(
+            self,
+            "mark_email_verified",
+            self.inner.mark_email_verified(user_id)
+        )
+    }
+}
+
+#[async_trait]
+impl AccountTokenStore for Instrumented {
+    async fn insert_account_token(&self, token: &IssuedToken) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_account_token",
+            self.inner.insert_account_token(token)
+        )
+    }
+
+    async fn consume_account_token(
+        &self,
+        token_hash: &TokenHash,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UserId>> {
+        timed!(
+            self,
+            "consume_account_token",
+            self.inner.consume_account_token(token_hash, purpose, now)
         )
     }
 }
@@ -306,7 +342,7 @@ impl OutboxStore for Instrumented {
         lease: &str,
         lease_until: DateTime<Utc>,
         limit: u32,
-    ) -> StoreResult<Vec<OutboxMessage>> {
+    ) -> StoreResult<Vec<Outgoing>> {
         timed!(
             self,
             "claim_due_messages",
@@ -315,10 +351,18 @@ impl OutboxStore for Instrumented {
         )
     }
 
+    async fn insert_account_message(&self, message: &AccountMessage) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_account_message",
+            self.inner.insert_account_message(message)
+        )
+    }
+
     async fn finish_messages(
         &self,
         lease: &str,
-        outcomes: &[(OutboxMessage, Delivery)],
+        outcomes: &[(Outgoing, Delivery)],
     ) -> StoreResult<()> {
         timed!(
             self,

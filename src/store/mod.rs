@@ -17,9 +17,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, DeliveryState, Email,
-    IdempotencyRecord, LiveBookingLimit, LoginThrottle, OutboxMessage, PasswordHash, Recipients,
-    Reservation, Session, SessionId, Slot, ThrottleKey, TokenHash, TrustedDevice, User, UserId,
+    AccountMessage, Booking, BookingId, BookingQuery, Consultant, ConsultantId, CredentialsStamp,
+    DeliveryState, Email, IdempotencyRecord, IssuedToken, LiveBookingLimit, LoginThrottle,
+    OutboxMessage, Outgoing, PasswordHash, Recipients, Reservation, Session, SessionId, Slot,
+    ThrottleKey, TokenHash, TokenPurpose, TrustedDevice, User, UserId,
 };
 
 /// Why a store operation failed.
@@ -63,13 +64,17 @@ pub struct Credentials {
 /// Accounts and their passwords.
 #[async_trait]
 pub trait UserStore: Send + Sync {
-    /// Creates an account, and with it its first session when given, in one
-    /// atomic step. [`StoreError::EmailTaken`] if the email is in use.
+    /// Creates an account, and with it its first session and its
+    /// verification mail (see [`OutboxStore`]) when given, in one atomic
+    /// step. [`StoreError::EmailTaken`] if the email is in use; then nothing
+    /// is left written (on MongoDB, at worst a mail for no account, which
+    /// the dispatcher drops).
     async fn insert_user(
         &self,
         user: &User,
         password_hash: &PasswordHash,
         first_session: Option<&Session>,
+        verification: Option<&AccountMessage>,
     ) -> StoreResult<()>;
 
     /// The account registered with `email`, with its password hash.
@@ -85,15 +90,40 @@ pub trait UserStore: Send + Sync {
     async fn password_hash(&self, user_id: UserId) -> StoreResult<Option<PasswordHash>>;
 
     /// Replaces the password hash of `user_id` and its credentials stamp
-    /// (with `new_session`'s), expires every session of the account and
-    /// inserts `new_session`: after a password change only the new session
-    /// works. Returns how many sessions were expired.
+    /// (`stamp`, which `new_session` carries), expires every session of the
+    /// account and inserts `new_session` if given: after a password change
+    /// only the new session works (none after a reset). Returns how many
+    /// sessions were expired.
     async fn change_password(
         &self,
         user_id: UserId,
         password_hash: &PasswordHash,
-        new_session: &Session,
+        stamp: CredentialsStamp,
+        new_session: Option<&Session>,
     ) -> StoreResult<u64>;
+
+    /// Marks the address of `user_id` verified; the account as it now is.
+    async fn mark_email_verified(&self, user_id: UserId) -> StoreResult<Option<User>>;
+}
+
+/// Single-use account tokens (password reset, address verification), kept
+/// as hashes.
+#[async_trait]
+pub trait AccountTokenStore: Send + Sync {
+    /// Stores `token`; if its purpose supersedes older tokens, the
+    /// account's other tokens of that purpose are deleted first (a failure
+    /// between the two leaves no usable token, never two).
+    async fn insert_account_token(&self, token: &IssuedToken) -> StoreResult<()>;
+
+    /// Uses up the token hashing to `token_hash` if it is stored for
+    /// `purpose` and unexpired at `now`, with one conditional delete: of
+    /// two concurrent calls, one gets the account and the other `None`.
+    async fn consume_account_token(
+        &self,
+        token_hash: &TokenHash,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UserId>>;
 }
 
 /// Login throttling: attempt places and trusted devices (see
@@ -250,55 +280,67 @@ pub enum Delivery {
 }
 
 impl Delivery {
+    /// The state and attempt count this outcome records, and when the
+    /// message is due again (`None`: never, it is done with).
+    pub(crate) fn record(&self) -> (DeliveryState, u32, Option<DateTime<Utc>>) {
+        match *self {
+            Delivery::Sent { attempts } => (DeliveryState::Sent, attempts, None),
+            Delivery::Retry { attempts, at, .. } => (DeliveryState::Pending, attempts, Some(at)),
+            Delivery::Dropped { attempts } => (DeliveryState::Dropped, attempts, None),
+        }
+    }
+
     /// `message` as this outcome leaves it, and when it is due again
     /// (`None`: never, it is done with).
-    pub(crate) fn apply(&self, message: &OutboxMessage) -> (OutboxMessage, Option<DateTime<Utc>>) {
-        let mut finished = message.clone();
-        let next = match *self {
-            Delivery::Sent { attempts } => {
-                (finished.state, finished.attempts) = (DeliveryState::Sent, attempts);
-                finished.delivered = message.recipients;
-                None
-            }
-            Delivery::Retry {
+    pub(crate) fn apply(&self, message: &Outgoing) -> (Outgoing, Option<DateTime<Utc>>) {
+        let (state, attempts, next) = self.record();
+        let finished = match message {
+            Outgoing::Booking(message) => Outgoing::Booking(OutboxMessage {
+                state,
                 attempts,
-                at,
-                delivered,
-            } => {
-                (finished.state, finished.attempts) = (DeliveryState::Pending, attempts);
-                finished.delivered = delivered;
-                Some(at)
-            }
-            Delivery::Dropped { attempts } => {
-                (finished.state, finished.attempts) = (DeliveryState::Dropped, attempts);
-                finished.delivered = message.recipients;
-                None
-            }
+                delivered: match *self {
+                    Delivery::Retry { delivered, .. } => delivered,
+                    _ => message.recipients,
+                },
+                ..message.clone()
+            }),
+            Outgoing::Account(message) => Outgoing::Account(AccountMessage {
+                state,
+                attempts,
+                ..message.clone()
+            }),
         };
         (finished, next)
     }
 }
 
-/// The reminders that the messages done with (not to be retried) queue:
-/// [`OutboxStore::finish_messages`] writes them with the outcomes.
-pub(crate) fn follow_ups(outcomes: &[(OutboxMessage, Delivery)]) -> Vec<OutboxMessage> {
+/// The reminders that the booking messages done with (not to be retried)
+/// queue: [`OutboxStore::finish_messages`] writes them with the outcomes.
+pub(crate) fn follow_ups(outcomes: &[(Outgoing, Delivery)]) -> Vec<OutboxMessage> {
     outcomes
         .iter()
         .filter(|(_, outcome)| !matches!(outcome, Delivery::Retry { .. }))
-        .filter_map(|(message, _)| message.follow_up())
+        .filter_map(|(message, _)| match message {
+            Outgoing::Booking(message) => message.follow_up(),
+            Outgoing::Account(_) => None,
+        })
         .collect()
 }
 
-/// The outbox: notifications written with the booking changes that caused
-/// them, taken by mail dispatchers under a lease.
+/// The outbox: booking notifications written with the booking changes that
+/// caused them, and account mails; taken by mail dispatchers under a lease.
 ///
 /// SQLite writes a change's messages in the change's transaction. MongoDB
-/// embeds them in the booking document the change writes (one atomic
-/// write), and moves them into the outbox collection, keyed by message id,
-/// before the next change of that booking or when a dispatcher looks for
-/// work; a retried move stores nothing twice.
+/// embeds booking messages in the booking document the change writes (one
+/// atomic write), and moves them into the outbox collection, keyed by
+/// message id, before the next change of that booking or when a dispatcher
+/// looks for work; a retried move stores nothing twice. Account mails go
+/// straight into the outbox collection, keyed by their random id.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
+    /// Queues an account mail.
+    async fn insert_account_message(&self, message: &AccountMessage) -> StoreResult<()>;
+
     /// Leases up to `limit` messages due at `now` and not leased by anyone
     /// else, to `lease` until `lease_until`, with one conditional write each:
     /// two dispatchers never hold the same message.
@@ -308,7 +350,7 @@ pub trait OutboxStore: Send + Sync {
         lease: &str,
         lease_until: DateTime<Utc>,
         limit: u32,
-    ) -> StoreResult<Vec<OutboxMessage>>;
+    ) -> StoreResult<Vec<Outgoing>>;
 
     /// Records how delivering each message ended, for those `lease` still
     /// holds (one write for the whole batch where the store allows), and
@@ -317,7 +359,7 @@ pub trait OutboxStore: Send + Sync {
     async fn finish_messages(
         &self,
         lease: &str,
-        outcomes: &[(OutboxMessage, Delivery)],
+        outcomes: &[(Outgoing, Delivery)],
     ) -> StoreResult<()>;
 
     /// How many messages wait to be delivered.
@@ -351,6 +393,7 @@ pub trait IdempotencyStore: Send + Sync {
 #[async_trait]
 pub trait Store:
     UserStore
+    + AccountTokenStore
     + ThrottleStore
     + OutboxStore
     + SessionStore
@@ -366,7 +409,7 @@ pub trait Store:
 
     /// Deletes what ended before `now` and nothing reads any more (ended
     /// sessions past their retention, old attempt places, expired
-    /// idempotency keys and device trust); returns how many records. The
+    /// idempotency keys, account tokens and device trust); returns how many records. The
     /// service calls it periodically; MongoDB's TTL indexes do this work
     /// themselves, so there it deletes nothing.
     async fn purge_ended(&self, now: DateTime<Utc>) -> StoreResult<u64>;

@@ -190,11 +190,13 @@ async fn each_change_mails_the_right_people_with_a_valid_invite(backend: Backend
     assert_eq!(event(&mails[0]).get_sequence(), Some(4));
     assert!(mails[0].text.contains("Plans changed"));
 
-    // An unverified customer gets nothing; their consultant still does.
+    // An unverified customer gets nothing (but the registration's request
+    // to verify the address); their consultant still does.
     let (unverified, _) = app.customer().await;
+    smtp.wait_for(7).await;
     let (status, _) = read(unverified.book(&consultant, &app.at(2, 15, 0), 30).await).await;
     assert_eq!(status, StatusCode::CREATED);
-    let mails = new_mails(&smtp, 6, 1).await;
+    let mails = new_mails(&smtp, 7, 1).await;
     assert_eq!(mails[0].to, consultant_email);
 }
 
@@ -414,7 +416,7 @@ async fn booking_notifications_can_be_turned_off(backend: Backend) {
     )
     .await;
     let (consultant, _) = app.consultant().await;
-    let (customer, _) = app.customer().await;
+    let (customer, _) = app.verified_customer("Stacy Staging").await;
     let (status, _) = read(customer.book(&consultant, &app.at(3, 10, 0), 30).await).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(

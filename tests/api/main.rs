@@ -17,6 +17,7 @@ mod mongo;
 mod openapi;
 mod operations;
 mod passwords;
+mod recovery;
 mod security;
 mod sessions;
 mod store_contract;

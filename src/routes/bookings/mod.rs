@@ -7,12 +7,12 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 pub use schemas::{
-    BookingEnvelope, BookingList, BookingView, CancelRequest, CreateBookingRequest, ListParams,
-    UpdateBookingRequest,
+    BookingEnvelope, BookingList, BookingStatusName, BookingView, CancelRequest,
+    CreateBookingRequest, ListParams, ModeName, UpdateBookingRequest,
 };
 
 use super::idempotency::{idempotency_key, run_once};
-use super::openapi::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
+use super::responses::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
 use crate::auth::Authenticated;
 use crate::domain::{
     Booking, BookingChange, BookingDetails, BookingDuration, BookingId, BookingQuery,

@@ -27,14 +27,14 @@ pub struct BookingView<'a> {
     ends_at: Timestamp,
     #[schema(example = 60)]
     duration_minutes: i64,
-    #[schema(value_type = crate::routes::openapi::ModeName)]
+    #[schema(value_type = ModeName)]
     mode: &'static str,
     #[schema(example = "Azores")]
     destination: &'a str,
     #[schema(example = 2)]
     travelers: u8,
     notes: &'a str,
-    #[schema(value_type = crate::routes::openapi::BookingStatusName)]
+    #[schema(value_type = BookingStatusName)]
     status: &'static str,
     /// Why it was cancelled, if a reason was given.
     cancellation_reason: Option<&'a str>,
@@ -98,7 +98,7 @@ pub struct CreateBookingRequest {
     /// 30, 60 or 90.
     #[schema(example = 60)]
     pub duration_minutes: i64,
-    #[schema(value_type = crate::routes::openapi::ModeName)]
+    #[schema(value_type = ModeName)]
     pub mode: String,
     #[schema(min_length = 1, max_length = 120, example = "Azores")]
     pub destination: String,
@@ -117,7 +117,7 @@ pub struct UpdateBookingRequest {
     starts_at: Option<String>,
     /// 30, 60 or 90.
     duration_minutes: Option<i64>,
-    #[schema(value_type = Option<crate::routes::openapi::ModeName>)]
+    #[schema(value_type = Option<ModeName>)]
     mode: Option<String>,
     #[schema(min_length = 1, max_length = 120)]
     destination: Option<String>,
@@ -172,7 +172,7 @@ pub struct CancelRequest {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only bookings in this status.
-    #[param(value_type = Option<crate::routes::openapi::BookingStatusName>)]
+    #[param(value_type = Option<BookingStatusName>)]
     status: Option<String>,
     /// Only bookings starting at or after this instant.
     #[param(value_type = Option<String>, format = DateTime)]
@@ -197,4 +197,24 @@ impl From<ListParams> for RawBookingQuery {
             cursor: params.cursor,
         }
     }
+}
+
+/// A booking's status (documentation only).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum BookingStatusName {
+    Pending,
+    Confirmed,
+    Cancelled,
+}
+
+/// How a consultation takes place (documentation only).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ModeName {
+    Video,
+    Phone,
+    InPerson,
 }

@@ -11,7 +11,7 @@ use crate::auth::{self, Authenticated, PasswordAttempt};
 use crate::domain::{CredentialsStamp, Email, Password};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
-use crate::routes::openapi::{BodyErrors, CrossSiteError, StoreErrors};
+use crate::routes::responses::{BodyErrors, CrossSiteError, StoreErrors};
 use crate::state::AppState;
 
 /// Checks credentials and opens a new session (in the cookie). Unknown emails
@@ -118,11 +118,11 @@ pub async fn change_password(
     }
     let device = attempt.succeeded(&state, user.id).await?;
     let new_hash = state.hasher.hash(new).await?;
-    let (token, session) =
-        auth::new_session(&state, user.id, CredentialsStamp::generate(), &request);
+    let stamp = CredentialsStamp::generate();
+    let (token, session) = auth::new_session(&state, user.id, stamp, &request);
     let revoked = state
         .store
-        .change_password(user.id, &new_hash, &session)
+        .change_password(user.id, &new_hash, stamp, Some(&session))
         .await?;
     tracing::info!(user = %user.id, revoked, "password changed");
     let body = AuthSuccess {

@@ -1,7 +1,12 @@
-//! `/api/users`: registration, logout and the current user here; login and
-//! password changes in [`credentials`]; sessions in `routes::sessions`.
+//! `/api/users`: logout and the current user here; registration in
+//! [`registration`]; login and password changes in [`credentials`];
+//! password reset in [`recovery`]; address verification in
+//! [`verification`]; sessions in `routes::sessions`.
 
 pub mod credentials;
+pub mod recovery;
+pub mod registration;
+pub mod verification;
 
 use std::fmt;
 
@@ -10,16 +15,22 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::openapi::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors, StoreErrors};
+use super::responses::{CrossSiteError, NoBodyErrors, SessionErrors};
 use actix_web::cookie::Cookie;
 
-use crate::auth::{
-    self, Authenticated, client_address, presented_token, removal_cookie, session_cookie,
-};
-use crate::domain::{Email, Password, PersonName, SessionToken, User, format_timestamp};
-use crate::error::{ApiError, ErrorBody};
-use crate::http::ApiJson;
+use crate::auth::{Authenticated, client_address, presented_token, removal_cookie, session_cookie};
+use crate::domain::{SessionToken, User, format_timestamp};
+use crate::error::ApiError;
 use crate::state::AppState;
+
+/// `customer` or `consultant` (documentation only).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum RoleName {
+    Customer,
+    Consultant,
+}
 
 /// A user as the API shows it: never a hash, never a token.
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,7 +42,7 @@ pub struct UserView {
     email: String,
     #[schema(example = "Ada Lovelace")]
     name: String,
-    #[schema(value_type = super::openapi::RoleName)]
+    #[schema(value_type = RoleName)]
     role: &'static str,
     #[schema(format = DateTime, example = "2026-11-23T07:38:28.731Z")]
     created_at: String,
@@ -77,21 +88,6 @@ pub struct Message {
     detail: &'static str,
 }
 
-/// `POST /api/users/register` body.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegisterRequest {
-    /// Trimmed and compared case-insensitively.
-    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
-    email: String,
-    /// 8 to 128 characters, any characters.
-    #[schema(min_length = 8, max_length = 128, example = "correct horse battery")]
-    password: String,
-    /// 1 to 100 characters after trimming.
-    #[schema(min_length = 1, max_length = 100, example = "Ada Lovelace")]
-    name: String,
-}
-
 /// `POST /api/users/login` body.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -113,7 +109,7 @@ pub struct ChangePasswordRequest {
     new_password: String,
 }
 
-// Request bodies with passwords never show them in Debug output.
+// Request bodies with passwords or tokens never show them in Debug output.
 macro_rules! redacted_debug {
     ($type:ident, $($field:ident),*) => {
         impl fmt::Debug for $type {
@@ -123,12 +119,13 @@ macro_rules! redacted_debug {
         }
     };
 }
-redacted_debug!(RegisterRequest, email, name);
+use redacted_debug;
 redacted_debug!(LoginRequest, email);
 redacted_debug!(ChangePasswordRequest,);
 
 /// At most `AUTH_RATE_LIMIT_PER_MINUTE` requests that check or set a
-/// password (registration, login, password change) per client address.
+/// password or use an account token (registration, login, password change
+/// and reset, verification) per client address.
 fn limit_by_address(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
     let Some(address) = client_address(request, &state.settings.client_address) else {
         return Ok(());
@@ -138,7 +135,7 @@ fn limit_by_address(state: &AppState, request: &HttpRequest) -> Result<(), ApiEr
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_requests",
-            "Too many login or registration attempts from this address; slow down",
+            "Too many account requests from this address; slow down",
         )
         .with_retry_after(wait.as_secs().max(1))
     })
@@ -170,56 +167,6 @@ fn with_session_cookie(
         response.cookie(device);
     }
     response.json(body)
-}
-
-/// Creates a customer account and logs it in (a new session, in the cookie).
-#[utoipa::path(
-    post,
-    path = "/api/users/register",
-    operation_id = "register",
-    tag = "users",
-    request_body = RegisterRequest,
-    responses(
-        (status = 201, description = "Registered and logged in", body = AuthSuccess,
-         headers(("Set-Cookie" = String, description = "token=<32 hex>; HttpOnly; SameSite=Strict; Path=/; Max-Age=1209600"))),
-        (status = 409, description = "The email is taken (`email_taken`)", body = ErrorBody),
-        (status = 429, description = "Too many requests from this address (`too_many_requests`)", body = ErrorBody,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        BodyErrors, CrossSiteError, StoreErrors,
-    ),
-)]
-pub async fn register(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    ApiJson(body): ApiJson<RegisterRequest>,
-) -> Result<HttpResponse, ApiError> {
-    limit_by_address(&state, &request)?;
-    let email = Email::parse(&body.email)?;
-    let password = Password::parse_new(body.password, "password")?;
-    let name = PersonName::parse(&body.name)?;
-    let password_hash = state.hasher.hash(password).await?;
-    let user = User::new_customer(email, name, state.now());
-    let stamp = user.credentials_stamp;
-    let (token, session) = auth::new_session(&state, user.id, stamp, &request);
-    state
-        .store
-        .insert_user(&user, &password_hash, Some(&session))
-        .await?;
-    discard_presented_session(&state, &request).await?;
-    let device = auth::trust_this_device(&state, user.id).await?;
-    tracing::info!(user = %user.id, "user registered");
-    let body = AuthSuccess {
-        title: "User Registration Successful",
-        detail: "Successfully registered new user",
-        user: UserView::from(&user),
-    };
-    Ok(with_session_cookie(
-        HttpResponse::Created(),
-        &state,
-        &token,
-        Some(device),
-        body,
-    ))
 }
 
 /// Expires the current session and clears the cookie.

@@ -21,7 +21,7 @@ impl ConsultantStore for MongoStore {
             .await
             .map_err(classify)?;
         if let Some((user, hash)) = account
-            && let Err(error) = self.insert_user(user, hash, None).await
+            && let Err(error) = self.insert_user(user, hash, None, None).await
         {
             self.consultants
                 .delete_one(doc! {"_id": object_id(consultant.id.bytes())})

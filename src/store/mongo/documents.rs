@@ -132,6 +132,9 @@ pub(super) fn user_from(document: &Document) -> StoreResult<User> {
         // created by the agency, customers never showed they get mail.
         email_verified: match document.get("emailVerified") {
             None => role.consultant_id().is_some(),
+            // The test server stores a boolean `$set` as a number.
+            Some(Bson::Int32(flag)) => *flag != 0,
+            Some(Bson::Int64(flag)) => *flag != 0,
             Some(value) => value
                 .as_bool()
                 .ok_or_else(|| fields.corrupt("emailVerified"))?,

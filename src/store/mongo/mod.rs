@@ -3,8 +3,9 @@
 //!
 //! Collections: `users`, `sessions`, `consultants`, `bookings`,
 //! `login_attempts` (attempt places, for throttling), `trusted_devices`
-//! (device cookies), `idempotency_keys`, `outbox` (notifications: see
-//! `outbox.rs`), and
+//! (device cookies), `idempotency_keys`, `outbox` (booking notifications
+//! and account mails: see `outbox.rs`), `account_tokens` (hashes of reset
+//! and verification tokens), and
 //! `booking_slots`, which holds one *claim* document per occupied
 //! (consultant, 30-minute slot), keyed by `_id`. Because `_id` is unique on
 //! every MongoDB deployment (and every compatible server), inserting a claim is
@@ -23,6 +24,7 @@
 //! MongoDB-compatible server the tests run on cannot match ObjectId values in
 //! fields other than `_id`, and strings behave the same everywhere.
 
+mod account_tokens;
 mod bookings;
 mod claims;
 mod consultants;
@@ -65,6 +67,7 @@ pub struct MongoStore {
     trusted_devices: Collection<Document>,
     idempotency_keys: Collection<Document>,
     outbox: Collection<Document>,
+    account_tokens: Collection<Document>,
     /// How long expired sessions are kept before the TTL index removes them.
     session_retention: TimeDelta,
 }
@@ -97,6 +100,7 @@ impl MongoStore {
             login_attempts: database.collection("login_attempts"),
             trusted_devices: database.collection("trusted_devices"),
             outbox: database.collection("outbox"),
+            account_tokens: database.collection("account_tokens"),
             idempotency_keys: database.collection("idempotency_keys"),
             database,
             session_retention,
@@ -106,94 +110,108 @@ impl MongoStore {
     }
 
     async fn create_indexes(&self) -> StoreResult<()> {
-        let index = |keys: Document, name: &str| {
-            IndexModel::builder()
-                .keys(keys)
-                .options(IndexOptions::builder().name(name.to_owned()).build())
-                .build()
-        };
-        let unique = |keys: Document, name: &str| {
-            IndexModel::builder()
-                .keys(keys)
-                .options(
-                    IndexOptions::builder()
-                        .name(name.to_owned())
-                        .unique(true)
-                        .build(),
-                )
-                .build()
-        };
-        let ttl = |field: &str, name: &str| {
-            IndexModel::builder()
-                .keys(doc! {field: 1})
-                .options(
-                    IndexOptions::builder()
-                        .name(name.to_owned())
-                        .expire_after(Duration::ZERO)
-                        .build(),
-                )
-                .build()
-        };
-        self.users
-            .create_indexes([unique(doc! {"email": 1}, "email_unique")])
-            .await
-            .map_err(classify)?;
-        self.sessions
-            .create_indexes([
-                unique(doc! {"tokenHash": 1}, "token_hash_unique"),
-                index(doc! {"userId": 1, "createdAt": -1}, "by_user"),
-                ttl("purgeAt", "purge_after_retention"),
-            ])
-            .await
-            .map_err(classify)?;
-        self.bookings
-            .create_indexes([
-                index(doc! {"customerId": 1, "startsAt": 1}, "by_customer_start"),
-                index(
-                    doc! {"consultantId": 1, "startsAt": 1},
-                    "by_consultant_start",
-                ),
-            ])
-            .await
-            .map_err(classify)?;
-        self.login_attempts
-            .create_indexes([
-                index(doc! {"key": 1}, "by_key"),
-                ttl("forgetAt", "forget_after_window"),
-            ])
-            .await
-            .map_err(classify)?;
-        self.trusted_devices
-            .create_indexes([ttl("expiresAt", "forget_when_untrusted")])
-            .await
-            .map_err(classify)?;
-        self.outbox
-            .create_indexes([
-                index(doc! {"state": 1, "nextAttemptAt": 1}, "due"),
-                ttl("purgeAt", "purge_when_finished"),
-            ])
-            .await
-            .map_err(classify)?;
-        self.bookings
-            .create_indexes([index(doc! {"outboxPending": 1}, "outbox_pending")])
-            .await
-            .map_err(classify)?;
-        self.idempotency_keys
-            .create_indexes([ttl("expiresAt", "forget_after_a_day")])
-            .await
-            .map_err(classify)?;
-        self.claims
-            .create_indexes([
-                index(
-                    doc! {"consultantId": 1, "slotStart": 1},
-                    "by_consultant_slot",
-                ),
-                index(doc! {"bookingId": 1}, "by_booking"),
-            ])
-            .await
-            .map_err(classify)?;
+        for (collection, indexes) in self.indexes() {
+            collection.create_indexes(indexes).await.map_err(classify)?;
+        }
         Ok(())
     }
+
+    /// Every collection's indexes.
+    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 9] {
+        [
+            (&self.users, vec![unique(doc! {"email": 1}, "email_unique")]),
+            (
+                &self.sessions,
+                vec![
+                    unique(doc! {"tokenHash": 1}, "token_hash_unique"),
+                    index(doc! {"userId": 1, "createdAt": -1}, "by_user"),
+                    ttl("purgeAt", "purge_after_retention"),
+                ],
+            ),
+            (
+                &self.bookings,
+                vec![
+                    index(doc! {"customerId": 1, "startsAt": 1}, "by_customer_start"),
+                    index(
+                        doc! {"consultantId": 1, "startsAt": 1},
+                        "by_consultant_start",
+                    ),
+                    index(doc! {"outboxPending": 1}, "outbox_pending"),
+                ],
+            ),
+            (
+                &self.login_attempts,
+                vec![
+                    index(doc! {"key": 1}, "by_key"),
+                    ttl("forgetAt", "forget_after_window"),
+                ],
+            ),
+            (
+                &self.trusted_devices,
+                vec![ttl("expiresAt", "forget_when_untrusted")],
+            ),
+            (
+                &self.outbox,
+                vec![
+                    index(doc! {"state": 1, "nextAttemptAt": 1}, "due"),
+                    ttl("purgeAt", "purge_when_finished"),
+                ],
+            ),
+            (
+                &self.account_tokens,
+                vec![
+                    index(doc! {"userId": 1, "purpose": 1}, "by_user_purpose"),
+                    ttl("expiresAt", "forget_when_expired"),
+                ],
+            ),
+            (
+                &self.idempotency_keys,
+                vec![ttl("expiresAt", "forget_after_a_day")],
+            ),
+            (
+                &self.claims,
+                vec![
+                    index(
+                        doc! {"consultantId": 1, "slotStart": 1},
+                        "by_consultant_slot",
+                    ),
+                    index(doc! {"bookingId": 1}, "by_booking"),
+                ],
+            ),
+        ]
+    }
+}
+
+fn index(keys: Document, name: &str) -> IndexModel {
+    IndexModel::builder()
+        .keys(keys)
+        .options(IndexOptions::builder().name(name.to_owned()).build())
+        .build()
+}
+
+fn unique(keys: Document, name: &str) -> IndexModel {
+    IndexModel::builder()
+        .keys(keys)
+        .options(
+            IndexOptions::builder()
+                .name(name.to_owned())
+                .unique(true)
+                .build(),
+        )
+        .build()
+}
+
+/// Removes each document once the instant in `field` has passed.
+fn ttl(field: &str, name: &str) -> IndexModel {
+    IndexModel::builder()
+        .keys(doc! {field: 1})
+        .options(
+            IndexOptions::builder()
+                .name(name.to_owned())
+                .expire_after(Duration::ZERO)
+                .build(),
+        )
+        .build()
 }
 
 /// Server error codes that mean "not now" rather than "never": shutdown,

@@ -3,7 +3,9 @@
 //! so they are stored by the same single-document write as the change.
 //! They move to the `outbox` collection, keyed by message id (a repeated
 //! move inserts nothing twice), before the booking's next change and
-//! whenever a dispatcher looks for work.
+//! whenever a dispatcher looks for work. Account mails are inserted into
+//! the collection directly (`kind` names them; booking messages have none
+//! or `booking`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -13,7 +15,8 @@ use mongodb::options::FindOptions;
 use super::documents::{Fields, date, object_id};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
 use crate::domain::{
-    Booking, BookingEvent, DeliveryState, KEEP_FINISHED, OutboxMessage, Recipients,
+    AccountMail, AccountMessage, Booking, BookingEvent, DeliveryState, Email, KEEP_FINISHED,
+    OutboxMessage, Outgoing, Recipients, TokenPurpose, UserId,
 };
 use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
@@ -116,7 +119,7 @@ impl OutboxStore for MongoStore {
         lease: &str,
         lease_until: DateTime<Utc>,
         limit: u32,
-    ) -> StoreResult<Vec<OutboxMessage>> {
+    ) -> StoreResult<Vec<Outgoing>> {
         self.move_pending_embedded(i64::from(limit) * 4).await?;
         let due = doc! {
             "state": DeliveryState::Pending.as_str(),
@@ -143,9 +146,9 @@ impl OutboxStore for MongoStore {
             let replaced = self
                 .outbox
                 .replace_one(
-                    doc! {"_id": message.id.as_str(), "lease": previous_lease.as_str(),
+                    doc! {"_id": message.id(), "lease": previous_lease.as_str(),
                     "state": DeliveryState::Pending.as_str()},
-                    message_document(&message, next_attempt_at, lease, lease_until),
+                    document_of(&message, next_attempt_at, lease, lease_until),
                 )
                 .await
                 .map_err(classify)?;
@@ -156,10 +159,16 @@ impl OutboxStore for MongoStore {
         Ok(claimed)
     }
 
+    async fn insert_account_message(&self, message: &AccountMessage) -> StoreResult<()> {
+        let at = message.created_at;
+        self.insert_once(account_document(message, at, "", at))
+            .await
+    }
+
     async fn finish_messages(
         &self,
         lease: &str,
-        outcomes: &[(OutboxMessage, Delivery)],
+        outcomes: &[(Outgoing, Delivery)],
     ) -> StoreResult<()> {
         // Reminders first, keyed: a crash before the outcomes are recorded
         // sends the messages again and stores no reminder twice.
@@ -168,14 +177,18 @@ impl OutboxStore for MongoStore {
         }
         for (message, outcome) in outcomes {
             let (finished, next_attempt_at) = outcome.apply(message);
-            let next_attempt_at = next_attempt_at.unwrap_or(message.not_before);
-            let mut document = message_document(&finished, next_attempt_at, "", message.created_at);
-            if finished.state != DeliveryState::Pending {
+            let (created_at, state) = match &finished {
+                Outgoing::Booking(message) => (message.created_at, message.state),
+                Outgoing::Account(message) => (message.created_at, message.state),
+            };
+            let next_attempt_at = next_attempt_at.unwrap_or(created_at);
+            let mut document = document_of(&finished, next_attempt_at, "", created_at);
+            if state != DeliveryState::Pending {
                 // The TTL index removes finished messages after a while.
-                document.insert("purgeAt", date(message.created_at + KEEP_FINISHED));
+                document.insert("purgeAt", date(created_at + KEEP_FINISHED));
             }
             self.outbox
-                .replace_one(doc! {"_id": message.id.as_str(), "lease": lease}, document)
+                .replace_one(doc! {"_id": message.id(), "lease": lease}, document)
                 .await
                 .map_err(classify)?;
         }
@@ -222,18 +235,87 @@ fn message_document(
     }
 }
 
+/// An account mail's document (see [`message_document`]).
+fn account_document(
+    message: &AccountMessage,
+    next_attempt_at: DateTime<Utc>,
+    lease: &str,
+    lease_until: DateTime<Utc>,
+) -> Document {
+    let account = match &message.mail {
+        AccountMail::PasswordReset { email } => email.as_str().to_owned(),
+        AccountMail::Verification { user } => user.to_string(),
+    };
+    doc! {
+        "_id": message.id.as_str(),
+        "kind": message.mail.purpose().as_str(),
+        "account": account,
+        "createdAt": date(message.created_at),
+        "attempts": i64::from(message.attempts),
+        "state": message.state.as_str(),
+        "nextAttemptAt": date(next_attempt_at),
+        "lease": lease,
+        "leaseUntil": date(lease_until),
+    }
+}
+
+fn document_of(
+    message: &Outgoing,
+    next_attempt_at: DateTime<Utc>,
+    lease: &str,
+    lease_until: DateTime<Utc>,
+) -> Document {
+    match message {
+        Outgoing::Booking(message) => {
+            message_document(message, next_attempt_at, lease, lease_until)
+        }
+        Outgoing::Account(message) => {
+            account_document(message, next_attempt_at, lease, lease_until)
+        }
+    }
+}
+
 /// A new message's document: due at `not_before`, not leased.
 fn new_message_document(message: &OutboxMessage) -> Document {
     message_document(message, message.not_before, "", message.created_at)
 }
 
 /// A message and its lease (empty when free).
-fn message_from(document: &Document) -> StoreResult<(OutboxMessage, String)> {
+fn message_from(document: &Document) -> StoreResult<(Outgoing, String)> {
     let fields = Fields {
         document,
         collection: "outbox",
     };
-    let message = OutboxMessage {
+    let message = match fields.optional_string("kind")? {
+        None | Some("booking") => Outgoing::Booking(booking_message_from(&fields)?),
+        Some(_) => Outgoing::Account(account_message_from(&fields)?),
+    };
+    Ok((message, fields.string("lease")?.to_owned()))
+}
+
+fn account_message_from(fields: &Fields<'_>) -> StoreResult<AccountMessage> {
+    let account = fields.string("account")?;
+    let mail = match fields.domain("kind", TokenPurpose::parse)? {
+        TokenPurpose::PasswordReset => AccountMail::PasswordReset {
+            email: Email::parse(account).map_err(|_| fields.corrupt("account"))?,
+        },
+        TokenPurpose::EmailVerification => AccountMail::Verification {
+            user: UserId::parse(account).ok_or_else(|| fields.corrupt("account"))?,
+        },
+    };
+    Ok(AccountMessage {
+        id: fields.string("_id")?.to_owned(),
+        mail,
+        created_at: fields.instant("createdAt")?,
+        attempts: u32::try_from(fields.integer("attempts")?)
+            .map_err(|_| fields.corrupt("attempts"))?,
+        state: fields.domain("state", DeliveryState::parse)?,
+    })
+}
+
+fn booking_message_from(fields: &Fields<'_>) -> StoreResult<OutboxMessage> {
+    let document = fields.document;
+    Ok(OutboxMessage {
         id: fields.string("_id")?.to_owned(),
         booking: snapshot::from_json(fields.string("snapshot")?)?,
         event: fields.domain("event", BookingEvent::parse)?,
@@ -258,6 +340,5 @@ fn message_from(document: &Document) -> StoreResult<(OutboxMessage, String)> {
         attempts: u32::try_from(fields.integer("attempts")?)
             .map_err(|_| fields.corrupt("attempts"))?,
         state: fields.domain("state", DeliveryState::parse)?,
-    };
-    Ok((message, fields.string("lease")?.to_owned()))
+    })
 }

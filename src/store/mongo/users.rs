@@ -6,8 +6,10 @@ use mongodb::bson::doc;
 use super::documents::{object_id, password_hash_from, user_document, user_from};
 use super::sessions::{VALID, expire_update};
 use super::{MongoStore, classify, unique_violation};
-use crate::domain::{ConsultantId, Email, PasswordHash, Session, User, UserId};
-use crate::store::{Credentials, SessionStore, StoreError, StoreResult, UserStore};
+use crate::domain::{
+    AccountMessage, ConsultantId, CredentialsStamp, Email, PasswordHash, Session, User, UserId,
+};
+use crate::store::{Credentials, OutboxStore, SessionStore, StoreError, StoreResult, UserStore};
 
 #[async_trait]
 impl UserStore for MongoStore {
@@ -16,11 +18,29 @@ impl UserStore for MongoStore {
         user: &User,
         password_hash: &PasswordHash,
         first_session: Option<&Session>,
+        verification: Option<&AccountMessage>,
     ) -> StoreResult<()> {
-        self.users
+        // The mail first: once the account exists its mail is stored. If
+        // the account never comes, the dispatcher drops the mail.
+        if let Some(message) = verification {
+            self.insert_account_message(message).await?;
+        }
+        let discard_mail = || async {
+            if let Some(message) = verification {
+                self.outbox
+                    .delete_one(doc! {"_id": message.id.as_str()})
+                    .await
+                    .ok();
+            }
+        };
+        if let Err(error) = self
+            .users
             .insert_one(user_document(user, password_hash))
             .await
-            .map_err(unique_violation(StoreError::EmailTaken))?;
+        {
+            discard_mail().await;
+            return Err(unique_violation(StoreError::EmailTaken)(error));
+        }
         if let Some(session) = first_session
             && let Err(error) = self.insert_session(session).await
         {
@@ -30,6 +50,7 @@ impl UserStore for MongoStore {
                 .delete_one(doc! {"_id": object_id(user.id.bytes())})
                 .await
                 .ok();
+            discard_mail().await;
             return Err(error);
         }
         Ok(())
@@ -85,7 +106,8 @@ impl UserStore for MongoStore {
         &self,
         user_id: UserId,
         password_hash: &PasswordHash,
-        new_session: &Session,
+        stamp: CredentialsStamp,
+        new_session: Option<&Session>,
     ) -> StoreResult<u64> {
         // Order matters if a step fails: new hash, then every session out,
         // then the new session in. A failure part-way logs the user out
@@ -95,7 +117,7 @@ impl UserStore for MongoStore {
                 doc! {"_id": object_id(user_id.bytes())},
                 doc! {"$set": {
                     "passwordHash": password_hash.as_str(),
-                    "credentialsStamp": new_session.credentials_stamp.to_stored(),
+                    "credentialsStamp": stamp.to_stored(),
                 }},
             )
             .await
@@ -108,7 +130,20 @@ impl UserStore for MongoStore {
             )
             .await
             .map_err(classify)?;
-        self.insert_session(new_session).await?;
+        if let Some(session) = new_session {
+            self.insert_session(session).await?;
+        }
         Ok(expired.modified_count)
+    }
+
+    async fn mark_email_verified(&self, user_id: UserId) -> StoreResult<Option<User>> {
+        self.users
+            .update_one(
+                doc! {"_id": object_id(user_id.bytes())},
+                doc! {"$set": {"emailVerified": true}},
+            )
+            .await
+            .map_err(classify)?;
+        self.find_user(user_id).await
     }
 }

@@ -5,6 +5,7 @@
 //! on Tokio's blocking threads, while reads use a small pool of connections
 //! that WAL mode lets run alongside the writer.
 
+mod account_tokens;
 mod backup;
 mod bookings;
 mod consultants;

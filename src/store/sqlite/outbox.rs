@@ -7,15 +7,18 @@ use rusqlite::{Row, Transaction, params};
 
 use super::SqliteStore;
 use super::rows::millis;
-use crate::domain::{BookingEvent, DeliveryState, OutboxMessage, Recipients};
+use crate::domain::{
+    AccountMail, AccountMessage, BookingEvent, DeliveryState, Email, OutboxMessage, Outgoing,
+    Recipients, TokenPurpose, UserId,
+};
 use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
-/// Inserts `messages`, ignoring any already stored (a retried write).
+/// Inserts booking `messages`, ignoring any already stored (a retried write).
 pub(super) fn insert_messages(tx: &Transaction<'_>, messages: &[OutboxMessage]) -> StoreResult<()> {
     let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO outbox (id, booking_id, event, recipients, delivered, snapshot,
-             not_before, reminder_at, created_at, attempts, state, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?7)",
+        "INSERT OR IGNORE INTO outbox (id, kind, booking_id, event, recipients, delivered,
+             snapshot, not_before, reminder_at, created_at, attempts, state, next_attempt_at)
+         VALUES (?1, 'booking', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?7)",
     )?;
     for message in messages {
         insert.execute(params![
@@ -35,33 +38,88 @@ pub(super) fn insert_messages(tx: &Transaction<'_>, messages: &[OutboxMessage]) 
     Ok(())
 }
 
+/// Inserts an account mail, due at once.
+pub(super) fn insert_account_message(
+    tx: &Transaction<'_>,
+    message: &AccountMessage,
+) -> StoreResult<()> {
+    let account = match &message.mail {
+        AccountMail::PasswordReset { email } => email.as_str().to_owned(),
+        AccountMail::Verification { user } => user.to_string(),
+    };
+    tx.prepare_cached(
+        "INSERT INTO outbox (id, kind, account, not_before, created_at, attempts, state,
+             next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?4)",
+    )?
+    .execute(params![
+        message.id,
+        message.mail.purpose().as_str(),
+        account,
+        millis(message.created_at),
+        message.attempts,
+        message.state.as_str(),
+    ])?;
+    Ok(())
+}
+
 fn corrupt(column: &str) -> StoreError {
     StoreError::Internal(format!("corrupt value in outbox.{column}").into())
 }
 
-fn instant(ms: i64, column: &str) -> StoreResult<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt(column))
+/// Reads column `name` and parses it with `parse`.
+fn parsed<T>(row: &Row<'_>, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> StoreResult<T> {
+    let text: String = row.get(name)?;
+    parse(&text).ok_or_else(|| corrupt(name))
 }
 
-const MESSAGE_COLUMNS: &str = "id, event, recipients, delivered, snapshot, not_before, \
-     reminder_at, created_at, attempts, state";
+fn instant(row: &Row<'_>, name: &str) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(row.get(name)?).ok_or_else(|| corrupt(name))
+}
 
-fn message(row: &Row<'_>) -> StoreResult<OutboxMessage> {
-    let text = |index: usize| -> StoreResult<String> { Ok(row.get(index)?) };
+const MESSAGE_COLUMNS: &str = "id, kind, event, recipients, delivered, snapshot, account, \
+     not_before, reminder_at, created_at, attempts, state";
+
+fn message(row: &Row<'_>) -> StoreResult<Outgoing> {
+    let kind: String = row.get("kind")?;
+    if kind == "booking" {
+        return booking_message(row).map(Outgoing::Booking);
+    }
+    let purpose = TokenPurpose::parse(&kind).ok_or_else(|| corrupt("kind"))?;
+    let account: String = row.get("account")?;
+    let mail = match purpose {
+        TokenPurpose::PasswordReset => AccountMail::PasswordReset {
+            email: Email::parse(&account).map_err(|_| corrupt("account"))?,
+        },
+        TokenPurpose::EmailVerification => AccountMail::Verification {
+            user: UserId::parse(&account).ok_or_else(|| corrupt("account"))?,
+        },
+    };
+    Ok(Outgoing::Account(AccountMessage {
+        id: row.get("id")?,
+        mail,
+        created_at: instant(row, "created_at")?,
+        attempts: row.get("attempts")?,
+        state: parsed(row, "state", DeliveryState::parse)?,
+    }))
+}
+
+fn booking_message(row: &Row<'_>) -> StoreResult<OutboxMessage> {
+    let snapshot: String = row.get("snapshot")?;
     Ok(OutboxMessage {
-        id: text(0)?,
-        event: BookingEvent::parse(&text(1)?).ok_or_else(|| corrupt("event"))?,
-        recipients: Recipients::parse(&text(2)?).ok_or_else(|| corrupt("recipients"))?,
-        delivered: Recipients::parse(&text(3)?).ok_or_else(|| corrupt("delivered"))?,
-        booking: snapshot::from_json(&text(4)?)?,
-        not_before: instant(row.get(5)?, "not_before")?,
-        reminder_at: row
-            .get::<_, Option<i64>>(6)?
-            .map(|ms| instant(ms, "reminder_at"))
-            .transpose()?,
-        created_at: instant(row.get(7)?, "created_at")?,
-        attempts: row.get(8)?,
-        state: DeliveryState::parse(&text(9)?).ok_or_else(|| corrupt("state"))?,
+        id: row.get("id")?,
+        event: parsed(row, "event", BookingEvent::parse)?,
+        recipients: parsed(row, "recipients", Recipients::parse)?,
+        delivered: parsed(row, "delivered", Recipients::parse)?,
+        booking: snapshot::from_json(&snapshot)?,
+        not_before: instant(row, "not_before")?,
+        reminder_at: match row.get::<_, Option<i64>>("reminder_at")? {
+            Some(_) => Some(instant(row, "reminder_at")?),
+            None => None,
+        },
+        created_at: instant(row, "created_at")?,
+        attempts: row.get("attempts")?,
+        state: parsed(row, "state", DeliveryState::parse)?,
     })
 }
 
@@ -73,7 +131,7 @@ impl OutboxStore for SqliteStore {
         lease: &str,
         lease_until: DateTime<Utc>,
         limit: u32,
-    ) -> StoreResult<Vec<OutboxMessage>> {
+    ) -> StoreResult<Vec<Outgoing>> {
         let lease = lease.to_owned();
         // Relaxed: a lease lost in a power cut only lets a message be taken
         // again (at least once, never lost: the message itself was durable).
@@ -101,10 +159,16 @@ impl OutboxStore for SqliteStore {
         .await
     }
 
+    async fn insert_account_message(&self, message: &AccountMessage) -> StoreResult<()> {
+        let message = message.clone();
+        self.write(move |tx| insert_account_message(tx, &message))
+            .await
+    }
+
     async fn finish_messages(
         &self,
         lease: &str,
-        outcomes: &[(OutboxMessage, Delivery)],
+        outcomes: &[(Outgoing, Delivery)],
     ) -> StoreResult<()> {
         let lease = lease.to_owned();
         let follow_ups = follow_ups(outcomes);
@@ -124,12 +188,20 @@ impl OutboxStore for SqliteStore {
                      WHERE id = ?5 AND lease = ?6",
                 )?;
                 for (message, next) in finished {
+                    let (state, attempts, delivered) = match &message {
+                        Outgoing::Booking(message) => (
+                            message.state,
+                            message.attempts,
+                            Some(message.delivered.as_str()),
+                        ),
+                        Outgoing::Account(message) => (message.state, message.attempts, None),
+                    };
                     finish.execute(params![
-                        message.state.as_str(),
-                        message.attempts,
-                        message.delivered.as_str(),
+                        state.as_str(),
+                        attempts,
+                        delivered,
                         next.map(millis),
-                        message.id,
+                        message.id(),
                         lease
                     ])?;
                 }

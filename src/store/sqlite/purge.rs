@@ -1,7 +1,7 @@
 //! Removing what no rule reads any more, as MongoDB's TTL indexes do for
 //! the MongoDB store: ended sessions after their retention, attempt places
-//! out of every window, expired idempotency keys and device trust, and
-//! outbox messages sent or dropped long ago.
+//! out of every window, expired idempotency keys, account tokens and device
+//! trust, and outbox messages sent or dropped long ago.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Transaction, params};
@@ -24,10 +24,14 @@ pub(super) fn purge_ended(
     )?;
     purged += tx.execute(
         "DELETE FROM login_attempts WHERE at <= ?1",
-        [millis(LoginThrottle::DEFAULT.window_start(now))],
+        [millis(now - LoginThrottle::LONGEST_WINDOW)],
     )?;
     purged += tx.execute(
         "DELETE FROM idempotency_keys WHERE expires_at < ?1",
+        params![millis(now)],
+    )?;
+    purged += tx.execute(
+        "DELETE FROM account_tokens WHERE expires_at <= ?1",
         params![millis(now)],
     )?;
     purged += tx.execute(

@@ -189,6 +189,49 @@ ALTER TABLE outbox_messages RENAME TO outbox;
 CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
 "#,
     ),
+    M::up(
+        r#"
+-- Account mails (password reset, address verification) share the outbox
+-- with booking notifications: one dispatcher, one delivery guarantee. Their
+-- booking columns are empty.
+CREATE TABLE outbox_messages (
+    id              TEXT PRIMARY KEY NOT NULL,  -- <booking>.<version>.<event> | account.<hex>
+    kind            TEXT NOT NULL,              -- booking | password_reset | email_verification
+    booking_id      TEXT,
+    event           TEXT,
+    recipients      TEXT,
+    delivered       TEXT,
+    snapshot        TEXT,
+    account         TEXT,                       -- the email asked about (reset) or the user id (verification)
+    not_before      INTEGER NOT NULL,
+    reminder_at     INTEGER,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL,
+    state           TEXT NOT NULL,              -- pending | sent | dropped
+    next_attempt_at INTEGER NOT NULL,
+    lease           TEXT,
+    lease_until     INTEGER
+) STRICT;
+INSERT INTO outbox_messages (id, kind, booking_id, event, recipients, delivered, snapshot,
+        not_before, reminder_at, created_at, attempts, state, next_attempt_at, lease, lease_until)
+    SELECT id, 'booking', booking_id, event, recipients, delivered, snapshot, not_before,
+           reminder_at, created_at, attempts, state, next_attempt_at, lease, lease_until
+    FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_messages RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+
+-- Single-use account tokens: only their SHA-256 is kept, never the token.
+CREATE TABLE account_tokens (
+    token_hash TEXT PRIMARY KEY NOT NULL,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    purpose    TEXT NOT NULL,               -- password_reset | email_verification
+    expires_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX account_tokens_by_user ON account_tokens (user_id, purpose);
+CREATE INDEX account_tokens_by_expiry ON account_tokens (expires_at);
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a
@@ -207,5 +250,38 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    /// Booking messages queued before account mails shared the outbox are
+    /// kept, as booking messages.
+    #[test]
+    fn queued_booking_messages_survive_the_account_mail_migration() {
+        let mut connection = rusqlite::Connection::open_in_memory().unwrap();
+        let before = super::version_count() - 1;
+        super::migrations()
+            .to_version(&mut connection, before)
+            .unwrap();
+        connection
+            .execute(
+                "INSERT INTO outbox (id, booking_id, event, recipients, delivered, snapshot,
+                     not_before, reminder_at, created_at, attempts, state, next_attempt_at)
+                 VALUES ('b.1.created', 'b', 'created', 'customer,consultant', '', '{}',
+                         1, 2, 3, 0, 'pending', 1)",
+                [],
+            )
+            .unwrap();
+        super::migrations().to_latest(&mut connection).unwrap();
+        let kept: (String, String, String, Option<i64>) = connection
+            .query_row(
+                "SELECT kind, event, recipients, reminder_at FROM outbox WHERE id = 'b.1.created'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap();
+        let expected = ("booking", "created", "customer,consultant", Some(2));
+        assert_eq!(
+            (kept.0.as_str(), kept.1.as_str(), kept.2.as_str(), kept.3),
+            expected
+        );
     }
 }

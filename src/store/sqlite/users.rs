@@ -5,10 +5,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::outbox::insert_account_message;
 use super::rows::{self, USER_COLUMNS, USER_WIDTH, millis};
 use super::sessions::{EXPIRED, VALID, insert_session_row};
 use super::{SqliteStore, unique_violation};
-use crate::domain::{ConsultantId, Email, PasswordHash, Session, User, UserId};
+use crate::domain::{
+    AccountMessage, ConsultantId, CredentialsStamp, Email, PasswordHash, Session, User, UserId,
+};
 use crate::store::{Credentials, StoreError, StoreResult, UserStore};
 
 pub(super) fn insert_user_row(
@@ -42,11 +45,19 @@ impl UserStore for SqliteStore {
         user: &User,
         password_hash: &PasswordHash,
         first_session: Option<&Session>,
+        verification: Option<&AccountMessage>,
     ) -> StoreResult<()> {
-        let (user, hash, session) = (user.clone(), password_hash.clone(), first_session.cloned());
+        let (user, hash) = (user.clone(), password_hash.clone());
+        let (session, verification) = (first_session.cloned(), verification.cloned());
         self.write(move |tx| {
             insert_user_row(tx, &user, &hash)?;
-            session.map_or(Ok(()), |session| insert_session_row(tx, &session))
+            if let Some(session) = session {
+                insert_session_row(tx, &session)?;
+            }
+            if let Some(message) = verification {
+                insert_account_message(tx, &message)?;
+            }
+            Ok(())
         })
         .await
     }
@@ -107,24 +118,44 @@ impl UserStore for SqliteStore {
         &self,
         user_id: UserId,
         password_hash: &PasswordHash,
-        new_session: &Session,
+        stamp: CredentialsStamp,
+        new_session: Option<&Session>,
     ) -> StoreResult<u64> {
-        let (hash, session) = (password_hash.clone(), new_session.clone());
+        let (hash, session) = (password_hash.clone(), new_session.cloned());
         let cache = Arc::clone(&self.sessions);
         self.write_then(
             move |tx| {
                 let id = user_id.to_string();
                 tx.execute(
                     "UPDATE users SET password_hash = ?1, credentials_stamp = ?2 WHERE id = ?3",
-                    params![hash.as_str(), session.credentials_stamp.to_stored(), id],
+                    params![hash.as_str(), stamp.to_stored(), id],
                 )?;
                 let expired = tx.execute(
                     "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND status = ?3",
                     params![EXPIRED, id, VALID],
                 )?;
-                insert_session_row(tx, &session)?;
+                if let Some(session) = session {
+                    insert_session_row(tx, &session)?;
+                }
                 Ok(expired as u64)
             },
+            move |_| cache.expired_sessions_of(user_id, None),
+        )
+        .await
+    }
+
+    async fn mark_email_verified(&self, user_id: UserId) -> StoreResult<Option<User>> {
+        let cache = Arc::clone(&self.sessions);
+        self.write_then(
+            move |tx| {
+                let id = user_id.to_string();
+                tx.execute("UPDATE users SET email_verified = 1 WHERE id = ?1", [&id])?;
+                let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1");
+                Ok(tx
+                    .query_row(&sql, [id], |row| rows::user(row, 0))
+                    .optional()?)
+            },
+            // Cached sessions hold the account as it was.
             move |_| cache.expired_sessions_of(user_id, None),
         )
         .await

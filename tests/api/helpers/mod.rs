@@ -326,7 +326,10 @@ impl TestApp {
             .hash(Password::parse_new(PASSWORD.into(), "password").unwrap())
             .await
             .unwrap();
-        self.store.insert_user(&user, &hash, None).await.unwrap();
+        self.store
+            .insert_user(&user, &hash, None, None)
+            .await
+            .unwrap();
         let client = self.client();
         let (status, body) = read(client.login(&email, PASSWORD).await).await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -1,7 +1,11 @@
 //! Accounts, sessions and consultants.
 
 use chrono::Duration;
-use tripdesk::domain::{Email, Role, Session, SessionStatus, SessionToken, TOUCH_INTERVAL, User};
+use futures_util::future::join;
+use tripdesk::domain::{
+    Email, IssuedToken, Role, Session, SessionStatus, SessionToken, TOUCH_INTERVAL, TokenPurpose,
+    User, UserId,
+};
 use tripdesk::store::{SharedStore, StoreError};
 
 use super::*;
@@ -14,13 +18,14 @@ store_tests!(
     touching_is_conditional,
     password_change_replaces_hash_and_sessions,
     consultants_round_trip,
+    account_tokens_are_used_once_and_superseded_by_purpose,
 );
 
 async fn users_round_trip_and_emails_are_unique(backend: Backend) {
     let (_app, store, now) = setup(backend).await;
     let user = customer(now);
     store
-        .insert_user(&user, &hash("first"), None)
+        .insert_user(&user, &hash("first"), None, None)
         .await
         .unwrap();
     let found = store.find_credentials(&user.email).await.unwrap().unwrap();
@@ -36,7 +41,7 @@ async fn users_round_trip_and_emails_are_unique(backend: Backend) {
         ..user.clone()
     };
     assert!(matches!(
-        store.insert_user(&twin, &hash("second"), None).await,
+        store.insert_user(&twin, &hash("second"), None, None).await,
         Err(StoreError::EmailTaken)
     ));
     assert_eq!(
@@ -57,7 +62,7 @@ async fn sessions_round_trip_and_expire(backend: Backend) {
     let user = customer(now);
     let first = session(&user, now);
     store
-        .insert_user(&user, &hash("x"), Some(&first))
+        .insert_user(&user, &hash("x"), Some(&first), None)
         .await
         .unwrap();
     let second = session(&user, now + Duration::seconds(1));
@@ -150,7 +155,7 @@ async fn touching_is_conditional(backend: Backend) {
     let user = customer(now);
     let live = session(&user, now);
     store
-        .insert_user(&user, &hash("x"), Some(&live))
+        .insert_user(&user, &hash("x"), Some(&live), None)
         .await
         .unwrap();
     let last_seen = |store: SharedStore, session: Session| async move {
@@ -203,21 +208,21 @@ async fn password_change_replaces_hash_and_sessions(backend: Backend) {
     let user = customer(now);
     let old = session(&user, now);
     store
-        .insert_user(&user, &hash("old"), Some(&old))
+        .insert_user(&user, &hash("old"), Some(&old), None)
         .await
         .unwrap();
     store.insert_session(&session(&user, now)).await.unwrap();
     let other = customer(now);
     let bystander = session(&other, now);
     store
-        .insert_user(&other, &hash("x"), Some(&bystander))
+        .insert_user(&other, &hash("x"), Some(&bystander), None)
         .await
         .unwrap();
 
     let new = session(&user, now + Duration::seconds(1));
     assert_eq!(
         store
-            .change_password(user.id, &hash("new"), &new)
+            .change_password(user.id, &hash("new"), new.credentials_stamp, Some(&new))
             .await
             .unwrap(),
         2
@@ -282,4 +287,72 @@ async fn consultants_round_trip(backend: Backend) {
     ));
     assert_eq!(store.find_consultant(second.id).await.unwrap(), None);
     assert_eq!(store.list_consultants().await.unwrap(), [first]);
+}
+
+async fn account_tokens_are_used_once_and_superseded_by_purpose(backend: Backend) {
+    let (_app, store, now) = setup(backend).await;
+    let user = customer(now);
+    store
+        .insert_user(&user, &hash("x"), None, None)
+        .await
+        .unwrap();
+    let (reset, verification) = (TokenPurpose::PasswordReset, TokenPurpose::EmailVerification);
+    let issue = |purpose| IssuedToken::issue(user.id, purpose, now).1;
+    let consume = |token: &IssuedToken, purpose, at| {
+        let (store, hash) = (store.clone(), token.token_hash.clone());
+        async move {
+            store
+                .consume_account_token(&hash, purpose, at)
+                .await
+                .unwrap()
+        }
+    };
+
+    // Used once, for its purpose, before it expires.
+    let first = issue(reset);
+    store.insert_account_token(&first).await.unwrap();
+    assert_eq!(consume(&first, verification, now).await, None);
+    assert_eq!(consume(&first, reset, first.expires_at).await, None);
+    assert_eq!(consume(&first, reset, now).await, Some(user.id));
+    assert_eq!(consume(&first, reset, now).await, None, "used up");
+
+    // A newer reset token supersedes the older; verification tokens do not.
+    let (older, newer) = (issue(reset), issue(reset));
+    store.insert_account_token(&older).await.unwrap();
+    store.insert_account_token(&newer).await.unwrap();
+    assert_eq!(consume(&older, reset, now).await, None, "superseded");
+    let (one, two) = (issue(verification), issue(verification));
+    store.insert_account_token(&one).await.unwrap();
+    store.insert_account_token(&two).await.unwrap();
+    assert_eq!(consume(&one, verification, now).await, Some(user.id));
+    assert_eq!(consume(&two, verification, now).await, Some(user.id));
+    assert_eq!(
+        consume(&newer, reset, now).await,
+        Some(user.id),
+        "verification tokens leave reset tokens alone"
+    );
+
+    // Two concurrent uses: one wins.
+    let raced = issue(reset);
+    store.insert_account_token(&raced).await.unwrap();
+    let (a, b) = join(consume(&raced, reset, now), consume(&raced, reset, now)).await;
+    assert_eq!(
+        [a, b].iter().filter(|used| used.is_some()).count(),
+        1,
+        "{a:?} {b:?}"
+    );
+
+    // Verifying an address shows in the account at once.
+    let verified = store.mark_email_verified(user.id).await.unwrap().unwrap();
+    assert!(verified.email_verified);
+    assert!(
+        store
+            .find_user(user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .email_verified
+    );
+    let nobody = store.mark_email_verified(UserId::generate()).await.unwrap();
+    assert_eq!(nobody, None);
 }

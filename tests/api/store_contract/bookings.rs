@@ -22,7 +22,10 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     let connie = consultant();
     store.insert_consultant(&connie, None).await.unwrap();
     let user = customer(now);
-    store.insert_user(&user, &hash("x"), None).await.unwrap();
+    store
+        .insert_user(&user, &hash("x"), None, None)
+        .await
+        .unwrap();
     let base = day(now, 3);
 
     let first = booking(&user, &connie, base + Duration::hours(10), 90, now);
@@ -92,7 +95,10 @@ async fn updates_are_all_or_nothing(backend: Backend) {
     let connie = consultant();
     store.insert_consultant(&connie, None).await.unwrap();
     let user = customer(now);
-    store.insert_user(&user, &hash("x"), None).await.unwrap();
+    store
+        .insert_user(&user, &hash("x"), None, None)
+        .await
+        .unwrap();
     let base = day(now, 2);
     let mine = booking(&user, &connie, base + Duration::hours(9), 30, now);
     let theirs = booking(&user, &connie, base + Duration::hours(10), 30, now);
@@ -172,7 +178,10 @@ async fn listing_matches_the_reference_query(backend: Backend) {
         ..customer(now)
     };
     for user in [&alice, &bob, &connie_account] {
-        store.insert_user(user, &hash("x"), None).await.unwrap();
+        store
+            .insert_user(user, &hash("x"), None, None)
+            .await
+            .unwrap();
     }
     // 24 bookings over three days, two customers, two consultants, some cancelled.
     let mut all = Vec::new();

@@ -1,0 +1,247 @@
+//! Account mail: password reset and address verification links.
+//!
+//! Asking for one queues an [`AccountMessage`] in the outbox, in the same
+//! write as the change that causes it where there is one (a new account's
+//! verification mail). The token is drawn only when the dispatcher sends
+//! the mail: the raw token exists in that mail alone, and the store keeps
+//! its SHA-256 ([`IssuedToken`]). A mail sent again after a crash carries a
+//! new token; for a reset, the newer supersedes the older.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rand::RngCore;
+use rand::rngs::OsRng;
+
+use super::{AccountToken, DeliveryState, Email, GIVE_UP_AFTER, TokenHash, User, UserId, Wanted};
+
+/// What an account token lets its holder do, once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// Set a new password without the old one.
+    PasswordReset,
+    /// Show that the account's owner receives mail at its address.
+    EmailVerification,
+}
+
+impl TokenPurpose {
+    /// The stored name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::PasswordReset => "password_reset",
+            Self::EmailVerification => "email_verification",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::PasswordReset, Self::EmailVerification]
+            .into_iter()
+            .find(|purpose| purpose.as_str() == text)
+    }
+
+    /// How long a token is usable after its mail is sent.
+    pub fn lifetime(&self) -> TimeDelta {
+        match self {
+            Self::PasswordReset => TimeDelta::minutes(30),
+            Self::EmailVerification => TimeDelta::hours(48),
+        }
+    }
+
+    /// Whether a new token makes the account's older ones of this purpose
+    /// unusable. Reset links do (only the latest mail can change the
+    /// password); verification links do not (any of them proves the address).
+    pub fn supersedes_older(&self) -> bool {
+        matches!(self, Self::PasswordReset)
+    }
+
+    /// The frontend page the mailed link opens (`?token=` follows).
+    pub fn page(&self) -> &'static str {
+        match self {
+            Self::PasswordReset => "/reset-password",
+            Self::EmailVerification => "/verify-email",
+        }
+    }
+}
+
+/// A token as the store keeps it: its hash, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    /// SHA-256 of the mailed token.
+    pub token_hash: TokenHash,
+    /// The account it acts on.
+    pub user_id: UserId,
+    /// What it allows.
+    pub purpose: TokenPurpose,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl IssuedToken {
+    /// A fresh token for `purpose` on account `user_id` at `now`: the token
+    /// to mail, and what the store keeps of it.
+    pub fn issue(
+        user_id: UserId,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> (AccountToken, Self) {
+        let token = AccountToken::generate();
+        let issued = Self {
+            token_hash: token.hash(),
+            user_id,
+            purpose,
+            expires_at: now + purpose.lifetime(),
+        };
+        (token, issued)
+    }
+}
+
+/// Which account mail to send, and to whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountMail {
+    /// A reset link for the account registered with `email`, if there is
+    /// one: the request is queued the same way whether or not it exists, so
+    /// its answer cannot tell.
+    PasswordReset {
+        /// The address asked about.
+        email: Email,
+    },
+    /// A verification link for account `user`.
+    Verification {
+        /// The account.
+        user: UserId,
+    },
+}
+
+impl AccountMail {
+    /// What the mailed token will allow.
+    pub fn purpose(&self) -> TokenPurpose {
+        match self {
+            Self::PasswordReset { .. } => TokenPurpose::PasswordReset,
+            Self::Verification { .. } => TokenPurpose::EmailVerification,
+        }
+    }
+}
+
+/// An account mail in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountMessage {
+    /// `account.<32 hex>`: random, so that every request is its own message;
+    /// the same on every retry (its mail's `Message-ID`).
+    pub id: String,
+    /// What to send.
+    pub mail: AccountMail,
+    /// When it was asked for.
+    pub created_at: DateTime<Utc>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Where it stands.
+    pub state: DeliveryState,
+}
+
+impl AccountMessage {
+    /// A new message for `mail`, asked for at `now`.
+    pub fn new(mail: AccountMail, now: DateTime<Utc>) -> Self {
+        let mut id = [0u8; 16];
+        OsRng.fill_bytes(&mut id);
+        Self {
+            id: format!("account.{}", hex::encode(id)),
+            mail,
+            created_at: now,
+            attempts: 0,
+            state: DeliveryState::Pending,
+        }
+    }
+
+    /// Whether the message is too old to keep trying at `now`.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        now - self.created_at >= GIVE_UP_AFTER
+    }
+
+    /// Whether to send it, given the account it names as stored now
+    /// (`None`: none, or not yet). A reset for an address nobody registered
+    /// is dropped (it was queued only so the request could not tell); a
+    /// verification waits for its account's registration to land, and is
+    /// dropped once the address is verified or the account never appeared.
+    pub fn wanted(&self, account: Option<&User>, orphaned: bool) -> Wanted {
+        match (&self.mail, account) {
+            (AccountMail::PasswordReset { .. }, Some(_)) => Wanted::Send,
+            (AccountMail::PasswordReset { .. }, None) => Wanted::Drop,
+            (AccountMail::Verification { .. }, Some(user)) if !user.email_verified => Wanted::Send,
+            (AccountMail::Verification { .. }, Some(_)) => Wanted::Drop,
+            (AccountMail::Verification { .. }, None) if orphaned => Wanted::Drop,
+            (AccountMail::Verification { .. }, None) => Wanted::Wait,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PersonName;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+    }
+
+    fn customer(verified: bool) -> User {
+        let email = Email::parse("ada@example.com").unwrap();
+        let mut user = User::new_customer(email, PersonName::parse("Ada").unwrap(), now());
+        user.email_verified = verified;
+        user
+    }
+
+    #[test]
+    fn issued_tokens_keep_only_the_hash_and_live_as_long_as_their_purpose() {
+        let user = UserId::generate();
+        let (token, issued) = IssuedToken::issue(user, TokenPurpose::PasswordReset, now());
+        assert_eq!(issued.token_hash, token.hash());
+        assert_eq!(issued.expires_at, now() + TimeDelta::minutes(30));
+        assert!(!format!("{issued:?}").contains(token.expose()));
+        let (_, verification) = IssuedToken::issue(user, TokenPurpose::EmailVerification, now());
+        assert_eq!(verification.expires_at, now() + TimeDelta::hours(48));
+    }
+
+    #[test]
+    fn only_reset_tokens_supersede_older_ones() {
+        assert!(TokenPurpose::PasswordReset.supersedes_older());
+        assert!(!TokenPurpose::EmailVerification.supersedes_older());
+    }
+
+    #[test]
+    fn purposes_round_trip_through_their_stored_names() {
+        for purpose in [TokenPurpose::PasswordReset, TokenPurpose::EmailVerification] {
+            assert_eq!(TokenPurpose::parse(purpose.as_str()), Some(purpose));
+        }
+        assert_eq!(TokenPurpose::parse("login"), None);
+    }
+
+    #[test]
+    fn a_reset_goes_only_to_an_existing_account() {
+        let email = Email::parse("ada@example.com").unwrap();
+        let message = AccountMessage::new(AccountMail::PasswordReset { email }, now());
+        assert_eq!(message.wanted(Some(&customer(false)), false), Wanted::Send);
+        assert_eq!(message.wanted(None, false), Wanted::Drop);
+    }
+
+    #[test]
+    fn a_verification_waits_for_its_account_and_stops_once_verified() {
+        let user = customer(false);
+        let message = AccountMessage::new(AccountMail::Verification { user: user.id }, now());
+        assert_eq!(message.wanted(Some(&user), false), Wanted::Send);
+        assert_eq!(message.wanted(Some(&customer(true)), false), Wanted::Drop);
+        assert_eq!(message.wanted(None, false), Wanted::Wait);
+        assert_eq!(message.wanted(None, true), Wanted::Drop);
+    }
+
+    #[test]
+    fn messages_have_distinct_ids_and_expire_after_a_day() {
+        let mail = AccountMail::Verification {
+            user: UserId::generate(),
+        };
+        let first = AccountMessage::new(mail.clone(), now());
+        let second = AccountMessage::new(mail, now());
+        assert_ne!(first.id, second.id);
+        assert!(first.id.starts_with("account."));
+        assert!(!first.expired(now() + TimeDelta::hours(23)));
+        assert!(first.expired(now() + GIVE_UP_AFTER));
+    }
+}

@@ -1,0 +1,150 @@
+//! Password reset: asking for a mailed link, and setting a new password
+//! with its token. Asking answers the same whether or not the address has
+//! an account, after the same store work (the dispatcher finds out later).
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{Message, limit_by_address, redacted_debug};
+use crate::domain::{
+    AccountMail, AccountMessage, AccountToken, CredentialsStamp, Email, LoginThrottle, Password,
+    Reservation, ThrottleKey, TokenPurpose,
+};
+use crate::error::{ApiError, ErrorBody};
+use crate::http::ApiJson;
+use crate::routes::responses::{BodyErrors, CrossSiteError, StoreErrors};
+use crate::state::AppState;
+
+/// `POST /api/users/password-reset` body.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
+    email: String,
+}
+
+/// `POST /api/users/password-reset/confirm` body.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PasswordResetConfirmation {
+    /// The token from the mailed link (64 hex characters).
+    #[schema(min_length = 64, max_length = 64)]
+    token: String,
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    new_password: String,
+}
+
+redacted_debug!(PasswordResetRequest, email);
+redacted_debug!(PasswordResetConfirmation,);
+
+fn invalid_reset_token() -> ApiError {
+    // One answer for unknown, used, expired and superseded tokens.
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_reset_token",
+        "This password reset link is invalid or has expired; ask for a new one",
+    )
+    .with_field("token")
+}
+
+/// Mails a password reset link to the address, if an account uses it. The
+/// answer is the same either way; at most three mails an hour per address.
+#[utoipa::path(
+    post,
+    path = "/api/users/password-reset",
+    operation_id = "requestPasswordReset",
+    tag = "users",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "Accepted, whether or not an account uses the address", body = Message),
+        (status = 429, description = "Too many requests from this address (`too_many_requests`)", body = ErrorBody,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyErrors, CrossSiteError, StoreErrors,
+    ),
+)]
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    ApiJson(body): ApiJson<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    limit_by_address(&state, &request)?;
+    let email = Email::parse(&body.email)?;
+    let now = state.now();
+    let key = ThrottleKey::password_reset(&email);
+    let throttle = LoginThrottle::ACCOUNT_MAILS;
+    match state.store.reserve_attempt(&key, &throttle, now).await? {
+        Reservation::Granted => {
+            let message = AccountMessage::new(AccountMail::PasswordReset { email }, now);
+            state.store.insert_account_message(&message).await?;
+        }
+        // Still 202: the answer must not differ.
+        Reservation::Refused { .. } => {
+            tracing::warn!("password reset mail not queued: three already this hour");
+        }
+    }
+    Ok(HttpResponse::Accepted().json(Message {
+        title: "Password Reset Requested",
+        detail: "If an account uses this address, a link to reset its password is on its way",
+    }))
+}
+
+/// Sets a new password with the token from a reset mail. Every session of
+/// the account ends and its failed-login lockout is lifted; nobody is
+/// logged in (the owner logs in with the new password).
+#[utoipa::path(
+    post,
+    path = "/api/users/password-reset/confirm",
+    operation_id = "confirmPasswordReset",
+    tag = "users",
+    request_body = PasswordResetConfirmation,
+    responses(
+        (status = 200, description = "The password is replaced", body = Message),
+        (status = 400, description = "An unknown, used, expired or superseded token (`invalid_reset_token`), \
+            an unacceptable password (`invalid_password`), or a malformed body", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (`too_many_requests`)", body = ErrorBody,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyErrors, CrossSiteError, StoreErrors,
+    ),
+)]
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    ApiJson(body): ApiJson<PasswordResetConfirmation>,
+) -> Result<HttpResponse, ApiError> {
+    limit_by_address(&state, &request)?;
+    let token = AccountToken::parse(&body.token).ok_or_else(invalid_reset_token)?;
+    let password = Password::parse_new(body.new_password, "newPassword")?;
+    // Hashed before the token is used up, so a failure here costs no token.
+    let hash = state.hasher.hash(password).await?;
+    let purpose = TokenPurpose::PasswordReset;
+    let used = state
+        .store
+        .consume_account_token(&token.hash(), purpose, state.now())
+        .await?;
+    let Some(user) = used else {
+        tracing::warn!("password reset refused: unknown, used, expired or superseded token");
+        return Err(invalid_reset_token());
+    };
+    let Some(account) = state.store.find_user(user).await? else {
+        return Err(invalid_reset_token());
+    };
+    state
+        .store
+        .clear_attempts(&ThrottleKey::account(&account.email))
+        .await?;
+    let stamp = CredentialsStamp::generate();
+    let expired = state
+        .store
+        .change_password(user, &hash, stamp, None)
+        .await?;
+    tracing::info!(%user, expired, "password reset");
+    Ok(HttpResponse::Ok().json(Message {
+        title: "Password Reset",
+        detail: "Your password is changed and every session logged out; log in with the new password",
+    }))
+}

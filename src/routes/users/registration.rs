@@ -1,0 +1,89 @@
+//! Registration: a new customer account, logged in, and the mail that asks
+//! its owner to verify the address (queued with the account).
+
+use std::fmt;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{
+    AuthSuccess, UserView, discard_presented_session, limit_by_address, redacted_debug,
+    with_session_cookie,
+};
+use crate::auth;
+use crate::domain::{AccountMail, AccountMessage, Email, Password, PersonName, User};
+use crate::error::{ApiError, ErrorBody};
+use crate::http::ApiJson;
+use crate::routes::responses::{BodyErrors, CrossSiteError, StoreErrors};
+use crate::state::AppState;
+
+/// `POST /api/users/register` body.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Trimmed and compared case-insensitively.
+    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
+    email: String,
+    /// 8 to 128 characters, any characters.
+    #[schema(min_length = 8, max_length = 128, example = "correct horse battery")]
+    password: String,
+    /// 1 to 100 characters after trimming.
+    #[schema(min_length = 1, max_length = 100, example = "Ada Lovelace")]
+    name: String,
+}
+
+redacted_debug!(RegisterRequest, email, name);
+
+/// Creates a customer account and logs it in (a new session, in the cookie);
+/// a mail asks the owner of the address to verify it.
+#[utoipa::path(
+    post,
+    path = "/api/users/register",
+    operation_id = "register",
+    tag = "users",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered and logged in", body = AuthSuccess,
+         headers(("Set-Cookie" = String, description = "token=<32 hex>; HttpOnly; SameSite=Strict; Path=/; Max-Age=1209600"))),
+        (status = 409, description = "The email is taken (`email_taken`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (`too_many_requests`)", body = ErrorBody,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyErrors, CrossSiteError, StoreErrors,
+    ),
+)]
+pub async fn register(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    limit_by_address(&state, &request)?;
+    let email = Email::parse(&body.email)?;
+    let password = Password::parse_new(body.password, "password")?;
+    let name = PersonName::parse(&body.name)?;
+    let password_hash = state.hasher.hash(password).await?;
+    let user = User::new_customer(email, name, state.now());
+    let stamp = user.credentials_stamp;
+    let (token, session) = auth::new_session(&state, user.id, stamp, &request);
+    let verification =
+        AccountMessage::new(AccountMail::Verification { user: user.id }, state.now());
+    state
+        .store
+        .insert_user(&user, &password_hash, Some(&session), Some(&verification))
+        .await?;
+    discard_presented_session(&state, &request).await?;
+    let device = auth::trust_this_device(&state, user.id).await?;
+    tracing::info!(user = %user.id, "user registered");
+    let body = AuthSuccess {
+        title: "User Registration Successful",
+        detail: "Successfully registered new user",
+        user: UserView::from(&user),
+    };
+    Ok(with_session_cookie(
+        HttpResponse::Created(),
+        &state,
+        &token,
+        Some(device),
+        body,
+    ))
+}
