@@ -9,7 +9,7 @@
 // not. A third server stands for an attacker and records what reaches it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -239,6 +239,63 @@ test("forgot password: the mailed link resets it, the new one logs in", async ()
   await page.waitForSelector("#message:has-text('verified')");
   await page.waitForSelector("#whoami:not([hidden])");
   assert.equal(await page.isVisible("#verify-note"), false);
+  await context.close();
+});
+
+test("a consultant edits their schedule, time off and calendar feed", async () => {
+  const email = uniqueEmail("consultant");
+  const added = spawnSync(binary, [
+    "consultant", "add", "--email", email, "--name", "Carmen Calendar",
+    "--timezone", "Europe/Lisbon", "--hours", "mon-fri=09:00-17:00", "--password-stdin",
+  ], {
+    cwd: data, input: "a consultant's long secret\n",
+    env: { PATH: process.env.PATH, DATABASE_PATH: join(data, "tripdesk.db"), RUST_LOG: "warn" },
+  });
+  assert.equal(added.status, 0, String(added.stderr));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  await page.fill("#login-form [name=email]", email);
+  await page.fill("#login-form [name=password]", "a consultant's long secret");
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#calendar-section:not([hidden])");
+  assert.equal(await page.inputValue("#schedule-form [name=timezone]"), "Europe/Lisbon");
+  assert.equal(await page.inputValue("#schedule-form [name=minimumNoticeMinutes]"), "120");
+  assert.equal(await page.inputValue("[name=mon-start]"), "09:00");
+
+  // A longer Saturday and an hour's buffer.
+  await page.fill("[name=sat-start]", "10:00");
+  await page.fill("[name=sat-end]", "13:00");
+  await page.selectOption("#schedule-form [name=bufferMinutes]", "60");
+  await page.click("#schedule-form button[type=submit]");
+  await page.waitForSelector("#message:has-text('Schedule saved')");
+  const { schedule } = await page.evaluate(async () =>
+    (await fetch("/api/consultants/me/schedule")).json());
+  assert.deepEqual(schedule.workingHours.sat, ["10:00", "13:00"]);
+  assert.equal(schedule.bufferMinutes, 60);
+
+  // Time off in and out.
+  const day = new Date(Date.now() + 10 * 86400000).toISOString().slice(0, 10);
+  await page.fill("#time-off-form [name=startsAt]", `${day}T00:00`);
+  await page.fill("#time-off-form [name=endsAt]", `${day}T23:30`);
+  await page.fill("#time-off-form [name=reason]", "Conference");
+  await page.click("#time-off-form button[type=submit]");
+  await page.waitForSelector("#time-off li:has-text('Conference')");
+  await page.click("#time-off li button.cancel");
+  await page.waitForSelector("#message:has-text('Time off removed')");
+  assert.equal(await page.locator("#time-off li").count(), 0);
+
+  // The feed address works until a new one replaces it.
+  await page.click("#feed-rotate");
+  await page.waitForFunction(() => document.querySelector("#feed-url").value.endsWith(".ics"));
+  const first = await page.inputValue("#feed-url");
+  const feed = await page.request.get(first);
+  assert.equal(feed.status(), 200);
+  assert.match(await feed.text(), /BEGIN:VCALENDAR/);
+  await page.click("#feed-rotate");
+  await page.waitForFunction((old) => document.querySelector("#feed-url").value !== old, first);
+  assert.equal((await page.request.get(first)).status(), 404);
   await context.close();
 });
 

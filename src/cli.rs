@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::auth::PasswordHasher;
 use crate::config::{Settings, StoreSettings};
-use crate::domain::{Clock, Email, Password, PersonName, SystemClock, WorkingHours};
+use crate::domain::{BookingRules, Clock, Email, Password, PersonName, SystemClock, WorkingHours};
 use crate::error::ErrorChain;
 use crate::seed::{NewConsultant, add_consultant, generate_password};
 use crate::startup::{Application, open_store};
@@ -65,9 +65,18 @@ struct AddConsultant {
     /// IANA time zone of the working hours.
     #[arg(long, default_value = "UTC")]
     timezone: String,
-    /// Weekly working hours, local time.
+    /// Weekly working hours, local time, on the half hour.
     #[arg(long, default_value = "mon-fri=09:00-17:00")]
     hours: String,
+    /// Free time kept after each appointment: 0, 30 or 60 minutes.
+    #[arg(long, default_value_t = 0)]
+    buffer_minutes: i64,
+    /// How long before an appointment it must be booked, in minutes (0–10080).
+    #[arg(long, default_value_t = 120)]
+    minimum_notice_minutes: i64,
+    /// How many days ahead appointments may be booked (1–365).
+    #[arg(long, default_value_t = 90)]
+    booking_horizon_days: i64,
     /// A specialty (repeatable).
     #[arg(long = "specialty")]
     specialties: Vec<String>,
@@ -77,6 +86,18 @@ struct AddConsultant {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     password_stdin: bool,
+}
+
+/// The command-line flag behind a rules field (`bufferMinutes` →
+/// `buffer-minutes`).
+fn flag_name(field: &str) -> String {
+    field
+        .chars()
+        .flat_map(|c| {
+            let lower = c.to_ascii_lowercase();
+            (c.is_ascii_uppercase().then_some('-').into_iter()).chain([lower])
+        })
+        .collect()
 }
 
 /// Runs the parsed command line; errors come back as one printable line.
@@ -145,7 +166,20 @@ async fn add(args: AddConsultant, settings: Settings) -> Result<(), String> {
         working_hours: args
             .hours
             .parse::<WorkingHours>()
-            .map_err(|error| format!("--hours: {error}"))?,
+            .ok()
+            .filter(WorkingHours::on_grid)
+            .ok_or_else(|| {
+                format!(
+                    "--hours: `{}` is not like `mon-fri=09:00-17:00` (times on the half hour)",
+                    args.hours
+                )
+            })?,
+        rules: BookingRules::new(
+            args.buffer_minutes,
+            args.minimum_notice_minutes,
+            args.booking_horizon_days,
+        )
+        .map_err(|error| format!("--{}: {}", flag_name(error.field), error.detail))?,
     };
     let (password, generated) = if args.password_stdin {
         let mut line = String::new();

@@ -261,6 +261,9 @@ impl From<BookingError> for ApiError {
                     ScheduleError::NotOnSlotBoundary => "not_on_slot_boundary",
                     ScheduleError::InPast => "starts_in_past",
                     ScheduleError::OutsideWorkingHours => "outside_working_hours",
+                    ScheduleError::TooShortNotice => "too_short_notice",
+                    ScheduleError::BeyondHorizon => "beyond_booking_horizon",
+                    ScheduleError::ConsultantUnavailable => "consultant_unavailable",
                 };
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).with_field("startsAt")
             }

@@ -3,14 +3,17 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use chrono_tz::Tz;
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 use rand::rngs::OsRng;
 
 use crate::auth::{HashError, PasswordHasher};
-use crate::domain::{Consultant, Email, InvalidInput, Password, PersonName, User, WorkingHours};
+use crate::domain::{
+    BookingRules, Consultant, Email, InvalidInput, Password, PersonName, TimeOff, User,
+    WorkingHours,
+};
 use crate::store::{Store, StoreError};
 
 /// Creating a consultant failed.
@@ -42,6 +45,8 @@ pub struct NewConsultant {
     pub timezone: Tz,
     /// Weekly schedule.
     pub working_hours: WorkingHours,
+    /// Buffer, notice and horizon.
+    pub rules: BookingRules,
 }
 
 /// A 20-character random password (≈119 bits) from the OS CSPRNG.
@@ -61,13 +66,14 @@ pub async fn add_consultant(
     password: Password,
     now: DateTime<Utc>,
 ) -> Result<(Consultant, User), SeedError> {
-    let consultant = Consultant::new(
+    let mut consultant = Consultant::new(
         new.name.clone(),
         &new.specialties,
         &new.languages,
         new.timezone,
         new.working_hours,
     )?;
+    consultant.rules = new.rules;
     let user = User::new_consultant(consultant.id, new.email, new.name, now);
     let hash = hasher.hash(password).await?;
     store
@@ -102,6 +108,10 @@ struct DemoConsultant {
     languages: &'static [&'static str],
     timezone: &'static str,
     hours: &'static str,
+    /// Buffer, notice (minutes) and horizon (days).
+    rules: (i64, i64, i64),
+    /// Days from now until a week off (a holiday), if any.
+    time_off_in_days: Option<i64>,
 }
 
 const DEMO_CONSULTANTS: [DemoConsultant; 5] = [
@@ -112,6 +122,8 @@ const DEMO_CONSULTANTS: [DemoConsultant; 5] = [
         languages: &["en", "fr", "yo"],
         timezone: "Africa/Lagos",
         hours: "mon-fri=09:00-17:00",
+        rules: (30, 240, 60),
+        time_off_in_days: None,
     },
     DemoConsultant {
         name: "Kenji Watanabe",
@@ -120,6 +132,8 @@ const DEMO_CONSULTANTS: [DemoConsultant; 5] = [
         languages: &["ja", "en"],
         timezone: "Asia/Tokyo",
         hours: "mon-fri=10:00-18:00,sat=10:00-14:00",
+        rules: (0, 120, 90),
+        time_off_in_days: None,
     },
     DemoConsultant {
         name: "Lucía Fernández",
@@ -128,6 +142,8 @@ const DEMO_CONSULTANTS: [DemoConsultant; 5] = [
         languages: &["es", "en", "it"],
         timezone: "Europe/Madrid",
         hours: "mon-thu=09:00-15:00,fri=09:00-13:00",
+        rules: (30, 1440, 120),
+        time_off_in_days: Some(21),
     },
     DemoConsultant {
         name: "Noah Goldberg",
@@ -136,6 +152,8 @@ const DEMO_CONSULTANTS: [DemoConsultant; 5] = [
         languages: &["en", "he"],
         timezone: "America/New_York",
         hours: "tue-sat=11:00-19:00",
+        rules: (60, 120, 90),
+        time_off_in_days: None,
     },
     DemoConsultant {
         name: "Priya Raman",
@@ -144,6 +162,8 @@ const DEMO_CONSULTANTS: [DemoConsultant; 5] = [
         languages: &["en", "hi", "ta"],
         timezone: "Asia/Kolkata",
         hours: "mon-fri=09:30-17:30",
+        rules: (0, 60, 30),
+        time_off_in_days: None,
     },
 ];
 
@@ -177,9 +197,10 @@ pub async fn seed_demo_data(
                 .hours
                 .parse()
                 .expect("demo working hours are well formed"),
+            rules: BookingRules::new(demo.rules.0, demo.rules.1, demo.rules.2)?,
         };
         let password = generate_password();
-        let (_, user) = add_consultant(
+        let (consultant, user) = add_consultant(
             store,
             hasher,
             new,
@@ -187,6 +208,19 @@ pub async fn seed_demo_data(
             now,
         )
         .await?;
+        if let Some(days) = demo.time_off_in_days {
+            let start = (now + TimeDelta::days(days))
+                .duration_trunc(TimeDelta::days(1))
+                .unwrap_or(now);
+            let holiday = TimeOff::new(
+                consultant.id,
+                start,
+                start + TimeDelta::days(7),
+                Some("Annual leave"),
+                now,
+            )?;
+            store.insert_time_off(&holiday).await?;
+        }
         accounts.push(DemoAccount {
             name: demo.name.to_owned(),
             email: user.email.to_string(),

@@ -71,7 +71,9 @@ function showLoggedOut() {
   $("#whoami").hidden = true;
   $("#auth").hidden = resetToken !== null;
   $("#reset").hidden = resetToken === null;
-  for (const id of ["#book", "#bookings-section", "#sessions-section"]) $(id).hidden = true;
+  for (const id of ["#book", "#bookings-section", "#sessions-section", "#calendar-section"]) {
+    $(id).hidden = true;
+  }
 }
 
 async function showLoggedIn(user) {
@@ -84,9 +86,13 @@ async function showLoggedIn(user) {
   $("#verify-note").hidden = user.role !== "customer" || user.emailVerified;
   $("#bookings-section").hidden = false;
   $("#sessions-section").hidden = false;
+  $("#calendar-section").hidden = user.role !== "consultant";
   $("#bookings-heading").textContent =
     user.role === "consultant" ? "Bookings with me" : "My bookings";
-  await Promise.all([loadBookings(), loadSessions(), user.role === "customer" ? loadConsultants() : null]);
+  await Promise.all([
+    loadBookings(), loadSessions(),
+    user.role === "customer" ? loadConsultants() : loadCalendar(),
+  ]);
 }
 
 async function loadConsultants() {
@@ -182,6 +188,65 @@ async function loadBookings() {
   }));
 }
 
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/** A consultant's own calendar: schedule, time off. */
+async function loadCalendar() {
+  const [{ schedule }, { timeOff }] = await Promise.all([
+    api("GET", "/api/consultants/me/schedule"),
+    api("GET", "/api/consultants/me/time-off"),
+  ]);
+  const form = $("#schedule-form");
+  form.elements.timezone.value = schedule.timezone;
+  form.elements.bufferMinutes.value = String(schedule.bufferMinutes);
+  form.elements.minimumNoticeMinutes.value = schedule.minimumNoticeMinutes;
+  form.elements.bookingHorizonDays.value = schedule.bookingHorizonDays;
+  $("#hours").replaceChildren(...DAYS.map((day) => {
+    const [start, end] = schedule.workingHours[day] ?? ["", ""];
+    const row = document.createElement("label");
+    row.className = "day";
+    row.append(`${day} `);
+    for (const [part, value] of [["start", start], ["end", end]]) {
+      const input = document.createElement("input");
+      Object.assign(input, { type: "time", step: 1800, name: `${day}-${part}`, value });
+      row.append(input);
+    }
+    return row;
+  }));
+  $("#time-off").replaceChildren(...timeOff.map((off) => {
+    const item = document.createElement("li");
+    item.textContent = `${formatTime(off.startsAt)} – ${formatTime(off.endsAt)}` +
+      (off.reason ? ` · ${off.reason}` : "");
+    const remove = document.createElement("button");
+    Object.assign(remove, { type: "button", className: "cancel", textContent: "Remove" });
+    remove.addEventListener("click", () => attempt(async () => {
+      await api("DELETE", `/api/consultants/me/time-off/${off.id}`);
+      say("Time off removed.");
+      await loadCalendar();
+    }));
+    item.append(" ", remove);
+    return item;
+  }));
+}
+
+/** The schedule form as the API takes it (days left empty are off). */
+function scheduleJson(form) {
+  const fields = formJson(form);
+  const workingHours = {};
+  for (const day of DAYS) {
+    const [start, end] = [fields[`${day}-start`], fields[`${day}-end`]];
+    if (start && end) workingHours[day] = [start, end];
+  }
+  return {
+    timezone: fields.timezone, workingHours,
+    bufferMinutes: Number(fields.bufferMinutes),
+    minimumNoticeMinutes: Number(fields.minimumNoticeMinutes),
+    bookingHorizonDays: Number(fields.bookingHorizonDays),
+  };
+}
+
+const toUtc = (local) => new Date(local).toISOString().replace(/\.\d{3}Z$/, "Z");
+
 async function loadSessions() {
   const { sessions } = await api("GET", "/api/users/me/sessions");
   $("#sessions").replaceChildren(...sessions.map((session) => {
@@ -244,6 +309,41 @@ function wire() {
       say(detail);
     });
   });
+  $("#schedule-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    attempt(async () => {
+      await api("PUT", "/api/consultants/me/schedule", scheduleJson(event.target));
+      say("Schedule saved. Existing bookings are kept.");
+      await loadCalendar();
+    });
+  });
+  $("#time-off-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    attempt(async () => {
+      const { startsAt, endsAt, reason } = formJson(event.target);
+      await api("POST", "/api/consultants/me/time-off",
+        { startsAt: toUtc(startsAt), endsAt: toUtc(endsAt), reason });
+      event.target.reset();
+      say("Time off added.");
+      await loadCalendar();
+    });
+  });
+  $("#feed-rotate").addEventListener("click", () => attempt(async () => {
+    const { url } = await api("POST", "/api/consultants/me/calendar-feed");
+    $("#feed-url").value = url;
+    say("A new feed address is ready; the old one no longer works.");
+  }));
+  $("#feed-copy").addEventListener("click", () => attempt(async () => {
+    const url = $("#feed-url").value;
+    if (!url) throw new Error("Make a feed address first.");
+    await navigator.clipboard.writeText(url);
+    say("Feed address copied.");
+  }));
+  $("#feed-revoke").addEventListener("click", () => attempt(async () => {
+    await api("DELETE", "/api/consultants/me/calendar-feed");
+    $("#feed-url").value = "";
+    say("The calendar feed is off.");
+  }));
   $("#resend-verification").addEventListener("click", () => attempt(async () => {
     const { detail } = await api("POST", "/api/users/me/verification");
     say(detail);

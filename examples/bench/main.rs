@@ -218,6 +218,20 @@ async fn throughput(
     );
     report.push(store, Row::Bookings, options.measure(&list, &list)?);
 
+    progress(&format!(
+        "{store}: (8) GET availability, 31 days: preparing 200 bookings and 10 time off"
+    ));
+    let busy = &consultants[0];
+    busy_month(&api, busy, &accounts[1]).await?;
+    let path = format!("/api/consultants/{busy}/availability?days=31");
+    progress(&format!("{store}: (8) GET {path}"));
+    let availability = options.load(dir, url(&path), Script::Plain, vec![]);
+    report.push(
+        store,
+        Row::Availability,
+        options.measure(&availability, &availability)?,
+    );
+
     // The yardstick for (5), measured next to it: this machine's speed
     // drifts between runs by more than the target's margin.
     progress(&format!("{store}: raw Argon2id rate on all cores"));
@@ -260,6 +274,27 @@ async fn throughput(
     });
     report.push(store, Row::LoginFlood, flood?);
     report.push(store, Row::MeDuringFlood, during?);
+    Ok(())
+}
+
+/// Gives bench consultant `consultant` (the first) a busy month: 10 time
+/// off ranges (three hours every other day from the day after tomorrow)
+/// and 200 live bookings by `customer` on free slots in between.
+async fn busy_month(api: &Api, consultant: &str, customer: &Account) -> Result<()> {
+    let token = api
+        .login(&server::consultant_email(0), server::CONSULTANT_PASSWORD)
+        .await?;
+    let today = chrono::Utc::now().date_naive();
+    for n in 0..10u64 {
+        let day = today + chrono::Days::new(2 + 2 * n);
+        let (from, to) = (format!("{day}T12:00:00Z"), format!("{day}T15:00:00Z"));
+        api.add_time_off(&token, &from, &to).await?;
+    }
+    let slots = api.free_slots(&[consultant.to_owned()], 200).await?;
+    // Every other slot, so the bookings spread over the month's first days.
+    for slot in slots.iter().step_by(2).take(200) {
+        api.book(&customer.token, slot).await?;
+    }
     Ok(())
 }
 

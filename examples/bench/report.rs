@@ -12,6 +12,7 @@ pub enum Row {
     Health,
     Me,
     Bookings,
+    Availability,
     Book,
     BookQuiet,
     Login,
@@ -25,6 +26,7 @@ impl Row {
             Row::Health => "(1) GET /health",
             Row::Me => "(2) GET /api/users/me, 1000 sessions",
             Row::Bookings => "(3) GET /api/bookings, 20 bookings",
+            Row::Availability => "(8) GET availability, 31 days, 200 bookings, 10 time off",
             Row::Book => "(4) POST /api/bookings, free slots",
             Row::BookQuiet => "(4) the same, booking notifications off",
             Row::Login => "(5) POST /api/users/login",
@@ -149,6 +151,11 @@ impl Report {
                 lines.push(format!(
                     "{store}: (3)/(1) = {:.0} % (no target: retired)",
                     share(Row::Bookings),
+                ));
+                lines.push(format!(
+                    "{store}: (8)/(1) = {:.0} % (target >= 30 %: {})",
+                    share(Row::Availability),
+                    verdict(share(Row::Availability) >= 30.0)
                 ));
             }
             let notified = 100.0 * rate(Row::Book) / rate(Row::BookQuiet);

@@ -25,6 +25,71 @@ impl Backend {
     }
 }
 
+/// Consultants added to every fresh store: enough free slots for (4).
+const BENCH_CONSULTANTS: usize = 8;
+/// Their password (they log in for (8)).
+pub const CONSULTANT_PASSWORD: &str = "bench consultant passphrase";
+
+/// The login of bench consultant `index`.
+pub fn consultant_email(index: usize) -> String {
+    format!("consultant-{index}@bench.example")
+}
+
+/// Points `command` at `backend`'s store.
+fn store_env(command: &mut Command, backend: &Backend) {
+    match backend {
+        Backend::Sqlite(path) => command.env("DATABASE_PATH", path),
+        Backend::Mongo { uri, database } => {
+            command.env("MONGODB_URI", uri).env("MONGODB_DB", database)
+        }
+    };
+}
+
+/// Adds the bench consultants with the command line (as an agency would):
+/// working every day 00:00–23:30 UTC, no notice, no buffer, bookable a
+/// year ahead. The demo consultants' buffers and horizons leave too few
+/// adjacent free slots for the booking scenarios.
+fn add_consultants(binary: &Path, backend: &Backend, workdir: &Path) -> Result<()> {
+    use std::io::Write;
+    for index in 0..BENCH_CONSULTANTS {
+        let mut command = Command::new(binary);
+        command
+            .env_clear()
+            .current_dir(workdir)
+            .env("APP_ENV", "development")
+            .env("RUST_LOG", "warn")
+            .args(["consultant", "add", "--email", &consultant_email(index)])
+            .args(["--name", &format!("Bench Consultant {index}")])
+            .args(["--timezone", "UTC", "--hours", "mon-sun=00:00-23:30"])
+            .args([
+                "--minimum-notice-minutes",
+                "0",
+                "--booking-horizon-days",
+                "365",
+            ])
+            .arg("--password-stdin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        store_env(&mut command, backend);
+        let mut child = command
+            .spawn()
+            .context("running `tripdesk consultant add`")?;
+        writeln!(
+            child.stdin.take().context("stdin")?,
+            "{CONSULTANT_PASSWORD}"
+        )?;
+        let output = child.wait_with_output()?;
+        if !output.status.success() {
+            bail!(
+                "tripdesk consultant add: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A running `tripdesk` process; killed on drop.
 pub struct Service {
     child: Child,
@@ -54,9 +119,10 @@ impl Service {
         }
     }
 
-    /// Starts `binary` on `backend` with settings fit for load (no per-IP
-    /// login limit: every request comes from 127.0.0.1), and `extra`
-    /// variables, and waits until it answers `/ready`.
+    /// Adds the bench consultants to the fresh store `backend`, then starts
+    /// `binary` on it with settings fit for load (no per-IP login limit:
+    /// every request comes from 127.0.0.1), and `extra` variables, and waits
+    /// until it answers `/ready`.
     pub async fn start(
         binary: &Path,
         backend: &Backend,
@@ -65,6 +131,7 @@ impl Service {
     ) -> Result<Self> {
         let port = free_port()?;
         std::fs::create_dir_all(workdir)?;
+        add_consultants(binary, backend, workdir)?;
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -78,7 +145,7 @@ impl Service {
             .env("APP_ENV", "development")
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
-            .env("SEED_DEMO_DATA", "true")
+            .env("SEED_DEMO_DATA", "false")
             .env("AUTH_RATE_LIMIT_PER_MINUTE", "100000")
             // Scenario (4) books ~150 appointments per customer: keep the
             // per-customer cap (and its count in every booking) in place,
@@ -91,12 +158,7 @@ impl Service {
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
-        match backend {
-            Backend::Sqlite(path) => command.env("DATABASE_PATH", path),
-            Backend::Mongo { uri, database } => {
-                command.env("MONGODB_URI", uri).env("MONGODB_DB", database)
-            }
-        };
+        store_env(&mut command, backend);
         let child = command
             .spawn()
             .with_context(|| format!("starting {}", binary.display()))?;

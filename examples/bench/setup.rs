@@ -60,18 +60,8 @@ impl Api {
             "register {email}: {}",
             response.text().await?
         );
-        let token = response
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .find_map(|cookie| {
-                cookie
-                    .split(';')
-                    .next()?
-                    .strip_prefix(&format!("{}=", self.cookie_name))
-                    .map(str::to_owned)
-            })
+        let token = self
+            .session_cookie(&response)
             .context("registration set no session cookie")?;
         Ok(Account {
             email,
@@ -142,6 +132,59 @@ impl Api {
             from = from + Days::new(31);
         }
         bail!("found only {total} free slots, wanted {wanted}")
+    }
+
+    /// Logs in; the session cookie's value.
+    pub async fn login(&self, email: &str, password: &str) -> Result<String> {
+        let response = self
+            .client
+            .post(format!("{}/api/users/login", self.base))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await?;
+        ensure!(
+            response.status().as_u16() == 200,
+            "login {email}: {}",
+            response.status()
+        );
+        self.session_cookie(&response)
+            .context("login set no session cookie")
+    }
+
+    /// The session cookie's value that `response` sets.
+    fn session_cookie(&self, response: &reqwest::Response) -> Option<String> {
+        response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find_map(|cookie| {
+                cookie
+                    .split(';')
+                    .next()?
+                    .strip_prefix(&format!("{}=", self.cookie_name))
+                    .map(str::to_owned)
+            })
+    }
+
+    /// Adds time off `[from, to)` (RFC 3339) for the consultant holding `token`.
+    pub async fn add_time_off(&self, token: &str, from: &str, to: &str) -> Result<()> {
+        let response = self
+            .client
+            .post(format!("{}/api/consultants/me/time-off", self.base))
+            .header(
+                reqwest::header::COOKIE,
+                format!("{}={token}", self.cookie_name),
+            )
+            .json(&json!({"startsAt": from, "endsAt": to, "reason": "Benchmark"}))
+            .send()
+            .await?;
+        ensure!(
+            response.status().as_u16() == 201,
+            "time off {from}: {}",
+            response.text().await?
+        );
+        Ok(())
     }
 
     /// Books `slot` for the customer holding `token`.

@@ -105,6 +105,10 @@ object_id!(
     /// Identifies a booking.
     BookingId
 );
+object_id!(
+    /// Identifies a consultant's time off.
+    TimeOffId
+);
 
 #[cfg(test)]
 mod tests {

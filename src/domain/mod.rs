@@ -18,6 +18,7 @@ mod session;
 mod text;
 mod throttle;
 mod time;
+mod time_off;
 mod token;
 mod user;
 
@@ -26,13 +27,13 @@ pub use booking::{
     Booking, BookingChanges, BookingCursor, BookingDetails, BookingError, BookingQuery,
     BookingStatus, Destination, LiveBookingLimit, Mode, Notes, Party, RawBookingQuery, Travelers,
 };
-pub use consultant::{Consultant, DailyHours, WorkingHours};
+pub use consultant::{BookingRules, Buffer, Consultant, DailyHours, Schedule, WorkingHours};
 pub use email::Email;
 pub use idempotency::{
     ABANDONED_AFTER, Fingerprint, IDEMPOTENCY_WINDOW, IdempotencyDecision, IdempotencyKey,
     IdempotencyRecord, StoredResponse,
 };
-pub use ids::{BookingId, ConsultantId, SessionId, UserId};
+pub use ids::{BookingId, ConsultantId, SessionId, TimeOffId, UserId};
 pub use notification::{
     BookingChange, BookingEvent, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
     ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Recipients, Wanted,
@@ -50,6 +51,7 @@ pub use throttle::{
     AttemptPlace, DEVICE_TRUST, DeviceToken, LoginThrottle, Reservation, ThrottleKey, TrustedDevice,
 };
 pub use time::{Clock, ManualClock, SystemClock, Timestamp, format_timestamp, parse_timestamp};
+pub use time_off::{MAX_TIME_OFF, TimeOff};
 pub use token::{AccountToken, SessionToken, TokenHash};
 pub use user::{CredentialsStamp, Role, User};
 

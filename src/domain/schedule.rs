@@ -119,6 +119,15 @@ pub enum ScheduleError {
     /// Part of the appointment falls outside the consultant's working hours.
     #[error("the whole appointment must fall within the consultant's working hours")]
     OutsideWorkingHours,
+    /// It starts sooner than the consultant's minimum notice.
+    #[error("the consultant needs more notice: pick a later start")]
+    TooShortNotice,
+    /// It starts further ahead than the consultant takes bookings.
+    #[error("the consultant does not take bookings that far ahead")]
+    BeyondHorizon,
+    /// Part of it falls in the consultant's time off.
+    #[error("the consultant is away at that time")]
+    ConsultantUnavailable,
 }
 
 /// A time on the grid: a start slot and a duration.
@@ -129,8 +138,8 @@ pub struct Appointment {
 }
 
 impl Appointment {
-    /// Checks a requested start and duration against the grid, the clock and
-    /// the consultant's working hours.
+    /// Checks a requested start and duration against the grid, the clock,
+    /// and the consultant's notice, horizon, working hours and time off.
     pub fn schedule(
         starts_at: DateTime<Utc>,
         duration: BookingDuration,
@@ -141,14 +150,23 @@ impl Appointment {
         if start.start() <= now {
             return Err(ScheduleError::InPast);
         }
+        if start.start() < now + consultant.rules.minimum_notice() {
+            return Err(ScheduleError::TooShortNotice);
+        }
+        if start.start() > now + consultant.rules.horizon() {
+            return Err(ScheduleError::BeyondHorizon);
+        }
         let appointment = Self { start, duration };
         let local_day = starts_at.with_timezone(&consultant.timezone).date_naive();
         match working_window(consultant, local_day) {
-            Some((open, close)) if open <= appointment.start() && appointment.end() <= close => {
-                Ok(appointment)
-            }
-            _ => Err(ScheduleError::OutsideWorkingHours),
+            Some((open, close)) if open <= appointment.start() && appointment.end() <= close => {}
+            _ => return Err(ScheduleError::OutsideWorkingHours),
         }
+        let (from, to) = (appointment.start(), appointment.end());
+        if consultant.time_off.iter().any(|off| off.overlaps(from, to)) {
+            return Err(ScheduleError::ConsultantUnavailable);
+        }
+        Ok(appointment)
     }
 
     /// Rebuilds an appointment read back from a store, without re-checking
@@ -179,8 +197,14 @@ impl Appointment {
 
     /// Every slot the appointment occupies, in order.
     pub fn slots(&self) -> impl Iterator<Item = Slot> {
+        self.slots_then(0)
+    }
+
+    /// Every slot the appointment occupies and the `extra` slots after it
+    /// (a buffer), in order.
+    pub fn slots_then(&self, extra: usize) -> impl Iterator<Item = Slot> {
         std::iter::successors(Some(self.start), |slot| Some(slot.next()))
-            .take(self.duration.slot_count())
+            .take(self.duration.slot_count() + extra)
     }
 }
 
@@ -294,12 +318,34 @@ pub fn working_slots(consultant: &Consultant, range: &AvailabilityRange) -> Vec<
     slots
 }
 
-/// Bookable slots: the `working` slots that start after `now` and are not
-/// `occupied` (which must be sorted).
-pub fn free_slots(working: Vec<Slot>, occupied: &[Slot], now: DateTime<Utc>) -> Vec<Slot> {
+/// Bookable 30-minute appointments: the `working` slots of `consultant`
+/// that start after `now`, within its notice and horizon, outside its time
+/// off, and whose slot and buffer after it are not `occupied` (sorted).
+/// Exactly what booking one of them would accept.
+pub fn free_slots(
+    working: Vec<Slot>,
+    occupied: &[Slot],
+    consultant: &Consultant,
+    now: DateTime<Utc>,
+) -> Vec<Slot> {
+    let time_off = &consultant.time_off;
+    let rules = &consultant.rules;
+    let (earliest, latest) = (now + rules.minimum_notice(), now + rules.horizon());
+    let claimed = rules.buffer().slot_count() + 1;
+    let free = |slot: &Slot| {
+        std::iter::successors(Some(*slot), |slot| Some(slot.next()))
+            .take(claimed)
+            .all(|slot| occupied.binary_search(&slot).is_err())
+    };
     working
         .into_iter()
-        .filter(|slot| slot.start() > now && occupied.binary_search(slot).is_err())
+        .filter(|slot| slot.start() > now && slot.start() >= earliest && slot.start() <= latest)
+        .filter(|slot| {
+            !time_off
+                .iter()
+                .any(|off| off.overlaps(slot.start(), slot.end()))
+        })
+        .filter(free)
         .collect()
 }
 

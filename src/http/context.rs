@@ -176,6 +176,7 @@ pub async fn request_context(
     let span = tracing::info_span!("request", request_id = %request_id);
     let method = request.method().clone();
     let path = request.path().to_owned();
+    let logged_path = loggable_path(&path);
 
     // Handlers, extractors and our own middleware answer errors with
     // responses; an `Err` here could only come from actix itself, which
@@ -187,7 +188,7 @@ pub async fn request_context(
         .await
         .inspect_err(|error| {
             span.in_scope(
-                || tracing::warn!(%method, %path, %error, "request failed before a response"),
+                || tracing::warn!(%method, path = %logged_path, %error, "request failed before a response"),
             );
         })?;
     let mut response = normalize_error_body(response.map_into_boxed_body(), &request_id);
@@ -202,8 +203,19 @@ pub async fn request_context(
     crate::monitoring::record_request(&method, route, response.status(), elapsed);
     let status = response.status().as_u16();
     let latency_ms = (elapsed.as_secs_f64() * 1e6).round() / 1e3;
-    span.in_scope(|| tracing::info!(%method, %path, status, latency_ms, "request"));
+    span.in_scope(|| tracing::info!(%method, path = %logged_path, status, latency_ms, "request"));
     Ok(response)
+}
+
+/// The path as the access log shows it: a calendar feed's path carries its
+/// secret, so it is logged as the route's pattern. (Queries are never
+/// logged: mailed links carry tokens there.)
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/calendar/") {
+        "/calendar/{token}.ics"
+    } else {
+        path
+    }
 }
 
 #[cfg(test)]

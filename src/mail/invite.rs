@@ -88,3 +88,17 @@ pub fn calendar(booking: &Booking, parties: &Parties, host: &str) -> String {
         .push(event(booking, parties, host));
     calendar.done().to_string()
 }
+
+/// A subscription feed (`METHOD:PUBLISH`) named `name`, holding `events`:
+/// what calendar programs poll from a consultant's feed URL.
+pub fn feed(name: &str, events: impl IntoIterator<Item = Event>) -> String {
+    let mut calendar = Calendar::new();
+    calendar
+        .name(name)
+        .append_property(Property::new("METHOD", "PUBLISH"))
+        .append_property(Property::new("REFRESH-INTERVAL;VALUE=DURATION", "PT5M"));
+    for event in events {
+        calendar.push(event);
+    }
+    calendar.done().to_string()
+}

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// Working hours as `{"mon": ["09:00", "17:00"], …}`, in week order, days off omitted.
-struct WorkingHoursView<'a>(&'a WorkingHours);
+pub(super) struct WorkingHoursView<'a>(pub(super) &'a WorkingHours);
 
 impl Serialize for WorkingHoursView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -198,16 +198,18 @@ pub async fn availability(
     let today = now.with_timezone(&consultant.timezone).date_naive();
     let range = AvailabilityRange::parse(params.from.as_deref(), params.days.as_deref(), today)?;
     let working = working_slots(&consultant, &range);
+    // The buffer after the last slot must be free too.
+    let buffer = chrono::TimeDelta::minutes(consultant.rules.buffer().minutes());
     let occupied = match (working.first(), working.last()) {
         (Some(first), Some(last)) => {
             state
                 .store
-                .occupied_slots(consultant.id, first.start(), last.end())
+                .occupied_slots(consultant.id, first.start(), last.end() + buffer)
                 .await?
         }
         _ => Vec::new(),
     };
-    let slots = free_slots(working, &occupied, now)
+    let slots = free_slots(working, &occupied, &consultant, now)
         .iter()
         .map(|slot| SlotView {
             starts_at: format_timestamp(slot.start()),

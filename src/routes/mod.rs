@@ -2,6 +2,8 @@
 //! into domain types, call the domain and the store, map the result to JSON.
 
 mod bookings;
+mod calendar_feed;
+mod consultant_calendar;
 mod consultants;
 pub mod demo;
 mod health;
@@ -52,7 +54,7 @@ type Mount = fn(Resource) -> Resource;
 /// Every resource: path, the methods it serves (its `Allow` header), and how
 /// its routes are attached. The single source of both the app's routes and
 /// [`served`].
-const ROUTES: [(&str, &str, Mount); 22] = [
+const ROUTES: [(&str, &str, Mount); 27] = [
     ("/health", "GET", |r| r.route(web::get().to(health::health))),
     ("/ready", "GET", |r| r.route(web::get().to(health::ready))),
     ("/api/openapi.json", "GET", |r| {
@@ -94,6 +96,24 @@ const ROUTES: [(&str, &str, Mount); 22] = [
     }),
     ("/api/consultants", "GET", |r| {
         r.route(web::get().to(consultants::list))
+    }),
+    ("/api/consultants/me/schedule", "GET, PUT", |r| {
+        r.route(web::get().to(consultant_calendar::get_schedule))
+            .route(web::put().to(consultant_calendar::put_schedule))
+    }),
+    ("/api/consultants/me/time-off", "GET, POST", |r| {
+        r.route(web::get().to(consultant_calendar::list_time_off))
+            .route(web::post().to(consultant_calendar::add_time_off))
+    }),
+    ("/api/consultants/me/time-off/{id}", "DELETE", |r| {
+        r.route(web::delete().to(consultant_calendar::remove_time_off))
+    }),
+    ("/api/consultants/me/calendar-feed", "POST, DELETE", |r| {
+        r.route(web::post().to(calendar_feed::rotate))
+            .route(web::delete().to(calendar_feed::revoke))
+    }),
+    ("/calendar/{token}.ics", "GET", |r| {
+        r.route(web::get().to(calendar_feed::serve))
     }),
     ("/api/consultants/{id}", "GET", |r| {
         r.route(web::get().to(consultants::get))

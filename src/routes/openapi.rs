@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::bookings::{BookingStatusName, ModeName};
 use super::users::RoleName;
-use super::{bookings, consultants, health, sessions, users};
+use super::{bookings, calendar_feed, consultant_calendar, consultants, health, sessions, users};
 use crate::error::{ErrorBody, ErrorObject};
 
 /// Adds the session cookie and bearer schemes.
@@ -68,6 +68,14 @@ impl Modify for SecuritySchemes {
         consultants::list,
         consultants::get,
         consultants::availability,
+        consultant_calendar::get_schedule,
+        consultant_calendar::put_schedule,
+        consultant_calendar::list_time_off,
+        consultant_calendar::add_time_off,
+        consultant_calendar::remove_time_off,
+        calendar_feed::rotate,
+        calendar_feed::revoke,
+        calendar_feed::serve,
         bookings::create,
         bookings::list,
         bookings::get,
@@ -83,6 +91,7 @@ impl Modify for SecuritySchemes {
         (name = "users", description = "Registration, login, the current user and their sessions"),
         (name = "consultants", description = "Who can be booked, and when (no session needed)"),
         (name = "bookings", description = "Appointments (session needed)"),
+        (name = "calendar", description = "A consultant's own calendar: schedule, time off, calendar feed"),
     ),
 )]
 pub struct ApiDoc;

@@ -8,14 +8,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    AccountTokenStore, BookingStore, ConsultantStore, Credentials, Delivery, IdempotencyStore,
-    OutboxStore, SessionStore, SharedStore, Store, StoreResult, ThrottleStore, UserStore,
+    AccountTokenStore, BookingStore, CalendarStore, ConsultantStore, Credentials, Delivery,
+    IdempotencyStore, OutboxStore, SessionStore, SharedStore, Store, StoreResult, ThrottleStore,
+    UserStore,
 };
 use crate::domain::{
     AccountMessage, Booking, BookingId, BookingQuery, Consultant, ConsultantId, CredentialsStamp,
     Email, IdempotencyRecord, IssuedToken, LiveBookingLimit, LoginThrottle, OutboxMessage,
-    Outgoing, PasswordHash, Reservation, Session, SessionId, Slot, ThrottleKey, TokenHash,
-    TokenPurpose, TrustedDevice, User, UserId,
+    Outgoing, PasswordHash, Reservation, Schedule, Session, SessionId, Slot, ThrottleKey, TimeOff,
+    TimeOffId, TokenHash, TokenPurpose, TrustedDevice, User, UserId,
 };
 use crate::monitoring::record_store_operation;
 
@@ -100,6 +101,60 @@ impl UserStore for Instrumented {
             self,
             "mark_email_verified",
             self.inner.mark_email_verified(user_id)
+        )
+    }
+}
+
+#[async_trait]
+impl CalendarStore for Instrumented {
+    async fn update_schedule(
+        &self,
+        consultant: ConsultantId,
+        schedule: &Schedule,
+    ) -> StoreResult<Option<Consultant>> {
+        timed!(
+            self,
+            "update_schedule",
+            self.inner.update_schedule(consultant, schedule)
+        )
+    }
+
+    async fn set_calendar_feed(
+        &self,
+        consultant: ConsultantId,
+        token_hash: Option<&TokenHash>,
+    ) -> StoreResult<()> {
+        timed!(
+            self,
+            "set_calendar_feed",
+            self.inner.set_calendar_feed(consultant, token_hash)
+        )
+    }
+
+    async fn find_consultant_by_feed(
+        &self,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<Consultant>> {
+        timed!(
+            self,
+            "find_consultant_by_feed",
+            self.inner.find_consultant_by_feed(token_hash)
+        )
+    }
+
+    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_time_off",
+            self.inner.insert_time_off(time_off)
+        )
+    }
+
+    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool> {
+        timed!(
+            self,
+            "delete_time_off",
+            self.inner.delete_time_off(consultant, id)
         )
     }
 }

@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use crate::domain::{
     AccountMessage, Booking, BookingId, BookingQuery, Consultant, ConsultantId, CredentialsStamp,
     DeliveryState, Email, IdempotencyRecord, IssuedToken, LiveBookingLimit, LoginThrottle,
-    OutboxMessage, Outgoing, PasswordHash, Recipients, Reservation, Session, SessionId, Slot,
-    ThrottleKey, TokenHash, TokenPurpose, TrustedDevice, User, UserId,
+    OutboxMessage, Outgoing, PasswordHash, Recipients, Reservation, Schedule, Session, SessionId,
+    Slot, ThrottleKey, TimeOff, TimeOffId, TokenHash, TokenPurpose, TrustedDevice, User, UserId,
 };
 
 /// Why a store operation failed.
@@ -209,6 +209,39 @@ pub trait ConsultantStore: Send + Sync {
     async fn find_consultant(&self, id: ConsultantId) -> StoreResult<Option<Consultant>>;
 }
 
+/// What consultants manage about their own calendar: schedule, calendar
+/// feed secret, time off.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
+    /// Replaces the time zone, hours and rules of `consultant`; the profile
+    /// as it now is (`None`: no such consultant). Bookings are untouched.
+    async fn update_schedule(
+        &self,
+        consultant: ConsultantId,
+        schedule: &Schedule,
+    ) -> StoreResult<Option<Consultant>>;
+
+    /// Sets the hash of `consultant`'s calendar feed secret (`None` removes
+    /// it): the previous secret stops working.
+    async fn set_calendar_feed(
+        &self,
+        consultant: ConsultantId,
+        token_hash: Option<&TokenHash>,
+    ) -> StoreResult<()>;
+
+    /// The consultant whose feed secret hashes to `token_hash`.
+    async fn find_consultant_by_feed(
+        &self,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<Consultant>>;
+
+    /// Adds a time off to its consultant's (read back with the profile).
+    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()>;
+
+    /// Deletes time off `id` of `consultant`; whether there was one.
+    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool>;
+}
+
 /// Bookings and the slots they hold.
 #[async_trait]
 pub trait BookingStore: Send + Sync {
@@ -394,6 +427,7 @@ pub trait IdempotencyStore: Send + Sync {
 pub trait Store:
     UserStore
     + AccountTokenStore
+    + CalendarStore
     + ThrottleStore
     + OutboxStore
     + SessionStore

@@ -1,13 +1,15 @@
-//! A booking as an outbox message keeps it: the same JSON text in every
-//! store, so a message reads back exactly as it was planned.
+//! JSON forms the stores keep as text: a booking as an outbox message keeps
+//! it (the same in every store, so a message reads back exactly as it was
+//! planned), and a consultant's time off as SQLite keeps it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{StoreError, StoreResult};
 use crate::domain::{
-    Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus,
-    CancellationReason, ConsultantId, Destination, Mode, Notes, Slot, Travelers, UserId,
+    Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus, Buffer,
+    CancellationReason, ConsultantId, Destination, Mode, Notes, Slot, TimeOff, TimeOffId,
+    Travelers, UserId,
 };
 
 #[derive(Serialize, Deserialize)]
@@ -27,6 +29,9 @@ struct Snapshot {
     version: u32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// Absent in snapshots written before buffers existed.
+    #[serde(default)]
+    buffer_minutes: i64,
 }
 
 /// `booking` as JSON text.
@@ -49,6 +54,7 @@ pub fn to_json(booking: &Booking) -> String {
         version: booking.version,
         created_at: booking.created_at,
         updated_at: booking.updated_at,
+        buffer_minutes: booking.buffer.minutes(),
     };
     serde_json::to_string(&snapshot).expect("a snapshot always serialises")
 }
@@ -64,6 +70,7 @@ pub fn from_json(json: &str) -> StoreResult<Booking> {
         customer_id: UserId::parse(&s.customer_id).ok_or_else(corrupt)?,
         consultant_id: ConsultantId::parse(&s.consultant_id).ok_or_else(corrupt)?,
         appointment: Appointment::restore(start, duration),
+        buffer: Buffer::from_minutes(s.buffer_minutes).map_err(|_| corrupt())?,
         details: BookingDetails {
             mode: Mode::parse(&s.mode).map_err(|_| corrupt())?,
             destination: Destination::parse(&s.destination).map_err(|_| corrupt())?,
@@ -79,4 +86,47 @@ pub fn from_json(json: &str) -> StoreResult<Booking> {
         created_at: s.created_at,
         updated_at: s.updated_at,
     })
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TimeOffEntry {
+    id: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    reason: String,
+    created_at: DateTime<Utc>,
+}
+
+/// `time_off` (of one consultant) as JSON text.
+pub fn time_off_to_json(time_off: &[TimeOff]) -> String {
+    let entries: Vec<TimeOffEntry> = time_off
+        .iter()
+        .map(|off| TimeOffEntry {
+            id: off.id.to_string(),
+            starts_at: off.starts_at,
+            ends_at: off.ends_at,
+            reason: off.reason.clone(),
+            created_at: off.created_at,
+        })
+        .collect();
+    serde_json::to_string(&entries).expect("time off always serialises")
+}
+
+/// The time off of `consultant` in `json`, as [`time_off_to_json`] wrote it.
+pub fn time_off_from_json(consultant: ConsultantId, json: &str) -> Option<Vec<TimeOff>> {
+    let entries: Vec<TimeOffEntry> = serde_json::from_str(json).ok()?;
+    entries
+        .into_iter()
+        .map(|entry| {
+            Some(TimeOff {
+                id: TimeOffId::parse(&entry.id)?,
+                consultant_id: consultant,
+                starts_at: entry.starts_at,
+                ends_at: entry.ends_at,
+                reason: entry.reason,
+                created_at: entry.created_at,
+            })
+        })
+        .collect()
 }

@@ -70,6 +70,8 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
             "--specialty",
             "Southeast Asia",
         ])
+        .args(["--buffer-minutes", "30", "--minimum-notice-minutes", "60"])
+        .args(["--booking-horizon-days", "14"])
         .args(["--language", "en", "--language", "zh", "--password-stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -126,6 +128,22 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
             "--timezone",
             "UTC",
         ],
+        [
+            "--email",
+            "y@agency.example",
+            "--name",
+            "Y",
+            "--buffer-minutes",
+            "45",
+        ],
+        [
+            "--email",
+            "z@agency.example",
+            "--name",
+            "Z",
+            "--hours",
+            "mon=09:15-17:00",
+        ],
     ] {
         let output = cli()
             .args(["consultant", "add"])
@@ -154,6 +172,17 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
         .unwrap();
     assert_eq!(mei["timezone"], "Asia/Singapore");
     assert_eq!(mei["languages"], serde_json::json!(["en", "zh"]));
+    // The schedule options, as the consultant sees them.
+    let (_, schedule) = read(client.get("/api/consultants/me/schedule").await).await;
+    assert_eq!(
+        schedule["schedule"],
+        serde_json::json!({
+            "timezone": "Asia/Singapore",
+            "workingHours": {"mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"],
+                "wed": ["09:00", "17:00"], "thu": ["09:00", "17:00"], "fri": ["09:00", "17:00"]},
+            "bufferMinutes": 30, "minimumNoticeMinutes": 60, "bookingHorizonDays": 14,
+        })
+    );
 }
 
 /// The access log is written by its own thread; a clean stop (SIGTERM, as

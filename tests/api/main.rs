@@ -4,6 +4,7 @@ mod helpers;
 
 mod booking_rules;
 mod bookings;
+mod calendar;
 mod cli;
 mod consultants;
 mod demo;

@@ -9,8 +9,8 @@ pub use values::{BookingStatus, Destination, Mode, Notes, Travelers};
 use chrono::{DateTime, Utc};
 
 use super::{
-    Appointment, BookingDuration, BookingId, CancellationReason, Consultant, ConsultantId,
-    ScheduleError, User, UserId,
+    Appointment, BookingDuration, BookingId, Buffer, CancellationReason, Consultant, ConsultantId,
+    ScheduleError, Slot, User, UserId,
 };
 
 /// The customer's description of the consultation.
@@ -37,6 +37,9 @@ pub struct Booking {
     pub consultant_id: ConsultantId,
     /// When, on the slot grid.
     pub appointment: Appointment,
+    /// The consultant's buffer when it was booked or last moved: the slots
+    /// after it that it keeps free.
+    pub buffer: Buffer,
     /// What about.
     pub details: BookingDetails,
     /// Lifecycle state.
@@ -118,6 +121,7 @@ impl Booking {
             customer_id: customer.id,
             consultant_id: consultant.id,
             appointment,
+            buffer: consultant.rules.buffer(),
             details,
             status: BookingStatus::Pending,
             cancellation_reason: None,
@@ -125,6 +129,13 @@ impl Booking {
             created_at: now,
             updated_at: now,
         })
+    }
+
+    /// The slots it holds while live: its own and its buffer's. Two
+    /// bookings closer than the buffer share a slot, which the store's
+    /// uniqueness refuses.
+    pub fn claimed_slots(&self) -> impl Iterator<Item = Slot> {
+        self.appointment.slots_then(self.buffer.slot_count())
     }
 
     /// How `user` relates to this booking; `None` means they may not even
@@ -180,6 +191,7 @@ impl Booking {
             let starts_at = changes.starts_at.unwrap_or(self.appointment.start());
             let duration = changes.duration.unwrap_or(self.appointment.duration());
             changed.appointment = Appointment::schedule(starts_at, duration, consultant, now)?;
+            changed.buffer = consultant.rules.buffer();
             if changed.appointment != self.appointment && self.status == BookingStatus::Confirmed {
                 changed.status = BookingStatus::Pending;
             }

@@ -157,6 +157,20 @@ impl BookingQuery {
         })
     }
 
+    /// Every booking made with the consultant `account` speaks for (all
+    /// statuses) starting in `[from, to)`, a page at a time.
+    pub fn consultant_between(account: &User, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Self {
+            customer_id: account.id,
+            consultant_id: account.role.consultant_id(),
+            status: None,
+            from: Some(from),
+            to: Some(to),
+            after: None,
+            limit: Self::MAX_LIMIT,
+        }
+    }
+
     /// How many rows to ask the store for: one more than a page, to learn
     /// whether another page follows.
     pub fn fetch_limit(&self) -> usize {

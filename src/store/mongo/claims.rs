@@ -11,11 +11,14 @@
 //! later collides with such a claim and the claim is older than
 //! [`STALE_AFTER`] — far longer than any request takes — the claim is checked
 //! against its booking and deleted if unneeded, with a delete conditioned on
-//! the exact claim, and the booking is retried once.
+//! the exact claim, and the booking is retried once. A collision with a
+//! fresh claim whose booking is not stored (yet) waits for that booking's
+//! write to end, so racing requests do not refuse each other for nothing.
 
 use chrono::{TimeDelta, Utc};
 use mongodb::bson::doc;
 use mongodb::options::InsertManyOptions;
+use rand::Rng;
 
 use super::documents::{
     Claim, booking_document, claim_document, claim_from, claim_id, date, object_id,
@@ -27,11 +30,14 @@ use crate::store::{BookingStore, StoreError, StoreResult};
 
 /// Age after which a claim whose booking does not need it counts as debris.
 pub(super) const STALE_AFTER: TimeDelta = TimeDelta::minutes(10);
+/// How often a claim collides with bookings still being written before it
+/// gives up (each wait 5–25 ms: requests take a few milliseconds).
+const IN_FLIGHT_WAITS: u32 = 20;
 
 /// The slots a booking holds while live.
 fn live_slots(booking: &Booking) -> Vec<Slot> {
     if booking.status.is_live() {
-        booking.appointment.slots().collect()
+        booking.claimed_slots().collect()
     } else {
         Vec::new()
     }
@@ -39,37 +45,74 @@ fn live_slots(booking: &Booking) -> Vec<Slot> {
 
 impl MongoStore {
     /// Claims `slots` for `booking`, all or none; [`StoreError::SlotTaken`]
-    /// if another booking holds one.
+    /// if another booking holds one. A claim of a booking still being
+    /// written (claims come first) is waited for: that booking either
+    /// lands, and the slot is taken, or gives up and frees it. So racing
+    /// requests refuse only what a live booking really holds.
     async fn claim(&self, booking: &Booking, slots: &[Slot]) -> StoreResult<()> {
         if slots.is_empty() {
             return Ok(());
         }
-        for attempt in 0..2 {
+        let mut repaired_once = false;
+        for _ in 0..IN_FLIGHT_WAITS {
             let now = Utc::now();
             let documents: Vec<_> = slots
                 .iter()
                 .map(|slot| claim_document(booking, *slot, now))
                 .collect();
             let ordered = InsertManyOptions::builder().ordered(true).build();
-            match self
+            let error = match self
                 .claims
                 .insert_many(documents)
                 .with_options(ordered)
                 .await
             {
                 Ok(_) => return Ok(()),
-                Err(error) => {
-                    self.release(booking, slots).await?;
-                    if !is_duplicate_key(&error) {
-                        return Err(classify(error));
-                    }
-                    if attempt > 0 || !self.repair_stale_claims(booking, slots).await? {
-                        break;
-                    }
-                }
+                Err(error) => error,
+            };
+            self.release(booking, slots).await?;
+            if !is_duplicate_key(&error) {
+                return Err(classify(error));
             }
+            if !repaired_once && self.repair_stale_claims(booking, slots).await? {
+                repaired_once = true;
+                continue;
+            }
+            if self.held_by_live_booking(booking, slots).await? {
+                break;
+            }
+            let pause = rand::thread_rng().gen_range(5..25);
+            tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
         }
         Err(StoreError::SlotTaken)
+    }
+
+    /// Whether a claim on one of `slots` belongs to another booking that is
+    /// stored and needs it (not one still being written, or given up).
+    async fn held_by_live_booking(&self, booking: &Booking, slots: &[Slot]) -> StoreResult<bool> {
+        let ids: Vec<_> = slots
+            .iter()
+            .map(|slot| claim_id(booking.consultant_id, *slot))
+            .collect();
+        let mut cursor = self
+            .claims
+            .find(doc! {"_id": {"$in": ids}})
+            .await
+            .map_err(classify)?;
+        let mut held = Vec::new();
+        while cursor.advance().await.map_err(classify)? {
+            held.push(claim_from(
+                &cursor.deserialize_current().map_err(classify)?,
+            )?);
+        }
+        for claim in held.into_iter().filter(|claim| claim.booking != booking.id) {
+            if let Some(holder) = self.find_booking(claim.booking).await?
+                && live_slots(&holder).contains(&claim.slot)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Deletes `booking`'s claims on `slots` (and no one else's).

@@ -6,10 +6,10 @@ use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{self, Bson, Document, doc};
 
 use crate::domain::{
-    Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus,
-    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email, Mode,
-    Notes, PasswordHash, PersonName, Role, Session, SessionId, SessionStatus, Slot, TokenHash,
-    Travelers, User, UserAgent, UserId, WorkingHours,
+    Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingRules, BookingStatus,
+    Buffer, CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email,
+    Mode, Notes, PasswordHash, PersonName, Role, Session, SessionId, SessionStatus, Slot, TimeOff,
+    TimeOffId, TokenHash, Travelers, User, UserAgent, UserId, WorkingHours,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -218,7 +218,72 @@ pub(super) fn consultant_document(consultant: &Consultant) -> Document {
         "languages": &consultant.languages,
         "timezone": consultant.timezone.name(),
         "workingHours": hours,
+        "bufferMinutes": consultant.rules.buffer().minutes(),
+        "minimumNoticeMinutes": i64::from(consultant.rules.minimum_notice_minutes()),
+        "bookingHorizonDays": i64::from(consultant.rules.booking_horizon_days()),
+        "timeOff": consultant.time_off.iter().map(time_off_document).collect::<Vec<_>>(),
     }
+}
+
+/// A time off as embedded in its consultant's document.
+pub(super) fn time_off_document(time_off: &TimeOff) -> Document {
+    doc! {
+        "id": time_off.id.to_string(),
+        "startsAt": date(time_off.starts_at),
+        "endsAt": date(time_off.ends_at),
+        "reason": time_off.reason.as_str(),
+        "createdAt": date(time_off.created_at),
+    }
+}
+
+fn time_off_from(consultant: ConsultantId, document: &Document) -> StoreResult<TimeOff> {
+    let fields = Fields {
+        document,
+        collection: "consultants",
+    };
+    Ok(TimeOff {
+        id: fields.domain("id", TimeOffId::parse)?,
+        consultant_id: consultant,
+        starts_at: fields.instant("startsAt")?,
+        ends_at: fields.instant("endsAt")?,
+        reason: fields.string("reason")?.to_owned(),
+        created_at: fields.instant("createdAt")?,
+    })
+}
+
+/// The embedded time off, by start; none in documents written before it.
+fn time_offs_from(consultant: ConsultantId, fields: &Fields<'_>) -> StoreResult<Vec<TimeOff>> {
+    let Some(entries) = fields.document.get("timeOff") else {
+        return Ok(Vec::new());
+    };
+    let entries = entries
+        .as_array()
+        .ok_or_else(|| fields.corrupt("timeOff"))?;
+    let mut time_off = entries
+        .iter()
+        .map(|entry| {
+            let entry = entry
+                .as_document()
+                .ok_or_else(|| fields.corrupt("timeOff"))?;
+            time_off_from(consultant, entry)
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    time_off.sort_by_key(|off| (off.starts_at, off.id));
+    Ok(time_off)
+}
+
+/// The rules fields of a consultant document; documents written before
+/// rules existed get the defaults.
+fn rules_from(fields: &Fields<'_>) -> StoreResult<BookingRules> {
+    if !fields.document.contains_key("bufferMinutes") {
+        return Ok(BookingRules::DEFAULT);
+    }
+    BookingRules::new(
+        fields.integer("bufferMinutes")?,
+        fields.integer("minimumNoticeMinutes")?,
+        fields.integer("bookingHorizonDays")?,
+    )
+    .map_err(|_| fields.corrupt("bufferMinutes"))
 }
 
 pub(super) fn consultant_from(document: &Document) -> StoreResult<Consultant> {
@@ -242,8 +307,9 @@ pub(super) fn consultant_from(document: &Document) -> StoreResult<Consultant> {
         };
         text.push(format!("{day}={start}-{end}"));
     }
+    let id = ConsultantId::from_bytes(fields.object_id()?);
     Ok(Consultant {
-        id: ConsultantId::from_bytes(fields.object_id()?),
+        id,
         name: fields.domain("name", |text| PersonName::parse(text).ok())?,
         specialties: fields.strings("specialties")?,
         languages: fields.strings("languages")?,
@@ -252,6 +318,8 @@ pub(super) fn consultant_from(document: &Document) -> StoreResult<Consultant> {
             .join(",")
             .parse::<WorkingHours>()
             .map_err(|_| fields.corrupt("workingHours"))?,
+        rules: rules_from(&fields)?,
+        time_off: time_offs_from(id, &fields)?,
     })
 }
 
@@ -273,6 +341,7 @@ pub(super) fn booking_document(booking: &Booking) -> Document {
         "version": i64::from(booking.version),
         "createdAt": date(booking.created_at),
         "updatedAt": date(booking.updated_at),
+        "bufferMinutes": booking.buffer.minutes(),
     }
 }
 
@@ -296,6 +365,11 @@ pub(super) fn booking_from(document: &Document) -> StoreResult<Booking> {
         customer_id: fields.domain("customerId", UserId::parse)?,
         consultant_id: fields.domain("consultantId", ConsultantId::parse)?,
         appointment: Appointment::restore(start, duration),
+        buffer: match document.get("bufferMinutes") {
+            None => Buffer::None,
+            Some(_) => Buffer::from_minutes(fields.integer("bufferMinutes")?)
+                .map_err(|_| fields.corrupt("bufferMinutes"))?,
+        },
         details: BookingDetails {
             mode: fields.domain("mode", |text| Mode::parse(text).ok())?,
             destination: fields.domain("destination", |text| Destination::parse(text).ok())?,

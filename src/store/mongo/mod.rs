@@ -26,6 +26,7 @@
 
 mod account_tokens;
 mod bookings;
+mod calendar;
 mod claims;
 mod consultants;
 mod documents;
@@ -117,7 +118,7 @@ impl MongoStore {
     }
 
     /// Every collection's indexes.
-    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 9] {
+    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 10] {
         [
             (&self.users, vec![unique(doc! {"email": 1}, "email_unique")]),
             (
@@ -163,6 +164,10 @@ impl MongoStore {
                     index(doc! {"userId": 1, "purpose": 1}, "by_user_purpose"),
                     ttl("expiresAt", "forget_when_expired"),
                 ],
+            ),
+            (
+                &self.consultants,
+                vec![index(doc! {"calendarFeedHash": 1}, "by_calendar_feed")],
             ),
             (
                 &self.idempotency_keys,

@@ -24,7 +24,7 @@ fn claim_slots(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<()> {
         "INSERT INTO booking_slots (consultant_id, slot_start, booking_id) VALUES (?1, ?2, ?3)",
     )?;
     let (consultant, id) = (booking.consultant_id.to_string(), booking.id.to_string());
-    for slot in booking.appointment.slots() {
+    for slot in booking.claimed_slots() {
         claim
             .execute(params![consultant, millis(slot.start()), id])
             .map_err(unique_violation(StoreError::SlotTaken))?;
@@ -63,8 +63,9 @@ impl BookingStore for SqliteStore {
             let details = &booking.details;
             tx.prepare_cached(
                 "INSERT INTO bookings (id, customer_id, consultant_id, starts_at, duration_minutes, mode,
-                     destination, travelers, notes, status, cancellation_reason, version, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?.execute(
+                     destination, travelers, notes, status, cancellation_reason, version, created_at, updated_at,
+                     buffer_minutes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")?.execute(
                 params![
                     booking.id.to_string(),
                     booking.customer_id.to_string(),
@@ -80,6 +81,7 @@ impl BookingStore for SqliteStore {
                     booking.version,
                     millis(booking.created_at),
                     millis(booking.updated_at),
+                    booking.buffer.minutes(),
                 ],
             )?;
             claim_slots(tx, &booking)?;
@@ -112,7 +114,7 @@ impl BookingStore for SqliteStore {
             let changed = tx.prepare_cached(
                 "UPDATE bookings SET starts_at = ?1, duration_minutes = ?2, mode = ?3, destination = ?4,
                      travelers = ?5, notes = ?6, status = ?7, cancellation_reason = ?8, version = ?9,
-                     updated_at = ?10
+                     updated_at = ?10, buffer_minutes = ?13
                  WHERE id = ?11 AND version = ?12")?.execute(
                 params![
                     millis(booking.appointment.start()),
@@ -127,6 +129,7 @@ impl BookingStore for SqliteStore {
                     millis(booking.updated_at),
                     booking.id.to_string(),
                     previous_version,
+                    booking.buffer.minutes(),
                 ],
             )?;
             if changed == 0 {

@@ -23,8 +23,9 @@ impl ConsultantStore for SqliteStore {
                 serde_json::to_string(items).map_err(|error| StoreError::Internal(error.into()))
             };
             tx.execute(
-                "INSERT INTO consultants (id, name, specialties, languages, timezone, working_hours)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO consultants (id, name, specialties, languages, timezone, working_hours,
+                     buffer_minutes, minimum_notice_minutes, booking_horizon_days)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     consultant.id.to_string(),
                     consultant.name.as_str(),
@@ -32,6 +33,9 @@ impl ConsultantStore for SqliteStore {
                     to_json(&consultant.languages)?,
                     consultant.timezone.name(),
                     consultant.working_hours.to_string(),
+                    consultant.rules.buffer().minutes(),
+                    consultant.rules.minimum_notice_minutes(),
+                    consultant.rules.booking_horizon_days(),
                 ],
             )?;
             account.map_or(Ok(()), |(user, hash)| insert_user_row(tx, &user, &hash))

@@ -8,6 +8,7 @@
 mod account_tokens;
 mod backup;
 mod bookings;
+mod calendar;
 mod consultants;
 mod files;
 mod idempotency;

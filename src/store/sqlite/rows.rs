@@ -5,9 +5,9 @@ use rusqlite::Row;
 use rusqlite::types::Type;
 
 use crate::domain::{
-    Appointment, Booking, BookingDetails, BookingDuration, BookingStatus, CancellationReason,
-    Consultant, ConsultantId, CredentialsStamp, Destination, Email, Mode, Notes, PersonName, Role,
-    Session, SessionStatus, Slot, TokenHash, Travelers, User, UserAgent,
+    Appointment, Booking, BookingDetails, BookingDuration, BookingRules, BookingStatus, Buffer,
+    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email, Mode,
+    Notes, PersonName, Role, Session, SessionStatus, Slot, TokenHash, Travelers, User, UserAgent,
 };
 use crate::domain::{
     BookingId, Fingerprint, IdempotencyKey, IdempotencyRecord, SessionId, StoredResponse, UserId,
@@ -125,8 +125,9 @@ pub(super) fn session(row: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
 }
 
 /// Columns read by [`consultant`], for table alias `c`.
-pub(super) const CONSULTANT_COLUMNS: &str =
-    "c.id, c.name, c.specialties, c.languages, c.timezone, c.working_hours";
+pub(super) const CONSULTANT_COLUMNS: &str = "c.id, c.name, c.specialties, c.languages, \
+     c.timezone, c.working_hours, c.buffer_minutes, c.minimum_notice_minutes, \
+     c.booking_horizon_days, c.time_off";
 
 fn string_list(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Result<Vec<String>> {
     parsed(row, index, column, |json: String| {
@@ -136,8 +137,9 @@ fn string_list(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::R
 
 /// A consultant from [`CONSULTANT_COLUMNS`] starting at column `at`.
 pub(super) fn consultant(row: &Row<'_>, at: usize) -> rusqlite::Result<Consultant> {
+    let id = parsed_text(row, at, "consultants.id", ConsultantId::parse)?;
     Ok(Consultant {
-        id: parsed_text(row, at, "consultants.id", ConsultantId::parse)?,
+        id,
         name: parsed_text(row, at + 1, "consultants.name", |text| {
             PersonName::parse(text).ok()
         })?,
@@ -149,13 +151,21 @@ pub(super) fn consultant(row: &Row<'_>, at: usize) -> rusqlite::Result<Consultan
         working_hours: parsed_text(row, at + 5, "consultants.working_hours", |text| {
             text.parse().ok()
         })?,
+        rules: parsed(row, at + 6, "consultants.buffer_minutes", |buffer: i64| {
+            let notice: i64 = row.get(at + 7).ok()?;
+            let horizon: i64 = row.get(at + 8).ok()?;
+            BookingRules::new(buffer, notice, horizon).ok()
+        })?,
+        time_off: parsed_text(row, at + 9, "consultants.time_off", |json| {
+            crate::store::snapshot::time_off_from_json(id, json)
+        })?,
     })
 }
 
 /// Columns read by [`booking`], for table alias `b`.
 pub(super) const BOOKING_COLUMNS: &str = "b.id, b.customer_id, b.consultant_id, b.starts_at, \
      b.duration_minutes, b.mode, b.destination, b.travelers, b.notes, b.status, \
-     b.cancellation_reason, b.version, b.created_at, b.updated_at";
+     b.cancellation_reason, b.version, b.created_at, b.updated_at, b.buffer_minutes";
 
 /// A booking from [`BOOKING_COLUMNS`] starting at column `at`.
 pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
@@ -171,6 +181,9 @@ pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
         customer_id: parsed_text(row, at + 1, "bookings.customer_id", UserId::parse)?,
         consultant_id: parsed_text(row, at + 2, "bookings.consultant_id", ConsultantId::parse)?,
         appointment: Appointment::restore(start, duration),
+        buffer: parsed(row, at + 14, "bookings.buffer_minutes", |minutes: i64| {
+            Buffer::from_minutes(minutes).ok()
+        })?,
         details: BookingDetails {
             mode: parsed_text(row, at + 5, "bookings.mode", |text| Mode::parse(text).ok())?,
             destination: parsed_text(row, at + 6, "bookings.destination", |text| {

@@ -232,6 +232,22 @@ CREATE INDEX account_tokens_by_user ON account_tokens (user_id, purpose);
 CREATE INDEX account_tokens_by_expiry ON account_tokens (expires_at);
 "#,
     ),
+    M::up(
+        r#"
+-- Consultants run their calendar: booking rules (existing consultants get
+-- the defaults), a calendar feed secret (its hash), and time off. A
+-- booking records the buffer it was made with: it claims those slots too.
+ALTER TABLE consultants ADD COLUMN buffer_minutes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE consultants ADD COLUMN minimum_notice_minutes INTEGER NOT NULL DEFAULT 120;
+ALTER TABLE consultants ADD COLUMN booking_horizon_days INTEGER NOT NULL DEFAULT 90;
+ALTER TABLE consultants ADD COLUMN calendar_feed_hash TEXT;
+CREATE UNIQUE INDEX consultants_by_calendar_feed ON consultants (calendar_feed_hash);
+ALTER TABLE bookings ADD COLUMN buffer_minutes INTEGER NOT NULL DEFAULT 0;
+-- Time off is kept with the profile (JSON): a booking reads it with the
+-- consultant, in one read.
+ALTER TABLE consultants ADD COLUMN time_off TEXT NOT NULL DEFAULT '[]';
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a
@@ -257,7 +273,8 @@ mod tests {
     #[test]
     fn queued_booking_messages_survive_the_account_mail_migration() {
         let mut connection = rusqlite::Connection::open_in_memory().unwrap();
-        let before = super::version_count() - 1;
+        // The account-mail migration is the second to last.
+        let before = super::version_count() - 2;
         super::migrations()
             .to_version(&mut connection, before)
             .unwrap();

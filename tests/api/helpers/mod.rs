@@ -22,7 +22,8 @@ use tempfile::TempDir;
 use tripdesk::auth::PasswordHasher;
 use tripdesk::config::{LogFormat, Settings};
 use tripdesk::domain::{
-    Clock, Consultant, Email, ManualClock, Password, PersonName, User, format_timestamp,
+    BookingRules, Clock, Consultant, Email, ManualClock, Password, PersonName, User,
+    format_timestamp,
 };
 use tripdesk::seed::{NewConsultant, add_consultant};
 use tripdesk::startup::Application;
@@ -351,6 +352,7 @@ impl TestApp {
             languages: vec!["en".into()],
             timezone: timezone.parse().unwrap(),
             working_hours: hours.parse().unwrap(),
+            rules: BookingRules::DEFAULT,
         };
         let hasher = PasswordHasher::new(1).unwrap();
         let password = Password::parse_new(PASSWORD.into(), "password").unwrap();

@@ -104,7 +104,24 @@ impl SmtpServer {
             .flatten()
             .filter_map(|entry| entry.ok().map(|entry| entry.path()))
             .collect();
-        files.sort();
+        // Maildir names start `<seconds>.M<microseconds>…`, the microseconds
+        // not zero-padded: order by the numbers, not the text.
+        files.sort_by_key(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let mut parts = name.split('.');
+            let seconds: u64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let micros: u64 = parts
+                .next()
+                .and_then(|part| part.strip_prefix('M'))
+                .and_then(|digits| {
+                    let end = digits
+                        .find(|c: char| !c.is_ascii_digit())
+                        .unwrap_or(digits.len());
+                    digits[..end].parse().ok()
+                })
+                .unwrap_or(0);
+            (seconds, micros, name.into_owned())
+        });
         files
             .into_iter()
             .filter_map(|path| std::fs::read(path).ok())

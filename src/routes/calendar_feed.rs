@@ -1,0 +1,152 @@
+//! A consultant's calendar feed: a secret URL their calendar program
+//! subscribes to (Google Calendar, Outlook, Apple Calendar), serving their
+//! live bookings as iCalendar. The secret is the credential; the store
+//! keeps its SHA-256, and a new one replaces the old.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, web};
+use chrono::TimeDelta;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::consultant_calendar::{live_bookings_between, own_consultant};
+use super::responses::{NoBodyErrors, SessionErrors, StoreErrors};
+use crate::auth::Authenticated;
+use crate::domain::{AccountToken, User, UserId};
+use crate::error::{ApiError, ErrorBody};
+use crate::mail::{Parties, invite};
+use crate::state::AppState;
+
+/// How far back the feed reaches: last month's appointments stay visible.
+const FEED_PAST: TimeDelta = TimeDelta::days(30);
+/// How long calendar programs and proxies may keep a copy (private: it is
+/// one consultant's).
+const FEED_CACHE_CONTROL: &str = "private, max-age=300";
+
+/// `{"url": …}`: the feed's secret address.
+#[derive(Serialize, ToSchema)]
+pub struct FeedUrl {
+    #[schema(example = "https://app.tripdesk.example/calendar/3f1c…9ab0.ics")]
+    url: String,
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("calendar_not_found", "There is no such calendar")
+}
+
+/// Makes a new secret feed URL; the previous one stops working.
+#[utoipa::path(
+    post,
+    path = "/api/consultants/me/calendar-feed",
+    operation_id = "rotateMyCalendarFeed",
+    tag = "calendar",
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 201, description = "The new feed URL", body = FeedUrl),
+        (status = 403, description = "Not a consultant (`forbidden`), or a cross-site request (`csrf_rejected`)", body = ErrorBody),
+        SessionErrors, NoBodyErrors,
+    ),
+)]
+pub async fn rotate(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let consultant = own_consultant(&auth)?;
+    let token = AccountToken::generate();
+    state
+        .store
+        .set_calendar_feed(consultant, Some(&token.hash()))
+        .await?;
+    tracing::info!(%consultant, "calendar feed secret replaced");
+    let base = state.settings.mail.public_base_url.trim_end_matches('/');
+    Ok(HttpResponse::Created().json(FeedUrl {
+        url: format!("{base}/calendar/{}.ics", token.expose()),
+    }))
+}
+
+/// Turns the feed off: its URL stops working.
+#[utoipa::path(
+    delete,
+    path = "/api/consultants/me/calendar-feed",
+    operation_id = "revokeMyCalendarFeed",
+    tag = "calendar",
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 204, description = "Turned off"),
+        (status = 403, description = "Not a consultant (`forbidden`), or a cross-site request (`csrf_rejected`)", body = ErrorBody),
+        SessionErrors, NoBodyErrors,
+    ),
+)]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let consultant = own_consultant(&auth)?;
+    state.store.set_calendar_feed(consultant, None).await?;
+    tracing::info!(%consultant, "calendar feed turned off");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The feed: the consultant's live bookings from 30 days ago to their
+/// booking horizon.
+#[utoipa::path(
+    get,
+    path = "/calendar/{token}.ics",
+    operation_id = "calendarFeed",
+    tag = "calendar",
+    params(("token" = String, Path, description = "The feed's secret (64 hex characters)")),
+    responses(
+        (status = 200, description = "An iCalendar feed", content_type = "text/calendar", body = String,
+         headers(("Cache-Control" = String, description = "private, max-age=300"))),
+        (status = 404, description = "No feed has this secret (`calendar_not_found`)", body = ErrorBody),
+        StoreErrors,
+    ),
+)]
+pub async fn serve(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = AccountToken::parse(&token).ok_or_else(not_found)?;
+    let store = &state.store;
+    let consultant = store
+        .find_consultant_by_feed(&token.hash())
+        .await?
+        .ok_or_else(not_found)?;
+    let account = store
+        .find_consultant_account(consultant.id)
+        .await?
+        .ok_or_else(not_found)?;
+    let now = state.now();
+    let (from, to) = (now - FEED_PAST, now + consultant.rules.horizon());
+    let bookings = live_bookings_between(&state, &account, from, to).await?;
+    let mut customers = HashMap::<UserId, Option<User>>::new();
+    for booking in &bookings {
+        if let Entry::Vacant(entry) = customers.entry(booking.customer_id) {
+            entry.insert(store.find_user(booking.customer_id).await?);
+        }
+    }
+    let host = invite::host_of(&state.settings.mail.public_base_url);
+    let mut events = Vec::with_capacity(bookings.len());
+    for booking in &bookings {
+        let Some(Some(customer)) = customers.get(&booking.customer_id) else {
+            continue;
+        };
+        let parties = Parties {
+            customer: customer.clone(),
+            consultant: consultant.clone(),
+            consultant_account: account.clone(),
+        };
+        events.push(invite::event(booking, &parties, host));
+    }
+    let name = format!("tripdesk: {}", consultant.name);
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(FEED_CACHE_CONTROL),
+        ))
+        .body(invite::feed(&name, events)))
+}

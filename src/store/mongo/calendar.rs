@@ -1,0 +1,146 @@
+//! Consultants' schedules, feed secrets and time off in MongoDB, all on the
+//! consultant document (`calendarFeedHash`; `timeOff`, rewritten whole under
+//! a version number: `$push` of documents is not portable to the compatible
+//! server the tests run on, which stores them as text).
+
+use async_trait::async_trait;
+use mongodb::bson::doc;
+
+use super::documents::{consultant_document, consultant_from, object_id, time_off_document};
+use super::{MongoStore, classify};
+use crate::domain::{Consultant, ConsultantId, Schedule, TimeOff, TimeOffId, TokenHash};
+use crate::store::{CalendarStore, ConsultantStore, StoreError, StoreResult};
+
+const FEED: &str = "calendarFeedHash";
+const VERSION: &str = "timeOffVersion";
+
+#[async_trait]
+impl CalendarStore for MongoStore {
+    async fn update_schedule(
+        &self,
+        consultant: ConsultantId,
+        schedule: &Schedule,
+    ) -> StoreResult<Option<Consultant>> {
+        let Some(current) = self.find_consultant(consultant).await? else {
+            return Ok(None);
+        };
+        let updated = current.with_schedule(*schedule);
+        let mut fields = consultant_document(&updated);
+        for key in [
+            "_id",
+            "name",
+            "specialties",
+            "languages",
+            "timeOff",
+            VERSION,
+        ] {
+            fields.remove(key);
+        }
+        self.consultants
+            .update_one(
+                doc! {"_id": object_id(consultant.bytes())},
+                doc! {"$set": fields},
+            )
+            .await
+            .map_err(classify)?;
+        Ok(Some(updated))
+    }
+
+    async fn set_calendar_feed(
+        &self,
+        consultant: ConsultantId,
+        token_hash: Option<&TokenHash>,
+    ) -> StoreResult<()> {
+        let update = match token_hash {
+            Some(hash) => doc! {"$set": {FEED: hash.as_str()}},
+            None => doc! {"$unset": {FEED: ""}},
+        };
+        self.consultants
+            .update_one(doc! {"_id": object_id(consultant.bytes())}, update)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn find_consultant_by_feed(
+        &self,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<Consultant>> {
+        let found = self
+            .consultants
+            .find_one(doc! {FEED: token_hash.as_str()})
+            .await
+            .map_err(classify)?;
+        found.as_ref().map(consultant_from).transpose()
+    }
+
+    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()> {
+        let added = time_off.clone();
+        self.change_time_off(time_off.consultant_id, move |all| all.push(added.clone()))
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool> {
+        let removed = self
+            .change_time_off(consultant, move |all| {
+                let before = all.len();
+                all.retain(|off| off.id != id);
+                all.len() < before
+            })
+            .await?;
+        Ok(removed.unwrap_or(false))
+    }
+}
+
+impl MongoStore {
+    /// Rewrites the time off of `consultant` with `change`: read, change,
+    /// and write back conditioned on `timeOffVersion`, retried when another
+    /// change came between (so none is lost). What `change` returned;
+    /// `None` if there is no such consultant.
+    async fn change_time_off<T>(
+        &self,
+        consultant: ConsultantId,
+        change: impl Fn(&mut Vec<TimeOff>) -> T + Send + Sync,
+    ) -> StoreResult<Option<T>> {
+        let id = doc! {"_id": object_id(consultant.bytes())};
+        for _ in 0..8 {
+            let Some(document) = self
+                .consultants
+                .find_one(id.clone())
+                .await
+                .map_err(classify)?
+            else {
+                return Ok(None);
+            };
+            let mut time_off = consultant_from(&document)?.time_off;
+            let result = change(&mut time_off);
+            time_off.sort_by_key(|off| (off.starts_at, off.id));
+            let mut unchanged = id.clone();
+            let version = match document.get(VERSION) {
+                Some(version) => {
+                    unchanged.insert(VERSION, version.clone());
+                    version
+                        .as_i64()
+                        .or(version.as_i32().map(i64::from))
+                        .unwrap_or(0)
+                }
+                None => {
+                    unchanged.insert(VERSION, doc! {"$exists": false});
+                    0
+                }
+            };
+            let entries: Vec<_> = time_off.iter().map(time_off_document).collect();
+            let update = doc! {"$set": {"timeOff": entries, VERSION: version + 1}};
+            let written = self
+                .consultants
+                .update_one(unchanged, update)
+                .await
+                .map_err(classify)?;
+            if written.modified_count == 1 {
+                return Ok(Some(result));
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+}

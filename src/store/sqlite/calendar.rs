@@ -1,0 +1,121 @@
+//! Consultants' schedules, feed secrets and time off in SQL (time off as
+//! JSON on the consultant's row, rewritten in one transaction).
+
+use async_trait::async_trait;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::SqliteStore;
+use super::rows::{self, CONSULTANT_COLUMNS};
+use crate::domain::{Consultant, ConsultantId, Schedule, TimeOff, TimeOffId, TokenHash};
+use crate::store::{CalendarStore, StoreError, StoreResult, snapshot};
+
+/// Rewrites the time off of `consultant` with `change` in one
+/// transaction; what `change` returned.
+fn change_time_off<T>(
+    tx: &Transaction<'_>,
+    consultant: ConsultantId,
+    change: impl FnOnce(&mut Vec<TimeOff>) -> T,
+) -> StoreResult<T> {
+    let id = consultant.to_string();
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT time_off FROM consultants WHERE id = ?1",
+            [&id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let corrupt = || StoreError::Internal("corrupt value in consultants.time_off".into());
+    let mut time_off = match stored {
+        Some(json) => snapshot::time_off_from_json(consultant, &json).ok_or_else(corrupt)?,
+        None => Vec::new(),
+    };
+    let result = change(&mut time_off);
+    time_off.sort_by_key(|off| (off.starts_at, off.id));
+    tx.execute(
+        "UPDATE consultants SET time_off = ?1 WHERE id = ?2",
+        params![snapshot::time_off_to_json(&time_off), id],
+    )?;
+    Ok(result)
+}
+
+#[async_trait]
+impl CalendarStore for SqliteStore {
+    async fn update_schedule(
+        &self,
+        consultant: ConsultantId,
+        schedule: &Schedule,
+    ) -> StoreResult<Option<Consultant>> {
+        let schedule = *schedule;
+        self.write(move |tx| {
+            let id = consultant.to_string();
+            let rules = schedule.rules;
+            tx.execute(
+                "UPDATE consultants SET timezone = ?1, working_hours = ?2, buffer_minutes = ?3,
+                     minimum_notice_minutes = ?4, booking_horizon_days = ?5
+                 WHERE id = ?6",
+                params![
+                    schedule.timezone.name(),
+                    schedule.working_hours.to_string(),
+                    rules.buffer().minutes(),
+                    rules.minimum_notice_minutes(),
+                    rules.booking_horizon_days(),
+                    id
+                ],
+            )?;
+            let sql = format!("SELECT {CONSULTANT_COLUMNS} FROM consultants c WHERE c.id = ?1");
+            Ok(tx
+                .query_row(&sql, [id], |row| rows::consultant(row, 0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn set_calendar_feed(
+        &self,
+        consultant: ConsultantId,
+        token_hash: Option<&TokenHash>,
+    ) -> StoreResult<()> {
+        let hash = token_hash.map(|hash| hash.as_str().to_owned());
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE consultants SET calendar_feed_hash = ?1 WHERE id = ?2",
+                params![hash, consultant.to_string()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn find_consultant_by_feed(
+        &self,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<Consultant>> {
+        let hash = token_hash.as_str().to_owned();
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {CONSULTANT_COLUMNS} FROM consultants c WHERE c.calendar_feed_hash = ?1"
+            );
+            Ok(conn
+                .query_row(&sql, [hash], |row| rows::consultant(row, 0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()> {
+        let time_off = time_off.clone();
+        self.write(move |tx| change_time_off(tx, time_off.consultant_id, |all| all.push(time_off)))
+            .await
+    }
+
+    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool> {
+        self.write(move |tx| {
+            change_time_off(tx, consultant, |all| {
+                let before = all.len();
+                all.retain(|off| off.id != id);
+                all.len() < before
+            })
+        })
+        .await
+    }
+}
