@@ -1,8 +1,9 @@
 //! No secret reaches a log line (ASVS 7.1.1, 7.1.2): a full register / login
-//! / book / password change / logout / password reset / verification run is
-//! logged at TRACE level, every level, and the captured text is searched for
-//! every password, token, token hash and password hash involved (mailed
-//! tokens included, also where they travelled in a page's URL).
+//! / book / password change / logout / password reset / verification /
+//! calendar feed run is logged at TRACE level, every level, and the captured
+//! text is searched for every password, token, token hash and password hash
+//! involved (mailed tokens and the feed's secret included, also where they
+//! travelled in a URL).
 //!
 //! A test binary of its own, because it installs the process-wide log
 //! subscriber. The test's own HTTP client libraries are filtered out: they
@@ -98,7 +99,7 @@ async fn no_secret_is_ever_logged(backend: Backend) {
     let logs = captured();
     let smtp = SmtpServer::start().await;
     let app = TestApp::spawn_with(backend, &[("SMTP_URL", &smtp.url())]).await;
-    let (consultant, _) = app.consultant().await;
+    let (consultant, consultant_client) = app.consultant().await;
     let email = unique_email("logged");
     let (password, new_password) = ("first secret passphrase", "second secret passphrase");
     let client = app.client();
@@ -155,6 +156,23 @@ async fn no_secret_is_ever_logged(backend: Backend) {
         .await;
     assert_eq!(reset.status(), StatusCode::ACCEPTED);
     tokens.push(follow_mailed_link(&client, &smtp, "/reset-password").await);
+    // A calendar feed: its secret is in the path.
+    let (status, feed) = read(
+        consultant_client
+            .post_empty("/api/consultants/me/calendar-feed")
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let feed_url = feed["url"].as_str().unwrap();
+    let feed_token = feed_url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .trim_end_matches(".ics");
+    let path = format!("/calendar/{feed_token}.ics");
+    assert_eq!(app.client().get(&path).await.status(), StatusCode::OK);
+    tokens.push(feed_token.to_owned());
 
     let hash = app
         .store
@@ -187,6 +205,7 @@ async fn no_secret_is_ever_logged(backend: Backend) {
         text.contains("\"path\":\"/reset-password\""),
         "the mailed link's page was logged, by its path alone"
     );
+    assert!(text.contains("\"path\":\"/calendar/{token}.ics\""));
     for secret in &secrets {
         assert!(
             !text.contains(secret.as_str()),

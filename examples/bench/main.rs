@@ -9,6 +9,7 @@ mod report;
 mod server;
 mod sessions;
 mod setup;
+mod smtp_sink;
 mod wrk;
 
 use std::io::Write as _;
@@ -61,6 +62,9 @@ struct Options {
     /// Also write the table as Markdown here.
     #[arg(long)]
     markdown: Option<PathBuf>,
+    /// Where every service sends its mail: the harness's SMTP sink.
+    #[arg(skip)]
+    smtp_url: String,
 }
 
 impl Options {
@@ -111,6 +115,8 @@ async fn main() -> Result<()> {
     let mut options = Options::parse();
     // The service runs in its own working directory.
     options.server = std::path::absolute(&options.server)?;
+    let sink = smtp_sink::SmtpSink::start()?;
+    options.smtp_url = sink.url();
     let mut report = Report::default();
     for store in &options.stores {
         let run = std::process::id();
@@ -148,6 +154,7 @@ async fn main() -> Result<()> {
         )
         .await?;
     }
+    progress(&format!("the SMTP sink accepted {} mails", sink.received()));
     report.print(&mut std::io::stdout())?;
     if let Some(path) = &options.markdown {
         let mut file = std::fs::File::create(path)?;
@@ -169,7 +176,8 @@ async fn throughput(
 ) -> Result<()> {
     let store = backend.label();
     progress(&format!("{store}: starting the service"));
-    let service = Service::start(&options.server, backend, &dir.join("main"), &[]).await?;
+    let mail = [("SMTP_URL", options.smtp_url.as_str())];
+    let service = Service::start(&options.server, backend, &dir.join("main"), &mail).await?;
     let api = Api::new(&service.base, COOKIE);
     progress(&format!("{store}: registering {} customers", options.users));
     let accounts = api.register("customer", options.users).await?;
@@ -321,7 +329,10 @@ async fn bookings(
             &options.server,
             backend,
             &workdir,
-            &[("BOOKING_NOTIFICATIONS", notifications)],
+            &[
+                ("BOOKING_NOTIFICATIONS", notifications),
+                ("SMTP_URL", options.smtp_url.as_str()),
+            ],
         )
         .await?;
         let api = Api::new(&service.base, COOKIE);
@@ -390,7 +401,8 @@ async fn memory(
         "{store}: (7) starting a service for {} sessions",
         options.sessions
     ));
-    let service = Service::start(&options.server, backend, &dir.join("memory"), &[]).await?;
+    let mail = [("SMTP_URL", options.smtp_url.as_str())];
+    let service = Service::start(&options.server, backend, &dir.join("memory"), &mail).await?;
     let api = Api::new(&service.base, COOKIE);
     let account = api.register("holder", 1).await?.remove(0);
     let idle = service.memory()?.0;

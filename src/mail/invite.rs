@@ -92,13 +92,37 @@ pub fn calendar(booking: &Booking, parties: &Parties, host: &str) -> String {
 /// A subscription feed (`METHOD:PUBLISH`) named `name`, holding `events`:
 /// what calendar programs poll from a consultant's feed URL.
 pub fn feed(name: &str, events: impl IntoIterator<Item = Event>) -> String {
+    let mut refresh = Property::new("REFRESH-INTERVAL", "PT5M");
+    refresh.add_parameter("VALUE", "DURATION");
     let mut calendar = Calendar::new();
     calendar
         .name(name)
         .append_property(Property::new("METHOD", "PUBLISH"))
-        .append_property(Property::new("REFRESH-INTERVAL;VALUE=DURATION", "PT5M"));
+        // How often to poll: RFC 7986, and Outlook's own name for it.
+        .append_property(refresh)
+        .append_property(Property::new("X-PUBLISHED-TTL", "PT5M"));
     for event in events {
         calendar.push(event);
     }
     calendar.done().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_feed_names_itself_and_says_how_often_to_poll() {
+        let feed = feed("tripdesk: Zoë", []);
+        for line in [
+            "METHOD:PUBLISH",
+            "REFRESH-INTERVAL;VALUE=DURATION:PT5M",
+            "X-PUBLISHED-TTL:PT5M",
+            "X-WR-CALNAME:tripdesk: Zoë",
+        ] {
+            assert!(feed.contains(line), "{line} in {feed}");
+        }
+        let parsed: Calendar = feed.parse().unwrap();
+        assert_eq!(parsed.events().count(), 0);
+    }
 }

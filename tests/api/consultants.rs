@@ -51,6 +51,20 @@ async fn demo_data_is_seeded_once_and_its_accounts_log_in(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["role"], "consultant");
+
+    // Realistic rules, and one holiday coming up.
+    let profiles = app.store.list_consultants().await.unwrap();
+    assert!(profiles.iter().any(|c| c.rules.buffer().minutes() > 0));
+    let notices: std::collections::HashSet<_> = profiles
+        .iter()
+        .map(|c| c.rules.minimum_notice_minutes())
+        .collect();
+    assert!(notices.len() > 1, "varied notice");
+    let holidays: Vec<_> = profiles.iter().flat_map(|c| &c.time_off).collect();
+    assert_eq!(holidays.len(), 1);
+    assert!(holidays[0].starts_at > app.clock.now());
+    let (_, schedule) = read(client.get("/api/consultants/me/schedule").await).await;
+    assert!(schedule["schedule"]["minimumNoticeMinutes"].is_u64());
 }
 
 async fn consultants_are_public_and_well_formed(backend: Backend) {

@@ -1,0 +1,83 @@
+//! A minimal SMTP server on 127.0.0.1 that accepts every mail and keeps only
+//! a count: the bench's stand-in for the relay production sends to, so the
+//! service's mail work is measured as it runs in production (SMTP), not
+//! through the development `.eml` file outbox.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::Result;
+
+/// A running sink; its threads end with the harness.
+pub struct SmtpSink {
+    port: u16,
+    received: Arc<AtomicU64>,
+}
+
+impl SmtpSink {
+    /// Listens on a free port, one thread per connection.
+    pub fn start() -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let received = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&received);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let counter = Arc::clone(&counter);
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &counter);
+                });
+            }
+        });
+        Ok(Self { port, received })
+    }
+
+    /// `smtp://127.0.0.1:<port>` (plain: a local relay).
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Mails accepted so far.
+    pub fn received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
+    }
+}
+
+/// One SMTP session: every command accepted, every message counted.
+fn serve(stream: TcpStream, received: &AtomicU64) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = stream;
+    writer.write_all(b"220 bench-sink ESMTP\r\n")?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
+        match verb.as_str() {
+            "EHLO" => writer.write_all(b"250-bench-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")?,
+            "DATA" => {
+                writer.write_all(b"354 end with a dot\r\n")?;
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line)? == 0 {
+                        return Ok(());
+                    }
+                    if line == ".\r\n" {
+                        break;
+                    }
+                }
+                received.fetch_add(1, Ordering::Relaxed);
+                writer.write_all(b"250 queued\r\n")?;
+            }
+            "QUIT" => {
+                writer.write_all(b"221 bye\r\n")?;
+                return Ok(());
+            }
+            _ => writer.write_all(b"250 ok\r\n")?,
+        }
+    }
+}
