@@ -16,7 +16,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, ensure};
 use clap::Parser;
 
 use report::{Report, Row};
@@ -138,7 +138,7 @@ async fn main() -> Result<()> {
         bookings(
             &options,
             [&backend("bookings-quiet")?, &backend("bookings")?],
-            &dir,
+            (&dir, &sink),
             &mut report,
         )
         .await?;
@@ -181,7 +181,9 @@ async fn throughput(
     let api = Api::new(&service.base, COOKIE);
     progress(&format!("{store}: registering {} customers", options.users));
     let accounts = api.register("customer", options.users).await?;
-    let consultants = api.consultants().await?;
+    let mut consultants = api.consultants().await?;
+    // By name, the busy consultant of (8) comes last; the rest serve (3).
+    let busy = consultants.pop().context("no consultants")?;
     let holder = &accounts[0];
     for slot in &api.free_slots(&consultants, 20).await?[..20] {
         api.book(&holder.token, slot).await?;
@@ -229,8 +231,7 @@ async fn throughput(
     progress(&format!(
         "{store}: (8) GET availability, 31 days: preparing 200 bookings and 10 time off"
     ));
-    let busy = &consultants[0];
-    busy_month(&api, busy, &accounts[1]).await?;
+    busy_month(&api, &busy, &accounts[1]).await?;
     let path = format!("/api/consultants/{busy}/availability?days=31");
     progress(&format!("{store}: (8) GET {path}"));
     let availability = options.load(dir, url(&path), Script::Plain, vec![]);
@@ -285,23 +286,31 @@ async fn throughput(
     Ok(())
 }
 
-/// Gives bench consultant `consultant` (the first) a busy month: 10 time
-/// off ranges (three hours every other day from the day after tomorrow)
-/// and 200 live bookings by `customer` on free slots in between.
+/// Gives the busy consultant (weekdays 09:00–17:00 UTC, 16 slots a day)
+/// a busy month: 10 time off ranges (an afternoon, 13:00–15:00, every
+/// other day from the day after tomorrow) and 200 live bookings by
+/// `customer`, on free slots spread over the month.
 async fn busy_month(api: &Api, consultant: &str, customer: &Account) -> Result<()> {
     let token = api
-        .login(&server::consultant_email(0), server::CONSULTANT_PASSWORD)
+        .login(server::BUSY_CONSULTANT, server::CONSULTANT_PASSWORD)
         .await?;
     let today = chrono::Utc::now().date_naive();
     for n in 0..10u64 {
         let day = today + chrono::Days::new(2 + 2 * n);
-        let (from, to) = (format!("{day}T12:00:00Z"), format!("{day}T15:00:00Z"));
+        let (from, to) = (format!("{day}T13:00:00Z"), format!("{day}T15:00:00Z"));
         api.add_time_off(&token, &from, &to).await?;
     }
-    let slots = api.free_slots(&[consultant.to_owned()], 200).await?;
-    // Every other slot, so the bookings spread over the month's first days.
-    for slot in slots.iter().step_by(2).take(200) {
-        api.book(&customer.token, slot).await?;
+    let slots = api.free_slots(&[consultant.to_owned()], 300).await?;
+    let month: Vec<_> = slots.iter().take(330).collect();
+    ensure!(
+        month.len() >= 200,
+        "only {} free slots in the month",
+        month.len()
+    );
+    // 200 of them, spread evenly: about three in five.
+    for index in 0..200 {
+        api.book(&customer.token, month[index * month.len() / 200])
+            .await?;
     }
     Ok(())
 }
@@ -313,7 +322,7 @@ async fn busy_month(api: &Api, consultant: &str, customer: &Account) -> Result<(
 async fn bookings(
     options: &Options,
     [quiet, notified]: [&Backend; 2],
-    dir: &Path,
+    (dir, sink): (&Path, &smtp_sink::SmtpSink),
     report: &mut Report,
 ) -> Result<()> {
     for (backend, notifications, row) in [
@@ -355,7 +364,12 @@ async fn bookings(
         // The mail the bookings caused goes out in the background: it is
         // the cost of (4) and must not weigh on what is measured next.
         progress(&format!("{store}: waiting for the mail of (4) to go out"));
-        service.wait_until_idle(Duration::from_secs(120));
+        let (mails, seconds) = sink.settle(Duration::from_secs(180));
+        progress(&format!(
+            "{store}: {mails} mails delivered in {seconds:.0} s after the load: {:.0} per s",
+            mails as f64 / seconds.max(1.0)
+        ));
+        service.wait_until_idle(Duration::from_secs(60));
     }
     Ok(())
 }

@@ -30,9 +30,28 @@ const BENCH_CONSULTANTS: usize = 8;
 /// Their password (they log in for (8)).
 pub const CONSULTANT_PASSWORD: &str = "bench consultant passphrase";
 
-/// The login of bench consultant `index`.
-pub fn consultant_email(index: usize) -> String {
-    format!("consultant-{index}@bench.example")
+/// The login of the consultant (8) looks at: weekday office hours, as a
+/// consultant keeps them, named to sort last.
+pub const BUSY_CONSULTANT: &str = "busy@bench.example";
+
+/// Every bench consultant: login, name, and working hours.
+fn bench_consultants() -> Vec<(String, String, &'static str)> {
+    let mut all: Vec<_> = (0..BENCH_CONSULTANTS)
+        .map(|index| {
+            let email = format!("consultant-{index}@bench.example");
+            (
+                email,
+                format!("Bench Consultant {index}"),
+                "mon-sun=00:00-23:30",
+            )
+        })
+        .collect();
+    all.push((
+        BUSY_CONSULTANT.to_owned(),
+        "Busy Consultant".to_owned(),
+        "mon-fri=09:00-17:00",
+    ));
+    all
 }
 
 /// Points `command` at `backend`'s store.
@@ -46,21 +65,20 @@ fn store_env(command: &mut Command, backend: &Backend) {
 }
 
 /// Adds the bench consultants with the command line (as an agency would):
-/// working every day 00:00–23:30 UTC, no notice, no buffer, bookable a
-/// year ahead. The demo consultants' buffers and horizons leave too few
-/// adjacent free slots for the booking scenarios.
+/// in UTC, no notice, no buffer, bookable a year ahead; all but the busy
+/// one work every day 00:00–23:30. The demo consultants' buffers and
+/// horizons leave too few adjacent free slots for the booking scenarios.
 fn add_consultants(binary: &Path, backend: &Backend, workdir: &Path) -> Result<()> {
     use std::io::Write;
-    for index in 0..BENCH_CONSULTANTS {
+    for (email, name, hours) in bench_consultants() {
         let mut command = Command::new(binary);
         command
             .env_clear()
             .current_dir(workdir)
             .env("APP_ENV", "development")
             .env("RUST_LOG", "warn")
-            .args(["consultant", "add", "--email", &consultant_email(index)])
-            .args(["--name", &format!("Bench Consultant {index}")])
-            .args(["--timezone", "UTC", "--hours", "mon-sun=00:00-23:30"])
+            .args(["consultant", "add", "--email", &email, "--name", &name])
+            .args(["--timezone", "UTC", "--hours", hours])
             .args([
                 "--minimum-notice-minutes",
                 "0",

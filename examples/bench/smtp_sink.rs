@@ -43,6 +43,22 @@ impl SmtpSink {
     pub fn received(&self) -> u64 {
         self.received.load(Ordering::Relaxed)
     }
+
+    /// Waits until no mail has arrived for two seconds (at most `limit`);
+    /// how many arrived meanwhile, and over how many seconds (the quiet
+    /// two not counted).
+    pub fn settle(&self, limit: std::time::Duration) -> (u64, f64) {
+        let (start, started) = (self.received(), std::time::Instant::now());
+        let (mut last, mut last_change) = (start, started);
+        while started.elapsed() < limit && last_change.elapsed().as_secs() < 2 {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            let now = self.received();
+            if now != last {
+                (last, last_change) = (now, std::time::Instant::now());
+            }
+        }
+        (last - start, (last_change - started).as_secs_f64())
+    }
 }
 
 /// One SMTP session: every command accepted, every message counted.

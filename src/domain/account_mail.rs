@@ -95,7 +95,7 @@ impl IssuedToken {
 }
 
 /// Which account mail to send, and to whom.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AccountMail {
     /// A reset link for the account registered with `email`, if there is
     /// one: the request is queued the same way whether or not it exists, so

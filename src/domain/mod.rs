@@ -50,7 +50,9 @@ pub use text::{CancellationReason, UserAgent};
 pub use throttle::{
     AttemptPlace, DEVICE_TRUST, DeviceToken, LoginThrottle, Reservation, ThrottleKey, TrustedDevice,
 };
-pub use time::{Clock, ManualClock, SystemClock, Timestamp, format_timestamp, parse_timestamp};
+pub use time::{
+    Clock, GridTime, ManualClock, SystemClock, Timestamp, format_timestamp, parse_timestamp,
+};
 pub use time_off::{MAX_TIME_OFF, TimeOff};
 pub use token::{AccountToken, SessionToken, TokenHash};
 pub use user::{CredentialsStamp, Role, User};

@@ -330,6 +330,14 @@ impl Outgoing {
             Self::Account(message) => message.attempts,
         }
     }
+
+    /// When it was written.
+    pub fn created_at(&self) -> DateTime<Utc> {
+        match self {
+            Self::Booking(message) => message.created_at,
+            Self::Account(message) => message.created_at,
+        }
+    }
 }
 
 /// The messages a change of `booking` (as it now is) causes at `now`: the

@@ -17,20 +17,30 @@ pub const SLOT_MINUTES: i64 = 30;
 const SLOT_SECONDS: i64 = SLOT_MINUTES * 60;
 
 /// A 30-minute slot of the global UTC grid, identified by its start.
+/// Kept as seconds since the epoch: availability walks and compares
+/// thousands of slots, and whole seconds are cheaper than calendar dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Slot(DateTime<Utc>);
+pub struct Slot(i64);
 
 impl Slot {
     /// The slot starting exactly at `start`; `None` if `start` is off the grid.
     pub fn starting_at(start: DateTime<Utc>) -> Option<Self> {
         let on_grid =
             start.timestamp().rem_euclid(SLOT_SECONDS) == 0 && start.timestamp_subsec_nanos() == 0;
-        on_grid.then_some(Self(start))
+        on_grid.then_some(Self(start.timestamp()))
     }
 
     /// The slot starting at `seconds` since the epoch (as stores keep it).
     pub fn from_timestamp(seconds: i64) -> Option<Self> {
         DateTime::from_timestamp(seconds, 0).and_then(Self::starting_at)
+    }
+
+    /// The slot starting `millis` milliseconds after the epoch (as the
+    /// embedded store keeps it); `None` off the grid or out of range.
+    pub fn from_millis(millis: i64) -> Option<Self> {
+        let in_range = DateTime::<Utc>::MIN_UTC.timestamp_millis() <= millis
+            && millis <= DateTime::<Utc>::MAX_UTC.timestamp_millis();
+        (in_range && millis.rem_euclid(SLOT_SECONDS * 1000) == 0).then_some(Self(millis / 1000))
     }
 
     /// The first slot starting at or after `instant`.
@@ -48,22 +58,24 @@ impl Slot {
 
     /// Start instant.
     pub fn start(&self) -> DateTime<Utc> {
-        self.0
+        // Every slot was made from a valid instant, and the grid keeps
+        // times well inside chrono's range.
+        DateTime::from_timestamp(self.0, 0).unwrap_or_default()
     }
 
     /// End instant (exclusive).
     pub fn end(&self) -> DateTime<Utc> {
-        self.0 + TimeDelta::seconds(SLOT_SECONDS)
+        DateTime::from_timestamp(self.0 + SLOT_SECONDS, 0).unwrap_or_default()
     }
 
     /// Seconds since the epoch of the start (as stores keep it).
     pub fn timestamp(&self) -> i64 {
-        self.0.timestamp()
+        self.0
     }
 
     /// The slot right after this one.
     fn next(&self) -> Self {
-        Self(self.end())
+        Self(self.0 + SLOT_SECONDS)
     }
 }
 
@@ -309,10 +321,13 @@ pub fn working_slots(consultant: &Consultant, range: &AvailabilityRange) -> Vec<
         let Some((open, close)) = working_window(consultant, day) else {
             continue;
         };
-        let mut slot = Slot::first_at_or_after(open);
-        while let Some(current) = slot.filter(|slot| slot.end() <= close) {
-            slots.push(current);
-            slot = Some(current.next());
+        let Some(mut slot) = Slot::first_at_or_after(open) else {
+            continue;
+        };
+        let close = close.timestamp();
+        while slot.0 + SLOT_SECONDS <= close {
+            slots.push(slot);
+            slot = slot.next();
         }
     }
     slots
@@ -321,29 +336,46 @@ pub fn working_slots(consultant: &Consultant, range: &AvailabilityRange) -> Vec<
 /// Bookable 30-minute appointments: the `working` slots of `consultant`
 /// that start after `now`, within its notice and horizon, outside its time
 /// off, and whose slot and buffer after it are not `occupied` (sorted).
-/// Exactly what booking one of them would accept.
+/// Exactly what booking one of them would accept. (In milliseconds since
+/// the epoch throughout: this runs for every slot of a month.)
 pub fn free_slots(
     working: Vec<Slot>,
     occupied: &[Slot],
     consultant: &Consultant,
     now: DateTime<Utc>,
 ) -> Vec<Slot> {
-    let time_off = &consultant.time_off;
     let rules = &consultant.rules;
-    let (earliest, latest) = (now + rules.minimum_notice(), now + rules.horizon());
-    let claimed = rules.buffer().slot_count() + 1;
+    let millis = |slot: Slot| slot.0 * 1000;
+    let now_ms = now.timestamp_millis();
+    let earliest = now_ms + rules.minimum_notice().num_milliseconds();
+    let latest = now_ms + rules.horizon().num_milliseconds();
+    let time_off: Vec<(i64, i64)> = consultant
+        .time_off
+        .iter()
+        .map(|off| {
+            (
+                off.starts_at.timestamp_millis(),
+                off.ends_at.timestamp_millis(),
+            )
+        })
+        .collect();
+    let claimed = rules.buffer().slot_count() as i64 + 1;
     let free = |slot: &Slot| {
-        std::iter::successors(Some(*slot), |slot| Some(slot.next()))
-            .take(claimed)
-            .all(|slot| occupied.binary_search(&slot).is_err())
+        (0..claimed).all(|k| {
+            occupied
+                .binary_search(&Slot(slot.0 + k * SLOT_SECONDS))
+                .is_err()
+        })
     };
     working
         .into_iter()
-        .filter(|slot| slot.start() > now && slot.start() >= earliest && slot.start() <= latest)
         .filter(|slot| {
-            !time_off
-                .iter()
-                .any(|off| off.overlaps(slot.start(), slot.end()))
+            let start = millis(*slot);
+            start > now_ms && start >= earliest && start <= latest
+        })
+        .filter(|slot| {
+            let (start, end) = (millis(*slot), millis(slot.next()));
+            !time_off.iter().any(|(from, to)| *from < end && start < *to)
         })
         .filter(free)
         .collect()

@@ -413,3 +413,12 @@ fn a_dst_day_in_the_consultants_zone_keeps_notice_and_time_off_in_utc() {
     // 09:00 local is 08:00 UTC that day; 08:30 UTC (09:30 local) is off.
     assert_eq!(starts(&free), ["28 08:00", "28 09:00", "28 09:30"]);
 }
+
+#[test]
+fn slots_read_back_from_milliseconds_only_on_the_grid() {
+    let slot = Slot::starting_at(utc("2027-03-04T09:30:00Z")).unwrap();
+    assert_eq!(Slot::from_millis(slot.timestamp() * 1000), Some(slot));
+    assert_eq!(Slot::from_millis(slot.timestamp() * 1000 + 1), None);
+    assert_eq!(Slot::from_millis(i64::MAX - i64::MAX % 1_800_000), None);
+    assert_eq!(slot.end(), utc("2027-03-04T10:00:00Z"));
+}

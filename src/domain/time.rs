@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, SubsecRound, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, SubsecRound, TimeDelta, Timelike, Utc};
 use serde::{Serialize, Serializer};
 
 /// Source of the current time. Everything that compares against "now"
@@ -126,6 +126,35 @@ impl Serialize for Timestamp {
     }
 }
 
+/// A whole-second instant of years 0000–9999 (every slot of the grid),
+/// serialised exactly as [`Timestamp`] but written on the stack.
+pub struct GridTime(pub DateTime<Utc>);
+
+impl Serialize for GridTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let at = self.0.naive_utc();
+        let year = at.year();
+        if !(0..=9999).contains(&year) || at.nanosecond() != 0 {
+            return Timestamp(self.0).serialize(serializer);
+        }
+        let mut text = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, value: u32, digits: usize| {
+            let mut value = value;
+            for index in (at..at + digits).rev() {
+                text[index] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, year as u32, 4);
+        put(5, at.month(), 2);
+        put(8, at.day(), 2);
+        put(11, at.hour(), 2);
+        put(14, at.minute(), 2);
+        put(17, at.second(), 2);
+        serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+    }
+}
+
 /// [`Timestamp`] as a string.
 pub fn format_timestamp(instant: DateTime<Utc>) -> String {
     Timestamp(instant).text()
@@ -134,6 +163,26 @@ pub fn format_timestamp(instant: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grid_times_serialise_as_timestamps_do() {
+        for text in [
+            "2027-03-04T09:30:00Z",
+            "0001-01-01T00:00:00Z",
+            "9999-11-30T23:30:00Z",
+        ] {
+            let instant = DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+            let grid = serde_json::to_string(&GridTime(instant)).unwrap();
+            let timestamp = serde_json::to_string(&Timestamp(instant)).unwrap();
+            assert_eq!(grid, timestamp);
+            assert_eq!(grid, format!("\"{text}\""));
+        }
+        let fraction = DateTime::from_timestamp(1_800_000_000, 5_000_000).unwrap();
+        assert_eq!(
+            serde_json::to_string(&GridTime(fraction)).unwrap(),
+            serde_json::to_string(&Timestamp(fraction)).unwrap()
+        );
+    }
 
     #[test]
     fn timestamps_use_z_and_only_needed_fractions() {

@@ -1,14 +1,14 @@
 //! `/api/consultants`: who can be booked, and when.
 
 use actix_web::{HttpResponse, web};
-use serde::ser::Serializer;
+use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::responses::StoreErrors;
 
 use crate::domain::{
-    AvailabilityRange, Consultant, ConsultantId, WorkingHours, format_timestamp, free_slots,
+    AvailabilityRange, Consultant, ConsultantId, GridTime, Slot, WorkingHours, free_slots,
     working_slots,
 };
 use crate::error::{ApiError, ErrorBody};
@@ -85,9 +85,11 @@ pub struct ConsultantEnvelope<'a> {
     consultant: ConsultantView<'a>,
 }
 
-/// A free 30-minute slot.
-#[derive(Serialize, ToSchema)]
+/// A free 30-minute slot. (Written by hand, without a string per
+/// timestamp: a month of availability is hundreds of them.)
+#[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
 pub struct SlotView {
     #[schema(format = DateTime, example = "2027-03-04T09:30:00Z")]
     starts_at: String,
@@ -96,9 +98,36 @@ pub struct SlotView {
 }
 
 /// `{"slots": [Slot]}`.
-#[derive(Serialize, ToSchema)]
+#[derive(ToSchema)]
+#[allow(dead_code)]
 pub struct SlotList {
     slots: Vec<SlotView>,
+}
+
+/// The body of [`SlotList`].
+struct SlotListBody(Vec<Slot>);
+
+impl Serialize for SlotListBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct One(Slot);
+        impl Serialize for One {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut slot = serializer.serialize_struct("Slot", 2)?;
+                slot.serialize_field("startsAt", &GridTime(self.0.start()))?;
+                slot.serialize_field("endsAt", &GridTime(self.0.end()))?;
+                slot.end()
+            }
+        }
+        struct Slots<'a>(&'a [Slot]);
+        impl Serialize for Slots<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|slot| One(*slot)))
+            }
+        }
+        let mut body = serializer.serialize_struct("SlotList", 1)?;
+        body.serialize_field("slots", &Slots(&self.0))?;
+        body.end()
+    }
 }
 
 impl<'a> From<&'a Consultant> for ConsultantView<'a> {
@@ -209,12 +238,6 @@ pub async fn availability(
         }
         _ => Vec::new(),
     };
-    let slots = free_slots(working, &occupied, &consultant, now)
-        .iter()
-        .map(|slot| SlotView {
-            starts_at: format_timestamp(slot.start()),
-            ends_at: format_timestamp(slot.end()),
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(SlotList { slots }))
+    let slots = free_slots(working, &occupied, &consultant, now);
+    Ok(HttpResponse::Ok().json(SlotListBody(slots)))
 }

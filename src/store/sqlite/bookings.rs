@@ -173,11 +173,9 @@ impl BookingStore for SqliteStore {
                 )?
                 .map(|start| {
                     let start = start?;
-                    DateTime::from_timestamp_millis(start)
-                        .and_then(Slot::starting_at)
-                        .ok_or_else(|| {
-                            StoreError::Internal(format!("corrupt slot start {start}").into())
-                        })
+                    Slot::from_millis(start).ok_or_else(|| {
+                        StoreError::Internal(format!("corrupt slot start {start}").into())
+                    })
                 })
                 .collect::<StoreResult<_>>()?;
             Ok(slots)

@@ -1,6 +1,8 @@
 //! Consultants' schedules, feed secrets and time off in SQL (time off as
 //! JSON on the consultant's row, rewritten in one transaction).
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -46,7 +48,8 @@ impl CalendarStore for SqliteStore {
         schedule: &Schedule,
     ) -> StoreResult<Option<Consultant>> {
         let schedule = *schedule;
-        self.write(move |tx| {
+        let cache = Arc::clone(&self.consultants);
+        let change = move |tx: &Transaction<'_>| {
             let id = consultant.to_string();
             let rules = schedule.rules;
             tx.execute(
@@ -66,8 +69,9 @@ impl CalendarStore for SqliteStore {
             Ok(tx
                 .query_row(&sql, [id], |row| rows::consultant(row, 0))
                 .optional()?)
-        })
-        .await
+        };
+        self.write_then(change, move |_| cache.changed(consultant))
+            .await
     }
 
     async fn set_calendar_feed(
@@ -103,19 +107,27 @@ impl CalendarStore for SqliteStore {
     }
 
     async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()> {
-        let time_off = time_off.clone();
-        self.write(move |tx| change_time_off(tx, time_off.consultant_id, |all| all.push(time_off)))
-            .await
+        let (time_off, consultant) = (time_off.clone(), time_off.consultant_id);
+        let cache = Arc::clone(&self.consultants);
+        self.write_then(
+            move |tx| change_time_off(tx, consultant, |all| all.push(time_off)),
+            move |_| cache.changed(consultant),
+        )
+        .await
     }
 
     async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool> {
-        self.write(move |tx| {
-            change_time_off(tx, consultant, |all| {
-                let before = all.len();
-                all.retain(|off| off.id != id);
-                all.len() < before
-            })
-        })
+        let cache = Arc::clone(&self.consultants);
+        self.write_then(
+            move |tx| {
+                change_time_off(tx, consultant, |all| {
+                    let before = all.len();
+                    all.retain(|off| off.id != id);
+                    all.len() < before
+                })
+            },
+            move |_| cache.changed(consultant),
+        )
         .await
     }
 }

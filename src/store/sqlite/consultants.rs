@@ -57,13 +57,22 @@ impl ConsultantStore for SqliteStore {
     }
 
     async fn find_consultant(&self, id: ConsultantId) -> StoreResult<Option<Consultant>> {
-        self.read(move |conn| {
-            let sql = format!("SELECT {CONSULTANT_COLUMNS} FROM consultants c WHERE c.id = ?1");
-            let mut statement = conn.prepare_cached(&sql)?;
-            Ok(statement
-                .query_row([id.to_string()], |row| rows::consultant(row, 0))
-                .optional()?)
-        })
-        .await
+        let ticket = match self.consultants.get(id) {
+            Ok(cached) => return Ok(Some(cached)),
+            Err(ticket) => ticket,
+        };
+        let found = self
+            .read(move |conn| {
+                let sql = format!("SELECT {CONSULTANT_COLUMNS} FROM consultants c WHERE c.id = ?1");
+                let mut statement = conn.prepare_cached(&sql)?;
+                Ok(statement
+                    .query_row([id.to_string()], |row| rows::consultant(row, 0))
+                    .optional()?)
+            })
+            .await?;
+        if let Some(consultant) = &found {
+            self.consultants.offer(ticket, consultant);
+        }
+        Ok(found)
     }
 }

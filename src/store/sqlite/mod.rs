@@ -9,6 +9,7 @@ mod account_tokens;
 mod backup;
 mod bookings;
 mod calendar;
+mod consultant_cache;
 mod consultants;
 mod files;
 mod idempotency;
@@ -33,6 +34,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 use async_trait::async_trait;
 
 use super::{Store, StoreError, StoreResult};
+use consultant_cache::ConsultantCache;
 use session_cache::SessionCache;
 
 /// Reader connections kept open: a read holds one only while it runs on a
@@ -56,6 +58,7 @@ pub struct SqliteStore {
     writer: Arc<Mutex<Writers>>,
     readers: r2d2::Pool<SqliteConnectionManager>,
     sessions: Arc<SessionCache>,
+    consultants: Arc<ConsultantCache>,
     /// How long ended sessions are kept before [`Store::purge_ended`] removes them.
     session_retention: TimeDelta,
 }
@@ -113,6 +116,7 @@ impl SqliteStore {
             })),
             readers,
             sessions: Arc::new(SessionCache::new(CACHED_SESSIONS)),
+            consultants: Arc::default(),
             session_retention,
         })
     }
