@@ -132,7 +132,19 @@ async fn availability_lists_future_free_slots_only(backend: Backend) {
     assert_eq!(starts[0], app.at(1, 9, 0));
     assert_eq!(body["slots"][0]["endsAt"], app.at(1, 9, 30));
 
-    // A 60-minute booking takes two slots away.
+    // A 60-minute booking takes two slots away; cancelling gives them
+    // back, and booking again takes them again.
+    let (status, booked) = read(customer.book(&consultant, &app.at(1, 10, 0), 60).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, body) = read(app.client().get(&path).await).await;
+    assert_eq!(body["slots"].as_array().unwrap().len(), 4);
+    let cancel = format!(
+        "/api/bookings/{}/cancel",
+        booked["booking"]["id"].as_str().unwrap()
+    );
+    assert_eq!(customer.post_empty(&cancel).await.status(), StatusCode::OK);
+    let (_, body) = read(app.client().get(&path).await).await;
+    assert_eq!(body["slots"].as_array().unwrap().len(), 6);
     let (status, _) = read(customer.book(&consultant, &app.at(1, 10, 0), 60).await).await;
     assert_eq!(status, StatusCode::CREATED);
     let (_, body) = read(app.client().get(&path).await).await;

@@ -1,10 +1,13 @@
 //! Bookings and their slot claims in SQL.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 
+use super::claim_cache::Claims;
 use super::outbox::insert_messages;
 use super::rows::{self, BOOKING_COLUMNS, millis};
 use super::{SqliteStore, unique_violation};
@@ -41,7 +44,8 @@ impl BookingStore for SqliteStore {
         messages: &[OutboxMessage],
     ) -> StoreResult<()> {
         let (booking, limit, messages) = (booking.clone(), *limit, messages.to_vec());
-        self.write(move |tx| {
+        let (claims, consultant) = (Arc::clone(&self.claims), booking.consultant_id);
+        self.write_then(move |tx| {
             // Counted inside the write transaction: SQLite's single writer
             // makes the check and the insert one step.
             let held: u64 = tx
@@ -86,7 +90,7 @@ impl BookingStore for SqliteStore {
             )?;
             claim_slots(tx, &booking)?;
             insert_messages(tx, &messages)
-        })
+        }, move |_| claims.changed(consultant))
         .await
     }
 
@@ -109,7 +113,8 @@ impl BookingStore for SqliteStore {
     ) -> StoreResult<()> {
         let (booking, previous_version) = (updated.clone(), previous.version);
         let messages = messages.to_vec();
-        self.write(move |tx| {
+        let (claims, consultant) = (Arc::clone(&self.claims), booking.consultant_id);
+        self.write_then(move |tx| {
             let details = &booking.details;
             let changed = tx.prepare_cached(
                 "UPDATE bookings SET starts_at = ?1, duration_minutes = ?2, mode = ?3, destination = ?4,
@@ -138,7 +143,7 @@ impl BookingStore for SqliteStore {
             tx.prepare_cached("DELETE FROM booking_slots WHERE booking_id = ?1")?.execute( [booking.id.to_string()])?;
             claim_slots(tx, &booking)?;
             insert_messages(tx, &messages)
-        })
+        }, move |_| claims.changed(consultant))
         .await
     }
 
@@ -160,27 +165,43 @@ impl BookingStore for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<Slot>> {
-        self.read(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT slot_start FROM booking_slots
-                 WHERE consultant_id = ?1 AND slot_start >= ?2 AND slot_start < ?3
-                 ORDER BY slot_start",
-            )?;
-            let slots = statement
-                .query_map(
-                    params![consultant.to_string(), millis(from), millis(to)],
-                    |row| row.get::<_, i64>(0),
-                )?
-                .map(|start| {
-                    let start = start?;
-                    Slot::from_millis(start).ok_or_else(|| {
-                        StoreError::Internal(format!("corrupt slot start {start}").into())
+        let (since, until) = (from.timestamp(), to.timestamp());
+        let ticket = match self.claims.get(consultant) {
+            Ok(kept) => match kept.between(since, until) {
+                Some(slots) => return Ok(slots),
+                None => None,
+            },
+            Err(ticket) => Some(ticket),
+        };
+        // Every claim from `from` on: later requests for later ranges
+        // are answered from memory.
+        let slots = self
+            .read(move |conn| {
+                let mut statement = conn.prepare_cached(
+                    "SELECT slot_start FROM booking_slots
+                     WHERE consultant_id = ?1 AND slot_start >= ?2
+                     ORDER BY slot_start",
+                )?;
+                let slots = statement
+                    .query_map(params![consultant.to_string(), millis(from)], |row| {
+                        row.get::<_, i64>(0)
+                    })?
+                    .map(|start| {
+                        let start = start?;
+                        Slot::from_millis(start).ok_or_else(|| {
+                            StoreError::Internal(format!("corrupt slot start {start}").into())
+                        })
                     })
-                })
-                .collect::<StoreResult<_>>()?;
-            Ok(slots)
-        })
-        .await
+                    .collect::<StoreResult<Vec<_>>>()?;
+                Ok(slots)
+            })
+            .await?;
+        let claims = Claims::new(since, slots);
+        let between = claims.between(since, until).unwrap_or_default();
+        if let Some(ticket) = ticket {
+            self.claims.offer(ticket, consultant, claims);
+        }
+        Ok(between)
     }
 }
 

@@ -9,6 +9,7 @@ mod account_tokens;
 mod backup;
 mod bookings;
 mod calendar;
+mod claim_cache;
 mod consultant_cache;
 mod consultants;
 mod files;
@@ -34,6 +35,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 use async_trait::async_trait;
 
 use super::{Store, StoreError, StoreResult};
+use claim_cache::ClaimCache;
 use consultant_cache::ConsultantCache;
 use session_cache::SessionCache;
 
@@ -59,6 +61,7 @@ pub struct SqliteStore {
     readers: r2d2::Pool<SqliteConnectionManager>,
     sessions: Arc<SessionCache>,
     consultants: Arc<ConsultantCache>,
+    claims: Arc<ClaimCache>,
     /// How long ended sessions are kept before [`Store::purge_ended`] removes them.
     session_retention: TimeDelta,
 }
@@ -117,6 +120,7 @@ impl SqliteStore {
             readers,
             sessions: Arc::new(SessionCache::new(CACHED_SESSIONS)),
             consultants: Arc::default(),
+            claims: Arc::default(),
             session_retention,
         })
     }
