@@ -112,6 +112,27 @@ pub enum AccountMail {
 }
 
 impl AccountMail {
+    /// Whom it goes to, as stores keep it beside [`TokenPurpose::as_str`]:
+    /// the address asked about, or the account id.
+    pub fn target(&self) -> String {
+        match self {
+            Self::PasswordReset { email } => email.as_str().to_owned(),
+            Self::Verification { user } => user.to_string(),
+        }
+    }
+
+    /// The mail a store kept as `purpose` and [`target`](Self::target).
+    pub fn from_stored(purpose: TokenPurpose, target: &str) -> Option<Self> {
+        Some(match purpose {
+            TokenPurpose::PasswordReset => Self::PasswordReset {
+                email: Email::parse(target).ok()?,
+            },
+            TokenPurpose::EmailVerification => Self::Verification {
+                user: UserId::parse(target)?,
+            },
+        })
+    }
+
     /// What the mailed token will allow.
     pub fn purpose(&self) -> TokenPurpose {
         match self {
@@ -230,6 +251,27 @@ mod tests {
         assert_eq!(message.wanted(Some(&customer(true)), false), Wanted::Drop);
         assert_eq!(message.wanted(None, false), Wanted::Wait);
         assert_eq!(message.wanted(None, true), Wanted::Drop);
+    }
+
+    #[test]
+    fn account_mails_round_trip_through_their_stored_form() {
+        let email = Email::parse("ada@example.com").unwrap();
+        for mail in [
+            AccountMail::PasswordReset { email },
+            AccountMail::Verification {
+                user: UserId::generate(),
+            },
+        ] {
+            assert_eq!(
+                AccountMail::from_stored(mail.purpose(), &mail.target()),
+                Some(mail)
+            );
+        }
+        let verification = TokenPurpose::EmailVerification;
+        assert_eq!(
+            AccountMail::from_stored(verification, "ada@example.com"),
+            None
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod account_mail;
 mod booking;
+mod booking_rules;
 mod consultant;
 mod email;
 mod idempotency;
@@ -27,7 +28,8 @@ pub use booking::{
     Booking, BookingChanges, BookingCursor, BookingDetails, BookingError, BookingQuery,
     BookingStatus, Destination, LiveBookingLimit, Mode, Notes, Party, RawBookingQuery, Travelers,
 };
-pub use consultant::{BookingRules, Buffer, Consultant, DailyHours, Schedule, WorkingHours};
+pub use booking_rules::{BookingRules, Buffer, Schedule};
+pub use consultant::{Consultant, DailyHours, WorkingHours};
 pub use email::Email;
 pub use idempotency::{
     ABANDONED_AFTER, Fingerprint, IDEMPOTENCY_WINDOW, IdempotencyDecision, IdempotencyKey,

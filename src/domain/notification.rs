@@ -331,6 +331,14 @@ impl Outgoing {
         }
     }
 
+    /// Where it stands.
+    pub fn state(&self) -> DeliveryState {
+        match self {
+            Self::Booking(message) => message.state,
+            Self::Account(message) => message.state,
+        }
+    }
+
     /// When it was written.
     pub fn created_at(&self) -> DateTime<Utc> {
         match self {

@@ -33,12 +33,13 @@ pub(super) fn own_consultant(auth: &Authenticated) -> Result<ConsultantId, ApiEr
     })
 }
 
+fn missing_profile(id: ConsultantId) -> ApiError {
+    ApiError::internal(format!("consultant account without profile {id}"))
+}
+
 async fn load(state: &AppState, id: ConsultantId) -> Result<Consultant, ApiError> {
-    state
-        .store
-        .find_consultant(id)
-        .await?
-        .ok_or_else(|| ApiError::internal(format!("consultant account without profile {id}")))
+    let found = state.store.find_consultant(id).await?;
+    found.ok_or_else(|| missing_profile(id))
 }
 
 /// A consultant's schedule.
@@ -166,7 +167,7 @@ pub async fn put_schedule(
         .store
         .update_schedule(id, &schedule)
         .await?
-        .ok_or_else(|| ApiError::internal(format!("consultant account without profile {id}")))?;
+        .ok_or_else(|| missing_profile(id))?;
     tracing::info!(consultant = %id, "schedule changed");
     Ok(HttpResponse::Ok().json(ScheduleEnvelope {
         schedule: ScheduleView::from(&consultant),

@@ -15,8 +15,8 @@ use mongodb::options::FindOptions;
 use super::documents::{Fields, date, object_id};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
 use crate::domain::{
-    AccountMail, AccountMessage, Booking, BookingEvent, DeliveryState, Email, KEEP_FINISHED,
-    OutboxMessage, Outgoing, Recipients, TokenPurpose, UserId,
+    AccountMail, AccountMessage, Booking, BookingEvent, DeliveryState, KEEP_FINISHED,
+    OutboxMessage, Outgoing, Recipients, TokenPurpose,
 };
 use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
@@ -177,10 +177,7 @@ impl OutboxStore for MongoStore {
         }
         for (message, outcome) in outcomes {
             let (finished, next_attempt_at) = outcome.apply(message);
-            let (created_at, state) = match &finished {
-                Outgoing::Booking(message) => (message.created_at, message.state),
-                Outgoing::Account(message) => (message.created_at, message.state),
-            };
+            let (created_at, state) = (finished.created_at(), finished.state());
             let next_attempt_at = next_attempt_at.unwrap_or(created_at);
             let mut document = document_of(&finished, next_attempt_at, "", created_at);
             if state != DeliveryState::Pending {
@@ -242,14 +239,10 @@ fn account_document(
     lease: &str,
     lease_until: DateTime<Utc>,
 ) -> Document {
-    let account = match &message.mail {
-        AccountMail::PasswordReset { email } => email.as_str().to_owned(),
-        AccountMail::Verification { user } => user.to_string(),
-    };
     doc! {
         "_id": message.id.as_str(),
         "kind": message.mail.purpose().as_str(),
-        "account": account,
+        "account": message.mail.target(),
         "createdAt": date(message.created_at),
         "attempts": i64::from(message.attempts),
         "state": message.state.as_str(),
@@ -294,15 +287,9 @@ fn message_from(document: &Document) -> StoreResult<(Outgoing, String)> {
 }
 
 fn account_message_from(fields: &Fields<'_>) -> StoreResult<AccountMessage> {
-    let account = fields.string("account")?;
-    let mail = match fields.domain("kind", TokenPurpose::parse)? {
-        TokenPurpose::PasswordReset => AccountMail::PasswordReset {
-            email: Email::parse(account).map_err(|_| fields.corrupt("account"))?,
-        },
-        TokenPurpose::EmailVerification => AccountMail::Verification {
-            user: UserId::parse(account).ok_or_else(|| fields.corrupt("account"))?,
-        },
-    };
+    let purpose = fields.domain("kind", TokenPurpose::parse)?;
+    let mail = AccountMail::from_stored(purpose, fields.string("account")?)
+        .ok_or_else(|| fields.corrupt("account"))?;
     Ok(AccountMessage {
         id: fields.string("_id")?.to_owned(),
         mail,

@@ -8,8 +8,8 @@ use rusqlite::{Row, Transaction, params};
 use super::SqliteStore;
 use super::rows::millis;
 use crate::domain::{
-    AccountMail, AccountMessage, BookingEvent, DeliveryState, Email, OutboxMessage, Outgoing,
-    Recipients, TokenPurpose, UserId,
+    AccountMail, AccountMessage, BookingEvent, DeliveryState, OutboxMessage, Outgoing, Recipients,
+    TokenPurpose,
 };
 use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
@@ -43,10 +43,6 @@ pub(super) fn insert_account_message(
     tx: &Transaction<'_>,
     message: &AccountMessage,
 ) -> StoreResult<()> {
-    let account = match &message.mail {
-        AccountMail::PasswordReset { email } => email.as_str().to_owned(),
-        AccountMail::Verification { user } => user.to_string(),
-    };
     tx.prepare_cached(
         "INSERT INTO outbox (id, kind, account, not_before, created_at, attempts, state,
              next_attempt_at)
@@ -55,7 +51,7 @@ pub(super) fn insert_account_message(
     .execute(params![
         message.id,
         message.mail.purpose().as_str(),
-        account,
+        message.mail.target(),
         millis(message.created_at),
         message.attempts,
         message.state.as_str(),
@@ -87,14 +83,7 @@ fn message(row: &Row<'_>) -> StoreResult<Outgoing> {
     }
     let purpose = TokenPurpose::parse(&kind).ok_or_else(|| corrupt("kind"))?;
     let account: String = row.get("account")?;
-    let mail = match purpose {
-        TokenPurpose::PasswordReset => AccountMail::PasswordReset {
-            email: Email::parse(&account).map_err(|_| corrupt("account"))?,
-        },
-        TokenPurpose::EmailVerification => AccountMail::Verification {
-            user: UserId::parse(&account).ok_or_else(|| corrupt("account"))?,
-        },
-    };
+    let mail = AccountMail::from_stored(purpose, &account).ok_or_else(|| corrupt("account"))?;
     Ok(Outgoing::Account(AccountMessage {
         id: row.get("id")?,
         mail,
@@ -188,17 +177,14 @@ impl OutboxStore for SqliteStore {
                      WHERE id = ?5 AND lease = ?6",
                 )?;
                 for (message, next) in finished {
-                    let (state, attempts, delivered) = match &message {
-                        Outgoing::Booking(message) => (
-                            message.state,
-                            message.attempts,
-                            Some(message.delivered.as_str()),
-                        ),
-                        Outgoing::Account(message) => (message.state, message.attempts, None),
+                    // Only booking messages track delivery per recipient.
+                    let delivered = match &message {
+                        Outgoing::Booking(message) => Some(message.delivered.as_str()),
+                        Outgoing::Account(_) => None,
                     };
                     finish.execute(params![
-                        state.as_str(),
-                        attempts,
+                        message.state().as_str(),
+                        message.attempts(),
                         delivered,
                         next.map(millis),
                         message.id(),
