@@ -20,6 +20,7 @@ use crate::store_tests;
 
 store_tests!(
     a_reset_link_replaces_the_password_once_and_ends_every_session,
+    a_reset_asked_for_while_the_smtp_server_is_down_arrives_once_and_works,
     an_unknown_address_gets_the_same_answer_and_no_mail,
     known_and_unknown_addresses_take_similar_time,
     the_fourth_reset_mail_in_an_hour_is_not_sent_and_only_the_latest_link_works,
@@ -153,6 +154,37 @@ async fn a_reset_link_replaces_the_password_once_and_ends_every_session(backend:
     }
     let old = app.client().login(&email, PASSWORD).await;
     assert_error(old, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    let new = app.client().login(&email, NEW_PASSWORD).await;
+    assert_eq!(new.status(), StatusCode::OK);
+}
+
+async fn a_reset_asked_for_while_the_smtp_server_is_down_arrives_once_and_works(
+    backend: Backend,
+) {
+    let mut smtp = SmtpServer::stopped();
+    let app = app_mailing_to(backend, &smtp).await;
+    let (_, user) = app.verified_customer("Grace").await;
+    let email = email_of(&user);
+    let response = ask_for_reset(&app.client(), &email).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    // Every attempt so far failed; the retry is scheduled.
+    tokio::time::sleep(StdDuration::from_millis(1500)).await;
+    assert!(smtp.received().is_empty());
+
+    smtp.restart().await;
+    // Past any backoff and past the 30 minutes a reset link lives: the token is
+    // drawn when the mail is sent, so the late mail's link still works.
+    app.clock.advance(Duration::minutes(31));
+    let mails = mails_to(&smtp, &email, RESET_SUBJECT, 1).await;
+    outbox_drained(&app).await;
+    assert_eq!(
+        mails_to(&smtp, &email, RESET_SUBJECT, 1).await.len(),
+        1,
+        "the reset mail arrives once"
+    );
+    let token = token_in(&mails[0], "/reset-password");
+    let (status, body) = read(confirm_reset(&app.client(), &token, NEW_PASSWORD).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let new = app.client().login(&email, NEW_PASSWORD).await;
     assert_eq!(new.status(), StatusCode::OK);
 }
