@@ -10,6 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
+use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::auth::{AuthRateLimiter, HashError, PasswordHasher};
@@ -27,7 +28,7 @@ use crate::state::AppState;
 use crate::store::instrumented::Instrumented;
 use crate::store::mongo::MongoStore;
 use crate::store::sqlite::{ServerLock, ServerLockError, SqliteStore};
-use crate::store::{SharedStore, StoreError};
+use crate::store::{SharedStore, Store, StoreError};
 
 /// Start-up failed.
 #[derive(Debug, thiserror::Error)]
@@ -184,6 +185,65 @@ fn metrics_listener(address: &str) -> Result<MetricsListener, StartupError> {
     })
 }
 
+/// `store`, timed operation by operation when metrics are exported (timing
+/// costs a little: only when someone looks).
+fn instrumented(store: SharedStore, settings: &Settings) -> SharedStore {
+    if settings.metrics_address.is_none() {
+        return store;
+    }
+    let name = match settings.store {
+        StoreSettings::Sqlite { .. } => "sqlite",
+        StoreSettings::Mongo { .. } => "mongodb",
+    };
+    Arc::new(Instrumented::new(store, name))
+}
+
+/// Creates the demo consultants if missing; in development, prints their
+/// passwords once.
+async fn seed(
+    settings: &Settings,
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    now: DateTime<Utc>,
+) -> Result<(), StartupError> {
+    let accounts = seed_demo_data(store, hasher, now).await?;
+    if !accounts.is_empty() {
+        tracing::info!(consultants = accounts.len(), "demo data created");
+        if settings.environment == Environment::Development {
+            announce_demo_accounts(&accounts);
+        }
+    }
+    Ok(())
+}
+
+/// The HTTP server on `listener`, not yet running.
+fn http_server(
+    state: web::Data<AppState>,
+    listener: TcpListener,
+    workers: usize,
+    shutdown_timeout: Duration,
+) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || {
+        // Outermost first: request context, CORS, CSRF, JSON bodies, routes.
+        App::new()
+            .wrap(from_fn(require_json_bodies))
+            .wrap(from_fn(reject_cross_site_requests))
+            .wrap(cors(&state.settings.allowed_origins))
+            .wrap(from_fn(request_context))
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string()).into()
+            }))
+            .configure(routes::configure)
+    })
+    .workers(workers)
+    // On SIGTERM or SIGINT: stop accepting, let requests in flight finish.
+    .shutdown_timeout(shutdown_timeout.as_secs())
+    .listen(listener)?;
+    Ok(server.run())
+}
+
 impl Application {
     /// Builds the application with the system clock.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
@@ -199,24 +259,10 @@ impl Application {
             StoreSettings::Sqlite { path, .. } => Some(ServerLock::acquire(path)?),
             StoreSettings::Mongo { .. } => None,
         };
-        let mut store = open_store(&settings.store).await?;
-        if settings.metrics_address.is_some() {
-            // Timing each operation costs a little: only when someone looks.
-            let name = match settings.store {
-                StoreSettings::Sqlite { .. } => "sqlite",
-                StoreSettings::Mongo { .. } => "mongodb",
-            };
-            store = Arc::new(Instrumented::new(store, name));
-        }
+        let store = instrumented(open_store(&settings.store).await?, &settings);
         let hasher = PasswordHasher::new(settings.password_hash_concurrency)?;
         if settings.seed_demo_data {
-            let accounts = seed_demo_data(store.as_ref(), &hasher, clock.now()).await?;
-            if !accounts.is_empty() {
-                tracing::info!(consultants = accounts.len(), "demo data created");
-                if settings.environment == Environment::Development {
-                    announce_demo_accounts(&accounts);
-                }
-            }
+            seed(&settings, store.as_ref(), &hasher, clock.now()).await?;
         }
         let address = format!("{}:{}", settings.host, settings.port);
         let (listener, port) = bind(&address)?;
@@ -234,28 +280,8 @@ impl Application {
             clock,
             settings: Arc::new(settings),
         });
-        let app_state = state.clone();
-        let server = HttpServer::new(move || {
-            // Outermost first: request context, CORS, CSRF, JSON bodies, routes.
-            App::new()
-                .wrap(from_fn(require_json_bodies))
-                .wrap(from_fn(reject_cross_site_requests))
-                .wrap(cors(&app_state.settings.allowed_origins))
-                .wrap(from_fn(request_context))
-                .app_data(app_state.clone())
-                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-                .app_data(web::QueryConfig::default().error_handler(|error, _| {
-                    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string())
-                        .into()
-                }))
-                .configure(routes::configure)
-        })
-        .workers(workers)
-        // On SIGTERM or SIGINT: stop accepting, let requests in flight finish.
-        .shutdown_timeout(shutdown_timeout.as_secs())
-        .listen(listener)
-        .map_err(|source| StartupError::Bind { address, source })?
-        .run();
+        let server = http_server(state.clone(), listener, workers, shutdown_timeout)
+            .map_err(|source| StartupError::Bind { address, source })?;
         Ok(Self {
             port,
             server,

@@ -148,13 +148,7 @@ impl Settings {
     /// Reads variables through `lookup` (a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let vars = Variables { lookup };
-        let environment = vars.parse("APP_ENV", Environment::Development, |value| {
-            match value.to_ascii_lowercase().as_str() {
-                "development" | "dev" => Ok(Environment::Development),
-                "production" | "prod" => Ok(Environment::Production),
-                _ => Err("expected development or production".into()),
-            }
-        })?;
+        let environment = environment(&vars)?;
         let production = environment == Environment::Production;
         let session = SessionPolicy {
             ttl: vars.parse("SESSION_TTL", TimeDelta::days(14), parse_duration)?,
@@ -194,19 +188,7 @@ impl Settings {
             })?,
             metrics_address: metrics_address(&vars)?,
             mail: mail::mail_settings(&vars, production)?,
-            log_format: vars.parse(
-                "LOG_FORMAT",
-                if production {
-                    LogFormat::Json
-                } else {
-                    LogFormat::Text
-                },
-                |value| match value.to_ascii_lowercase().as_str() {
-                    "text" => Ok(LogFormat::Text),
-                    "json" => Ok(LogFormat::Json),
-                    _ => Err("expected text or json".into()),
-                },
-            )?,
+            log_format: log_format(&vars, production)?,
         })
     }
 }
@@ -281,6 +263,39 @@ fn client_address_source<F: Fn(&str) -> Option<String>>(
         }
     } else {
         ClientAddressSource::Peer
+    })
+}
+
+/// `APP_ENV`: development unless told otherwise.
+fn environment<F: Fn(&str) -> Option<String>>(
+    vars: &Variables<F>,
+) -> Result<Environment, ConfigError> {
+    vars.parse("APP_ENV", Environment::Development, |value| {
+        match value.to_ascii_lowercase().as_str() {
+            "development" | "dev" => Ok(Environment::Development),
+            "production" | "prod" => Ok(Environment::Production),
+            _ => Err("expected development or production".into()),
+        }
+    })
+}
+
+/// `LOG_FORMAT`: JSON lines in production (for a log collector), readable
+/// text in development.
+fn log_format<F: Fn(&str) -> Option<String>>(
+    vars: &Variables<F>,
+    production: bool,
+) -> Result<LogFormat, ConfigError> {
+    let default = if production {
+        LogFormat::Json
+    } else {
+        LogFormat::Text
+    };
+    vars.parse("LOG_FORMAT", default, |value| {
+        match value.to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("expected text or json".into()),
+        }
     })
 }
 

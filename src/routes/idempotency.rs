@@ -64,10 +64,24 @@ where
         return work().await.map(|response| respond(&response, false));
     };
     let started = IdempotencyRecord::started(user.id, key, fingerprint, state.now());
+    if let Some(first) = claim(state, &started).await? {
+        return Ok(respond(&first, true));
+    }
+    let response = keep_outcome(state, &started, work().await).await?;
+    Ok(respond(&response, false))
+}
+
+/// Takes `started`'s key for this request: `None` when the work is ours to
+/// do, or the first request's response to replay. Waits a while for a first
+/// request still in progress.
+async fn claim(
+    state: &AppState,
+    started: &IdempotencyRecord,
+) -> Result<Option<StoredResponse>, ApiError> {
     let deadline = Instant::now() + WAIT_FOR_FIRST_REQUEST;
-    while let Some(existing) = state.store.insert_idempotency_record(&started).await? {
+    while let Some(existing) = state.store.insert_idempotency_record(started).await? {
         match existing.decide(&started.fingerprint, state.now()) {
-            IdempotencyDecision::Replay(response) => return Ok(respond(&response, true)),
+            IdempotencyDecision::Replay(response) => return Ok(Some(response)),
             IdempotencyDecision::KeyReused => {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -79,10 +93,10 @@ where
             IdempotencyDecision::TakeOver => {
                 if state
                     .store
-                    .replace_idempotency_record(&existing, &started)
+                    .replace_idempotency_record(&existing, started)
                     .await?
                 {
-                    break;
+                    return Ok(None);
                 }
             }
             IdempotencyDecision::InProgress if Instant::now() < deadline => {
@@ -98,17 +112,26 @@ where
             }
         }
     }
-    let response = match work().await {
+    Ok(None)
+}
+
+/// Stores the work's outcome under `started`'s key, to be replayed: its
+/// response, or its refusal (a 4xx is the first answer too). A failure is
+/// not an answer: the key is released so a retry runs the work again.
+async fn keep_outcome(
+    state: &AppState,
+    started: &IdempotencyRecord,
+    outcome: Result<StoredResponse, ApiError>,
+) -> Result<StoredResponse, ApiError> {
+    let response = match outcome {
         Ok(response) => response,
-        // A refusal is the first response too, and is replayed like a success.
         Err(error) if error.status().is_client_error() => StoredResponse {
             status: error.status().as_u16(),
             body: error.body(),
             location: None,
         },
-        // A failure is not an answer: forget the key so a retry runs again.
         Err(error) => {
-            if let Err(cleanup) = state.store.delete_idempotency_record(&started).await {
+            if let Err(cleanup) = state.store.delete_idempotency_record(started).await {
                 tracing::warn!(cleanup = %ErrorChain(&cleanup), "could not release an idempotency key");
             }
             return Err(error);
@@ -116,11 +139,11 @@ where
     };
     if let Err(error) = state
         .store
-        .replace_idempotency_record(&started, &started.finished(response.clone()))
+        .replace_idempotency_record(started, &started.finished(response.clone()))
         .await
     {
         // The work is done; the client gets its answer even if it cannot be kept.
         tracing::warn!(error = %ErrorChain(&error), "could not store the response for an idempotency key");
     }
-    Ok(respond(&response, false))
+    Ok(response)
 }

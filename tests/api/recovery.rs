@@ -158,9 +158,7 @@ async fn a_reset_link_replaces_the_password_once_and_ends_every_session(backend:
     assert_eq!(new.status(), StatusCode::OK);
 }
 
-async fn a_reset_asked_for_while_the_smtp_server_is_down_arrives_once_and_works(
-    backend: Backend,
-) {
+async fn a_reset_asked_for_while_the_smtp_server_is_down_arrives_once_and_works(backend: Backend) {
     let mut smtp = SmtpServer::stopped();
     let app = app_mailing_to(backend, &smtp).await;
     let (_, user) = app.verified_customer("Grace").await;

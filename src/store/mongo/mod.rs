@@ -38,15 +38,13 @@ mod users;
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::TimeDelta;
 use mongodb::bson::{Document, doc};
 use mongodb::error::{ErrorKind, WriteFailure};
-use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::options::{ClientOptions, FindOptions, IndexOptions};
 use mongodb::{Client, Collection, Database, IndexModel};
 use secrecy::{ExposeSecret, SecretString};
-
-use async_trait::async_trait;
-use mongodb::options::FindOptions;
 
 use super::{Store, StoreError, StoreResult};
 
@@ -56,7 +54,7 @@ const SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long to wait for a TCP connection, unless the connection string says.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The MongoDB implementation of [`Store`](super::Store).
+/// The MongoDB implementation of [`Store`].
 pub struct MongoStore {
     database: Database,
     users: Collection<Document>,

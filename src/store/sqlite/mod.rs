@@ -55,7 +55,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub use backup::{BackupError, backup, restore};
 pub use files::{ServerLock, ServerLockError};
 
-/// The SQLite implementation of [`Store`](super::Store).
+/// The SQLite implementation of [`Store`].
 pub struct SqliteStore {
     writer: Arc<Mutex<Writers>>,
     readers: r2d2::Pool<SqliteConnectionManager>,

@@ -15,12 +15,12 @@ use lettre::message::Mailbox;
 use rand::RngCore;
 use tokio::sync::watch;
 
-use super::{Parties, Transport, TransportError, compose, compose_account};
+mod account;
+mod booking;
+
+use super::{Transport, TransportError};
 use crate::config::MailSettings;
-use crate::domain::{
-    AccountMail, AccountMessage, Clock, IssuedToken, LEASE, ORPHANED_AFTER, OutboxMessage,
-    Outgoing, Party, Recipients, Wanted, retry_delay, still_wanted,
-};
+use crate::domain::{AccountMail, Clock, LEASE, Outgoing, Recipients, retry_delay};
 use crate::error::ErrorChain;
 use crate::monitoring;
 use crate::store::{Delivery, SharedStore, StoreResult};
@@ -146,7 +146,7 @@ impl Dispatcher {
     }
 
     /// Leases the due messages, delivers them (several at once, see
-    /// [`in_order`]), and records the outcomes together; how many.
+    /// `in_order`), and records the outcomes together; how many.
     pub async fn dispatch_once(&self) -> StoreResult<usize> {
         let mut lease = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut lease);
@@ -197,165 +197,6 @@ impl Dispatcher {
                 }
             }
         }
-    }
-
-    async fn deliver(&self, message: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<Delivery> {
-        let attempts = message.attempts;
-        if !self.booking_notifications {
-            return Ok(Delivery::Dropped { attempts });
-        }
-        let current = self.store.find_booking(message.booking_id()).await?;
-        let orphaned = now - message.created_at >= ORPHANED_AFTER;
-        match still_wanted(message, current.as_ref(), orphaned) {
-            Wanted::Send => {}
-            Wanted::Wait => {
-                return Ok(Delivery::Retry {
-                    attempts,
-                    at: now + WAIT_FOR_CHANGE,
-                    delivered: message.delivered,
-                });
-            }
-            Wanted::Drop => return Ok(Delivery::Dropped { attempts }),
-        }
-        let Some(parties) = self.parties(message).await? else {
-            return Ok(Delivery::Dropped { attempts });
-        };
-        let (mut delivered, mut mailed) = (message.delivered, false);
-        for party in message.undelivered() {
-            match self.send_to(message, party, &parties).await {
-                Ok(sent) => (delivered, mailed) = (delivered.with(party), mailed || sent),
-                Err(error) => {
-                    let id = message.mail_id(party);
-                    let expired = message.expired(now);
-                    return Ok(failed(&id, attempts, expired, now, &error, delivered));
-                }
-            }
-        }
-        Ok(if mailed {
-            Delivery::Sent {
-                attempts: attempts + 1,
-            }
-        } else {
-            Delivery::Dropped { attempts }
-        })
-    }
-
-    /// Mails `party` about `message`; whether a mail went out (an
-    /// unverified address gets none, and a mail that cannot be composed
-    /// never will be: both are done with). An error is the transport's.
-    async fn send_to(
-        &self,
-        message: &OutboxMessage,
-        party: Party,
-        parties: &Parties,
-    ) -> Result<bool, TransportError> {
-        let account = match party {
-            Party::Customer => &parties.customer,
-            Party::Consultant => &parties.consultant_account,
-        };
-        let id = message.mail_id(party);
-        if !account.email_verified {
-            tracing::debug!(message = %id, "not mailed: the address is not verified");
-            return Ok(false);
-        }
-        let mail = match compose(
-            message,
-            party,
-            parties,
-            &self.from,
-            &self.base_url,
-            &self.host,
-        ) {
-            Ok(mail) => mail,
-            Err(error) => {
-                tracing::error!(message = %id, error = %ErrorChain(&error), "mail could not be composed");
-                return Ok(false);
-            }
-        };
-        let written = self.transport.send(mail).await?;
-        log_handed_over(&id, written.as_deref());
-        Ok(true)
-    }
-
-    /// Sends an account mail with a fresh token, stored (as a hash) first:
-    /// the raw token only ever exists in the mail.
-    async fn deliver_account(
-        &self,
-        message: &AccountMessage,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Delivery> {
-        let attempts = message.attempts;
-        let account = match &message.mail {
-            AccountMail::PasswordReset { email } => self
-                .store
-                .find_credentials(email)
-                .await?
-                .map(|credentials| credentials.user),
-            AccountMail::Verification { user } => self.store.find_user(*user).await?,
-        };
-        let orphaned = now - message.created_at >= ORPHANED_AFTER;
-        let user = match (message.wanted(account.as_ref(), orphaned), account) {
-            (Wanted::Send, Some(user)) => user,
-            (Wanted::Wait, _) => {
-                return Ok(Delivery::Retry {
-                    attempts,
-                    at: now + WAIT_FOR_CHANGE,
-                    delivered: Recipients::NONE,
-                });
-            }
-            _ => return Ok(Delivery::Dropped { attempts }),
-        };
-        let purpose = message.mail.purpose();
-        let (token, issued) = IssuedToken::issue(user.id, purpose, now);
-        self.store.insert_account_token(&issued).await?;
-        let composed = compose_account(
-            &user,
-            purpose,
-            &token,
-            &message.id,
-            &self.from,
-            &self.base_url,
-            &self.host,
-        );
-        let mail = match composed {
-            Ok(mail) => mail,
-            Err(error) => {
-                tracing::error!(message = %message.id, error = %ErrorChain(&error), "mail could not be composed");
-                return Ok(Delivery::Dropped { attempts });
-            }
-        };
-        match self.transport.send(mail).await {
-            Ok(written) => {
-                log_handed_over(&message.id, written.as_deref());
-                Ok(Delivery::Sent {
-                    attempts: attempts + 1,
-                })
-            }
-            Err(error) => {
-                let expired = message.expired(now);
-                let none = Recipients::NONE;
-                Ok(failed(&message.id, attempts, expired, now, &error, none))
-            }
-        }
-    }
-
-    /// The accounts and profile the message names; `None` if one is gone.
-    async fn parties(&self, message: &OutboxMessage) -> StoreResult<Option<Parties>> {
-        let booking = &message.booking;
-        let customer = self.store.find_user(booking.customer_id).await?;
-        let consultant = self.store.find_consultant(booking.consultant_id).await?;
-        let consultant_account = self
-            .store
-            .find_consultant_account(booking.consultant_id)
-            .await?;
-        Ok(match (customer, consultant, consultant_account) {
-            (Some(customer), Some(consultant), Some(consultant_account)) => Some(Parties {
-                customer,
-                consultant,
-                consultant_account,
-            }),
-            _ => None,
-        })
     }
 }
 

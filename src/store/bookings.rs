@@ -1,0 +1,107 @@
+//! Consultants, their calendars and bookings.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreResult;
+use crate::domain::{
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, LiveBookingLimit, OutboxMessage,
+    PasswordHash, Schedule, Slot, TimeOff, TimeOffId, TokenHash, User,
+};
+
+/// Consultant profiles.
+#[async_trait]
+pub trait ConsultantStore: Send + Sync {
+    /// Adds a consultant profile, with its login account when given, atomically.
+    /// [`StoreError::EmailTaken`](super::StoreError::EmailTaken) if the account's email is in use.
+    async fn insert_consultant(
+        &self,
+        consultant: &Consultant,
+        account: Option<(&User, &PasswordHash)>,
+    ) -> StoreResult<()>;
+
+    /// Every consultant, by name.
+    async fn list_consultants(&self) -> StoreResult<Vec<Consultant>>;
+
+    /// One consultant.
+    async fn find_consultant(&self, id: ConsultantId) -> StoreResult<Option<Consultant>>;
+}
+
+/// What consultants manage about their own calendar: schedule, calendar
+/// feed secret, time off.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
+    /// Replaces the time zone, hours and rules of `consultant`; the profile
+    /// as it now is (`None`: no such consultant). Bookings are untouched.
+    async fn update_schedule(
+        &self,
+        consultant: ConsultantId,
+        schedule: &Schedule,
+    ) -> StoreResult<Option<Consultant>>;
+
+    /// Sets the hash of `consultant`'s calendar feed secret (`None` removes
+    /// it): the previous secret stops working.
+    async fn set_calendar_feed(
+        &self,
+        consultant: ConsultantId,
+        token_hash: Option<&TokenHash>,
+    ) -> StoreResult<()>;
+
+    /// The consultant whose feed secret hashes to `token_hash`.
+    async fn find_consultant_by_feed(
+        &self,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<Consultant>>;
+
+    /// Adds a time off to its consultant's (read back with the profile).
+    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()>;
+
+    /// Deletes time off `id` of `consultant`; whether there was one.
+    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool>;
+}
+
+/// Bookings and the slots they hold.
+#[async_trait]
+pub trait BookingStore: Send + Sync {
+    /// Stores a new booking and claims its slots in one atomic step.
+    /// [`StoreError::SlotTaken`](super::StoreError::SlotTaken) if any slot is held by a live booking of the
+    /// same consultant, [`StoreError::LimitReached`](super::StoreError::LimitReached) if its customer would
+    /// hold more live future bookings than `limit` allows; either way nothing
+    /// is left written. Concurrent inserts never exceed the limit (they may,
+    /// on MongoDB, both be refused when only one would have fitted). The
+    /// `messages` it planned are stored durably with it (see [`OutboxStore`](super::OutboxStore)).
+    async fn insert_booking(
+        &self,
+        booking: &Booking,
+        limit: &LiveBookingLimit,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()>;
+
+    /// One booking.
+    async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>>;
+
+    /// Replaces `previous` with `updated` (same id, next version) if the stored
+    /// booking is still at `previous.version`, moving its slot claims to match:
+    /// released when it is no longer live, claimed when its time changed. The
+    /// invariant holds throughout: every slot of a live booking is claimed.
+    /// [`StoreError::Conflict`](super::StoreError::Conflict) if the version moved on, [`StoreError::SlotTaken`](super::StoreError::SlotTaken)
+    /// if a new slot is held; either way the stored booking is unchanged.
+    /// The `messages` the change planned are stored durably with it.
+    async fn update_booking(
+        &self,
+        previous: &Booking,
+        updated: &Booking,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()>;
+
+    /// Up to `query.fetch_limit()` bookings matching `query`, by (`startsAt`, id).
+    async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>>;
+
+    /// Slots held by live bookings of `consultant` starting in `[from, to)`, sorted.
+    async fn occupied_slots(
+        &self,
+        consultant: ConsultantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Slot>>;
+}

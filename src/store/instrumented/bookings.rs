@@ -1,0 +1,138 @@
+//! Timing of the consultant, calendar and booking operations.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::Instrumented;
+use crate::domain::{
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, LiveBookingLimit, OutboxMessage,
+    PasswordHash, Schedule, Slot, TimeOff, TimeOffId, TokenHash, User,
+};
+use crate::store::{BookingStore, CalendarStore, ConsultantStore, StoreResult};
+
+#[async_trait]
+impl ConsultantStore for Instrumented {
+    async fn insert_consultant(
+        &self,
+        consultant: &Consultant,
+        account: Option<(&User, &PasswordHash)>,
+    ) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_consultant",
+            self.inner.insert_consultant(consultant, account)
+        )
+    }
+
+    async fn list_consultants(&self) -> StoreResult<Vec<Consultant>> {
+        timed!(self, "list_consultants", self.inner.list_consultants())
+    }
+
+    async fn find_consultant(&self, id: ConsultantId) -> StoreResult<Option<Consultant>> {
+        timed!(self, "find_consultant", self.inner.find_consultant(id))
+    }
+}
+
+#[async_trait]
+impl CalendarStore for Instrumented {
+    async fn update_schedule(
+        &self,
+        consultant: ConsultantId,
+        schedule: &Schedule,
+    ) -> StoreResult<Option<Consultant>> {
+        timed!(
+            self,
+            "update_schedule",
+            self.inner.update_schedule(consultant, schedule)
+        )
+    }
+
+    async fn set_calendar_feed(
+        &self,
+        consultant: ConsultantId,
+        token_hash: Option<&TokenHash>,
+    ) -> StoreResult<()> {
+        timed!(
+            self,
+            "set_calendar_feed",
+            self.inner.set_calendar_feed(consultant, token_hash)
+        )
+    }
+
+    async fn find_consultant_by_feed(
+        &self,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<Consultant>> {
+        timed!(
+            self,
+            "find_consultant_by_feed",
+            self.inner.find_consultant_by_feed(token_hash)
+        )
+    }
+
+    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_time_off",
+            self.inner.insert_time_off(time_off)
+        )
+    }
+
+    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool> {
+        timed!(
+            self,
+            "delete_time_off",
+            self.inner.delete_time_off(consultant, id)
+        )
+    }
+}
+
+#[async_trait]
+impl BookingStore for Instrumented {
+    async fn insert_booking(
+        &self,
+        booking: &Booking,
+        limit: &LiveBookingLimit,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_booking",
+            self.inner.insert_booking(booking, limit, messages)
+        )
+    }
+
+    async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
+        timed!(self, "find_booking", self.inner.find_booking(id))
+    }
+
+    async fn update_booking(
+        &self,
+        previous: &Booking,
+        updated: &Booking,
+        messages: &[OutboxMessage],
+    ) -> StoreResult<()> {
+        timed!(
+            self,
+            "update_booking",
+            self.inner.update_booking(previous, updated, messages)
+        )
+    }
+
+    async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>> {
+        timed!(self, "list_bookings", self.inner.list_bookings(query))
+    }
+
+    async fn occupied_slots(
+        &self,
+        consultant: ConsultantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Slot>> {
+        timed!(
+            self,
+            "occupied_slots",
+            self.inner.occupied_slots(consultant, from, to)
+        )
+    }
+}
