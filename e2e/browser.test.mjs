@@ -125,6 +125,8 @@ async function chooseFreeSlot(page) {
   for (let offset = 1; offset <= 14; offset++) {
     const day = new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
     await page.fill("#slot-form [name=day]", day);
+    // Empty the list first, so the wait below sees this day's answer.
+    await page.evaluate(() => document.querySelector("#slots").replaceChildren());
     await page.click("#slot-form button[type=submit]");
     await page.waitForSelector("#slots > *");
     if (await page.locator("#slots button").count() > 0) {

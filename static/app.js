@@ -168,21 +168,21 @@ async function loadBookings() {
     $(".actions", item).hidden = !live;
     $(".confirm", item).addEventListener("click", () => attempt(async () => {
       await api("POST", `/api/bookings/${booking.id}/confirm`);
-      say("Booking confirmed.");
       await loadBookings();
+      say("Booking confirmed.");
     }));
     $(".cancel", item).addEventListener("click", () => attempt(async () => {
       await api("POST", `/api/bookings/${booking.id}/cancel`, {});
-      say("Booking cancelled.");
       await loadBookings();
+      say("Booking cancelled.");
     }));
     $(".move", item).addEventListener("click", () => attempt(async () => {
       const value = $(".reschedule input", item).value;
       if (!value) throw new Error("Pick the new start time first.");
       const startsAt = new Date(value).toISOString().replace(/\.\d{3}Z$/, "Z");
       await api("PATCH", `/api/bookings/${booking.id}`, { startsAt });
-      say("Booking moved.");
       await loadBookings();
+      say("Booking moved.");
     }));
     return item;
   }));
@@ -221,8 +221,8 @@ async function loadCalendar() {
     Object.assign(remove, { type: "button", className: "cancel", textContent: "Remove" });
     remove.addEventListener("click", () => attempt(async () => {
       await api("DELETE", `/api/consultants/me/time-off/${off.id}`);
-      say("Time off removed.");
       await loadCalendar();
+      say("Time off removed.");
     }));
     item.append(" ", remove);
     return item;
