@@ -1,0 +1,119 @@
+//! Users and sessions as documents.
+
+use chrono::TimeDelta;
+use mongodb::bson::{Bson, Document, doc};
+
+use super::{Fields, date, object_id};
+use crate::domain::{
+    ConsultantId, CredentialsStamp, Email, PasswordHash, PersonName, Role, Session, SessionId,
+    SessionStatus, TokenHash, User, UserAgent, UserId,
+};
+use crate::store::StoreResult;
+
+pub(in crate::store::mongo) fn user_document(user: &User, hash: &PasswordHash) -> Document {
+    doc! {
+        "_id": object_id(user.id.bytes()),
+        "email": user.email.as_str(),
+        "name": user.name.as_str(),
+        "role": user.role.as_str(),
+        "consultantId": user.role.consultant_id().map(|id| id.to_string()),
+        "passwordHash": hash.as_str(),
+        "createdAt": date(user.created_at),
+        "credentialsStamp": user.credentials_stamp.to_stored(),
+        "emailVerified": user.email_verified,
+    }
+}
+
+pub(in crate::store::mongo) fn user_from(document: &Document) -> StoreResult<User> {
+    let fields = Fields {
+        document,
+        collection: "users",
+    };
+    let role = match fields.optional_string("consultantId")? {
+        None => Role::Customer,
+        Some(id) => {
+            Role::Consultant(ConsultantId::parse(id).ok_or_else(|| fields.corrupt("consultantId"))?)
+        }
+    };
+    Ok(User {
+        id: UserId::from_bytes(fields.object_id()?),
+        email: fields.domain("email", |text| Email::from_stored(text.to_owned()))?,
+        name: fields.domain("name", |text| PersonName::parse(text).ok())?,
+        created_at: fields.instant("createdAt")?,
+        credentials_stamp: stamp(&fields)?,
+        // Documents written before verification existed: consultants were
+        // created by the agency, customers never showed they get mail.
+        email_verified: match document.get("emailVerified") {
+            None => role.consultant_id().is_some(),
+            // The test server stores a boolean `$set` as a number.
+            Some(Bson::Int32(flag)) => *flag != 0,
+            Some(Bson::Int64(flag)) => *flag != 0,
+            Some(value) => value
+                .as_bool()
+                .ok_or_else(|| fields.corrupt("emailVerified"))?,
+        },
+        role,
+    })
+}
+
+pub(in crate::store::mongo) fn password_hash_from(
+    document: &Document,
+) -> StoreResult<PasswordHash> {
+    let fields = Fields {
+        document,
+        collection: "users",
+    };
+    Ok(PasswordHash::from_phc(
+        fields.string("passwordHash")?.to_owned(),
+    ))
+}
+
+/// A session document; `purgeAt` is when the TTL index may delete it: the
+/// end of its life plus the retention period.
+pub(in crate::store::mongo) fn session_document(
+    session: &Session,
+    retention: TimeDelta,
+) -> Document {
+    doc! {
+        "_id": object_id(session.id.bytes()),
+        "tokenHash": session.token_hash.as_str(),
+        "userId": session.user_id.to_string(),
+        "createdAt": date(session.created_at),
+        "lastSeenAt": date(session.last_seen_at),
+        "expiresAt": date(session.expires_at),
+        "status": session.status.as_str(),
+        "userAgent": session.user_agent.as_ref().map(|agent| agent.as_str()),
+        "credentialsStamp": session.credentials_stamp.to_stored(),
+        "purgeAt": date(session.expires_at + retention),
+    }
+}
+
+pub(in crate::store::mongo) fn session_from(document: &Document) -> StoreResult<Session> {
+    let fields = Fields {
+        document,
+        collection: "sessions",
+    };
+    Ok(Session {
+        id: SessionId::from_bytes(fields.object_id()?),
+        token_hash: TokenHash::from_hex(fields.string("tokenHash")?.to_owned()),
+        user_id: fields.domain("userId", UserId::parse)?,
+        created_at: fields.instant("createdAt")?,
+        last_seen_at: fields.instant("lastSeenAt")?,
+        expires_at: fields.instant("expiresAt")?,
+        status: fields.domain("status", SessionStatus::parse)?,
+        user_agent: fields
+            .optional_string("userAgent")?
+            .map(UserAgent::sanitize),
+        credentials_stamp: stamp(&fields)?,
+    })
+}
+
+/// `credentialsStamp`; documents written before stamps existed have none.
+fn stamp(fields: &Fields<'_>) -> StoreResult<CredentialsStamp> {
+    match fields.optional_string("credentialsStamp")? {
+        None => Ok(CredentialsStamp::initial()),
+        Some(text) => {
+            CredentialsStamp::from_stored(text).ok_or_else(|| fields.corrupt("credentialsStamp"))
+        }
+    }
+}

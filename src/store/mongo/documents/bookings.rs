@@ -1,0 +1,115 @@
+//! Bookings and their slot claims as documents.
+
+use chrono::{DateTime, Utc};
+use mongodb::bson::{Document, doc};
+
+use super::{Fields, date, object_id};
+use crate::domain::{
+    Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus, Buffer,
+    CancellationReason, ConsultantId, Destination, Mode, Notes, Slot, Travelers, UserId,
+};
+use crate::store::StoreResult;
+
+pub(in crate::store::mongo) fn booking_document(booking: &Booking) -> Document {
+    let details = &booking.details;
+    doc! {
+        "_id": object_id(booking.id.bytes()),
+        "customerId": booking.customer_id.to_string(),
+        "consultantId": booking.consultant_id.to_string(),
+        "startsAt": date(booking.appointment.start()),
+        "endsAt": date(booking.appointment.end()),
+        "durationMinutes": booking.appointment.duration().minutes(),
+        "mode": details.mode.as_str(),
+        "destination": details.destination.as_str(),
+        "travelers": i32::from(details.travelers.get()),
+        "notes": details.notes.as_str(),
+        "status": booking.status.as_str(),
+        "cancellationReason": booking.cancellation_reason.as_ref().map(|reason| reason.as_str()),
+        "version": i64::from(booking.version),
+        "createdAt": date(booking.created_at),
+        "updatedAt": date(booking.updated_at),
+        "bufferMinutes": booking.buffer.minutes(),
+    }
+}
+
+pub(in crate::store::mongo) fn booking_from(document: &Document) -> StoreResult<Booking> {
+    let fields = Fields {
+        document,
+        collection: "bookings",
+    };
+    let start =
+        Slot::starting_at(fields.instant("startsAt")?).ok_or_else(|| fields.corrupt("startsAt"))?;
+    let duration = BookingDuration::from_minutes(fields.integer("durationMinutes")?)
+        .map_err(|_| fields.corrupt("durationMinutes"))?;
+    let reason = fields
+        .optional_string("cancellationReason")?
+        .map(|text| {
+            CancellationReason::parse(text).map_err(|_| fields.corrupt("cancellationReason"))
+        })
+        .transpose()?;
+    Ok(Booking {
+        id: BookingId::from_bytes(fields.object_id()?),
+        customer_id: fields.domain("customerId", UserId::parse)?,
+        consultant_id: fields.domain("consultantId", ConsultantId::parse)?,
+        appointment: Appointment::restore(start, duration),
+        buffer: match document.get("bufferMinutes") {
+            None => Buffer::None,
+            Some(_) => Buffer::from_minutes(fields.integer("bufferMinutes")?)
+                .map_err(|_| fields.corrupt("bufferMinutes"))?,
+        },
+        details: BookingDetails {
+            mode: fields.domain("mode", |text| Mode::parse(text).ok())?,
+            destination: fields.domain("destination", |text| Destination::parse(text).ok())?,
+            travelers: Travelers::parse(fields.integer("travelers")?)
+                .map_err(|_| fields.corrupt("travelers"))?,
+            notes: fields.domain("notes", |text| Notes::parse(text).ok())?,
+        },
+        status: fields.domain("status", BookingStatus::parse)?,
+        cancellation_reason: reason,
+        version: u32::try_from(fields.integer("version")?)
+            .map_err(|_| fields.corrupt("version"))?,
+        created_at: fields.instant("createdAt")?,
+        updated_at: fields.instant("updatedAt")?,
+    })
+}
+
+/// The `_id` of the claim on `slot` of `consultant`: unique per pair.
+pub(in crate::store::mongo) fn claim_id(consultant: ConsultantId, slot: Slot) -> String {
+    format!("{consultant}:{}", slot.start().timestamp_millis())
+}
+
+pub(in crate::store::mongo) fn claim_document(
+    booking: &Booking,
+    slot: Slot,
+    claimed_at: DateTime<Utc>,
+) -> Document {
+    doc! {
+        "_id": claim_id(booking.consultant_id, slot),
+        "consultantId": booking.consultant_id.to_string(),
+        "slotStart": date(slot.start()),
+        "bookingId": booking.id.to_string(),
+        "claimedAt": date(claimed_at),
+    }
+}
+
+/// A claim as read back: which booking holds which slot, since when.
+pub(in crate::store::mongo) struct Claim {
+    pub id: String,
+    pub slot: Slot,
+    pub booking: BookingId,
+    pub claimed_at: DateTime<Utc>,
+}
+
+pub(in crate::store::mongo) fn claim_from(document: &Document) -> StoreResult<Claim> {
+    let fields = Fields {
+        document,
+        collection: "booking_slots",
+    };
+    Ok(Claim {
+        id: fields.string("_id")?.to_owned(),
+        slot: Slot::starting_at(fields.instant("slotStart")?)
+            .ok_or_else(|| fields.corrupt("slotStart"))?,
+        booking: fields.domain("bookingId", BookingId::parse)?,
+        claimed_at: fields.instant("claimedAt")?,
+    })
+}
