@@ -1,9 +1,10 @@
 //! The embedded store: one SQLite file, so `cargo run` needs nothing else.
 //!
 //! SQLite allows one writer at a time, so writes go through a single
-//! connection behind a mutex (each in one `BEGIN IMMEDIATE` transaction),
-//! on Tokio's blocking threads, while reads use a small pool of connections
-//! that WAL mode lets run alongside the writer.
+//! connection behind a mutex (in `BEGIN IMMEDIATE` transactions, durable
+//! ones committed in groups: see `writer`), on Tokio's blocking threads,
+//! while reads use a small pool of connections that WAL mode lets run
+//! alongside the writer.
 
 mod account_tokens;
 mod backup;
@@ -22,15 +23,16 @@ mod session_cache;
 mod sessions;
 mod throttle;
 mod users;
+mod writer;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, Transaction};
 
 use async_trait::async_trait;
 
@@ -38,6 +40,7 @@ use super::{Store, StoreError, StoreResult};
 use claim_cache::ClaimCache;
 use consultant_cache::ConsultantCache;
 use session_cache::SessionCache;
+use writer::{Durability, Writer};
 
 /// Reader connections kept open: a read holds one only while it runs on a
 /// thread, never across an `.await`, so one per thread that can run tasks
@@ -57,21 +60,13 @@ pub use files::{ServerLock, ServerLockError};
 
 /// The SQLite implementation of [`Store`].
 pub struct SqliteStore {
-    writer: Arc<Mutex<Writers>>,
+    writer: Arc<Writer>,
     readers: r2d2::Pool<SqliteConnectionManager>,
     sessions: Arc<SessionCache>,
     consultants: Arc<ConsultantCache>,
     claims: Arc<ClaimCache>,
     /// How long ended sessions are kept before [`Store::purge_ended`] removes them.
     session_retention: TimeDelta,
-}
-
-/// The two connections writes go through, behind one mutex (SQLite has one
-/// writer at a time anyway): one that waits for `fsync` at every commit,
-/// one that does not (see [`SqliteStore::write_relaxed`]).
-struct Writers {
-    durable: Connection,
-    relaxed: Connection,
 }
 
 /// Per-connection settings. `synchronous = FULL` makes every acknowledged
@@ -113,10 +108,7 @@ impl SqliteStore {
             .build(manager)
             .map_err(|error| StoreError::Internal(error.into()))?;
         Ok(Self {
-            writer: Arc::new(Mutex::new(Writers {
-                durable: writer,
-                relaxed,
-            })),
+            writer: Arc::new(Writer::new(writer, relaxed)),
             readers,
             sessions: Arc::new(SessionCache::new(CACHED_SESSIONS)),
             consultants: Arc::default(),
@@ -193,43 +185,8 @@ impl SqliteStore {
         F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
         A: FnOnce(&T) + Send + 'static,
     {
-        let writer = Arc::clone(&self.writer);
-        blocking(move || {
-            // A panic mid-transaction poisons the mutex; the transaction was
-            // rolled back when it unwound, so the connections are still sound.
-            let mut writers = writer.lock().unwrap_or_else(PoisonError::into_inner);
-            let connection = match durability {
-                Durability::Full => &mut writers.durable,
-                Durability::Relaxed => &mut writers.relaxed,
-            };
-            let transaction =
-                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let result = change(&transaction)?;
-            transaction.commit()?;
-            after_commit(&result);
-            Ok(result)
-        })
-        .await
+        self.writer.write(durability, change, after_commit).await
     }
-}
-
-/// Whether a commit waits for `fsync` (see [`SqliteStore::write_relaxed`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Durability {
-    /// Survives a power cut once acknowledged.
-    Full,
-    /// Survives a process crash; a power cut may lose the latest commits.
-    Relaxed,
-}
-
-async fn blocking<T, F>(work: F) -> StoreResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce() -> StoreResult<T> + Send + 'static,
-{
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| StoreError::Internal(error.into()))?
 }
 
 impl From<rusqlite::Error> for StoreError {
