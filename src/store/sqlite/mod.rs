@@ -1,8 +1,8 @@
 //! The embedded store: one SQLite file, so `cargo run` needs nothing else.
 //!
 //! SQLite allows one writer at a time, so writes go through a single
-//! connection behind a mutex (in `BEGIN IMMEDIATE` transactions, durable
-//! ones committed in groups: see `writer`), on Tokio's blocking threads,
+//! connection behind a mutex (in `BEGIN IMMEDIATE` transactions committed
+//! in groups: see `writer`), on Tokio's blocking threads,
 //! while reads use a small pool of connections that WAL mode lets run
 //! alongside the writer.
 

@@ -1,14 +1,14 @@
-//! Writes, one transaction at a time (SQLite has one writer), with durable
-//! writes committed in groups.
+//! Writes, one transaction at a time (SQLite has one writer), committed in
+//! groups.
 //!
 //! A durable commit waits for `fsync`, and that wait, not the write's own
-//! work, is most of a write's time. So durable writes queue up, and whichever
-//! of them gets the connection next runs every queued write in one
-//! transaction, each in its own savepoint (a write that fails is undone
-//! alone), and commits once: one `fsync` for the group. Each write is
-//! answered only after that commit, so nothing acknowledged can be lost; a
-//! commit that fails fails every write of its group. One write alone runs
-//! exactly as before: its own transaction, no savepoint.
+//! work, is most of a write's time. So writes queue up, and whichever of
+//! them gets the connection next runs every write queued for that
+//! connection in one transaction, each in its own savepoint (a write that
+//! fails is undone alone), and commits once: one `fsync` for the group. Each
+//! write is answered only after that commit, so nothing acknowledged can be
+//! lost; a commit that fails fails every write of its group. One write alone
+//! runs in its own transaction, without a savepoint.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,12 +18,12 @@ use tokio::sync::oneshot;
 
 use crate::store::{StoreError, StoreResult};
 
-/// The two connections writes go through, and the durable writes waiting
-/// for theirs.
+/// The two connections writes go through, and the writes waiting for each.
 pub(super) struct Writer {
     /// One lock for both: SQLite has one writer at a time anyway.
     connections: Mutex<Connections>,
-    queue: Mutex<Vec<Box<dyn Job>>>,
+    durable_queue: Mutex<Vec<Box<dyn Job>>>,
+    relaxed_queue: Mutex<Vec<Box<dyn Job>>>,
 }
 
 struct Connections {
@@ -109,7 +109,8 @@ impl Writer {
     pub(super) fn new(durable: Connection, relaxed: Connection) -> Self {
         Self {
             connections: Mutex::new(Connections { durable, relaxed }),
-            queue: Mutex::default(),
+            durable_queue: Mutex::default(),
+            relaxed_queue: Mutex::default(),
         }
     }
 
@@ -134,35 +135,36 @@ impl Writer {
             result: None,
             reply: Some(reply),
         });
+        lock(self.queue(durability)).push(job);
         let writer = Arc::clone(self);
-        let ran = match durability {
-            Durability::Full => {
-                lock(&self.queue).push(job);
-                tokio::task::spawn_blocking(move || writer.commit_queued()).await
-            }
-            Durability::Relaxed => {
-                tokio::task::spawn_blocking(move || writer.commit_relaxed(job)).await
-            }
-        };
-        ran.map_err(|error| StoreError::Internal(error.into()))?;
+        tokio::task::spawn_blocking(move || writer.commit_queued(durability))
+            .await
+            .map_err(|error| StoreError::Internal(error.into()))?;
         answer
             .await
             .map_err(|_| StoreError::Internal("a write ended without an answer".into()))?
     }
 
-    /// Takes the connection, then commits every durable write queued by
-    /// then (ours too, unless an earlier group already took it).
-    fn commit_queued(&self) {
-        let mut connections = lock(&self.connections);
-        let jobs = std::mem::take(&mut *lock(&self.queue));
-        if !jobs.is_empty() {
-            commit_group(&mut connections.durable, jobs);
+    fn queue(&self, durability: Durability) -> &Mutex<Vec<Box<dyn Job>>> {
+        match durability {
+            Durability::Full => &self.durable_queue,
+            Durability::Relaxed => &self.relaxed_queue,
         }
     }
 
-    fn commit_relaxed(&self, job: Box<dyn Job>) {
+    /// Takes the connections, then commits every write of `durability`
+    /// queued by then (ours too, unless an earlier group already took it).
+    fn commit_queued(&self, durability: Durability) {
         let mut connections = lock(&self.connections);
-        commit_group(&mut connections.relaxed, vec![job]);
+        let jobs = std::mem::take(&mut *lock(self.queue(durability)));
+        if jobs.is_empty() {
+            return;
+        }
+        let connection = match durability {
+            Durability::Full => &mut connections.durable,
+            Durability::Relaxed => &mut connections.relaxed,
+        };
+        commit_group(connection, jobs);
     }
 }
 
@@ -291,17 +293,18 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_durable_writes_each_get_their_own_answer() {
+    async fn concurrent_writes_each_get_their_own_answer() {
         let (_directory, writer) = writer();
         let names: Vec<&'static str> = (0..200)
             .map(|i| &*Box::leak(format!("item {i:03}").into_boxed_str()))
             .collect();
         let writes = names.iter().map(|&name| {
             let writer = Arc::clone(&writer);
-            // Every name twice: exactly one of each pair may succeed.
+            // Every name twice, durably and not: exactly one of each pair
+            // may succeed.
             async move {
                 let first = writer.write(Durability::Full, insert(name), |_| ());
-                let second = writer.write(Durability::Full, insert(name), |_| ());
+                let second = writer.write(Durability::Relaxed, insert(name), |_| ());
                 let (first, second) = tokio::join!(first, second);
                 first.is_ok() as usize + second.is_ok() as usize
             }
