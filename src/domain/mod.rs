@@ -14,6 +14,7 @@ mod ids;
 mod notification;
 mod password;
 mod person_name;
+mod recipients;
 mod schedule;
 mod session;
 mod text;
@@ -38,11 +39,12 @@ pub use idempotency::{
 pub use ids::{BookingId, ConsultantId, SessionId, TimeOffId, UserId};
 pub use notification::{
     BookingChange, BookingEvent, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
-    ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Recipients, Wanted,
-    plan as plan_notifications, retry_delay, still_wanted,
+    ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Wanted, plan as plan_notifications,
+    retry_delay, still_wanted,
 };
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;
+pub use recipients::Recipients;
 pub use schedule::{
     Appointment, AvailabilityRange, BookingDuration, SLOT_MINUTES, ScheduleError, Slot, free_slots,
     working_slots,
