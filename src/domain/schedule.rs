@@ -382,5 +382,5 @@ pub fn free_slots(
 }
 
 #[cfg(test)]
-#[path = "schedule_tests.rs"]
+#[path = "schedule_tests/mod.rs"]
 mod tests;
