@@ -155,7 +155,8 @@ impl SqliteStore {
         F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
         A: FnOnce(&T) + Send + 'static,
     {
-        self.write_with(Durability::Full, change, after_commit)
+        self.writer
+            .write(Durability::Full, change, after_commit)
             .await
     }
 
@@ -170,32 +171,27 @@ impl SqliteStore {
         F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
         A: FnOnce(&T) + Send + 'static,
     {
-        self.write_with(Durability::Relaxed, change, after_commit)
+        self.writer
+            .write(Durability::Relaxed, change, after_commit)
             .await
     }
+}
 
-    async fn write_with<T, F, A>(
-        &self,
-        durability: Durability,
-        change: F,
-        after_commit: A,
-    ) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
-        A: FnOnce(&T) + Send + 'static,
-    {
-        self.writer.write(durability, change, after_commit).await
-    }
+/// Whether `error` says the database cannot be reached now (locked by
+/// another process, or not openable), rather than that something is wrong.
+fn is_unavailable(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen)
+    )
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
-        match error.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen) => {
-                StoreError::Unavailable(error.into())
-            }
-            _ => StoreError::Internal(error.into()),
+        if is_unavailable(&error) {
+            StoreError::Unavailable(error.into())
+        } else {
+            StoreError::Internal(error.into())
         }
     }
 }

@@ -13,9 +13,10 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::oneshot;
 
+use super::is_unavailable;
 use crate::store::{StoreError, StoreResult};
 
 /// The two connections writes go through, and the writes waiting for each.
@@ -55,10 +56,11 @@ trait Job: Send {
 
 /// A write and where its answer goes.
 struct Write<T, F, A> {
+    /// Taken when the write runs.
     change: Option<F>,
-    after_commit: Option<A>,
+    after_commit: A,
     result: Option<StoreResult<T>>,
-    reply: Option<oneshot::Sender<StoreResult<T>>>,
+    reply: oneshot::Sender<StoreResult<T>>,
 }
 
 impl<T, F, A> Job for Write<T, F, A>
@@ -74,33 +76,34 @@ where
         succeeded
     }
 
-    fn finish(mut self: Box<Self>, group: Result<(), &rusqlite::Error>) {
-        let answer = match (self.result.take(), group) {
+    fn finish(self: Box<Self>, group: Result<(), &rusqlite::Error>) {
+        let Write {
+            after_commit,
+            result,
+            reply,
+            ..
+        } = *self;
+        let answer = match (result, group) {
             (Some(Err(refused)), _) => Err(refused),
             (Some(Ok(value)), Ok(())) => {
-                if let Some(after_commit) = self.after_commit.take() {
-                    after_commit(&value);
-                }
+                after_commit(&value);
                 Ok(value)
             }
             (_, Err(error)) => Err(group_failure(error)),
             (None, Ok(())) => Err(StoreError::Internal("the write panicked".into())),
         };
-        if let Some(reply) = self.reply.take() {
-            // The caller may have stopped waiting; the write stands regardless.
-            let _ = reply.send(answer);
-        }
+        // The caller may have stopped waiting; the write stands regardless.
+        let _ = reply.send(answer);
     }
 }
 
 /// One write's copy of the error that failed its whole group.
 fn group_failure(error: &rusqlite::Error) -> StoreError {
     let copy = error.to_string().into();
-    match error.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen) => {
-            StoreError::Unavailable(copy)
-        }
-        _ => StoreError::Internal(copy),
+    if is_unavailable(error) {
+        StoreError::Unavailable(copy)
+    } else {
+        StoreError::Internal(copy)
     }
 }
 
@@ -131,9 +134,9 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         let job = Box::new(Write {
             change: Some(change),
-            after_commit: Some(after_commit),
+            after_commit,
             result: None,
-            reply: Some(reply),
+            reply,
         });
         lock(self.queue(durability)).push(job);
         let writer = Arc::clone(self);
@@ -274,9 +277,9 @@ mod tests {
             .map(|(change, reply)| {
                 Box::new(Write {
                     change: Some(change),
-                    after_commit: Some(|_: &()| ()),
+                    after_commit: |_: &()| (),
                     result: None,
-                    reply: Some(reply),
+                    reply,
                 }) as Box<dyn Job>
             })
             .collect();
