@@ -4,6 +4,7 @@
 mod cookie;
 mod extractor;
 mod hashing_pool;
+mod mail_budget;
 mod password;
 mod rate_limit;
 mod throttle;
@@ -11,6 +12,7 @@ mod throttle;
 pub use cookie::{TokenSource, presented_token, removal_cookie, session_cookie};
 pub use extractor::Authenticated;
 pub(crate) use hashing_pool::lower_priority;
+pub use mail_budget::reserve_account_mail;
 pub use password::{HashError, ITERATIONS, MEMORY_KIB, PARALLELISM, PasswordHasher};
 pub use rate_limit::{AuthRateLimiter, client_address};
 pub use throttle::{PasswordAttempt, trust_this_device};

@@ -35,14 +35,7 @@ impl PasswordAttempt {
         email: &Email,
         account: Option<UserId>,
     ) -> Result<Self, ApiError> {
-        let now = state.now();
-        let device = match presented_device(request) {
-            Some(token) => state.store.find_trusted_device(&token.hash()).await?,
-            None => None,
-        };
-        let trusted =
-            device.filter(|device| account.is_some_and(|account| device.trusted_for(account, now)));
-        match trusted {
+        match trusted_device(state, request, account).await? {
             Some(device) => {
                 Self::reserve(state, ThrottleKey::device(&device.token_hash), false).await
             }
@@ -96,6 +89,21 @@ impl PasswordAttempt {
         }
         trust_this_device(state, user_id).await.map(Some)
     }
+}
+
+/// The device the request's device cookie names, if it is trusted for
+/// `account` (an account that may not exist: then none is).
+pub(super) async fn trusted_device(
+    state: &AppState,
+    request: &HttpRequest,
+    account: Option<UserId>,
+) -> Result<Option<TrustedDevice>, ApiError> {
+    let Some(token) = presented_device(request) else {
+        return Ok(None);
+    };
+    let device = state.store.find_trusted_device(&token.hash()).await?;
+    let now = state.now();
+    Ok(device.filter(|device| account.is_some_and(|account| device.trusted_for(account, now))))
 }
 
 /// Issues a device cookie for `user_id` (after a registration or a login).

@@ -11,7 +11,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rand::RngCore;
 use rand::rngs::OsRng;
 
-use super::{AccountToken, DeliveryState, Email, GIVE_UP_AFTER, TokenHash, User, UserId, Wanted};
+use super::{
+    AccountToken, CredentialsStamp, DeliveryState, Email, GIVE_UP_AFTER, TokenHash, User, UserId,
+    Wanted,
+};
 
 /// What an account token lets its holder do, once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,24 +76,32 @@ pub struct IssuedToken {
     pub purpose: TokenPurpose,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
+    /// The account's credentials stamp when the token was issued: a reset
+    /// token is refused once the password changed after it (whatever order
+    /// a send and a change landed in).
+    pub credentials: CredentialsStamp,
 }
 
 impl IssuedToken {
-    /// A fresh token for `purpose` on account `user_id` at `now`: the token
-    /// to mail, and what the store keeps of it.
-    pub fn issue(
-        user_id: UserId,
-        purpose: TokenPurpose,
-        now: DateTime<Utc>,
-    ) -> (AccountToken, Self) {
+    /// A fresh token for `purpose` on the account `user` at `now`: the
+    /// token to mail, and what the store keeps of it.
+    pub fn issue(user: &User, purpose: TokenPurpose, now: DateTime<Utc>) -> (AccountToken, Self) {
         let token = AccountToken::generate();
         let issued = Self {
             token_hash: token.hash(),
-            user_id,
+            user_id: user.id,
             purpose,
             expires_at: now + purpose.lifetime(),
+            credentials: user.credentials_stamp,
         };
         (token, issued)
+    }
+
+    /// Whether the token still acts on `account` as it is now: a reset
+    /// token only while the password is the one it was issued under.
+    pub fn still_valid_for(&self, account: &User) -> bool {
+        self.user_id == account.id
+            && (!self.purpose.supersedes_older() || self.credentials == account.credentials_stamp)
     }
 }
 
@@ -212,13 +223,28 @@ mod tests {
 
     #[test]
     fn issued_tokens_keep_only_the_hash_and_live_as_long_as_their_purpose() {
-        let user = UserId::generate();
-        let (token, issued) = IssuedToken::issue(user, TokenPurpose::PasswordReset, now());
+        let user = customer(false);
+        let (token, issued) = IssuedToken::issue(&user, TokenPurpose::PasswordReset, now());
         assert_eq!(issued.token_hash, token.hash());
         assert_eq!(issued.expires_at, now() + TimeDelta::minutes(30));
         assert!(!format!("{issued:?}").contains(token.expose()));
-        let (_, verification) = IssuedToken::issue(user, TokenPurpose::EmailVerification, now());
+        let (_, verification) = IssuedToken::issue(&user, TokenPurpose::EmailVerification, now());
         assert_eq!(verification.expires_at, now() + TimeDelta::hours(48));
+    }
+
+    #[test]
+    fn a_reset_token_dies_with_the_password_it_was_issued_under() {
+        let mut user = customer(true);
+        let (_, reset) = IssuedToken::issue(&user, TokenPurpose::PasswordReset, now());
+        let (_, verification) = IssuedToken::issue(&user, TokenPurpose::EmailVerification, now());
+        assert!(reset.still_valid_for(&user));
+        user.credentials_stamp = CredentialsStamp::generate();
+        assert!(!reset.still_valid_for(&user));
+        assert!(
+            verification.still_valid_for(&user),
+            "an address stays verified"
+        );
+        assert!(!reset.still_valid_for(&customer(true)), "another account");
     }
 
     #[test]

@@ -15,10 +15,12 @@ impl Email {
     /// Longest address SMTP can carry (RFC 5321 path limit minus brackets).
     pub const MAX_LEN: usize = 254;
 
-    /// Parses user input: trims, lower-cases, and checks the WHATWG address
-    /// shape plus a dotted domain (`name@localhost` is not a customer's address).
+    /// Parses user input: trims, lower-cases the local part, maps the
+    /// domain to its ASCII form by UTS #46 (IDNA: case, width and
+    /// invisible characters folded, so `ｅxample.com` and `e\u{AD}xample.com`
+    /// are `example.com`), and checks the WHATWG address shape plus a
+    /// dotted domain (`name@localhost` is not a customer's address).
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
-        let email = raw.trim().to_lowercase();
         let invalid = || {
             InvalidInput::new(
                 "email",
@@ -26,14 +28,26 @@ impl Email {
                 "Email must be a valid email address",
             )
         };
+        let (local, domain) = raw.trim().rsplit_once('@').ok_or_else(invalid)?;
+        let domain = idna::domain_to_ascii_strict(domain).map_err(|_| invalid())?;
+        let email = format!("{}@{domain}", local.to_lowercase());
         if email.chars().count() > Self::MAX_LEN || !email.validate_email() {
             return Err(invalid());
         }
-        let domain = email.rsplit_once('@').map_or("", |(_, domain)| domain);
-        if !domain.contains('.') || domain.starts_with('[') {
+        if !domain.contains('.') {
             return Err(invalid());
         }
         Ok(Self(email))
+    }
+
+    /// The mailbox the address delivers to, as far as a mail server is
+    /// likely to tell: the local part without a `+tag`, at the domain.
+    /// `ada+trips@example.com` and `ada@example.com` share one mailbox, so
+    /// limits on mail per mailbox cannot be dodged with tags.
+    pub fn mailbox(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or((&self.0, ""));
+        let local = local.split_once('+').map_or(local, |(base, _)| base);
+        format!("{local}@{domain}")
     }
 
     /// An address read back from a store, which only ever holds addresses
@@ -128,6 +142,38 @@ mod tests {
         ] {
             assert_eq!(Email::from_stored(corrupt.to_owned()), None, "{corrupt:?}");
         }
+    }
+
+    #[test]
+    fn domains_are_normalised_by_uts46() {
+        let plain = Email::parse("victim@example.com").unwrap();
+        for disguised in [
+            "victim@e\u{AD}xample.com",
+            "victim@\u{FF45}xample.com",
+            "Victim@EXAMPLE.com",
+            "victim@example\u{3002}com",
+        ] {
+            assert_eq!(Email::parse(disguised).unwrap(), plain, "{disguised:?}");
+        }
+        assert_eq!(
+            Email::parse("ana@bücher.example").unwrap().as_str(),
+            "ana@xn--bcher-kva.example"
+        );
+        assert!(Email::parse("ana@exa_mple.com").is_err());
+    }
+
+    #[test]
+    fn the_mailbox_drops_the_tag() {
+        let tagged = Email::parse("Victim+7@E\u{AD}xample.com").unwrap();
+        assert_eq!(tagged.mailbox(), "victim@example.com");
+        assert_eq!(
+            Email::parse("victim@example.com").unwrap().mailbox(),
+            "victim@example.com"
+        );
+        assert_eq!(
+            Email::parse("+x@example.com").unwrap().mailbox(),
+            "@example.com"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod account_mail;
 mod booking;
 mod booking_rules;
+mod calendar_feed;
 mod consultant;
 mod email;
 mod idempotency;
@@ -30,6 +31,7 @@ pub use booking::{
     BookingStatus, Destination, LiveBookingLimit, Mode, Notes, Party, RawBookingQuery, Travelers,
 };
 pub use booking_rules::{BookingRules, Buffer, Schedule};
+pub use calendar_feed::FeedSecret;
 pub use consultant::{Consultant, DailyHours, WorkingHours};
 pub use email::Email;
 pub use idempotency::{

@@ -24,6 +24,11 @@ impl PersonName {
         Self::RULE.parse(raw).map(Self)
     }
 
+    /// A name as a store kept it.
+    pub fn from_stored(stored: &str) -> Option<Self> {
+        Self::RULE.restore(stored).map(Self)
+    }
+
     /// The trimmed name.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -1,4 +1,7 @@
-//! Length-checked free text.
+//! Length-checked free text, cleared of characters that disguise it.
+
+use icu_properties::props::{DefaultIgnorableCodePoint, GeneralCategory};
+use icu_properties::{CodePointMapData, CodePointSetData};
 
 use super::InvalidInput;
 
@@ -15,65 +18,96 @@ pub(crate) struct TextRule {
 }
 
 impl TextRule {
-    /// Trims `raw` and checks its length in characters and its control
-    /// characters; returns the trimmed text.
+    /// Trims `raw` and checks its length in characters and the characters
+    /// themselves; returns the trimmed text.
     pub fn parse(&self, raw: &str) -> Result<String, InvalidInput> {
         let text = raw.trim();
         let chars = text.chars().count();
         if chars < self.min_chars || chars > self.max_chars {
-            let detail = if self.min_chars == 0 {
-                format!(
-                    "{} must be at most {} characters",
-                    self.label, self.max_chars
-                )
-            } else {
-                format!(
-                    "{} must be {} to {} characters",
-                    self.label, self.min_chars, self.max_chars
-                )
-            };
-            return Err(InvalidInput::new(self.field, self.code, detail));
+            return Err(self.refuse(self.length_detail()));
         }
         let allowed =
             |c: char| !c.is_control() || (self.multiline && matches!(c, '\n' | '\r' | '\t'));
         if !text.chars().all(allowed) {
-            return Err(InvalidInput::new(
-                self.field,
-                self.code,
-                format!("{} must not contain control characters", self.label),
-            ));
+            return Err(self.refuse(format!(
+                "{} must not contain control characters",
+                self.label
+            )));
         }
         if text.chars().any(is_disguising) {
-            return Err(InvalidInput::new(
-                self.field,
-                self.code,
-                format!(
-                    "{} must not contain invisible or text-direction characters",
-                    self.label
-                ),
-            ));
+            return Err(self.refuse(format!(
+                "{} must not contain invisible, line-separator or text-direction characters",
+                self.label
+            )));
+        }
+        if has_encoded_word(text) {
+            return Err(self.refuse(format!(
+                "{} must not contain MIME encoded words (=?…?=)",
+                self.label
+            )));
+        }
+        if self.min_chars > 0 && !text.chars().any(char::is_alphanumeric) {
+            return Err(self.refuse(format!(
+                "{} must contain at least one letter or digit",
+                self.label
+            )));
         }
         Ok(text.to_owned())
     }
+
+    /// Text a store kept: accepted as it is if it fits the field's length
+    /// (it passed [`parse`](Self::parse), perhaps under older rules, and
+    /// must still read back).
+    pub fn restore(&self, stored: &str) -> Option<String> {
+        (stored.chars().count() <= self.max_chars).then(|| stored.to_owned())
+    }
+
+    fn refuse(&self, detail: String) -> InvalidInput {
+        InvalidInput::new(self.field, self.code, detail)
+    }
+
+    fn length_detail(&self) -> String {
+        if self.min_chars == 0 {
+            format!(
+                "{} must be at most {} characters",
+                self.label, self.max_chars
+            )
+        } else {
+            format!(
+                "{} must be {} to {} characters",
+                self.label, self.min_chars, self.max_chars
+            )
+        }
+    }
 }
 
-/// Invisible characters that change how text around them is shown
-/// (bidirectional overrides, isolates and marks; zero-width characters):
-/// in a name or note they can make what a consultant reads differ from what
-/// was typed ("Trojan Source"). Zero-width joiners stay allowed: emoji and
-/// several scripts need them.
-fn is_disguising(c: char) -> bool {
+/// Characters that change or hide what text shows: line and paragraph
+/// separators (a "new line" inside a one-line field, or a mail header),
+/// format characters (bidirectional overrides, isolates and marks, soft
+/// hyphens, interlinear annotations, tags) and every default-ignorable code
+/// point (zero-width characters, fillers such as U+3164). Such text could
+/// make what a consultant reads differ from what was typed ("Trojan
+/// Source"), or look empty. Kept: the zero-width joiner and the variation
+/// selectors U+FE00–U+FE0F, which emoji and several scripts need.
+pub(crate) fn is_disguising(c: char) -> bool {
+    if c == '\u{200D}' || ('\u{FE00}'..='\u{FE0F}').contains(&c) {
+        return false;
+    }
+    let category = CodePointMapData::<GeneralCategory>::new().get(c);
     matches!(
-        c,
-        '\u{200B}'                 // zero width space
-            | '\u{200C}'           // zero width non-joiner
-            | '\u{200E}'..='\u{200F}' // left-to-right / right-to-left marks
-            | '\u{202A}'..='\u{202E}' // embeddings and overrides
-            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
-            | '\u{2066}'..='\u{2069}' // isolates
-            | '\u{061C}'           // Arabic letter mark
-            | '\u{FEFF}'           // zero width no-break space (BOM)
-    )
+        category,
+        GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+            | GeneralCategory::Format
+    ) || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+}
+
+/// Whether `text` holds what a mail program could decode as an RFC 2047
+/// encoded word (`=?charset?B?…?=`): text that reaches a subject must say
+/// what it shows.
+fn has_encoded_word(text: &str) -> bool {
+    text.find("=?")
+        .is_some_and(|start| text[start + 2..].contains("?="))
 }
 
 /// Why a booking was cancelled: optional, at most 500 characters.
@@ -93,6 +127,11 @@ impl CancellationReason {
     /// Parses a client-supplied reason.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         Self::RULE.parse(raw).map(Self)
+    }
+
+    /// A reason as a store kept it.
+    pub fn from_stored(stored: &str) -> Option<Self> {
+        Self::RULE.restore(stored).map(Self)
     }
 
     /// The reason text.
@@ -150,6 +189,7 @@ mod tests {
     fn user_agent_is_sanitised() {
         assert_eq!(UserAgent::sanitize("curl/8\r\n").as_str(), "curl/8");
         assert_eq!(UserAgent::sanitize(&"a".repeat(1000)).as_str().len(), 256);
+        assert_eq!(UserAgent::sanitize("a\u{2028}b\u{AD}c").as_str(), "abc");
     }
 
     const RULE: TextRule = TextRule {
@@ -159,6 +199,15 @@ mod tests {
         min_chars: 0,
         max_chars: 100,
         multiline: true,
+    };
+
+    const NAME_RULE: TextRule = TextRule {
+        field: "name",
+        code: "invalid_name",
+        label: "Name",
+        min_chars: 1,
+        max_chars: 100,
+        multiline: false,
     };
 
     #[test]
@@ -175,6 +224,68 @@ mod tests {
         }
     }
 
+    /// The third review's list: separators, fillers, soft hyphens,
+    /// combining grapheme joiners, Mongolian vowel separators, tags and
+    /// interlinear annotations, each inside otherwise ordinary text.
+    #[test]
+    fn separators_fillers_and_other_invisible_code_points_are_refused() {
+        for c in [
+            '\u{2028}',
+            '\u{2029}',
+            '\u{3164}',
+            '\u{115F}',
+            '\u{FFA0}',
+            '\u{00AD}',
+            '\u{034F}',
+            '\u{180E}',
+            '\u{E0041}',
+            '\u{E007F}',
+            '\u{FFF9}',
+            '\u{FFFB}',
+            '\u{2060}',
+            '\u{200C}',
+        ] {
+            let text = format!("Lisbon{c}Porto");
+            assert_eq!(
+                RULE.parse(&text).unwrap_err().code,
+                "invalid_notes",
+                "U+{:04X}",
+                c as u32
+            );
+            assert!(is_disguising(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn a_required_text_needs_a_letter_or_digit() {
+        for raw in ["\u{2800}\u{2800}", "---", "...", "🙂"] {
+            assert_eq!(
+                NAME_RULE.parse(raw).unwrap_err().code,
+                "invalid_name",
+                "{raw:?}"
+            );
+        }
+        for raw in ["Ana", "42", "李", "Zoë 🙂"] {
+            assert!(NAME_RULE.parse(raw).is_ok(), "{raw:?}");
+        }
+        assert!(
+            RULE.parse("...").is_ok(),
+            "optional text may be anything visible"
+        );
+    }
+
+    #[test]
+    fn mime_encoded_words_are_refused() {
+        for raw in [
+            "=?utf-8?b?4oCuZXhl?=",
+            "Bali =?UTF-8?Q?=0ABcc:_x@evil.example?= trip",
+        ] {
+            assert_eq!(RULE.parse(raw).unwrap_err().code, "invalid_notes");
+        }
+        assert!(RULE.parse("a=?b").is_ok());
+        assert!(RULE.parse("why? =").is_ok());
+    }
+
     #[test]
     fn ordinary_scripts_and_emoji_pass() {
         for raw in [
@@ -182,8 +293,19 @@ mod tests {
             "שלום עולם",
             "東京",
             "👩\u{200D}👩\u{200D}👧 family trip",
+            "I \u{2764}\u{FE0F} Rome",
+            "नमस्ते",
         ] {
             assert!(RULE.parse(raw).is_ok(), "{raw:?}");
         }
+    }
+
+    #[test]
+    fn stored_text_reads_back_whatever_the_rules_became() {
+        assert_eq!(
+            RULE.restore("old\u{3164}text").as_deref(),
+            Some("old\u{3164}text")
+        );
+        assert_eq!(RULE.restore(&"x".repeat(101)), None);
     }
 }

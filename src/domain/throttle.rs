@@ -33,15 +33,18 @@ impl ThrottleKey {
         Self(format!("account:{}", email.as_str()))
     }
 
-    /// Password reset mails asked for the account registered (or not) with
-    /// `email`.
-    pub fn password_reset(email: &Email) -> Self {
-        Self(format!("reset:{}", email.as_str()))
+    /// Account mails (verification and reset links) to the mailbox of
+    /// `email` ([`Email::mailbox`]), whichever account asked: tags and
+    /// look-alike domains share one budget.
+    pub fn mailbox(email: &Email) -> Self {
+        Self(format!("mail:{}", email.mailbox()))
     }
 
-    /// Verification mails account `user` asked for again.
-    pub fn verification(user: UserId) -> Self {
-        Self(format!("verify:{user}"))
+    /// Account mails asked for from the device holding the cookie whose
+    /// hash is `device`, trusted for the account: its owner's own budget,
+    /// which nobody else can spend.
+    pub fn device_mail(device: &TokenHash) -> Self {
+        Self(format!("mail-device:{}", device.as_str()))
     }
 
     /// Attempts from the device holding the cookie whose hash is `device`.
@@ -240,8 +243,8 @@ mod tests {
         assert_eq!(key.as_str(), "account:ada@example.com");
         assert_eq!(format!("{key:?}"), "ThrottleKey(account:…)");
         assert_eq!(
-            format!("{:?}", ThrottleKey::password_reset(&email)),
-            "ThrottleKey(reset:…)"
+            format!("{:?}", ThrottleKey::mailbox(&email)),
+            "ThrottleKey(mail:…)"
         );
         let device = DeviceToken::generate();
         assert!(

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::consultant_calendar::{live_bookings_between, own_consultant};
 use super::responses::{NoBodyErrors, SessionErrors, StoreErrors};
 use crate::auth::Authenticated;
-use crate::domain::{AccountToken, User, UserId};
+use crate::domain::{AccountToken, FeedSecret, Timestamp, User, UserId};
 use crate::error::{ApiError, ErrorBody};
 use crate::mail::{Parties, invite};
 use crate::state::AppState;
@@ -55,15 +55,59 @@ pub async fn rotate(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let consultant = own_consultant(&auth)?;
-    let token = AccountToken::generate();
+    let (token, secret) = FeedSecret::issue(state.now());
     state
         .store
-        .set_calendar_feed(consultant, Some(&token.hash()))
+        .set_calendar_feed(consultant, Some(&secret))
         .await?;
     tracing::info!(%consultant, "calendar feed secret replaced");
     let base = state.settings.mail.public_base_url.trim_end_matches('/');
     Ok(HttpResponse::Created().json(FeedUrl {
         url: format!("{base}/calendar/{}.ics", token.expose()),
+    }))
+}
+
+/// Whether the feed is on (never its secret).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedStatus {
+    active: bool,
+    /// When the current secret was made; `null` when the feed is off.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    created_at: Option<Timestamp>,
+}
+
+/// `{"feed": FeedStatus}`.
+#[derive(Serialize, ToSchema)]
+pub struct FeedStatusEnvelope {
+    feed: FeedStatus,
+}
+
+/// Whether a feed URL is on, and since when: its owner sees a feed
+/// someone else may have made in their session.
+#[utoipa::path(
+    get,
+    path = "/api/consultants/me/calendar-feed",
+    operation_id = "getMyCalendarFeed",
+    tag = "calendar",
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 200, description = "Whether the feed is on", body = FeedStatusEnvelope),
+        (status = 403, description = "Not a consultant (`forbidden`)", body = ErrorBody),
+        SessionErrors,
+    ),
+)]
+pub async fn status(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let consultant = own_consultant(&auth)?;
+    let since = state.store.calendar_feed_since(consultant).await?;
+    Ok(HttpResponse::Ok().json(FeedStatusEnvelope {
+        feed: FeedStatus {
+            active: since.is_some(),
+            created_at: since.map(Timestamp),
+        },
     }))
 }
 

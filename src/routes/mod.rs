@@ -114,10 +114,15 @@ const ROUTES: [(&str, &str, Mount); 27] = [
     ("/api/consultants/me/time-off/{id}", "DELETE", |r| {
         r.route(web::delete().to(consultant_calendar::remove_time_off))
     }),
-    ("/api/consultants/me/calendar-feed", "POST, DELETE", |r| {
-        r.route(web::post().to(calendar_feed::rotate))
-            .route(web::delete().to(calendar_feed::revoke))
-    }),
+    (
+        "/api/consultants/me/calendar-feed",
+        "GET, POST, DELETE",
+        |r| {
+            r.route(web::get().to(calendar_feed::status))
+                .route(web::post().to(calendar_feed::rotate))
+                .route(web::delete().to(calendar_feed::revoke))
+        },
+    ),
     ("/calendar/{token}.ics", "GET", |r| {
         r.route(web::get().to(calendar_feed::serve))
     }),

@@ -73,6 +73,7 @@ impl Modify for SecuritySchemes {
         consultant_calendar::list_time_off,
         consultant_calendar::add_time_off,
         consultant_calendar::remove_time_off,
+        calendar_feed::status,
         calendar_feed::rotate,
         calendar_feed::revoke,
         calendar_feed::serve,

@@ -50,8 +50,12 @@ pub trait UserStore: Send + Sync {
     /// Replaces the password hash of `user_id` and its credentials stamp
     /// (`stamp`, which `new_session` carries), expires every session of the
     /// account and inserts `new_session` if given: after a password change
-    /// only the new session works (none after a reset). Returns how many
-    /// sessions were expired.
+    /// only the new session works (none after a reset). Whatever the old
+    /// password opened goes with it: the account's outstanding reset
+    /// tokens and reset mails not sent yet, and the calendar feed of the
+    /// consultant it speaks for (SQLite: in the same transaction; MongoDB:
+    /// those first, then the password). Returns how many sessions were
+    /// expired.
     async fn change_password(
         &self,
         user_id: UserId,
@@ -75,13 +79,13 @@ pub trait AccountTokenStore: Send + Sync {
 
     /// Uses up the token hashing to `token_hash` if it is stored for
     /// `purpose` and unexpired at `now`, with one conditional delete: of
-    /// two concurrent calls, one gets the account and the other `None`.
+    /// two concurrent calls, one gets the token and the other `None`.
     async fn consume_account_token(
         &self,
         token_hash: &TokenHash,
         purpose: TokenPurpose,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<UserId>>;
+    ) -> StoreResult<Option<IssuedToken>>;
 }
 
 /// Login throttling: attempt places and trusted devices (see
@@ -139,7 +143,10 @@ pub trait SessionStore: Send + Sync {
     /// Expires session `id` if it belongs to `user_id` and is still valid.
     async fn expire_session(&self, user_id: UserId, id: SessionId) -> StoreResult<bool>;
 
-    /// Expires every valid session of `user_id` except `keep`; returns how many.
+    /// Expires every valid session of `user_id` except `keep` ("log out
+    /// everywhere else"), and turns off the calendar feed of the consultant
+    /// the account speaks for (a feed URL made in a stolen session must
+    /// not outlive it); returns how many sessions were expired.
     async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64>;
 
     /// Sessions of `user_id` with status `valid` that have not reached their

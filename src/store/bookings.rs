@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, LiveBookingLimit, OutboxMessage,
-    PasswordHash, Schedule, Slot, TimeOff, TimeOffId, TokenHash, User,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, FeedSecret, LiveBookingLimit,
+    OutboxMessage, PasswordHash, Schedule, Slot, TimeOff, TimeOffId, TokenHash, User,
 };
 
 /// Consultant profiles.
@@ -39,13 +39,20 @@ pub trait CalendarStore: Send + Sync {
         schedule: &Schedule,
     ) -> StoreResult<Option<Consultant>>;
 
-    /// Sets the hash of `consultant`'s calendar feed secret (`None` removes
-    /// it): the previous secret stops working.
+    /// Sets `consultant`'s calendar feed secret (`None` turns the feed
+    /// off): the previous secret stops working.
     async fn set_calendar_feed(
         &self,
         consultant: ConsultantId,
-        token_hash: Option<&TokenHash>,
+        secret: Option<&FeedSecret>,
     ) -> StoreResult<()>;
+
+    /// When `consultant`'s current feed secret was made; `None` when the
+    /// feed is off.
+    async fn calendar_feed_since(
+        &self,
+        consultant: ConsultantId,
+    ) -> StoreResult<Option<DateTime<Utc>>>;
 
     /// The consultant whose feed secret hashes to `token_hash`.
     async fn find_consultant_by_feed(

@@ -73,14 +73,14 @@ pub fn from_json(json: &str) -> StoreResult<Booking> {
         buffer: Buffer::from_minutes(s.buffer_minutes).map_err(|_| corrupt())?,
         details: BookingDetails {
             mode: Mode::parse(&s.mode).map_err(|_| corrupt())?,
-            destination: Destination::parse(&s.destination).map_err(|_| corrupt())?,
+            destination: Destination::from_stored(&s.destination).ok_or_else(corrupt)?,
             travelers: Travelers::parse(s.travelers).map_err(|_| corrupt())?,
-            notes: Notes::parse(&s.notes).map_err(|_| corrupt())?,
+            notes: Notes::from_stored(&s.notes).ok_or_else(corrupt)?,
         },
         status: BookingStatus::parse(&s.status).ok_or_else(corrupt)?,
         cancellation_reason: s
             .cancellation_reason
-            .map(|text| CancellationReason::parse(&text).map_err(|_| corrupt()))
+            .map(|text| CancellationReason::from_stored(&text).ok_or_else(corrupt))
             .transpose()?,
         version: s.version,
         created_at: s.created_at,

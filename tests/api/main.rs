@@ -22,4 +22,5 @@ mod recovery;
 mod security;
 mod sessions;
 mod store_contract;
+mod third_review;
 mod users;

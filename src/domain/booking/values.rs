@@ -97,6 +97,11 @@ impl Destination {
         Self::RULE.parse(raw).map(Self)
     }
 
+    /// A destination as a store kept it.
+    pub fn from_stored(stored: &str) -> Option<Self> {
+        Self::RULE.restore(stored).map(Self)
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -146,6 +151,11 @@ impl Notes {
     /// Parses client input.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         Self::RULE.parse(raw).map(Self)
+    }
+
+    /// Notes as a store kept them.
+    pub fn from_stored(stored: &str) -> Option<Self> {
+        Self::RULE.restore(stored).map(Self)
     }
 
     /// The text (empty when there are none).

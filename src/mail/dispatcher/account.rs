@@ -39,7 +39,7 @@ impl Dispatcher {
             _ => return Ok(Delivery::Dropped { attempts }),
         };
         let purpose = message.mail.purpose();
-        let (token, issued) = IssuedToken::issue(user.id, purpose, now);
+        let (token, issued) = IssuedToken::issue(&user, purpose, now);
         self.store.insert_account_token(&issued).await?;
         let composed = compose_account(
             &user,

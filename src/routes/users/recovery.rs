@@ -10,9 +10,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{Message, limit_by_address, redacted_debug};
+use crate::auth;
 use crate::domain::{
-    AccountMail, AccountMessage, AccountToken, CredentialsStamp, Email, LoginThrottle, Password,
-    Reservation, ThrottleKey, TokenPurpose,
+    AccountMail, AccountMessage, AccountToken, CredentialsStamp, Email, Password, Reservation,
+    ThrottleKey, TokenPurpose,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -74,12 +75,14 @@ pub async fn request_password_reset(
 ) -> Result<HttpResponse, ApiError> {
     limit_by_address(&state, &request)?;
     let email = Email::parse(&body.email)?;
-    let now = state.now();
-    let key = ThrottleKey::password_reset(&email);
-    let throttle = LoginThrottle::ACCOUNT_MAILS;
-    match state.store.reserve_attempt(&key, &throttle, now).await? {
+    // Looked up whether or not the owner's device asks: the same work
+    // for every address.
+    let account = state.store.find_credentials(&email).await?;
+    let account = account.map(|credentials| credentials.user.id);
+    match auth::reserve_account_mail(&state, &request, &email, account).await? {
         Reservation::Granted => {
-            let message = AccountMessage::new(AccountMail::PasswordReset { email }, now);
+            let mail = AccountMail::PasswordReset { email };
+            let message = AccountMessage::new(mail, state.now());
             state.store.insert_account_message(&message).await?;
         }
         // Still 202: the answer must not differ.
@@ -126,13 +129,19 @@ pub async fn confirm_password_reset(
         .store
         .consume_account_token(&token.hash(), purpose, state.now())
         .await?;
-    let Some(user) = used else {
+    let account = match used {
+        Some(token) => state
+            .store
+            .find_user(token.user_id)
+            .await?
+            .filter(|account| token.still_valid_for(account)),
+        None => None,
+    };
+    let Some(account) = account else {
         tracing::warn!("password reset refused: unknown, used, expired or superseded token");
         return Err(invalid_reset_token());
     };
-    let Some(account) = state.store.find_user(user).await? else {
-        return Err(invalid_reset_token());
-    };
+    let user = account.id;
     state
         .store
         .clear_attempts(&ThrottleKey::account(&account.email))

@@ -12,7 +12,7 @@ use super::{
     with_session_cookie,
 };
 use crate::auth;
-use crate::domain::{AccountMail, AccountMessage, Email, Password, PersonName, User};
+use crate::domain::{AccountMail, AccountMessage, Email, Password, PersonName, Reservation, User};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
 use crate::routes::responses::{BodyErrors, CrossSiteError, StoreErrors};
@@ -65,11 +65,22 @@ pub async fn register(
     let user = User::new_customer(email, name, state.now());
     let stamp = user.credentials_stamp;
     let (token, session) = auth::new_session(&state, user.id, stamp, &request);
-    let verification =
-        AccountMessage::new(AccountMail::Verification { user: user.id }, state.now());
+    // Past the mailbox's budget the account is still made; its owner asks
+    // for the mail again later.
+    let verification = match auth::reserve_account_mail(&state, &request, &user.email, None).await?
+    {
+        Reservation::Granted => Some(AccountMessage::new(
+            AccountMail::Verification { user: user.id },
+            state.now(),
+        )),
+        Reservation::Refused { .. } => {
+            tracing::warn!("verification mail not queued: the mailbox had three this hour");
+            None
+        }
+    };
     state
         .store
-        .insert_user(&user, &password_hash, Some(&session), Some(&verification))
+        .insert_user(&user, &password_hash, Some(&session), verification.as_ref())
         .await?;
     discard_presented_session(&state, &request).await?;
     let device = auth::trust_this_device(&state, user.id).await?;

@@ -8,11 +8,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{Message, UserEnvelope, UserView, limit_by_address, redacted_debug};
-use crate::auth::Authenticated;
-use crate::domain::{
-    AccountMail, AccountMessage, AccountToken, LoginThrottle, Reservation, ThrottleKey,
-    TokenPurpose,
-};
+use crate::auth::{self, Authenticated};
+use crate::domain::{AccountMail, AccountMessage, AccountToken, Reservation, TokenPurpose};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
 use crate::routes::responses::{
@@ -73,7 +70,7 @@ pub async fn verify_email(
         tracing::warn!("address verification refused: unknown, used or expired token");
         return Err(invalid_verification_token());
     };
-    let Some(user) = state.store.mark_email_verified(user).await? else {
+    let Some(user) = state.store.mark_email_verified(user.user_id).await? else {
         return Err(invalid_verification_token());
     };
     tracing::info!(user = %user.id, "address verified");
@@ -114,15 +111,16 @@ pub async fn resend_verification(
         ));
     }
     let now = state.now();
-    let key = ThrottleKey::verification(user.id);
-    let throttle = LoginThrottle::ACCOUNT_MAILS;
+    // The mailbox's budget only: whoever registered the address holds a
+    // device trusted for the account, so a device budget would let them
+    // mail it without end.
     if let Reservation::Refused { retry_at } =
-        state.store.reserve_attempt(&key, &throttle, now).await?
+        auth::reserve_account_mail(&state, &request, &user.email, None).await?
     {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_requests",
-            "Three verification mails were sent within the hour; try again later",
+            "Three mails were sent to this address within the hour; try again later",
         )
         .with_retry_after((retry_at - now).num_seconds().max(1) as u64));
     }

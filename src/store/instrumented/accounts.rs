@@ -89,7 +89,7 @@ impl AccountTokenStore for Instrumented {
         token_hash: &TokenHash,
         purpose: TokenPurpose,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<UserId>> {
+    ) -> StoreResult<Option<IssuedToken>> {
         timed!(
             self,
             "consume_account_token",

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::Instrumented;
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, LiveBookingLimit, OutboxMessage,
-    PasswordHash, Schedule, Slot, TimeOff, TimeOffId, TokenHash, User,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, FeedSecret, LiveBookingLimit,
+    OutboxMessage, PasswordHash, Schedule, Slot, TimeOff, TimeOffId, TokenHash, User,
 };
 use crate::store::{BookingStore, CalendarStore, ConsultantStore, StoreResult};
 
@@ -50,12 +50,23 @@ impl CalendarStore for Instrumented {
     async fn set_calendar_feed(
         &self,
         consultant: ConsultantId,
-        token_hash: Option<&TokenHash>,
+        secret: Option<&FeedSecret>,
     ) -> StoreResult<()> {
         timed!(
             self,
             "set_calendar_feed",
-            self.inner.set_calendar_feed(consultant, token_hash)
+            self.inner.set_calendar_feed(consultant, secret)
+        )
+    }
+
+    async fn calendar_feed_since(
+        &self,
+        consultant: ConsultantId,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        timed!(
+            self,
+            "calendar_feed_since",
+            self.inner.calendar_feed_since(consultant)
         )
     }
 

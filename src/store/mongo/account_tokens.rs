@@ -7,7 +7,7 @@ use mongodb::bson::doc;
 
 use super::documents::{Fields, date};
 use super::{MongoStore, classify};
-use crate::domain::{IssuedToken, TokenHash, TokenPurpose, UserId};
+use crate::domain::{CredentialsStamp, IssuedToken, TokenHash, TokenPurpose, UserId};
 use crate::store::{AccountTokenStore, StoreResult};
 
 #[async_trait]
@@ -26,6 +26,7 @@ impl AccountTokenStore for MongoStore {
                 "userId": user,
                 "purpose": token.purpose.as_str(),
                 "expiresAt": date(token.expires_at),
+                "credentialsStamp": token.credentials.to_stored(),
             })
             .await
             .map_err(classify)?;
@@ -37,7 +38,7 @@ impl AccountTokenStore for MongoStore {
         token_hash: &TokenHash,
         purpose: TokenPurpose,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<UserId>> {
+    ) -> StoreResult<Option<IssuedToken>> {
         let usable = doc! {
             "_id": token_hash.as_str(),
             "purpose": purpose.as_str(),
@@ -55,13 +56,24 @@ impl AccountTokenStore for MongoStore {
             document: &document,
             collection: "account_tokens",
         };
-        let user = fields.domain("userId", UserId::parse)?;
+        let issued = IssuedToken {
+            token_hash: token_hash.clone(),
+            user_id: fields.domain("userId", UserId::parse)?,
+            purpose,
+            expires_at: fields.instant("expiresAt")?,
+            // Tokens stored before stamps existed carry none.
+            credentials: match fields.optional_string("credentialsStamp")? {
+                Some(text) => CredentialsStamp::from_stored(text)
+                    .ok_or_else(|| fields.corrupt("credentialsStamp"))?,
+                None => CredentialsStamp::initial(),
+            },
+        };
         // The delete is the use: of two concurrent confirms, one deletes.
         let deleted = self
             .account_tokens
             .delete_one(usable)
             .await
             .map_err(classify)?;
-        Ok((deleted.deleted_count == 1).then_some(user))
+        Ok((deleted.deleted_count == 1).then_some(issued))
     }
 }

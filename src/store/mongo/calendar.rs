@@ -4,14 +4,20 @@
 //! server the tests run on, which stores them as text).
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use mongodb::bson::doc;
 
-use super::documents::{consultant_document, consultant_from, object_id, time_off_document};
+use super::documents::{
+    Fields, consultant_document, consultant_from, object_id, time_off_document,
+};
 use super::{MongoStore, classify};
-use crate::domain::{Consultant, ConsultantId, Schedule, TimeOff, TimeOffId, TokenHash};
+use crate::domain::{
+    Consultant, ConsultantId, FeedSecret, Schedule, TimeOff, TimeOffId, TokenHash, format_timestamp,
+};
 use crate::store::{CalendarStore, ConsultantStore, StoreError, StoreResult};
 
 const FEED: &str = "calendarFeedHash";
+const FEED_SINCE: &str = "calendarFeedCreatedAt";
 const VERSION: &str = "timeOffVersion";
 
 #[async_trait]
@@ -49,17 +55,48 @@ impl CalendarStore for MongoStore {
     async fn set_calendar_feed(
         &self,
         consultant: ConsultantId,
-        token_hash: Option<&TokenHash>,
+        secret: Option<&FeedSecret>,
     ) -> StoreResult<()> {
-        let update = match token_hash {
-            Some(hash) => doc! {"$set": {FEED: hash.as_str()}},
-            None => doc! {"$unset": {FEED: ""}},
+        // `$set` writes strings only (the test server stores a date as a
+        // string): the time goes in as RFC 3339 text.
+        let update = match secret {
+            Some(secret) => doc! {"$set": {
+                FEED: secret.token_hash.as_str(),
+                FEED_SINCE: format_timestamp(secret.created_at),
+            }},
+            None => doc! {"$unset": {FEED: "", FEED_SINCE: ""}},
         };
         self.consultants
             .update_one(doc! {"_id": object_id(consultant.bytes())}, update)
             .await
             .map_err(classify)?;
         Ok(())
+    }
+
+    async fn calendar_feed_since(
+        &self,
+        consultant: ConsultantId,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        let found = self
+            .consultants
+            .find_one(doc! {"_id": object_id(consultant.bytes()), FEED: {"$exists": true}})
+            .projection(doc! {FEED_SINCE: 1})
+            .await
+            .map_err(classify)?;
+        let Some(document) = found else {
+            return Ok(None);
+        };
+        let fields = Fields {
+            document: &document,
+            collection: "consultants",
+        };
+        // Feeds made before the time was kept show the epoch.
+        match fields.optional_string(FEED_SINCE)? {
+            None => Ok(Some(DateTime::UNIX_EPOCH)),
+            Some(text) => DateTime::parse_from_rfc3339(text)
+                .map(|at| Some(at.to_utc()))
+                .map_err(|_| fields.corrupt(FEED_SINCE)),
+        }
     }
 
     async fn find_consultant_by_feed(

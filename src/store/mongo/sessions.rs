@@ -8,7 +8,7 @@ use mongodb::options::FindOptions;
 use super::documents::{date, object_id, session_document, session_from, user_from};
 use super::{MongoStore, classify, find_all};
 use crate::domain::{Session, SessionId, SessionStatus, TokenHash, User, UserId};
-use crate::store::{SessionStore, StoreResult};
+use crate::store::{SessionStore, StoreResult, UserStore};
 
 pub(super) const VALID: &str = "valid";
 
@@ -100,6 +100,9 @@ impl SessionStore for MongoStore {
     }
 
     async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64> {
+        if let Some(user) = self.find_user(user_id).await? {
+            self.turn_off_feed_of(&user).await?;
+        }
         let result = self
             .sessions
             .update_many(

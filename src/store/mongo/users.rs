@@ -7,9 +7,37 @@ use super::documents::{object_id, password_hash_from, user_document, user_from};
 use super::sessions::{VALID, expire_update};
 use super::{MongoStore, classify, unique_violation};
 use crate::domain::{
-    AccountMessage, ConsultantId, CredentialsStamp, Email, PasswordHash, Session, User, UserId,
+    AccountMessage, ConsultantId, CredentialsStamp, Email, PasswordHash, Session, TokenPurpose,
+    User, UserId,
 };
-use crate::store::{Credentials, OutboxStore, SessionStore, StoreError, StoreResult, UserStore};
+use crate::store::{
+    CalendarStore, Credentials, OutboxStore, SessionStore, StoreError, StoreResult, UserStore,
+};
+
+impl MongoStore {
+    /// Deletes `user`'s outstanding reset tokens and the reset mails to
+    /// them not sent yet.
+    async fn end_recovery_of(&self, user: &User) -> StoreResult<()> {
+        let reset = TokenPurpose::PasswordReset.as_str();
+        self.account_tokens
+            .delete_many(doc! {"userId": user.id.to_string(), "purpose": reset})
+            .await
+            .map_err(classify)?;
+        self.outbox
+            .delete_many(doc! {"kind": reset, "account": user.email.as_str(), "state": "pending"})
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    /// Turns off the calendar feed of the consultant `user` speaks for, if any.
+    pub(super) async fn turn_off_feed_of(&self, user: &User) -> StoreResult<()> {
+        match user.role.consultant_id() {
+            Some(consultant) => self.set_calendar_feed(consultant, None).await,
+            None => Ok(()),
+        }
+    }
+}
 
 #[async_trait]
 impl UserStore for MongoStore {
@@ -109,9 +137,14 @@ impl UserStore for MongoStore {
         stamp: CredentialsStamp,
         new_session: Option<&Session>,
     ) -> StoreResult<u64> {
-        // Order matters if a step fails: new hash, then every session out,
-        // then the new session in. A failure part-way logs the user out
-        // everywhere, never leaves an old session valid.
+        // Order matters if a step fails: what the old password opened
+        // first, then the new hash, then every session out, then the new
+        // session in. A failure part-way logs the user out everywhere,
+        // never leaves an old session, reset link or feed working.
+        if let Some(user) = self.find_user(user_id).await? {
+            self.end_recovery_of(&user).await?;
+            self.turn_off_feed_of(&user).await?;
+        }
         self.users
             .update_one(
                 doc! {"_id": object_id(user_id.bytes())},

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::SqliteStore;
 use super::rows::millis;
-use crate::domain::{IssuedToken, TokenHash, TokenPurpose, UserId};
+use crate::domain::{CredentialsStamp, IssuedToken, TokenHash, TokenPurpose, UserId};
 use crate::store::{AccountTokenStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -22,13 +22,15 @@ impl AccountTokenStore for SqliteStore {
                 )?;
             }
             tx.execute(
-                "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at,
+                     credentials_stamp)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     token.token_hash.as_str(),
                     user,
                     token.purpose.as_str(),
-                    millis(token.expires_at)
+                    millis(token.expires_at),
+                    token.credentials.to_stored(),
                 ],
             )?;
             Ok(())
@@ -41,21 +43,26 @@ impl AccountTokenStore for SqliteStore {
         token_hash: &TokenHash,
         purpose: TokenPurpose,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<UserId>> {
+    ) -> StoreResult<Option<IssuedToken>> {
         let token_hash = token_hash.clone();
         self.write(move |tx| {
-            let user: Option<String> = tx
+            let used: Option<(String, i64, String)> = tx
                 .query_row(
                     "DELETE FROM account_tokens
                      WHERE token_hash = ?1 AND purpose = ?2 AND expires_at > ?3
-                     RETURNING user_id",
+                     RETURNING user_id, expires_at, credentials_stamp",
                     params![token_hash.as_str(), purpose.as_str(), millis(now)],
-                    |row| row.get(0),
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .optional()?;
-            user.map(|id| {
-                UserId::parse(&id).ok_or_else(|| {
-                    StoreError::Internal("corrupt value in account_tokens.user_id".into())
+            let corrupt = || StoreError::Internal("corrupt row in account_tokens".into());
+            used.map(|(user, expires_at, stamp)| {
+                Ok(IssuedToken {
+                    token_hash,
+                    user_id: UserId::parse(&user).ok_or_else(corrupt)?,
+                    purpose,
+                    expires_at: DateTime::from_timestamp_millis(expires_at).ok_or_else(corrupt)?,
+                    credentials: CredentialsStamp::from_stored(&stamp).ok_or_else(corrupt)?,
                 })
             })
             .transpose()

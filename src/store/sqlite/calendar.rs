@@ -4,11 +4,14 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
-use super::rows::{self, CONSULTANT_COLUMNS};
-use crate::domain::{Consultant, ConsultantId, Schedule, TimeOff, TimeOffId, TokenHash};
+use super::rows::{self, CONSULTANT_COLUMNS, millis};
+use crate::domain::{
+    Consultant, ConsultantId, FeedSecret, Schedule, TimeOff, TimeOffId, TokenHash,
+};
 use crate::store::{CalendarStore, StoreError, StoreResult, snapshot};
 
 /// Rewrites the time off of `consultant` with `change` in one
@@ -77,15 +80,42 @@ impl CalendarStore for SqliteStore {
     async fn set_calendar_feed(
         &self,
         consultant: ConsultantId,
-        token_hash: Option<&TokenHash>,
+        secret: Option<&FeedSecret>,
     ) -> StoreResult<()> {
-        let hash = token_hash.map(|hash| hash.as_str().to_owned());
+        let hash = secret.map(|secret| secret.token_hash.as_str().to_owned());
+        let since = secret.map(|secret| millis(secret.created_at));
         self.write(move |tx| {
             tx.execute(
-                "UPDATE consultants SET calendar_feed_hash = ?1 WHERE id = ?2",
-                params![hash, consultant.to_string()],
+                "UPDATE consultants SET calendar_feed_hash = ?1, calendar_feed_created_at = ?2
+                 WHERE id = ?3",
+                params![hash, since, consultant.to_string()],
             )?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn calendar_feed_since(
+        &self,
+        consultant: ConsultantId,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        self.read(move |conn| {
+            let since: Option<i64> = conn
+                .query_row(
+                    "SELECT calendar_feed_created_at FROM consultants
+                     WHERE id = ?1 AND calendar_feed_hash IS NOT NULL",
+                    [consultant.to_string()],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .flatten();
+            since
+                .map(|ms| {
+                    DateTime::from_timestamp_millis(ms).ok_or_else(|| {
+                        StoreError::Internal("corrupt consultants.calendar_feed_created_at".into())
+                    })
+                })
+                .transpose()
         })
         .await
     }

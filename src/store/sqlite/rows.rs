@@ -82,9 +82,7 @@ pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
     Ok(User {
         id: parsed_text(row, at, "users.id", UserId::parse)?,
         email: parsed(row, at + 1, "users.email", Email::from_stored)?,
-        name: parsed_text(row, at + 2, "users.name", |text| {
-            PersonName::parse(text).ok()
-        })?,
+        name: parsed_text(row, at + 2, "users.name", PersonName::from_stored)?,
         role,
         created_at: instant(row, at + 4, "users.created_at")?,
         credentials_stamp: parsed_text(
@@ -140,9 +138,7 @@ pub(super) fn consultant(row: &Row<'_>, at: usize) -> rusqlite::Result<Consultan
     let id = parsed_text(row, at, "consultants.id", ConsultantId::parse)?;
     Ok(Consultant {
         id,
-        name: parsed_text(row, at + 1, "consultants.name", |text| {
-            PersonName::parse(text).ok()
-        })?,
+        name: parsed_text(row, at + 1, "consultants.name", PersonName::from_stored)?,
         specialties: string_list(row, at + 2, "consultants.specialties")?,
         languages: string_list(row, at + 3, "consultants.languages")?,
         timezone: parsed_text(row, at + 4, "consultants.timezone", |text| {
@@ -186,21 +182,22 @@ pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
         })?,
         details: BookingDetails {
             mode: parsed_text(row, at + 5, "bookings.mode", |text| Mode::parse(text).ok())?,
-            destination: parsed_text(row, at + 6, "bookings.destination", |text| {
-                Destination::parse(text).ok()
-            })?,
+            destination: parsed_text(
+                row,
+                at + 6,
+                "bookings.destination",
+                Destination::from_stored,
+            )?,
             travelers: parsed(row, at + 7, "bookings.travelers", |count: i64| {
                 Travelers::parse(count).ok()
             })?,
-            notes: parsed_text(row, at + 8, "bookings.notes", |text| {
-                Notes::parse(text).ok()
-            })?,
+            notes: parsed_text(row, at + 8, "bookings.notes", Notes::from_stored)?,
         },
         status: parsed_text(row, at + 9, "bookings.status", BookingStatus::parse)?,
         cancellation_reason: reason
             .map(|text| {
                 parsed(row, at + 10, "bookings.cancellation_reason", |_: String| {
-                    CancellationReason::parse(&text).ok()
+                    CancellationReason::from_stored(&text)
                 })
             })
             .transpose()?,

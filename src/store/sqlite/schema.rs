@@ -248,6 +248,22 @@ ALTER TABLE bookings ADD COLUMN buffer_minutes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE consultants ADD COLUMN time_off TEXT NOT NULL DEFAULT '[]';
 "#,
     ),
+    M::up(
+        r#"
+-- The third security review. The feed shows its owner since when it is on.
+ALTER TABLE consultants ADD COLUMN calendar_feed_created_at INTEGER;
+UPDATE consultants SET calendar_feed_created_at = 0 WHERE calendar_feed_hash IS NOT NULL;
+-- A reset token dies with the password it was issued under (tokens issued
+-- before this upgrade carry no stamp, and so no longer work: 30 minutes).
+ALTER TABLE account_tokens ADD COLUMN credentials_stamp TEXT NOT NULL DEFAULT '';
+-- Claims say which slots are an appointment's and which its buffer's: a new
+-- booking keeps the current buffer after the appointments before it.
+ALTER TABLE booking_slots ADD COLUMN buffer INTEGER NOT NULL DEFAULT 0;
+UPDATE booking_slots SET buffer = 1
+    WHERE slot_start >= (SELECT b.starts_at + b.duration_minutes * 60000
+                         FROM bookings b WHERE b.id = booking_slots.booking_id);
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a

@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
 use super::rows::{self, SESSION_COLUMNS, SESSION_WIDTH, USER_COLUMNS, millis};
+use super::users::turn_off_feed_of;
 use crate::domain::{Session, SessionId, TokenHash, User, UserId};
 use crate::store::{SessionStore, StoreResult};
 
@@ -136,6 +137,7 @@ impl SessionStore for SqliteStore {
                     "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND id <> ?3 AND status = ?4",
                     params![EXPIRED, user_id.to_string(), keep.to_string(), VALID],
                 )?;
+                turn_off_feed_of(tx, user_id)?;
                 Ok(changed as u64)
             },
             move |_| cache.expired_sessions_of(user_id, Some(keep)),

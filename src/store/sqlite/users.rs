@@ -10,7 +10,8 @@ use super::rows::{self, USER_COLUMNS, USER_WIDTH, millis};
 use super::sessions::{EXPIRED, VALID, insert_session_row};
 use super::{SqliteStore, unique_violation};
 use crate::domain::{
-    AccountMessage, ConsultantId, CredentialsStamp, Email, PasswordHash, Session, User, UserId,
+    AccountMessage, ConsultantId, CredentialsStamp, Email, PasswordHash, Session, TokenPurpose,
+    User, UserId,
 };
 use crate::store::{Credentials, StoreError, StoreResult, UserStore};
 
@@ -35,6 +36,16 @@ pub(super) fn insert_user_row(
         ],
     )
     .map_err(unique_violation(StoreError::EmailTaken))?;
+    Ok(())
+}
+
+/// Turns off the calendar feed of the consultant `user_id` speaks for, if any.
+pub(super) fn turn_off_feed_of(tx: &Transaction<'_>, user_id: UserId) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE consultants SET calendar_feed_hash = NULL, calendar_feed_created_at = NULL
+         WHERE id = (SELECT consultant_id FROM users WHERE id = ?1)",
+        [user_id.to_string()],
+    )?;
     Ok(())
 }
 
@@ -134,6 +145,17 @@ impl UserStore for SqliteStore {
                     "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND status = ?3",
                     params![EXPIRED, id, VALID],
                 )?;
+                let reset = TokenPurpose::PasswordReset.as_str();
+                tx.execute(
+                    "DELETE FROM account_tokens WHERE user_id = ?1 AND purpose = ?2",
+                    params![id, reset],
+                )?;
+                tx.execute(
+                    "DELETE FROM outbox WHERE kind = ?1 AND state = 'pending'
+                         AND account = (SELECT email FROM users WHERE id = ?2)",
+                    params![reset, id],
+                )?;
+                turn_off_feed_of(tx, user_id)?;
                 if let Some(session) = session {
                     insert_session_row(tx, &session)?;
                 }

@@ -2,10 +2,12 @@
 //! a movable clock, and HTTP clients that keep cookies like a browser.
 
 mod client;
+mod mail;
 mod process;
 mod smtp;
 
 pub use client::{TestClient, assert_error, booking_body, read};
+pub use mail::{mails_to, opened, outbox_drained, token_in};
 pub use process::{ServiceProcess, tripdesk_command};
 pub use smtp::{ReceivedMail, SmtpServer};
 

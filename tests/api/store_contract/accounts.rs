@@ -297,7 +297,7 @@ async fn account_tokens_are_used_once_and_superseded_by_purpose(backend: Backend
         .await
         .unwrap();
     let (reset, verification) = (TokenPurpose::PasswordReset, TokenPurpose::EmailVerification);
-    let issue = |purpose| IssuedToken::issue(user.id, purpose, now).1;
+    let issue = |purpose| IssuedToken::issue(&user, purpose, now).1;
     let consume = |token: &IssuedToken, purpose, at| {
         let (store, hash) = (store.clone(), token.token_hash.clone());
         async move {
@@ -313,7 +313,11 @@ async fn account_tokens_are_used_once_and_superseded_by_purpose(backend: Backend
     store.insert_account_token(&first).await.unwrap();
     assert_eq!(consume(&first, verification, now).await, None);
     assert_eq!(consume(&first, reset, first.expires_at).await, None);
-    assert_eq!(consume(&first, reset, now).await, Some(user.id));
+    assert_eq!(
+        consume(&first, reset, now).await,
+        Some(first.clone()),
+        "the whole record comes back, its credentials stamp included"
+    );
     assert_eq!(consume(&first, reset, now).await, None, "used up");
 
     // A newer reset token supersedes the older; verification tokens do not.
@@ -324,11 +328,11 @@ async fn account_tokens_are_used_once_and_superseded_by_purpose(backend: Backend
     let (one, two) = (issue(verification), issue(verification));
     store.insert_account_token(&one).await.unwrap();
     store.insert_account_token(&two).await.unwrap();
-    assert_eq!(consume(&one, verification, now).await, Some(user.id));
-    assert_eq!(consume(&two, verification, now).await, Some(user.id));
+    assert_eq!(consume(&one, verification, now).await, Some(one.clone()));
+    assert_eq!(consume(&two, verification, now).await, Some(two.clone()));
     assert_eq!(
         consume(&newer, reset, now).await,
-        Some(user.id),
+        Some(newer.clone()),
         "verification tokens leave reset tokens alone"
     );
 
@@ -337,7 +341,7 @@ async fn account_tokens_are_used_once_and_superseded_by_purpose(backend: Backend
     store.insert_account_token(&raced).await.unwrap();
     let (a, b) = join(consume(&raced, reset, now), consume(&raced, reset, now)).await;
     assert_eq!(
-        [a, b].iter().filter(|used| used.is_some()).count(),
+        [&a, &b].iter().filter(|used| used.is_some()).count(),
         1,
         "{a:?} {b:?}"
     );

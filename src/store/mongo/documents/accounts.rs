@@ -38,7 +38,7 @@ pub(in crate::store::mongo) fn user_from(document: &Document) -> StoreResult<Use
     Ok(User {
         id: UserId::from_bytes(fields.object_id()?),
         email: fields.domain("email", |text| Email::from_stored(text.to_owned()))?,
-        name: fields.domain("name", |text| PersonName::parse(text).ok())?,
+        name: fields.domain("name", PersonName::from_stored)?,
         created_at: fields.instant("createdAt")?,
         credentials_stamp: stamp(&fields)?,
         // Documents written before verification existed: consultants were

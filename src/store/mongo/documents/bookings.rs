@@ -44,7 +44,8 @@ pub(in crate::store::mongo) fn booking_from(document: &Document) -> StoreResult<
     let reason = fields
         .optional_string("cancellationReason")?
         .map(|text| {
-            CancellationReason::parse(text).map_err(|_| fields.corrupt("cancellationReason"))
+            CancellationReason::from_stored(text)
+                .ok_or_else(|| fields.corrupt("cancellationReason"))
         })
         .transpose()?;
     Ok(Booking {
@@ -59,10 +60,10 @@ pub(in crate::store::mongo) fn booking_from(document: &Document) -> StoreResult<
         },
         details: BookingDetails {
             mode: fields.domain("mode", |text| Mode::parse(text).ok())?,
-            destination: fields.domain("destination", |text| Destination::parse(text).ok())?,
+            destination: fields.domain("destination", Destination::from_stored)?,
             travelers: Travelers::parse(fields.integer("travelers")?)
                 .map_err(|_| fields.corrupt("travelers"))?,
-            notes: fields.domain("notes", |text| Notes::parse(text).ok())?,
+            notes: fields.domain("notes", Notes::from_stored)?,
         },
         status: fields.domain("status", BookingStatus::parse)?,
         cancellation_reason: reason,

@@ -118,7 +118,7 @@ pub(in crate::store::mongo) fn consultant_from(document: &Document) -> StoreResu
     let id = ConsultantId::from_bytes(fields.object_id()?);
     Ok(Consultant {
         id,
-        name: fields.domain("name", |text| PersonName::parse(text).ok())?,
+        name: fields.domain("name", PersonName::from_stored)?,
         specialties: fields.strings("specialties")?,
         languages: fields.strings("languages")?,
         timezone: fields.domain("timezone", |name| name.parse().ok())?,

@@ -1,0 +1,4 @@
+//! The third security review: each finding, as an attacker or a typed
+//! client met it, and the test that fails without its fix.
+
+mod accounts;
