@@ -95,6 +95,19 @@ async fn follow_mailed_link(client: &TestClient, smtp: &SmtpServer, page: &str) 
     token
 }
 
+/// GETs `path` exactly as written; the status line.
+async fn raw_get(base: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response);
+    text.lines().next().unwrap_or_default().to_owned()
+}
+
 async fn no_secret_is_ever_logged(backend: Backend) {
     let logs = captured();
     let smtp = SmtpServer::start().await;
@@ -173,6 +186,19 @@ async fn no_secret_is_ever_logged(backend: Backend) {
     let path = format!("/calendar/{feed_token}.ics");
     assert_eq!(app.client().get(&path).await.status(), StatusCode::OK);
     tokens.push(feed_token.to_owned());
+    // The same secret in paths spelled otherwise, served or not, sent as
+    // written (an HTTP client would normalise `/./`).
+    let encoded: String = feed_token.bytes().map(|b| format!("%{b:02x}")).collect();
+    for (spelling, served) in [
+        (format!("/%63alendar/{feed_token}.ics"), true),
+        (format!("//calendar/{feed_token}.ics"), false),
+        (format!("/./calendar/{feed_token}.ics"), false),
+        (format!("/calendar/{encoded}.ics"), true),
+        (format!("/nothing/{encoded}"), false),
+    ] {
+        let status = raw_get(&app.base, &spelling).await;
+        assert_eq!(status.starts_with("HTTP/1.1 200"), served, "{spelling}: {status}");
+    }
 
     let hash = app
         .store

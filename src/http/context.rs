@@ -176,7 +176,6 @@ pub async fn request_context(
     let span = tracing::info_span!("request", request_id = %request_id);
     let method = request.method().clone();
     let path = request.path().to_owned();
-    let logged_path = loggable_path(&path);
 
     // Handlers, extractors and our own middleware answer errors with
     // responses; an `Err` here could only come from actix itself, which
@@ -187,8 +186,9 @@ pub async fn request_context(
         .instrument(span.clone())
         .await
         .inspect_err(|error| {
+            let path = redacted_path(&path);
             span.in_scope(
-                || tracing::warn!(%method, path = %logged_path, %error, "request failed before a response"),
+                || tracing::warn!(%method, %path, %error, "request failed before a response"),
             );
         })?;
     let mut response = normalize_error_body(response.map_into_boxed_body(), &request_id);
@@ -203,19 +203,43 @@ pub async fn request_context(
     crate::monitoring::record_request(&method, route, response.status(), elapsed);
     let status = response.status().as_u16();
     let latency_ms = (elapsed.as_secs_f64() * 1e6).round() / 1e3;
-    span.in_scope(|| tracing::info!(%method, path = %logged_path, status, latency_ms, "request"));
+    let path = route.map_or_else(|| redacted_path(&path), str::to_owned);
+    span.in_scope(|| tracing::info!(%method, %path, status, latency_ms, "request"));
     Ok(response)
 }
 
-/// The path as the access log shows it: a calendar feed's path carries its
-/// secret, so it is logged as the route's pattern. (Queries are never
-/// logged: mailed links carry tokens there.)
-fn loggable_path(path: &str) -> &str {
-    if path.starts_with("/calendar/") {
-        "/calendar/{token}.ics"
-    } else {
-        path
+/// Hex runs at least this long are redacted from unmatched paths: a
+/// secret (a feed's 64, a token's 32) is never that short, an ordinary
+/// word never that long.
+const SECRET_RUN: usize = 16;
+
+/// A path no route matched, as the access log shows it: decoded (so
+/// `%61%62…` cannot hide a secret), with every long hex run replaced by
+/// `<redacted>`. A matched request is logged by its route's pattern, never
+/// its path: a calendar feed's path carries its secret, however it is
+/// spelled. (Queries are never logged: mailed links carry tokens there.)
+fn redacted_path(path: &str) -> String {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let mut logged = String::with_capacity(decoded.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, logged: &mut String| {
+        if run.len() >= SECRET_RUN {
+            logged.push_str("<redacted>");
+        } else {
+            logged.push_str(run);
+        }
+        run.clear();
+    };
+    for c in decoded.chars() {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut logged);
+            logged.push(c);
+        }
     }
+    flush(&mut run, &mut logged);
+    logged
 }
 
 #[cfg(test)]
@@ -230,6 +254,23 @@ mod tests {
             assert!(!is_sane_request_id(id), "{id:?}");
         }
         assert_eq!(new_request_id().len(), 32);
+    }
+
+    #[test]
+    fn unmatched_paths_lose_their_long_hex_runs_however_spelled() {
+        let secret = "3f".repeat(32);
+        let encoded: String = secret.bytes().map(|b| format!("%{b:02x}")).collect();
+        for path in [
+            format!("//calendar/{secret}.ics"),
+            format!("/./calendar/{secret}.ics"),
+            format!("/x/{encoded}"),
+        ] {
+            let logged = redacted_path(&path);
+            assert!(!logged.contains(&secret[..SECRET_RUN]), "{logged}");
+            assert!(logged.contains("<redacted>"), "{logged}");
+        }
+        assert_eq!(redacted_path("/no/such/page"), "/no/such/page");
+        assert_eq!(redacted_path("/api/deadbeef"), "/api/deadbeef");
     }
 
     #[test]
