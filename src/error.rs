@@ -19,7 +19,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::HashError;
-use crate::domain::{BookingError, InvalidInput, ScheduleError};
+use crate::domain::{BookingError, InvalidInput, ScheduleError, TooManyTimeOff};
 use crate::store::{BoxError, StoreError};
 
 /// One entry of the `errors` array.
@@ -232,6 +232,19 @@ impl From<StoreError> for ApiError {
                 StatusCode::CONFLICT,
                 "booking_limit_reached",
                 "You already have as many upcoming bookings as allowed; cancel one to book another",
+            ),
+            StoreError::ConsultantAway => {
+                BookingError::from(ScheduleError::ConsultantUnavailable).into()
+            }
+            StoreError::BookingsInTimeOff(count) => Self::new(
+                StatusCode::CONFLICT,
+                "bookings_in_time_off",
+                format!("{count} live booking(s) fall in this time off; cancel them first"),
+            ),
+            StoreError::TooManyTimeOff => Self::new(
+                StatusCode::CONFLICT,
+                "too_many_time_off",
+                TooManyTimeOff.to_string(),
             ),
             StoreError::Conflict => Self::new(
                 StatusCode::CONFLICT,

@@ -219,7 +219,7 @@ pub async fn seed_demo_data(
                 Some("Annual leave"),
                 now,
             )?;
-            store.insert_time_off(&holiday).await?;
+            store.insert_time_off(&holiday, now).await?;
         }
         accounts.push(DemoAccount {
             name: demo.name.to_owned(),

@@ -197,7 +197,11 @@ async fn no_secret_is_ever_logged(backend: Backend) {
         (format!("/nothing/{encoded}"), false),
     ] {
         let status = raw_get(&app.base, &spelling).await;
-        assert_eq!(status.starts_with("HTTP/1.1 200"), served, "{spelling}: {status}");
+        assert_eq!(
+            status.starts_with("HTTP/1.1 200"),
+            served,
+            "{spelling}: {status}"
+        );
     }
 
     let hash = app

@@ -48,8 +48,8 @@ pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;
 pub use recipients::Recipients;
 pub use schedule::{
-    Appointment, AvailabilityRange, BookingDuration, SLOT_MINUTES, ScheduleError, Slot, free_slots,
-    working_slots,
+    Appointment, AvailabilityRange, BookingDuration, HeldSlot, SLOT_MINUTES, ScheduleError, Slot,
+    free_slots, working_slots,
 };
 pub use session::{Session, SessionPolicy, SessionRejection, SessionStatus, TOUCH_INTERVAL};
 pub use text::{CancellationReason, UserAgent};
@@ -59,7 +59,7 @@ pub use throttle::{
 pub use time::{
     Clock, GridTime, ManualClock, SystemClock, Timestamp, format_timestamp, parse_timestamp,
 };
-pub use time_off::{MAX_TIME_OFF, TimeOff};
+pub use time_off::{MAX_TIME_OFF, MAX_TIME_OFF_ENTRIES, TimeOff, TooManyTimeOff};
 pub use token::{AccountToken, SessionToken, TokenHash};
 pub use user::{CredentialsStamp, Role, User};
 

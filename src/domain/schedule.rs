@@ -77,6 +77,24 @@ impl Slot {
     fn next(&self) -> Self {
         Self(self.0 + SLOT_SECONDS)
     }
+
+    /// The slot `count` slots before this one, if it is on the calendar.
+    pub fn minus_slots(&self, count: i64) -> Option<Self> {
+        Self::from_timestamp(self.0 - count * SLOT_SECONDS)
+    }
+}
+
+/// A slot a live booking holds: one of its appointment's, or one of the
+/// buffer its consultant keeps after it. No two bookings of a consultant
+/// hold one slot (the stores' unique claims), and no appointment starts
+/// within the current buffer after another appointment (checked in the
+/// booking's write): so a new booking keeps the buffer to both neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HeldSlot {
+    /// The slot.
+    pub slot: Slot,
+    /// Whether it is held for a buffer rather than an appointment.
+    pub buffer: bool,
 }
 
 /// How long an appointment lasts.
@@ -114,7 +132,8 @@ impl BookingDuration {
         }
     }
 
-    fn slot_count(&self) -> usize {
+    /// How many grid slots it spans.
+    pub fn slot_count(&self) -> usize {
         (self.minutes() / SLOT_MINUTES) as usize
     }
 }
@@ -335,12 +354,13 @@ pub fn working_slots(consultant: &Consultant, range: &AvailabilityRange) -> Vec<
 
 /// Bookable 30-minute appointments: the `working` slots of `consultant`
 /// that start after `now`, within its notice and horizon, outside its time
-/// off, and whose slot and buffer after it are not `occupied` (sorted).
+/// off, whose slot and buffer after it are not `held`, and with no
+/// appointment within the buffer before them (`held` sorted by slot).
 /// Exactly what booking one of them would accept. (In milliseconds since
 /// the epoch throughout: this runs for every slot of a month.)
 pub fn free_slots(
     working: Vec<Slot>,
-    occupied: &[Slot],
+    held: &[HeldSlot],
     consultant: &Consultant,
     now: DateTime<Utc>,
 ) -> Vec<Slot> {
@@ -359,13 +379,15 @@ pub fn free_slots(
             )
         })
         .collect();
-    let claimed = rules.buffer().slot_count() as i64 + 1;
+    let buffer = rules.buffer().slot_count() as i64;
+    let is_held = |slot: i64| held.binary_search_by_key(&slot, |held| held.slot.0).is_ok();
+    let is_appointment = |slot: i64| {
+        held.binary_search_by_key(&slot, |held| held.slot.0)
+            .is_ok_and(|at| !held[at].buffer)
+    };
     let free = |slot: &Slot| {
-        (0..claimed).all(|k| {
-            occupied
-                .binary_search(&Slot(slot.0 + k * SLOT_SECONDS))
-                .is_err()
-        })
+        (0..=buffer).all(|k| !is_held(slot.0 + k * SLOT_SECONDS))
+            && (1..=buffer).all(|k| !is_appointment(slot.0 - k * SLOT_SECONDS))
     };
     working
         .into_iter()

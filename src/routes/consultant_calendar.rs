@@ -283,7 +283,8 @@ pub(super) async fn live_bookings_between(
     }
 }
 
-/// Adds time off. Live bookings inside it must be cancelled first.
+/// Adds time off, merged with the entries it overlaps. Live bookings inside
+/// it must be cancelled first.
 #[utoipa::path(
     post,
     path = "/api/consultants/me/time-off",
@@ -292,11 +293,13 @@ pub(super) async fn live_bookings_between(
     request_body = TimeOffRequest,
     security(("session_cookie" = []), ("bearer_token" = [])),
     responses(
-        (status = 201, description = "Added", body = TimeOffEnvelope),
+        (status = 201, description = "Added (merged with the time off it overlaps: the entry as stored)",
+         body = TimeOffEnvelope),
         (status = 400, description = "`invalid_starts_at`, `invalid_ends_at`, `invalid_time_off`, \
             `invalid_reason`, or a malformed body", body = ErrorBody),
         (status = 403, description = "Not a consultant (`forbidden`), or a cross-site request (`csrf_rejected`)", body = ErrorBody),
-        (status = 409, description = "Live bookings fall in it (`bookings_in_time_off`; the detail says how many)", body = ErrorBody),
+        (status = 409, description = "Live bookings fall in it (`bookings_in_time_off`; the detail says how many), \
+            or 500 time off entries are current or ahead already (`too_many_time_off`)", body = ErrorBody),
         SessionErrors, BodyErrors,
     ),
 )]
@@ -308,19 +311,9 @@ pub async fn add_time_off(
     let id = own_consultant(&auth)?;
     let starts_at = parse_timestamp(&body.starts_at, "startsAt", "invalid_starts_at")?;
     let ends_at = parse_timestamp(&body.ends_at, "endsAt", "invalid_ends_at")?;
-    let time_off = TimeOff::new(id, starts_at, ends_at, body.reason.as_deref(), state.now())?;
-    let clashing = live_bookings_between(&state, &auth.user, starts_at, ends_at).await?;
-    if !clashing.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "bookings_in_time_off",
-            format!(
-                "{} live booking(s) fall in this time off; cancel them first",
-                clashing.len()
-            ),
-        ));
-    }
-    state.store.insert_time_off(&time_off).await?;
+    let now = state.now();
+    let time_off = TimeOff::new(id, starts_at, ends_at, body.reason.as_deref(), now)?;
+    let time_off = state.store.insert_time_off(&time_off, now).await?;
     tracing::info!(consultant = %id, time_off = %time_off.id, "time off added");
     Ok(HttpResponse::Created().json(TimeOffEnvelope {
         time_off: TimeOffView::from(&time_off),

@@ -227,14 +227,12 @@ pub async fn availability(
     let today = now.with_timezone(&consultant.timezone).date_naive();
     let range = AvailabilityRange::parse(params.from.as_deref(), params.days.as_deref(), today)?;
     let working = working_slots(&consultant, &range);
-    // The buffer after the last slot must be free too.
+    // The buffer before the first slot and after the last one counts too.
     let buffer = chrono::TimeDelta::minutes(consultant.rules.buffer().minutes());
     let occupied = match (working.first(), working.last()) {
         (Some(first), Some(last)) => {
-            state
-                .store
-                .occupied_slots(consultant.id, first.start(), last.end() + buffer)
-                .await?
+            let (from, to) = (first.start() - buffer, last.end() + buffer);
+            state.store.occupied_slots(consultant.id, from, to).await?
         }
         _ => Vec::new(),
     };

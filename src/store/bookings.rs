@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, FeedSecret, LiveBookingLimit,
-    OutboxMessage, PasswordHash, Schedule, Slot, TimeOff, TimeOffId, TokenHash, User,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, FeedSecret, HeldSlot,
+    LiveBookingLimit, OutboxMessage, PasswordHash, Schedule, TimeOff, TimeOffId, TokenHash, User,
 };
 
 /// Consultant profiles.
@@ -60,8 +60,15 @@ pub trait CalendarStore: Send + Sync {
         token_hash: &TokenHash,
     ) -> StoreResult<Option<Consultant>>;
 
-    /// Adds a time off to its consultant's (read back with the profile).
-    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()>;
+    /// Adds a time off to its consultant's (read back with the profile),
+    /// merged with the entries it overlaps ([`TimeOff::add_to`]), at
+    /// `now`; the entry as stored. [`StoreError::BookingsInTimeOff`](super::StoreError::BookingsInTimeOff)
+    /// when live bookings fall in it (decided with the bookings written at
+    /// the same moment: see [`BookingStore::insert_booking`]),
+    /// [`StoreError::TooManyTimeOff`](super::StoreError::TooManyTimeOff) past the cap; either way nothing
+    /// changes.
+    async fn insert_time_off(&self, time_off: &TimeOff, now: DateTime<Utc>)
+    -> StoreResult<TimeOff>;
 
     /// Deletes time off `id` of `consultant`; whether there was one.
     async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool>;
@@ -72,7 +79,12 @@ pub trait CalendarStore: Send + Sync {
 pub trait BookingStore: Send + Sync {
     /// Stores a new booking and claims its slots in one atomic step.
     /// [`StoreError::SlotTaken`](super::StoreError::SlotTaken) if any slot is held by a live booking of the
-    /// same consultant, [`StoreError::LimitReached`](super::StoreError::LimitReached) if its customer would
+    /// same consultant or another appointment lies within its buffer before
+    /// it ([`Booking::clashes_with`](crate::domain::Booking::clashes_with)),
+    /// [`StoreError::ConsultantAway`](super::StoreError::ConsultantAway) if its appointment falls in
+    /// the consultant's time off as stored then (time off and bookings see
+    /// each other inside the write: of the two written at the same moment,
+    /// at most one lands), [`StoreError::LimitReached`](super::StoreError::LimitReached) if its customer would
     /// hold more live future bookings than `limit` allows; either way nothing
     /// is left written. Concurrent inserts never exceed the limit (they may,
     /// on MongoDB, both be refused when only one would have fitted). The
@@ -91,8 +103,10 @@ pub trait BookingStore: Send + Sync {
     /// booking is still at `previous.version`, moving its slot claims to match:
     /// released when it is no longer live, claimed when its time changed. The
     /// invariant holds throughout: every slot of a live booking is claimed.
-    /// [`StoreError::Conflict`](super::StoreError::Conflict) if the version moved on, [`StoreError::SlotTaken`](super::StoreError::SlotTaken)
-    /// if a new slot is held; either way the stored booking is unchanged.
+    /// [`StoreError::Conflict`](super::StoreError::Conflict) if the version moved on; when the
+    /// appointment moved, [`StoreError::SlotTaken`](super::StoreError::SlotTaken) and
+    /// [`StoreError::ConsultantAway`](super::StoreError::ConsultantAway) as for a new booking; either way
+    /// the stored booking is unchanged.
     /// The `messages` the change planned are stored durably with it.
     async fn update_booking(
         &self,
@@ -104,11 +118,12 @@ pub trait BookingStore: Send + Sync {
     /// Up to `query.fetch_limit()` bookings matching `query`, by (`startsAt`, id).
     async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>>;
 
-    /// Slots held by live bookings of `consultant` starting in `[from, to)`, sorted.
+    /// Slots held by live bookings of `consultant` starting in `[from, to)`,
+    /// sorted by slot.
     async fn occupied_slots(
         &self,
         consultant: ConsultantId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Slot>>;
+    ) -> StoreResult<Vec<HeldSlot>>;
 }

@@ -39,6 +39,16 @@ pub enum StoreError {
     /// The customer already holds as many live future bookings as allowed.
     #[error("live booking limit reached")]
     LimitReached,
+    /// The appointment falls in the consultant's time off as stored when
+    /// the booking was written (time off added at the same moment).
+    #[error("the consultant is away then")]
+    ConsultantAway,
+    /// Live bookings fall in the time off being added: how many.
+    #[error("{0} live booking(s) fall in the time off")]
+    BookingsInTimeOff(u64),
+    /// The consultant keeps as many time off entries as allowed.
+    #[error("too many time off entries")]
+    TooManyTimeOff,
     /// The record changed since it was read (optimistic concurrency).
     #[error("record was changed concurrently")]
     Conflict,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     Appointment, BookingDuration, BookingId, Buffer, CancellationReason, Consultant, ConsultantId,
-    ScheduleError, Slot, User, UserId,
+    HeldSlot, ScheduleError, Slot, User, UserId,
 };
 
 /// The customer's description of the consultation.
@@ -131,11 +131,36 @@ impl Booking {
         })
     }
 
-    /// The slots it holds while live: its own and its buffer's. Two
-    /// bookings closer than the buffer share a slot, which the store's
-    /// uniqueness refuses.
-    pub fn claimed_slots(&self) -> impl Iterator<Item = Slot> {
-        self.appointment.slots_then(self.buffer.slot_count())
+    /// The slots it holds while live: its own and its buffer's. A
+    /// booking closer than the buffer after this one shares a slot with
+    /// it, which the stores' uniqueness refuses; one closer before it is
+    /// refused by the check of [`Booking::buffer_before`].
+    pub fn held_slots(&self) -> impl Iterator<Item = HeldSlot> {
+        let own = self.appointment.duration().slot_count();
+        self.appointment
+            .slots_then(self.buffer.slot_count())
+            .enumerate()
+            .map(move |(index, slot)| HeldSlot {
+                slot,
+                buffer: index >= own,
+            })
+    }
+
+    /// The slots before it in which no other appointment may be: its
+    /// buffer (the consultant's when it was made or moved), in order.
+    pub fn buffer_before(&self) -> impl Iterator<Item = Slot> {
+        let start = self.appointment.start_slot();
+        (1..=self.buffer.slot_count() as i64)
+            .rev()
+            .filter_map(move |k| start.minus_slots(k))
+    }
+
+    /// Whether `held`, a slot another live booking holds, keeps this one
+    /// from being where it is: it overlaps this booking's slots, or is an
+    /// appointment inside this booking's buffer before it.
+    pub fn clashes_with(&self, held: HeldSlot) -> bool {
+        self.held_slots().any(|mine| mine.slot == held.slot)
+            || (!held.buffer && self.buffer_before().any(|slot| slot == held.slot))
     }
 
     /// How `user` relates to this booking; `None` means they may not even

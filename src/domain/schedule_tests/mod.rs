@@ -200,7 +200,10 @@ fn days_off_have_no_slots_and_ranges_cover_several_days() {
 fn free_slots_skip_the_past_and_the_occupied() {
     let utc_consultant = consultant(chrono_tz::UTC, "mon-sun=09:00-11:00");
     let working = working_slots(&utc_consultant, &one_day("2027-03-04"));
-    let occupied = [Slot::starting_at(utc("2027-03-04T10:00:00Z")).unwrap()];
+    let occupied = [HeldSlot {
+        slot: Slot::starting_at(utc("2027-03-04T10:00:00Z")).unwrap(),
+        buffer: false,
+    }];
     let now = utc("2027-03-04T09:00:00Z"); // the 09:00 slot starts now: not bookable
     let free: Vec<_> = free_slots(working, &occupied, &utc_consultant, now)
         .iter()

@@ -82,9 +82,12 @@ fn the_buffer_keeps_the_slots_after_a_booking_free() {
     careful.rules = BookingRules::new(60, 0, 365).unwrap();
     let now = utc("2027-03-04T00:00:00Z");
     // A booking 10:00–10:30 made with this buffer claims 10:00, 10:30, 11:00.
-    let occupied: Vec<Slot> = ["10:00", "10:30", "11:00"]
+    let occupied: Vec<HeldSlot> = ["10:00", "10:30", "11:00"]
         .iter()
-        .map(|time| Slot::starting_at(utc(&format!("2027-03-04T{time}:00Z"))).unwrap())
+        .map(|time| HeldSlot {
+            slot: Slot::starting_at(utc(&format!("2027-03-04T{time}:00Z"))).unwrap(),
+            buffer: *time != "10:00",
+        })
         .collect();
     let free = free_slots(
         working_slots(&careful, &one_day("2027-03-04")),
@@ -104,6 +107,31 @@ fn the_buffer_keeps_the_slots_after_a_booking_free() {
         now,
     );
     assert_eq!(starts(&free), ["04 09:00", "04 11:00", "04 11:30"]);
+}
+
+/// A buffer raised after a booking was made keeps the new buffer on both
+/// sides of it: before, as the booking's own claims would refuse; after,
+/// as the check for appointments within a new booking's buffer does.
+#[test]
+fn a_raised_buffer_keeps_new_bookings_apart_on_both_sides() {
+    let mut careful = consultant(chrono_tz::UTC, "mon-sun=08:00-13:00");
+    careful.rules = BookingRules::new(60, 0, 365).unwrap();
+    let now = utc("2027-03-04T00:00:00Z");
+    // Made with no buffer: it holds its own slot only.
+    let occupied = [HeldSlot {
+        slot: Slot::starting_at(utc("2027-03-04T10:00:00Z")).unwrap(),
+        buffer: false,
+    }];
+    let free = free_slots(
+        working_slots(&careful, &one_day("2027-03-04")),
+        &occupied,
+        &careful,
+        now,
+    );
+    assert_eq!(
+        starts(&free),
+        ["04 08:00", "04 08:30", "04 11:30", "04 12:00", "04 12:30"]
+    );
 }
 
 #[test]

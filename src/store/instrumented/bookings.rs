@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::Instrumented;
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, FeedSecret, LiveBookingLimit,
-    OutboxMessage, PasswordHash, Schedule, Slot, TimeOff, TimeOffId, TokenHash, User,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, FeedSecret, HeldSlot,
+    LiveBookingLimit, OutboxMessage, PasswordHash, Schedule, TimeOff, TimeOffId, TokenHash, User,
 };
 use crate::store::{BookingStore, CalendarStore, ConsultantStore, StoreResult};
 
@@ -81,11 +81,15 @@ impl CalendarStore for Instrumented {
         )
     }
 
-    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()> {
+    async fn insert_time_off(
+        &self,
+        time_off: &TimeOff,
+        now: DateTime<Utc>,
+    ) -> StoreResult<TimeOff> {
         timed!(
             self,
             "insert_time_off",
-            self.inner.insert_time_off(time_off)
+            self.inner.insert_time_off(time_off, now)
         )
     }
 
@@ -139,7 +143,7 @@ impl BookingStore for Instrumented {
         consultant: ConsultantId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Slot>> {
+    ) -> StoreResult<Vec<HeldSlot>> {
         timed!(
             self,
             "occupied_slots",

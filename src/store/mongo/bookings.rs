@@ -8,8 +8,8 @@ use mongodb::options::FindOptions;
 use super::documents::{booking_from, claim_from, date, object_id};
 use super::{MongoStore, classify, find_all};
 use crate::domain::{
-    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, LiveBookingLimit, OutboxMessage,
-    Slot,
+    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, HeldSlot, LiveBookingLimit,
+    OutboxMessage,
 };
 use crate::store::{BookingStore, StoreError, StoreResult};
 
@@ -120,14 +120,14 @@ impl BookingStore for MongoStore {
         consultant: ConsultantId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Slot>> {
+    ) -> StoreResult<Vec<HeldSlot>> {
         let filter = doc! {
             "consultantId": consultant.to_string(),
             "slotStart": {"$gte": date(from), "$lt": date(to)},
         };
         let options = FindOptions::builder().sort(doc! {"slotStart": 1}).build();
         find_all(&self.claims, filter, options, |document| {
-            Ok(claim_from(document)?.slot)
+            Ok(claim_from(document)?.held)
         })
         .await
     }

@@ -111,11 +111,12 @@ impl CalendarStore for MongoStore {
         found.as_ref().map(consultant_from).transpose()
     }
 
-    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()> {
-        let added = time_off.clone();
-        self.change_time_off(time_off.consultant_id, move |all| all.push(added.clone()))
-            .await?;
-        Ok(())
+    async fn insert_time_off(
+        &self,
+        time_off: &TimeOff,
+        now: DateTime<Utc>,
+    ) -> StoreResult<TimeOff> {
+        self.add_time_off(time_off, now).await
     }
 
     async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool> {
@@ -135,7 +136,7 @@ impl MongoStore {
     /// and write back conditioned on `timeOffVersion`, retried when another
     /// change came between (so none is lost). What `change` returned;
     /// `None` if there is no such consultant.
-    async fn change_time_off<T>(
+    pub(super) async fn change_time_off<T>(
         &self,
         consultant: ConsultantId,
         change: impl Fn(&mut Vec<TimeOff>) -> T + Send + Sync,

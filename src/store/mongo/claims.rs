@@ -21,26 +21,39 @@ use mongodb::options::InsertManyOptions;
 use rand::Rng;
 
 use super::documents::{
-    Claim, booking_document, claim_document, claim_from, claim_id, date, object_id,
+    Claim, booking_document, claim_document, claim_from, claim_id, date, kind_of, object_id,
 };
 use super::outbox::with_messages;
 use super::{MongoStore, classify, is_duplicate_key};
-use crate::domain::{Booking, OutboxMessage, Slot};
+use crate::domain::{Booking, HeldSlot, OutboxMessage};
 use crate::store::{BookingStore, StoreError, StoreResult};
 
 /// Age after which a claim whose booking does not need it counts as debris.
 pub(super) const STALE_AFTER: TimeDelta = TimeDelta::minutes(10);
 /// How often a claim collides with bookings still being written before it
 /// gives up (each wait 5–25 ms: requests take a few milliseconds).
-const IN_FLIGHT_WAITS: u32 = 20;
+pub(super) const IN_FLIGHT_WAITS: u32 = 20;
 
 /// The slots a booking holds while live.
-fn live_slots(booking: &Booking) -> Vec<Slot> {
+pub(super) fn live_slots(booking: &Booking) -> Vec<HeldSlot> {
     if booking.status.is_live() {
-        booking.claimed_slots().collect()
+        booking.held_slots().collect()
     } else {
         Vec::new()
     }
+}
+
+/// Whether `booking` (as stored) needs the claim on `held`'s slot.
+pub(super) fn needs(booking: &Booking, held: HeldSlot) -> bool {
+    live_slots(booking)
+        .iter()
+        .any(|mine| mine.slot == held.slot)
+}
+
+/// A short random pause while a booking being written lands.
+pub(super) async fn wait_for_in_flight() {
+    let pause = rand::thread_rng().gen_range(5..25);
+    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
 }
 
 impl MongoStore {
@@ -49,7 +62,7 @@ impl MongoStore {
     /// written (claims come first) is waited for: that booking either
     /// lands, and the slot is taken, or gives up and frees it. So racing
     /// requests refuse only what a live booking really holds.
-    async fn claim(&self, booking: &Booking, slots: &[Slot]) -> StoreResult<()> {
+    async fn claim(&self, booking: &Booking, slots: &[HeldSlot]) -> StoreResult<()> {
         if slots.is_empty() {
             return Ok(());
         }
@@ -58,7 +71,7 @@ impl MongoStore {
             let now = Utc::now();
             let documents: Vec<_> = slots
                 .iter()
-                .map(|slot| claim_document(booking, *slot, now))
+                .map(|held| claim_document(booking, *held, now))
                 .collect();
             let ordered = InsertManyOptions::builder().ordered(true).build();
             let error = match self
@@ -81,18 +94,21 @@ impl MongoStore {
             if self.held_by_live_booking(booking, slots).await? {
                 break;
             }
-            let pause = rand::thread_rng().gen_range(5..25);
-            tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            wait_for_in_flight().await;
         }
         Err(StoreError::SlotTaken)
     }
 
     /// Whether a claim on one of `slots` belongs to another booking that is
     /// stored and needs it (not one still being written, or given up).
-    async fn held_by_live_booking(&self, booking: &Booking, slots: &[Slot]) -> StoreResult<bool> {
+    async fn held_by_live_booking(
+        &self,
+        booking: &Booking,
+        slots: &[HeldSlot],
+    ) -> StoreResult<bool> {
         let ids: Vec<_> = slots
             .iter()
-            .map(|slot| claim_id(booking.consultant_id, *slot))
+            .map(|held| claim_id(booking.consultant_id, held.slot))
             .collect();
         let mut cursor = self
             .claims
@@ -107,7 +123,7 @@ impl MongoStore {
         }
         for claim in held.into_iter().filter(|claim| claim.booking != booking.id) {
             if let Some(holder) = self.find_booking(claim.booking).await?
-                && live_slots(&holder).contains(&claim.slot)
+                && needs(&holder, claim.held)
             {
                 return Ok(true);
             }
@@ -116,13 +132,13 @@ impl MongoStore {
     }
 
     /// Deletes `booking`'s claims on `slots` (and no one else's).
-    async fn release(&self, booking: &Booking, slots: &[Slot]) -> StoreResult<()> {
+    pub(super) async fn release(&self, booking: &Booking, slots: &[HeldSlot]) -> StoreResult<()> {
         if slots.is_empty() {
             return Ok(());
         }
         let ids: Vec<_> = slots
             .iter()
-            .map(|slot| claim_id(booking.consultant_id, *slot))
+            .map(|held| claim_id(booking.consultant_id, held.slot))
             .collect();
         self.claims
             .delete_many(doc! {"_id": {"$in": ids}, "bookingId": booking.id.to_string()})
@@ -133,10 +149,14 @@ impl MongoStore {
 
     /// Deletes claims on `slots` that are old and not needed by their booking;
     /// returns whether any was deleted.
-    async fn repair_stale_claims(&self, booking: &Booking, slots: &[Slot]) -> StoreResult<bool> {
+    async fn repair_stale_claims(
+        &self,
+        booking: &Booking,
+        slots: &[HeldSlot],
+    ) -> StoreResult<bool> {
         let ids: Vec<_> = slots
             .iter()
-            .map(|slot| claim_id(booking.consultant_id, *slot))
+            .map(|held| claim_id(booking.consultant_id, held.slot))
             .collect();
         let old = date(Utc::now() - STALE_AFTER);
         let mut cursor = self
@@ -153,7 +173,7 @@ impl MongoStore {
         let mut repaired = false;
         for claim in stale {
             let needed = match self.find_booking(claim.booking).await? {
-                Some(holder) => live_slots(&holder).contains(&claim.slot),
+                Some(holder) => needs(&holder, claim.held),
                 None => false,
             };
             if needed {
@@ -173,10 +193,10 @@ impl MongoStore {
     }
 
     /// Whether `booking` still holds all its claims.
-    async fn holds_claims(&self, booking: &Booking, slots: &[Slot]) -> StoreResult<bool> {
+    async fn holds_claims(&self, booking: &Booking, slots: &[HeldSlot]) -> StoreResult<bool> {
         let ids: Vec<_> = slots
             .iter()
-            .map(|slot| claim_id(booking.consultant_id, *slot))
+            .map(|held| claim_id(booking.consultant_id, held.slot))
             .collect();
         let held = self
             .claims
@@ -195,6 +215,10 @@ impl MongoStore {
     ) -> StoreResult<()> {
         let slots = live_slots(booking);
         self.claim(booking, &slots).await?;
+        if let Err(refused) = self.check_surroundings(booking).await {
+            self.release(booking, &slots).await.ok();
+            return Err(refused);
+        }
         let document = with_messages(booking_document(booking), messages);
         if let Err(error) = self.bookings.insert_one(document).await {
             self.release(booking, &slots).await.ok();
@@ -233,17 +257,27 @@ impl MongoStore {
             return Err(StoreError::Conflict);
         }
         let (before, after) = (live_slots(previous), live_slots(updated));
+        let has = |slots: &[HeldSlot], held: &HeldSlot| slots.iter().any(|s| s.slot == held.slot);
         let gained: Vec<_> = after
             .iter()
             .copied()
-            .filter(|slot| !before.contains(slot))
+            .filter(|held| !has(&before, held))
             .collect();
         let lost: Vec<_> = before
             .iter()
             .copied()
-            .filter(|slot| !after.contains(slot))
+            .filter(|held| !has(&after, held))
             .collect();
         self.claim(updated, &gained).await?;
+        let moved =
+            (updated.appointment, updated.buffer) != (previous.appointment, previous.buffer);
+        if updated.status.is_live()
+            && moved
+            && let Err(refused) = self.check_surroundings(updated).await
+        {
+            self.release(updated, &gained).await.ok();
+            return Err(refused);
+        }
         let filter =
             doc! {"_id": object_id(updated.id.bytes()), "version": i64::from(previous.version)};
         let replaced = match self
@@ -261,10 +295,31 @@ impl MongoStore {
             self.release(updated, &gained).await?;
             return Err(StoreError::Conflict);
         }
-        // Best effort: a failure here leaves only claims nobody needs.
+        // Best effort: a failure here leaves only claims nobody needs, or
+        // a kind that availability reads a moment longer.
         if let Err(error) = self.release(updated, &lost).await {
             tracing::warn!(booking = %updated.id, %error, "could not release slots; they will be repaired later");
         }
+        self.mark_changed_kinds(updated, &before, &after).await;
         Ok(())
+    }
+
+    /// Rewrites the `kind` of the claims `booking` keeps whose slot went
+    /// from its buffer to its appointment or back.
+    async fn mark_changed_kinds(&self, booking: &Booking, before: &[HeldSlot], after: &[HeldSlot]) {
+        for held in after {
+            let flipped = before
+                .iter()
+                .any(|old| old.slot == held.slot && old.buffer != held.buffer);
+            if !flipped {
+                continue;
+            }
+            let claim = doc! {"_id": claim_id(booking.consultant_id, held.slot),
+            "bookingId": booking.id.to_string()};
+            let update = doc! {"$set": {"kind": kind_of(*held)}};
+            if let Err(error) = self.claims.update_one(claim, update).await {
+                tracing::warn!(booking = %booking.id, %error, "could not mark a claim's kind");
+            }
+        }
     }
 }

@@ -33,6 +33,7 @@ mod documents;
 mod idempotency;
 mod outbox;
 mod sessions;
+mod surroundings;
 mod throttle;
 mod users;
 

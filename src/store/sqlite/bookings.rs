@@ -7,13 +7,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 
+use super::calendar::time_off_of;
 use super::claim_cache::Claims;
 use super::outbox::insert_messages;
 use super::rows::{self, BOOKING_COLUMNS, millis};
 use super::{SqliteStore, unique_violation};
 use crate::domain::{
-    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, LiveBookingLimit, OutboxMessage,
-    Slot,
+    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, HeldSlot, LiveBookingLimit,
+    OutboxMessage, Slot,
 };
 use crate::store::{BookingStore, StoreError, StoreResult};
 
@@ -24,15 +25,56 @@ fn claim_slots(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<()> {
         return Ok(());
     }
     let mut claim = tx.prepare_cached(
-        "INSERT INTO booking_slots (consultant_id, slot_start, booking_id) VALUES (?1, ?2, ?3)",
+        "INSERT INTO booking_slots (consultant_id, slot_start, booking_id, buffer)
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
     let (consultant, id) = (booking.consultant_id.to_string(), booking.id.to_string());
-    for slot in booking.claimed_slots() {
+    for held in booking.held_slots() {
         claim
-            .execute(params![consultant, millis(slot.start()), id])
+            .execute(params![
+                consultant,
+                millis(held.slot.start()),
+                id,
+                held.buffer
+            ])
             .map_err(unique_violation(StoreError::SlotTaken))?;
     }
     Ok(())
+}
+
+/// Refuses a live `booking` inside its write (SQLite's one writer makes
+/// the reads and the write one step): its appointment in the consultant's
+/// time off as stored now, or another appointment within its buffer before
+/// it. (Overlaps with held slots the claims' key refuses.)
+fn check_surroundings(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<()> {
+    let (from, to) = (booking.appointment.start(), booking.appointment.end());
+    let away = time_off_of(tx, booking.consultant_id)?;
+    if away.iter().any(|off| off.overlaps(from, to)) {
+        return Err(StoreError::ConsultantAway);
+    }
+    let Some(first) = booking.buffer_before().next() else {
+        return Ok(());
+    };
+    let mut statement = tx.prepare_cached(
+        "SELECT slot_start, buffer FROM booking_slots
+         WHERE consultant_id = ?1 AND slot_start >= ?2 AND slot_start < ?3 AND booking_id <> ?4",
+    )?;
+    let consultant = booking.consultant_id.to_string();
+    let (since, until) = (millis(first.start()), millis(from));
+    let mut rows = statement.query(params![consultant, since, until, booking.id.to_string()])?;
+    while let Some(row) = rows.next()? {
+        if booking.clashes_with(held_slot(row.get(0)?, row.get(1)?)?) {
+            return Err(StoreError::SlotTaken);
+        }
+    }
+    Ok(())
+}
+
+/// A claim as read back: its slot's start (milliseconds) and buffer flag.
+fn held_slot(start: i64, buffer: bool) -> StoreResult<HeldSlot> {
+    let slot = Slot::from_millis(start)
+        .ok_or_else(|| StoreError::Internal(format!("corrupt slot start {start}").into()))?;
+    Ok(HeldSlot { slot, buffer })
 }
 
 #[async_trait]
@@ -89,6 +131,7 @@ impl BookingStore for SqliteStore {
                 ],
             )?;
             claim_slots(tx, &booking)?;
+            check_surroundings(tx, &booking)?;
             insert_messages(tx, &messages)
         }, move |_| claims.changed(consultant))
         .await
@@ -112,6 +155,8 @@ impl BookingStore for SqliteStore {
         messages: &[OutboxMessage],
     ) -> StoreResult<()> {
         let (booking, previous_version) = (updated.clone(), previous.version);
+        let moved = updated.status.is_live()
+            && (updated.appointment, updated.buffer) != (previous.appointment, previous.buffer);
         let messages = messages.to_vec();
         let (claims, consultant) = (Arc::clone(&self.claims), booking.consultant_id);
         self.write_then(move |tx| {
@@ -142,6 +187,9 @@ impl BookingStore for SqliteStore {
             }
             tx.prepare_cached("DELETE FROM booking_slots WHERE booking_id = ?1")?.execute( [booking.id.to_string()])?;
             claim_slots(tx, &booking)?;
+            if moved {
+                check_surroundings(tx, &booking)?;
+            }
             insert_messages(tx, &messages)
         }, move |_| claims.changed(consultant))
         .await
@@ -164,7 +212,7 @@ impl BookingStore for SqliteStore {
         consultant: ConsultantId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Slot>> {
+    ) -> StoreResult<Vec<HeldSlot>> {
         let (since, until) = (from.timestamp(), to.timestamp());
         let ticket = match self.claims.get(consultant) {
             Ok(kept) => match kept.between(since, until) {
@@ -178,19 +226,17 @@ impl BookingStore for SqliteStore {
         let slots = self
             .read(move |conn| {
                 let mut statement = conn.prepare_cached(
-                    "SELECT slot_start FROM booking_slots
+                    "SELECT slot_start, buffer FROM booking_slots
                      WHERE consultant_id = ?1 AND slot_start >= ?2
                      ORDER BY slot_start",
                 )?;
                 let slots = statement
                     .query_map(params![consultant.to_string(), millis(from)], |row| {
-                        row.get::<_, i64>(0)
+                        Ok((row.get::<_, i64>(0)?, row.get::<_, bool>(1)?))
                     })?
-                    .map(|start| {
-                        let start = start?;
-                        Slot::from_millis(start).ok_or_else(|| {
-                            StoreError::Internal(format!("corrupt slot start {start}").into())
-                        })
+                    .map(|held| {
+                        let (start, buffer) = held?;
+                        held_slot(start, buffer)
                     })
                     .collect::<StoreResult<Vec<_>>>()?;
                 Ok(slots)

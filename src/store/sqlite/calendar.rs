@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
 use super::rows::{self, CONSULTANT_COLUMNS, millis};
 use crate::domain::{
-    Consultant, ConsultantId, FeedSecret, Schedule, TimeOff, TimeOffId, TokenHash,
+    Consultant, ConsultantId, FeedSecret, SLOT_MINUTES, Schedule, TimeOff, TimeOffId, TokenHash,
 };
 use crate::store::{CalendarStore, StoreError, StoreResult, snapshot};
 
@@ -19,28 +19,54 @@ use crate::store::{CalendarStore, StoreError, StoreResult, snapshot};
 fn change_time_off<T>(
     tx: &Transaction<'_>,
     consultant: ConsultantId,
-    change: impl FnOnce(&mut Vec<TimeOff>) -> T,
+    change: impl FnOnce(&mut Vec<TimeOff>) -> StoreResult<T>,
 ) -> StoreResult<T> {
-    let id = consultant.to_string();
+    let mut time_off = time_off_of(tx, consultant)?;
+    let result = change(&mut time_off)?;
+    time_off.sort_by_key(|off| (off.starts_at, off.id));
+    tx.prepare_cached("UPDATE consultants SET time_off = ?1 WHERE id = ?2")?
+        .execute(params![
+            snapshot::time_off_to_json(&time_off),
+            consultant.to_string()
+        ])?;
+    Ok(result)
+}
+
+/// The time off of `consultant` as stored now (none for an unknown one).
+pub(super) fn time_off_of(
+    tx: &Transaction<'_>,
+    consultant: ConsultantId,
+) -> StoreResult<Vec<TimeOff>> {
     let stored: Option<String> = tx
-        .query_row(
-            "SELECT time_off FROM consultants WHERE id = ?1",
-            [&id],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT time_off FROM consultants WHERE id = ?1")?
+        .query_row([consultant.to_string()], |row| row.get(0))
         .optional()?;
     let corrupt = || StoreError::Internal("corrupt value in consultants.time_off".into());
-    let mut time_off = match stored {
-        Some(json) => snapshot::time_off_from_json(consultant, &json).ok_or_else(corrupt)?,
-        None => Vec::new(),
-    };
-    let result = change(&mut time_off);
-    time_off.sort_by_key(|off| (off.starts_at, off.id));
-    tx.execute(
-        "UPDATE consultants SET time_off = ?1 WHERE id = ?2",
-        params![snapshot::time_off_to_json(&time_off), id],
-    )?;
-    Ok(result)
+    match stored.as_deref() {
+        None | Some("[]") => Ok(Vec::new()),
+        Some(json) => snapshot::time_off_from_json(consultant, json).ok_or_else(corrupt),
+    }
+}
+
+/// How many live bookings of `consultant` have an appointment overlapping
+/// `[from, to)`, from their claims (an appointment slot overlaps when it
+/// starts before `to` and ends after `from`).
+fn live_bookings_in(
+    tx: &Transaction<'_>,
+    consultant: ConsultantId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let slot = TimeDelta::minutes(SLOT_MINUTES);
+    Ok(tx
+        .prepare_cached(
+            "SELECT COUNT(DISTINCT booking_id) FROM booking_slots
+             WHERE consultant_id = ?1 AND buffer = 0 AND slot_start > ?2 AND slot_start < ?3",
+        )?
+        .query_row(
+            params![consultant.to_string(), millis(from - slot), millis(to)],
+            |row| row.get(0),
+        )?)
 }
 
 #[async_trait]
@@ -136,11 +162,26 @@ impl CalendarStore for SqliteStore {
         .await
     }
 
-    async fn insert_time_off(&self, time_off: &TimeOff) -> StoreResult<()> {
+    async fn insert_time_off(
+        &self,
+        time_off: &TimeOff,
+        now: DateTime<Utc>,
+    ) -> StoreResult<TimeOff> {
         let (time_off, consultant) = (time_off.clone(), time_off.consultant_id);
         let cache = Arc::clone(&self.consultants);
         self.write_then(
-            move |tx| change_time_off(tx, consultant, |all| all.push(time_off)),
+            move |tx| {
+                let clashing =
+                    live_bookings_in(tx, consultant, time_off.starts_at, time_off.ends_at)?;
+                if clashing > 0 {
+                    return Err(StoreError::BookingsInTimeOff(clashing));
+                }
+                change_time_off(tx, consultant, |all| {
+                    time_off
+                        .add_to(all, now)
+                        .map_err(|_| StoreError::TooManyTimeOff)
+                })
+            },
             move |_| cache.changed(consultant),
         )
         .await
@@ -153,7 +194,7 @@ impl CalendarStore for SqliteStore {
                 change_time_off(tx, consultant, |all| {
                     let before = all.len();
                     all.retain(|off| off.id != id);
-                    all.len() < before
+                    Ok(all.len() < before)
                 })
             },
             move |_| cache.changed(consultant),

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::domain::{ConsultantId, Slot};
+use crate::domain::{ConsultantId, HeldSlot};
 
 /// Consultants whose claims are kept at most.
 const CAPACITY: usize = 1_000;
@@ -25,12 +25,12 @@ pub(super) struct Ticket(u64);
 #[derive(Debug, Clone)]
 pub(super) struct Claims {
     since: i64,
-    slots: Arc<Vec<Slot>>,
+    slots: Arc<Vec<HeldSlot>>,
 }
 
 impl Claims {
     /// `slots` (sorted), all the claims from `since` on.
-    pub(super) fn new(since: i64, slots: Vec<Slot>) -> Self {
+    pub(super) fn new(since: i64, slots: Vec<HeldSlot>) -> Self {
         Self {
             since,
             slots: Arc::new(slots),
@@ -39,12 +39,16 @@ impl Claims {
 
     /// The claimed slots starting in `[from, to)` (seconds), if this copy
     /// covers `from`.
-    pub(super) fn between(&self, from: i64, to: i64) -> Option<Vec<Slot>> {
+    pub(super) fn between(&self, from: i64, to: i64) -> Option<Vec<HeldSlot>> {
         if from < self.since {
             return None;
         }
-        let start = self.slots.partition_point(|slot| slot.timestamp() < from);
-        let end = self.slots.partition_point(|slot| slot.timestamp() < to);
+        let start = self
+            .slots
+            .partition_point(|held| held.slot.timestamp() < from);
+        let end = self
+            .slots
+            .partition_point(|held| held.slot.timestamp() < to);
         Some(self.slots[start..end.max(start)].to_vec())
     }
 }
@@ -100,16 +104,20 @@ impl ClaimCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Slot;
 
-    fn slot(n: i64) -> Slot {
-        Slot::from_timestamp(1_800_000_000 + n * 1800).unwrap()
+    fn slot(n: i64) -> HeldSlot {
+        HeldSlot {
+            slot: Slot::from_timestamp(1_800_000_000 + n * 1800).unwrap(),
+            buffer: n % 2 == 1,
+        }
     }
 
     #[test]
     fn a_copy_answers_ranges_it_covers_and_a_raced_read_is_not_kept() {
-        let claims = Claims::new(slot(2).timestamp(), vec![slot(2), slot(3), slot(7)]);
-        let range =
-            |from: i64, to: i64| claims.between(slot(from).timestamp(), slot(to).timestamp());
+        let at = |n: i64| slot(n).slot.timestamp();
+        let claims = Claims::new(at(2), vec![slot(2), slot(3), slot(7)]);
+        let range = |from: i64, to: i64| claims.between(at(from), at(to));
         assert_eq!(range(2, 4), Some(vec![slot(2), slot(3)]));
         assert_eq!(range(4, 9), Some(vec![slot(7)]));
         assert_eq!(range(1, 9), None, "before the copy starts");

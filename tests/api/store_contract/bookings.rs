@@ -2,8 +2,8 @@
 
 use chrono::Duration;
 use tripdesk::domain::{
-    BookingChanges, BookingCursor, BookingDuration, BookingQuery, CancellationReason, Notes, Party,
-    RawBookingQuery, Role, User,
+    BookingChanges, BookingCursor, BookingDuration, BookingQuery, BookingRules, CancellationReason,
+    Notes, Party, RawBookingQuery, Role, TimeOff, User,
 };
 use tripdesk::store::{SharedStore, StoreError};
 
@@ -15,7 +15,70 @@ store_tests!(
     bookings_round_trip_and_claim_their_slots,
     updates_are_all_or_nothing,
     listing_matches_the_reference_query,
+    buffers_and_time_off_are_decided_inside_the_write,
 );
+
+async fn buffers_and_time_off_are_decided_inside_the_write(backend: Backend) {
+    let (_app, store, now) = setup(backend).await;
+    let mut connie = consultant();
+    store.insert_consultant(&connie, None).await.unwrap();
+    let user = customer(now);
+    store
+        .insert_user(&user, &hash("x"), None, None)
+        .await
+        .unwrap();
+    let base = day(now, 3);
+    let hours = |h: i64, m: i64| base + Duration::hours(h) + Duration::minutes(m);
+    let early = booking(&user, &connie, hours(10, 0), 30, now);
+    store
+        .insert_booking(&early, &roomy(now), &[])
+        .await
+        .unwrap();
+
+    // The buffer is raised to an hour: new bookings keep it on both sides.
+    connie.rules = BookingRules::new(60, 0, 365).unwrap();
+    let schedule = connie.schedule();
+    store.update_schedule(connie.id, &schedule).await.unwrap();
+    let too_close = booking(&user, &connie, hours(11, 0), 30, now);
+    assert!(matches!(
+        store.insert_booking(&too_close, &roomy(now), &[]).await,
+        Err(StoreError::SlotTaken)
+    ));
+    let kept_apart = booking(&user, &connie, hours(11, 30), 30, now);
+    store
+        .insert_booking(&kept_apart, &roomy(now), &[])
+        .await
+        .unwrap();
+    let held = store
+        .occupied_slots(connie.id, base, base + Duration::days(1))
+        .await
+        .unwrap();
+    let expected: Vec<_> = early.held_slots().chain(kept_apart.held_slots()).collect();
+    assert_eq!(held, expected);
+    assert_eq!(
+        held.iter().map(|held| held.buffer).collect::<Vec<_>>(),
+        [false, false, true, true],
+        "buffer slots are told apart"
+    );
+
+    // Time off over a live booking is refused with the count; elsewhere
+    // it is kept, and a booking computed from an older profile is refused.
+    let over = TimeOff::new(connie.id, hours(9, 0), hours(12, 0), None, now).unwrap();
+    assert!(matches!(
+        store.insert_time_off(&over, now).await,
+        Err(StoreError::BookingsInTimeOff(2))
+    ));
+    let away = TimeOff::new(connie.id, hours(14, 0), hours(16, 0), Some("Dentist"), now).unwrap();
+    assert_eq!(store.insert_time_off(&away, now).await.unwrap(), away);
+    let stale = booking(&user, &connie, hours(15, 0), 30, now);
+    assert!(matches!(
+        store.insert_booking(&stale, &roomy(now), &[]).await,
+        Err(StoreError::ConsultantAway)
+    ));
+    assert_eq!(store.find_booking(stale.id).await.unwrap(), None);
+    let stored = store.find_consultant(connie.id).await.unwrap().unwrap();
+    assert_eq!(stored.time_off, [away]);
+}
 
 async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     let (_app, store, now) = setup(backend).await;
@@ -37,7 +100,7 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
         store.find_booking(first.id).await.unwrap(),
         Some(first.clone())
     );
-    let slots: Vec<_> = first.appointment.slots().collect();
+    let slots: Vec<_> = first.held_slots().collect();
     assert_eq!(
         store
             .occupied_slots(connie.id, base, base + Duration::days(1))
@@ -144,11 +207,7 @@ async fn updates_are_all_or_nothing(backend: Backend) {
         store.find_booking(mine.id).await.unwrap(),
         Some(grown.clone())
     );
-    let expected: Vec<_> = grown
-        .appointment
-        .slots()
-        .chain(theirs.appointment.slots())
-        .collect();
+    let expected: Vec<_> = grown.held_slots().chain(theirs.held_slots()).collect();
     assert_eq!(occupied(store.clone()).await, expected);
 
     // A stale version is a conflict and changes nothing.

@@ -2,3 +2,4 @@
 //! client met it, and the test that fails without its fix.
 
 mod accounts;
+mod calendar;

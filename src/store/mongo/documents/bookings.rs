@@ -6,7 +6,7 @@ use mongodb::bson::{Document, doc};
 use super::{Fields, date, object_id};
 use crate::domain::{
     Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus, Buffer,
-    CancellationReason, ConsultantId, Destination, Mode, Notes, Slot, Travelers, UserId,
+    CancellationReason, ConsultantId, Destination, HeldSlot, Mode, Notes, Slot, Travelers, UserId,
 };
 use crate::store::StoreResult;
 
@@ -79,24 +79,40 @@ pub(in crate::store::mongo) fn claim_id(consultant: ConsultantId, slot: Slot) ->
     format!("{consultant}:{}", slot.start().timestamp_millis())
 }
 
+/// `kind` of a claim on a slot of an appointment's buffer (a string: the
+/// test server stores a `$set` boolean as a number).
+pub(in crate::store::mongo) const BUFFER_KIND: &str = "buffer";
+/// `kind` of a claim on a slot of an appointment (also: no `kind`, as
+/// claims made before buffers were told apart).
+pub(in crate::store::mongo) const APPOINTMENT_KIND: &str = "appointment";
+
+pub(in crate::store::mongo) fn kind_of(held: HeldSlot) -> &'static str {
+    if held.buffer {
+        BUFFER_KIND
+    } else {
+        APPOINTMENT_KIND
+    }
+}
+
 pub(in crate::store::mongo) fn claim_document(
     booking: &Booking,
-    slot: Slot,
+    held: HeldSlot,
     claimed_at: DateTime<Utc>,
 ) -> Document {
     doc! {
-        "_id": claim_id(booking.consultant_id, slot),
+        "_id": claim_id(booking.consultant_id, held.slot),
         "consultantId": booking.consultant_id.to_string(),
-        "slotStart": date(slot.start()),
+        "slotStart": date(held.slot.start()),
         "bookingId": booking.id.to_string(),
         "claimedAt": date(claimed_at),
+        "kind": kind_of(held),
     }
 }
 
 /// A claim as read back: which booking holds which slot, since when.
 pub(in crate::store::mongo) struct Claim {
     pub id: String,
-    pub slot: Slot,
+    pub held: HeldSlot,
     pub booking: BookingId,
     pub claimed_at: DateTime<Utc>,
 }
@@ -108,8 +124,11 @@ pub(in crate::store::mongo) fn claim_from(document: &Document) -> StoreResult<Cl
     };
     Ok(Claim {
         id: fields.string("_id")?.to_owned(),
-        slot: Slot::starting_at(fields.instant("slotStart")?)
-            .ok_or_else(|| fields.corrupt("slotStart"))?,
+        held: HeldSlot {
+            slot: Slot::starting_at(fields.instant("slotStart")?)
+                .ok_or_else(|| fields.corrupt("slotStart"))?,
+            buffer: fields.optional_string("kind")? == Some(BUFFER_KIND),
+        },
         booking: fields.domain("bookingId", BookingId::parse)?,
         claimed_at: fields.instant("claimedAt")?,
     })
