@@ -40,7 +40,7 @@ pub use idempotency::{
 };
 pub use ids::{BookingId, ConsultantId, SessionId, TimeOffId, UserId};
 pub use notification::{
-    BookingChange, BookingEvent, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
+    BookingChange, BookingEvent, ChangedBy, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
     ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Wanted, plan as plan_notifications,
     retry_delay, still_wanted,
 };
@@ -57,7 +57,8 @@ pub use throttle::{
     AttemptPlace, DEVICE_TRUST, DeviceToken, LoginThrottle, Reservation, ThrottleKey, TrustedDevice,
 };
 pub use time::{
-    Clock, GridTime, ManualClock, SystemClock, Timestamp, format_timestamp, parse_timestamp,
+    Clock, GridTime, ManualClock, SystemClock, Timestamp, format_timestamp, latest_instant,
+    parse_timestamp,
 };
 pub use time_off::{MAX_TIME_OFF, MAX_TIME_OFF_ENTRIES, TimeOff, TooManyTimeOff};
 pub use token::{AccountToken, SessionToken, TokenHash};

@@ -12,7 +12,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
 
-use super::recipients::{other, role_name};
+use super::recipients::role_name;
 use super::{AccountMessage, Booking, BookingId, Party, Recipients};
 
 /// How long before a live booking starts both parties are reminded.
@@ -28,6 +28,36 @@ pub const KEEP_FINISHED: TimeDelta = TimeDelta::days(30);
 /// the mail was written belongs to a change that failed: it is dropped.
 pub const ORPHANED_AFTER: TimeDelta = TimeDelta::minutes(10);
 
+/// Who changed a booking, as its mails tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangedBy {
+    /// The customer who booked.
+    Customer,
+    /// The booking's consultant.
+    Consultant,
+    /// Agency staff.
+    Agency,
+}
+
+impl ChangedBy {
+    /// Whether `party` made the change (their mail says "you").
+    pub fn is(&self, party: Party) -> bool {
+        matches!(
+            (self, party),
+            (Self::Customer, Party::Customer) | (Self::Consultant, Party::Consultant)
+        )
+    }
+}
+
+impl From<Party> for ChangedBy {
+    fn from(party: Party) -> Self {
+        match party {
+            Party::Customer => Self::Customer,
+            Party::Consultant => Self::Consultant,
+        }
+    }
+}
+
 /// What happened to the booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BookingEvent {
@@ -37,8 +67,12 @@ pub enum BookingEvent {
     Confirmed,
     /// Its time changed.
     Rescheduled,
-    /// One party cancelled it.
-    Cancelled,
+    /// It was cancelled, by `by` (`None`: a message stored before that was
+    /// kept, which went to the other party only).
+    Cancelled {
+        /// Who cancelled.
+        by: Option<ChangedBy>,
+    },
     /// It starts in 24 hours.
     Reminder,
 }
@@ -50,18 +84,31 @@ impl BookingEvent {
             Self::Created => "created",
             Self::Confirmed => "confirmed",
             Self::Rescheduled => "rescheduled",
-            Self::Cancelled => "cancelled",
+            Self::Cancelled { by: None } => "cancelled",
+            Self::Cancelled {
+                by: Some(ChangedBy::Customer),
+            } => "cancelled_by_customer",
+            Self::Cancelled {
+                by: Some(ChangedBy::Consultant),
+            } => "cancelled_by_consultant",
+            Self::Cancelled {
+                by: Some(ChangedBy::Agency),
+            } => "cancelled_by_agency",
             Self::Reminder => "reminder",
         }
     }
 
     /// Parses the stored name.
     pub fn parse(text: &str) -> Option<Self> {
+        let cancelled = |by| Self::Cancelled { by: Some(by) };
         Some(match text {
             "created" => Self::Created,
             "confirmed" => Self::Confirmed,
             "rescheduled" => Self::Rescheduled,
-            "cancelled" => Self::Cancelled,
+            "cancelled" => Self::Cancelled { by: None },
+            "cancelled_by_customer" => cancelled(ChangedBy::Customer),
+            "cancelled_by_consultant" => cancelled(ChangedBy::Consultant),
+            "cancelled_by_agency" => cancelled(ChangedBy::Agency),
             "reminder" => Self::Reminder,
             _ => return None,
         })
@@ -83,7 +130,7 @@ pub enum BookingChange {
     /// Cancelled by `by`.
     Cancelled {
         /// Who cancelled.
-        by: Party,
+        by: ChangedBy,
     },
 }
 
@@ -256,7 +303,9 @@ impl Outgoing {
 }
 
 /// The messages a change of `booking` (as it now is) causes at `now`: the
-/// event's mails, and a fresh reminder for a live booking that starts more
+/// event's mails (to both parties: the one who made the change gets the
+/// updated invite too, so every calendar holding the event stays true;
+/// an edit that did not move it tells nobody), and a fresh reminder for a live booking that starts more
 /// than [`REMINDER_LEAD`] from now (a reminder from an earlier version is
 /// never sent: see [`still_wanted`]). At most one message: the reminder
 /// rides on the event's message when there is one (see
@@ -265,13 +314,11 @@ pub fn plan(change: BookingChange, booking: &Booking, now: DateTime<Utc>) -> Vec
     let told = |event, recipients| Some(OutboxMessage::new(booking, event, recipients, now, now));
     let event = match change {
         BookingChange::Created => told(BookingEvent::Created, Recipients::BOTH),
-        BookingChange::Confirmed => {
-            told(BookingEvent::Confirmed, Recipients::only(Party::Customer))
-        }
+        BookingChange::Confirmed => told(BookingEvent::Confirmed, Recipients::BOTH),
         BookingChange::Edited { moved: true } => told(BookingEvent::Rescheduled, Recipients::BOTH),
         BookingChange::Edited { moved: false } => None,
         BookingChange::Cancelled { by } => {
-            told(BookingEvent::Cancelled, Recipients::only(other(by)))
+            told(BookingEvent::Cancelled { by: Some(by) }, Recipients::BOTH)
         }
     };
     let remind_at = booking.appointment.start() - REMINDER_LEAD;

@@ -72,8 +72,9 @@ fn each_change_tells_the_right_people() {
     assert_eq!(reminder.not_before, utc("2027-03-04T10:00:00Z"));
     assert_eq!(created[0].not_before, now());
     assert_eq!(
-        summary(&plan(BookingChange::Confirmed, &booking, now()))[0],
-        (Confirmed, Customer)
+        summary(&plan(BookingChange::Confirmed, &booking, now()))[..2],
+        [(Confirmed, Customer), (Confirmed, Consultant)],
+        "the consultant who confirms gets the confirmed invite too"
     );
     let moved = plan(BookingChange::Edited { moved: true }, &booking, now());
     assert_eq!(
@@ -86,18 +87,33 @@ fn each_change_tells_the_right_people() {
         [(Reminder, Customer), (Reminder, Consultant)]
     );
     let cancelled = booking.cancel(None, now()).unwrap();
-    let by_customer = plan(BookingChange::Cancelled { by: Customer }, &cancelled, now());
+    let by = ChangedBy::Customer;
+    let by_customer = plan(BookingChange::Cancelled { by }, &cancelled, now());
+    let event = Cancelled { by: Some(by) };
     assert_eq!(
         summary(&by_customer),
-        [(Cancelled, Consultant)],
-        "no reminder once cancelled"
+        [(event, Customer), (event, Consultant)],
+        "both hear of it, the canceller too; no reminder once cancelled"
     );
-    let by_consultant = plan(
-        BookingChange::Cancelled { by: Consultant },
-        &cancelled,
-        now(),
-    );
-    assert_eq!(summary(&by_consultant), [(Cancelled, Customer)]);
+}
+
+#[test]
+fn events_round_trip_their_stored_names() {
+    let by = |by| BookingEvent::Cancelled { by };
+    for event in [
+        BookingEvent::Created,
+        BookingEvent::Confirmed,
+        BookingEvent::Rescheduled,
+        by(None),
+        by(Some(ChangedBy::Customer)),
+        by(Some(ChangedBy::Consultant)),
+        by(Some(ChangedBy::Agency)),
+        BookingEvent::Reminder,
+    ] {
+        assert_eq!(BookingEvent::parse(event.as_str()), Some(event));
+    }
+    assert!(ChangedBy::Customer.is(Party::Customer));
+    assert!(!ChangedBy::Agency.is(Party::Consultant));
 }
 
 #[test]

@@ -2,14 +2,6 @@
 
 use super::Party;
 
-/// The party on the other side of a booking.
-pub(super) fn other(party: Party) -> Party {
-    match party {
-        Party::Customer => Party::Consultant,
-        Party::Consultant => Party::Customer,
-    }
-}
-
 /// A set of the booking's parties.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Recipients {

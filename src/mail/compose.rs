@@ -8,7 +8,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 
 use super::{Parties, invite, mailbox_of};
-use crate::domain::{BookingEvent, BookingStatus, OutboxMessage, Party};
+use crate::domain::{BookingEvent, BookingStatus, ChangedBy, OutboxMessage, Party};
 
 /// The fields both bodies show; the text body's template reads them
 /// directly, the HTML body's through [`HtmlBody`] (another template file,
@@ -43,7 +43,7 @@ fn subject(event: BookingEvent, recipient: Party, destination: &str) -> String {
         (BookingEvent::Created, Party::Consultant) => "New booking request",
         (BookingEvent::Confirmed, _) => "Booking confirmed",
         (BookingEvent::Rescheduled, _) => "Booking moved",
-        (BookingEvent::Cancelled, _) => "Booking cancelled",
+        (BookingEvent::Cancelled { .. }, _) => "Booking cancelled",
         (BookingEvent::Reminder, _) => "Reminder: your consultation is tomorrow",
     };
     format!("{what}: {destination}")
@@ -57,9 +57,25 @@ fn headline(event: BookingEvent, recipient: Party, other: &str) -> String {
         (BookingEvent::Created, Party::Consultant) => {
             format!("{other} asked for a consultation. Please confirm it.")
         }
-        (BookingEvent::Confirmed, _) => format!("{other} confirmed your consultation."),
+        (BookingEvent::Confirmed, Party::Customer) => {
+            format!("{other} confirmed your consultation.")
+        }
+        (BookingEvent::Confirmed, Party::Consultant) => {
+            format!("The consultation with {other} is confirmed.")
+        }
         (BookingEvent::Rescheduled, _) => "The consultation has moved to a new time.".to_owned(),
-        (BookingEvent::Cancelled, _) => format!("{other} cancelled the consultation."),
+        (BookingEvent::Cancelled { by: Some(by) }, _) if by.is(recipient) => {
+            format!("You cancelled the consultation with {other}.")
+        }
+        (
+            BookingEvent::Cancelled {
+                by: Some(ChangedBy::Agency),
+            },
+            _,
+        ) => {
+            format!("The agency cancelled the consultation with {other}.")
+        }
+        (BookingEvent::Cancelled { .. }, _) => format!("{other} cancelled the consultation."),
         (BookingEvent::Reminder, _) => "Your consultation starts in 24 hours.".to_owned(),
     }
 }

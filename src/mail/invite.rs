@@ -41,8 +41,24 @@ fn common_name(name: &str) -> String {
         .collect()
 }
 
-/// The VEVENT for `booking` between `parties`, as of its current version.
-pub fn event(booking: &Booking, parties: &Parties, host: &str) -> Event {
+/// What every calendar of tripdesk's starts with: its own `PRODID`
+/// (RFC 5545 3.7.3: the product that made it, not the library).
+fn tripdesk_calendar() -> Calendar {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", PRODUCT_ID))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"));
+    calendar
+}
+
+/// `-//tripdesk//tripdesk <version>//EN`.
+const PRODUCT_ID: &str = concat!("-//tripdesk//tripdesk ", env!("CARGO_PKG_VERSION"), "//EN");
+
+/// The event's own properties, as of the booking's current version: its
+/// UID for life, the version as its SEQUENCE, times and status, and the
+/// consultant as organiser.
+fn event_of(booking: &Booking, parties: &Parties, host: &str) -> Event {
     let status = match booking.status {
         BookingStatus::Pending => EventStatus::Tentative,
         BookingStatus::Confirmed => EventStatus::Confirmed,
@@ -53,36 +69,65 @@ pub fn event(booking: &Booking, parties: &Parties, host: &str) -> Event {
         format!("mailto:{}", parties.consultant_account.email),
     );
     organizer.add_parameter("CN", &common_name(parties.consultant.name.as_str()));
-    let mut attendee = Property::new("ATTENDEE", format!("mailto:{}", parties.customer.email));
-    attendee
-        .add_parameter("CN", &common_name(parties.customer.name.as_str()))
-        .add_parameter("ROLE", "REQ-PARTICIPANT");
     Event::new()
         .uid(&uid(booking, host))
         .sequence(booking.version)
         .timestamp(booking.updated_at)
         .starts(booking.appointment.start())
         .ends(booking.appointment.end())
+        .status(status)
+        .append_property(organizer)
+        .done()
+}
+
+fn description(booking: &Booking) -> String {
+    format!(
+        "{} consultation for {} traveller(s) about {}.",
+        booking.details.mode.as_str().replace('_', " "),
+        booking.details.travelers.get(),
+        booking.details.destination.as_str()
+    )
+}
+
+/// The invitation VEVENT for `booking` between `parties` (iTIP `REQUEST`
+/// or `CANCEL`): the customer is its attendee.
+pub fn event(booking: &Booking, parties: &Parties, host: &str) -> Event {
+    let mut attendee = Property::new("ATTENDEE", format!("mailto:{}", parties.customer.email));
+    attendee
+        .add_parameter("CN", &common_name(parties.customer.name.as_str()))
+        .add_parameter("ROLE", "REQ-PARTICIPANT");
+    event_of(booking, parties, host)
         .summary(&format!(
             "Travel consultation with {}: {}",
             parties.consultant.name,
             booking.details.destination.as_str()
         ))
-        .description(&format!(
-            "{} consultation for {} traveller(s) about {}.",
-            booking.details.mode.as_str().replace('_', " "),
-            booking.details.travelers.get(),
+        .description(&description(booking))
+        .append_property(attendee)
+        .done()
+}
+
+/// The VEVENT a consultant's feed (`PUBLISH`) holds for `booking`: no
+/// attendee (RFC 5546 3.2.1), the customer named in its summary and
+/// description instead.
+pub fn feed_event(booking: &Booking, parties: &Parties, host: &str) -> Event {
+    let customer = parties.customer.name.as_str();
+    event_of(booking, parties, host)
+        .summary(&format!(
+            "Travel consultation with {customer}: {}",
             booking.details.destination.as_str()
         ))
-        .status(status)
-        .append_property(organizer)
-        .append_property(attendee)
+        .description(&format!(
+            "{} Customer: {customer} <{}>.",
+            description(booking),
+            parties.customer.email
+        ))
         .done()
 }
 
 /// A calendar holding `booking`'s event, with the iTIP `METHOD` of its state.
 pub fn calendar(booking: &Booking, parties: &Parties, host: &str) -> String {
-    let mut calendar = Calendar::new();
+    let mut calendar = tripdesk_calendar();
     calendar
         .append_property(Property::new("METHOD", method(booking)))
         .push(event(booking, parties, host));
@@ -94,7 +139,7 @@ pub fn calendar(booking: &Booking, parties: &Parties, host: &str) -> String {
 pub fn feed(name: &str, events: impl IntoIterator<Item = Event>) -> String {
     let mut refresh = Property::new("REFRESH-INTERVAL", "PT5M");
     refresh.add_parameter("VALUE", "DURATION");
-    let mut calendar = Calendar::new();
+    let mut calendar = tripdesk_calendar();
     calendar
         .name(name)
         .append_property(Property::new("METHOD", "PUBLISH"))
@@ -124,5 +169,11 @@ mod tests {
         }
         let parsed: Calendar = feed.parse().unwrap();
         assert_eq!(parsed.events().count(), 0);
+        assert_eq!(parsed.property_value("PRODID"), Some(PRODUCT_ID));
+        assert_eq!(feed.matches("PRODID").count(), 1);
+        assert!(
+            PRODUCT_ID.starts_with("-//tripdesk//tripdesk 0."),
+            "{PRODUCT_ID}"
+        );
     }
 }

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::consultant_calendar::{live_bookings_between, own_consultant};
 use super::responses::{NoBodyErrors, SessionErrors, StoreErrors};
 use crate::auth::Authenticated;
-use crate::domain::{AccountToken, FeedSecret, Timestamp, User, UserId};
+use crate::domain::{AccountToken, FeedSecret, Timestamp, User, UserId, latest_instant};
 use crate::error::{ApiError, ErrorBody};
 use crate::mail::{Parties, invite};
 use crate::state::AppState;
@@ -134,8 +134,8 @@ pub async fn revoke(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The feed: the consultant's live bookings from 30 days ago to their
-/// booking horizon.
+/// The feed: the consultant's live bookings from 30 days ago on (whatever
+/// the horizon is now: lowering it hides no booking already made).
 #[utoipa::path(
     get,
     path = "/calendar/{token}.ics",
@@ -143,7 +143,8 @@ pub async fn revoke(
     tag = "calendar",
     params(("token" = String, Path, description = "The feed's secret (64 hex characters)")),
     responses(
-        (status = 200, description = "An iCalendar feed", content_type = "text/calendar", body = String,
+        (status = 200, description = "An iCalendar feed (`METHOD:PUBLISH`, events without attendees): the live \
+            bookings from 30 days ago on", content_type = "text/calendar", body = String,
          headers(("Cache-Control" = String, description = "private, max-age=300"))),
         (status = 404, description = "No feed has this secret (`calendar_not_found`)", body = ErrorBody),
         StoreErrors,
@@ -163,8 +164,7 @@ pub async fn serve(
         .find_consultant_account(consultant.id)
         .await?
         .ok_or_else(not_found)?;
-    let now = state.now();
-    let (from, to) = (now - FEED_PAST, now + consultant.rules.horizon());
+    let (from, to) = (state.now() - FEED_PAST, latest_instant());
     let bookings = live_bookings_between(&state, &account, from, to).await?;
     let mut customers = HashMap::<UserId, Option<User>>::new();
     for booking in &bookings {
@@ -183,7 +183,7 @@ pub async fn serve(
             consultant: consultant.clone(),
             consultant_account: account.clone(),
         };
-        events.push(invite::event(booking, &parties, host));
+        events.push(invite::feed_event(booking, &parties, host));
     }
     let name = format!("tripdesk: {}", consultant.name);
     Ok(HttpResponse::Ok()

@@ -143,17 +143,21 @@ async fn each_change_mails_the_right_people_with_a_valid_invite(backend: Backend
     }
     assert!(to_customer.text.contains("https://app.tripdesk.example/"));
 
-    // Confirmed: the customer only, SEQUENCE 2, CONFIRMED.
+    // Confirmed: both (the consultant's own calendar holds the event
+    // too), SEQUENCE 2, CONFIRMED.
     let confirm = format!("/api/bookings/{id}/confirm");
     assert_eq!(
         consultant_client.post_empty(&confirm).await.status(),
         StatusCode::OK
     );
-    let mails = new_mails(&smtp, 2, 1).await;
-    assert_eq!(mails[0].to, customer_email);
-    assert!(mails[0].subject.starts_with("Booking confirmed"));
-    assert_eq!(event(&mails[0]).get_sequence(), Some(2));
-    assert_eq!(event(&mails[0]).property_value("STATUS"), Some("CONFIRMED"));
+    let mails = new_mails(&smtp, 2, 2).await;
+    assert_eq!(by_address(&mails, &customer_email).len(), 1);
+    assert_eq!(by_address(&mails, &consultant_email).len(), 1);
+    for mail in &mails {
+        assert!(mail.subject.starts_with("Booking confirmed"));
+        assert_eq!(event(mail).get_sequence(), Some(2));
+        assert_eq!(event(mail).property_value("STATUS"), Some("CONFIRMED"));
+    }
 
     // Moved: both, SEQUENCE 3, the new start, back to TENTATIVE.
     let moved_to = app.at(2, 11, 0);
@@ -164,7 +168,7 @@ async fn each_change_mails_the_right_people_with_a_valid_invite(backend: Backend
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let mails = new_mails(&smtp, 3, 2).await;
+    let mails = new_mails(&smtp, 4, 2).await;
     for mail in &mails {
         assert!(mail.subject.starts_with("Booking moved"));
         let event = event(mail);
@@ -176,28 +180,46 @@ async fn each_change_mails_the_right_people_with_a_valid_invite(backend: Backend
         );
     }
 
-    // Cancelled by the customer: the consultant is told, METHOD:CANCEL.
+    // Cancelled by the customer: both get METHOD:CANCEL, the customer's
+    // own calendar included; each mail says who cancelled.
     let cancel = format!("/api/bookings/{id}/cancel");
     let response = customer
         .post(&cancel, &json!({"reason": "Plans changed"}))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let mails = new_mails(&smtp, 5, 1).await;
-    assert_eq!(mails[0].to, consultant_email);
-    assert_eq!(mails[0].method, "CANCEL");
-    assert_eq!(mails[0].calendar.property_value("METHOD"), Some("CANCEL"));
-    assert_eq!(event(&mails[0]).property_value("STATUS"), Some("CANCELLED"));
-    assert_eq!(event(&mails[0]).get_sequence(), Some(4));
-    assert!(mails[0].text.contains("Plans changed"));
+    let mails = new_mails(&smtp, 6, 2).await;
+    for mail in &mails {
+        assert_eq!(mail.method, "CANCEL");
+        assert_eq!(mail.calendar.property_value("METHOD"), Some("CANCEL"));
+        assert_eq!(event(mail).property_value("STATUS"), Some("CANCELLED"));
+        assert_eq!(event(mail).get_sequence(), Some(4));
+        assert!(mail.text.contains("Plans changed"));
+    }
+    let to_canceller = by_address(&mails, &customer_email)[0];
+    assert!(
+        to_canceller.text.contains("You cancelled"),
+        "{}",
+        to_canceller.text
+    );
+    let to_other = by_address(&mails, &consultant_email)[0];
+    assert!(
+        to_other.text.contains("Ada Traveller cancelled"),
+        "{}",
+        to_other.text
+    );
 
     // An unverified customer gets nothing (but the registration's request
     // to verify the address); their consultant still does.
     let (unverified, _) = app.customer().await;
-    smtp.wait_for(7).await;
+    smtp.wait_for(9).await;
     let (status, _) = read(unverified.book(&consultant, &app.at(2, 15, 0), 30).await).await;
     assert_eq!(status, StatusCode::CREATED);
-    let mails = new_mails(&smtp, 7, 1).await;
+    let mails = new_mails(&smtp, 9, 1).await;
     assert_eq!(mails[0].to, consultant_email);
+}
+
+fn by_address<'a>(mails: &'a [Mail], address: &str) -> Vec<&'a Mail> {
+    mails.iter().filter(|mail| mail.to == address).collect()
 }
 
 async fn mail_made_while_the_smtp_server_is_down_arrives_once_it_is_back(backend: Backend) {
@@ -246,8 +268,8 @@ async fn reminders_come_a_day_ahead_and_never_for_a_cancelled_booking(backend: B
     customer
         .post_empty(&format!("/api/bookings/{cancelled_id}/cancel"))
         .await;
-    // Created ×2 and cancelled ×1, each to the consultant and customer as due.
-    let before = new_mails(&smtp, 0, 5).await;
+    // Created ×2 and cancelled ×1, each to the consultant and customer.
+    let before = new_mails(&smtp, 0, 6).await;
     assert!(
         before
             .iter()
@@ -257,7 +279,7 @@ async fn reminders_come_a_day_ahead_and_never_for_a_cancelled_booking(backend: B
     // too, by then): the kept one's reminders only.
     app.clock
         .advance(later - now - Duration::hours(24) + Duration::minutes(1));
-    let reminders = new_mails(&smtp, 5, 2).await;
+    let reminders = new_mails(&smtp, 6, 2).await;
     let kept_uid = format!(
         "{}@app.tripdesk.example",
         kept["booking"]["id"].as_str().unwrap()

@@ -299,7 +299,7 @@ pub async fn cancel(
         &state,
         &booking,
         cancelled,
-        BookingChange::Cancelled { by: party },
+        BookingChange::Cancelled { by: party.into() },
     )
     .await
 }

@@ -12,6 +12,7 @@ store_tests!(
     a_booking_and_time_off_made_at_once_never_both_land,
     a_raised_buffer_keeps_new_bookings_apart_on_both_sides,
     time_off_is_merged_and_bounded,
+    the_feed_publishes_every_live_booking_whatever_the_horizon,
 );
 
 async fn set_buffer(consultant: &TestClient, minutes: i64) {
@@ -37,7 +38,7 @@ async fn add_time_off(consultant: &TestClient, from: &str, to: &str) -> reqwest:
 }
 
 async fn a_booking_and_time_off_made_at_once_never_both_land(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::spawn_with(backend, &[("MAX_LIVE_BOOKINGS_PER_CUSTOMER", "100")]).await;
     let (consultant, owner) = app.consultant().await;
     set_buffer(&owner, 0).await;
     let (customer, _) = app.customer().await;
@@ -53,8 +54,14 @@ async fn a_booking_and_time_off_made_at_once_never_both_land(backend: Backend) {
             !(booked == StatusCode::CREATED && away == StatusCode::CREATED),
             "day {day}: both landed"
         );
-        assert!([StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY].contains(&booked));
-        assert!([StatusCode::CREATED, StatusCode::CONFLICT].contains(&away));
+        assert!(
+            [StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY].contains(&booked),
+            "{booked}"
+        );
+        assert!(
+            [StatusCode::CREATED, StatusCode::CONFLICT].contains(&away),
+            "{away}"
+        );
         outcomes.push((booked, away));
     }
     // What was answered is what stands: the consultant's list shows each
@@ -133,4 +140,55 @@ async fn time_off_is_merged_and_bounded(backend: Backend) {
     assert_eq!(inside.status(), StatusCode::CREATED);
     let (_, listed) = read(owner.get("/api/consultants/me/time-off").await).await;
     assert_eq!(listed["timeOff"].as_array().unwrap().len(), 500);
+}
+
+async fn the_feed_publishes_every_live_booking_whatever_the_horizon(backend: Backend) {
+    let base = "https://app.tripdesk.example";
+    let app = TestApp::spawn_with(backend, &[("PUBLIC_BASE_URL", base)]).await;
+    let (consultant, owner) = app.consultant().await;
+    let (customer, _) = app.verified_customer("Ada Traveller").await;
+    let (status, booked) = read(customer.book(&consultant, &app.at(20, 10, 0), 30).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let (_, feed) = read(owner.post_empty("/api/consultants/me/calendar-feed").await).await;
+    let path = feed["url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(base)
+        .to_owned();
+    // The consultant now takes bookings a week ahead only.
+    let schedule = json!({"timezone": "UTC", "workingHours": {"mon": ["08:00", "20:00"]},
+                          "bookingHorizonDays": 7});
+    let response = owner
+        .send_json(Method::PUT, "/api/consultants/me/schedule", &schedule)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let text = app.client().get(&path).await.text().await.unwrap();
+    let calendar: icalendar::Calendar = text.parse().expect("a valid feed");
+    use icalendar::Component;
+    let events: Vec<_> = calendar.events().collect();
+    assert_eq!(events.len(), 1, "the booking made before stays: {text}");
+    let event = events[0];
+    let attendees =
+        |event: &icalendar::Event| event.multi_properties().get("ATTENDEE").map_or(0, Vec::len);
+    assert_eq!(attendees(event), 0, "PUBLISH: no attendee");
+    assert!(!text.contains("ATTENDEE"));
+    assert!(event.property_value("ORGANIZER").is_some());
+    assert!(event.get_summary().unwrap().contains("Ada Traveller"));
+    assert!(event.get_description().unwrap().contains("Ada Traveller"));
+    assert_eq!(calendar.property_value("METHOD"), Some("PUBLISH"));
+    let product = calendar.property_value("PRODID").unwrap();
+    assert!(product.starts_with("-//tripdesk//tripdesk "), "{product}");
+
+    let id = booked["booking"]["id"].as_str().unwrap();
+    let invite = customer
+        .get(&format!("/api/bookings/{id}/calendar.ics"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let invite: icalendar::Calendar = invite.parse().unwrap();
+    assert_eq!(invite.property_value("PRODID"), Some(product));
+    let invited = invite.events().next().unwrap();
+    assert_eq!(attendees(invited), 1, "an invitation names its attendee");
 }
