@@ -282,6 +282,15 @@ impl TestApp {
         }
     }
 
+    /// Stops the server; once this returns, its embedded database is free.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        self.serving
+            .await
+            .expect("the server task ends")
+            .expect("the server stopped cleanly");
+    }
+
     /// Stops the server and starts a new one on the same data (and clock).
     pub async fn restart(self) -> Self {
         self.restart_with(&[]).await
