@@ -24,6 +24,34 @@ pub struct MailSettings {
     pub booking_notifications: bool,
 }
 
+/// `PUBLIC_BASE_URL`: the frontend's origin. Production refuses to start
+/// without an `https://` one: reset, verification and feed links carry
+/// secrets, which must not travel in clear.
+fn public_base_url<F: Fn(&str) -> Option<String>>(
+    vars: &Variables<F>,
+    production: bool,
+) -> Result<String, ConfigError> {
+    let host = vars.get("HOST").unwrap_or_else(|| "127.0.0.1".into());
+    let port = vars.get("PORT").unwrap_or_else(|| "8080".into());
+    let url = vars.parse(
+        "PUBLIC_BASE_URL",
+        format!("http://{host}:{port}"),
+        |value| {
+            parse_origins(value)
+                .ok()
+                .and_then(|origins| origins.into_iter().next())
+                .ok_or_else(|| "expected an origin like https://app.example.com".into())
+        },
+    )?;
+    if production && (vars.get("PUBLIC_BASE_URL").is_none() || !url.starts_with("https://")) {
+        return Err(ConfigError {
+            variable: "PUBLIC_BASE_URL",
+            reason: "must be an https:// origin in production (mailed links carry secrets)".into(),
+        });
+    }
+    Ok(url)
+}
+
 /// `SMTP_URL`, `MAIL_DIR`, `MAIL_FROM`, `PUBLIC_BASE_URL`. Production
 /// refuses to start without an SMTP relay: mail written to files there
 /// would be mail nobody gets.
@@ -47,8 +75,7 @@ pub(super) fn mail_settings<F: Fn(&str) -> Option<String>>(
                 .into(),
         });
     }
-    let host = vars.get("HOST").unwrap_or_else(|| "127.0.0.1".into());
-    let port = vars.get("PORT").unwrap_or_else(|| "8080".into());
+    let public_base_url = public_base_url(vars, production)?;
     Ok(MailSettings {
         smtp_url: smtp_url.map(SecretString::from),
         directory: vars
@@ -65,16 +92,7 @@ pub(super) fn mail_settings<F: Fn(&str) -> Option<String>>(
                     .map_err(|_| "expected a mailbox like tripdesk <no-reply@example.com>".into())
             },
         )?,
-        public_base_url: vars.parse(
-            "PUBLIC_BASE_URL",
-            format!("http://{host}:{port}"),
-            |value| {
-                parse_origins(value)
-                    .ok()
-                    .and_then(|origins| origins.into_iter().next())
-                    .ok_or_else(|| "expected an origin like https://app.example.com".into())
-            },
-        )?,
+        public_base_url,
         booking_notifications: vars.parse("BOOKING_NOTIFICATIONS", true, parse_bool)?,
     })
 }

@@ -7,10 +7,13 @@ fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    // Production needs a mail relay; tests of other settings give it one.
+    // Production needs a mail relay and an https frontend; tests of other
+    // settings give it both.
     if vars.get("APP_ENV").is_some_and(|env| env == "production") {
         vars.entry("SMTP_URL".into())
             .or_insert_with(|| "smtp://relay.example.com:25".into());
+        vars.entry("PUBLIC_BASE_URL".into())
+            .or_insert_with(|| "https://app.example.com".into());
     }
     Settings::from_lookup(|name| vars.get(name).cloned())
 }
@@ -38,6 +41,29 @@ fn defaults_suit_a_laptop() {
     assert_eq!(settings.max_live_bookings_per_customer, 10);
     assert_eq!(settings.shutdown_timeout, Duration::from_secs(30));
     assert_eq!(settings.metrics_address.as_deref(), Some("127.0.0.1:9464"));
+}
+
+#[test]
+fn production_links_go_out_over_https_only() {
+    for url in ["http://app.example.com", ""] {
+        let vars: HashMap<&str, &str> = [
+            ("APP_ENV", "production"),
+            ("SMTP_URL", "smtp://relay.example.com:25"),
+            ("PUBLIC_BASE_URL", url),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+        let error = Settings::from_lookup(|name| vars.get(name).map(|v| v.to_string()));
+        assert_eq!(error.unwrap_err().variable, "PUBLIC_BASE_URL", "{url:?}");
+    }
+    let https = settings(&[
+        ("APP_ENV", "production"),
+        ("PUBLIC_BASE_URL", "https://a.example"),
+    ]);
+    assert_eq!(https.unwrap().mail.public_base_url, "https://a.example");
+    let development = settings(&[("PUBLIC_BASE_URL", "http://localhost:5173")]).unwrap();
+    assert_eq!(development.mail.public_base_url, "http://localhost:5173");
 }
 
 #[test]

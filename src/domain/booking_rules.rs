@@ -2,8 +2,6 @@
 //! appointment, the notice and horizon, and the whole schedule they edit
 //! (time zone, weekly hours, rules).
 
-use std::collections::BTreeMap;
-
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 
@@ -167,10 +165,11 @@ pub struct Schedule {
 impl Schedule {
     /// Parses a schedule as clients send it: an IANA zone name, windows by
     /// day name (`"mon": ["09:00", "17:00"]`, on the 30-minute grid; days
-    /// not named are off) and the rules' numbers.
+    /// not named are off; a day named twice is refused) and the rules'
+    /// numbers.
     pub fn parse(
         timezone: &str,
-        working_hours: &BTreeMap<String, [String; 2]>,
+        working_hours: &[(String, [String; 2])],
         rules: BookingRules,
     ) -> Result<Self, InvalidInput> {
         let timezone = timezone.parse::<Tz>().map_err(|_| {
@@ -192,6 +191,9 @@ impl Schedule {
             };
             let window = DailyHours::new(start, end)
                 .ok_or_else(|| invalid(format!("{day}: the day must end after it starts")))?;
+            if hours.on(weekday).is_some() {
+                return Err(invalid(format!("`{day}` is given twice")));
+            }
             hours.set(weekday, Some(window));
         }
         if !hours.on_grid() {
@@ -211,7 +213,7 @@ impl Schedule {
 mod tests {
     use super::*;
 
-    fn hours(entries: &[(&str, &str, &str)]) -> BTreeMap<String, [String; 2]> {
+    fn hours(entries: &[(&str, &str, &str)]) -> Vec<(String, [String; 2])> {
         entries
             .iter()
             .map(|(day, start, end)| (day.to_string(), [start.to_string(), end.to_string()]))
@@ -265,6 +267,14 @@ mod tests {
         assert_eq!(
             code("UTC", &[("mon", "9:00", "17:00")]),
             "invalid_working_hours"
+        );
+        assert_eq!(
+            code(
+                "UTC",
+                &[("mon", "09:00", "12:00"), ("mon", "13:00", "17:00")]
+            ),
+            "invalid_working_hours",
+            "a day named twice"
         );
         let rule =
             |buffer, notice, horizon| BookingRules::new(buffer, notice, horizon).unwrap_err().code;

@@ -69,6 +69,15 @@ pub fn parse_timestamp(
                 format!("{field} must be an RFC 3339 timestamp like 2027-03-04T09:30:00Z"),
             )
         })?;
+    // chrono reads `…:60Z` as a leap second (a nanosecond count past one
+    // second): no store or client can hold it.
+    if instant.timestamp_subsec_nanos() >= 1_000_000_000 {
+        return Err(super::InvalidInput::new(
+            field,
+            code,
+            format!("{field} must not be a leap second (:60)"),
+        ));
+    }
     if !(earliest_instant()..=latest_instant()).contains(&instant) {
         return Err(super::InvalidInput::new(
             field,

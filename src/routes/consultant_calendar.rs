@@ -2,8 +2,6 @@
 //! (time zone, hours, buffer, notice, horizon) and time off. Customers get
 //! 403.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::TimeDelta;
@@ -87,6 +85,34 @@ fn default_horizon() -> i64 {
     i64::from(BookingRules::DEFAULT.booking_horizon_days())
 }
 
+/// Working hours as sent, every entry kept: a day named twice is refused,
+/// not quietly overwritten (as a map would).
+#[derive(Debug)]
+pub struct DayWindows(Vec<(String, [String; 2])>);
+
+impl<'de> Deserialize<'de> for DayWindows {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = DayWindows;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of day names and [start, end] windows")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DayWindows, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(DayWindows(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
+
 /// `PUT /api/consultants/me/schedule` body; the rules default as the
 /// contract says when left out.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -97,7 +123,7 @@ pub struct ScheduleRequest {
     timezone: String,
     /// Windows by day (`mon` … `sun`), on the half hour; days left out are off.
     #[schema(value_type = WeeklyHours)]
-    working_hours: BTreeMap<String, [String; 2]>,
+    working_hours: DayWindows,
     /// 0, 30 or 60 (default 0).
     #[serde(default)]
     #[schema(example = 30)]
@@ -162,7 +188,7 @@ pub async fn put_schedule(
         body.minimum_notice_minutes,
         body.booking_horizon_days,
     )?;
-    let schedule = Schedule::parse(&body.timezone, &body.working_hours, rules)?;
+    let schedule = Schedule::parse(&body.timezone, &body.working_hours.0, rules)?;
     let consultant = state
         .store
         .update_schedule(id, &schedule)

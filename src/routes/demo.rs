@@ -15,35 +15,57 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src 'self'; connect-src 'self'; \
      form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-fn file(content_type: &'static str, body: &'static str) -> HttpResponse {
+fn file(content_type: &'static str, body: &'static str, caching: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
-        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static(caching)))
         .body(body)
 }
 
-/// The demo's paths and their files. The pages that mailed links open
-/// (`?token=…`) are the same page, which reads the token and drops it from
-/// the address bar; the access log records paths without their query.
-pub const FILES: [(&str, &str, &str); 5] = [
-    ("/", "text/html; charset=utf-8", INDEX),
-    ("/reset-password", "text/html; charset=utf-8", INDEX),
-    ("/verify-email", "text/html; charset=utf-8", INDEX),
-    ("/app.js", "text/javascript; charset=utf-8", SCRIPT),
-    ("/app.css", "text/css; charset=utf-8", STYLES),
+/// Revalidated on every use: a new release shows at once.
+const REVALIDATE: &str = "no-cache";
+/// Never stored: the address these are fetched at carries a mailed token.
+const NEVER_STORE: &str = "no-store";
+
+/// The demo's paths, their files and how they may be cached. The pages
+/// that mailed links open (`?token=…`) are the same page, which reads the
+/// token and drops it from the address bar; the access log records paths
+/// without their query, and no cache keeps them.
+pub const FILES: [(&str, &str, &str, &str); 5] = [
+    ("/", "text/html; charset=utf-8", INDEX, REVALIDATE),
+    (
+        "/reset-password",
+        "text/html; charset=utf-8",
+        INDEX,
+        NEVER_STORE,
+    ),
+    (
+        "/verify-email",
+        "text/html; charset=utf-8",
+        INDEX,
+        NEVER_STORE,
+    ),
+    (
+        "/app.js",
+        "text/javascript; charset=utf-8",
+        SCRIPT,
+        REVALIDATE,
+    ),
+    ("/app.css", "text/css; charset=utf-8", STYLES, REVALIDATE),
 ];
 
 /// Mounts the demo's files (GET and HEAD; other methods get 405).
 pub fn configure(config: &mut web::ServiceConfig) {
-    for (path, content_type, body) in FILES {
+    for (path, content_type, body, caching) in FILES {
+        let serve = move || async move { file(content_type, body, caching) };
         config.service(
             super::resource(path, "GET, HEAD")
-                .route(web::get().to(move || async move { file(content_type, body) }))
-                .route(web::head().to(move || async move { file(content_type, body) })),
+                .route(web::get().to(serve))
+                .route(web::head().to(serve)),
         );
     }
 }

@@ -266,7 +266,8 @@ async fn production_sends_hsts(backend: Backend) {
     let development = TestApp::spawn(backend).await;
     let response = development.client().get("/health").await;
     assert!(!response.headers().contains_key("strict-transport-security"));
-    let production = TestApp::spawn_with(backend, &[("APP_ENV", "production")]).await;
+    let https = ("PUBLIC_BASE_URL", "https://app.tripdesk.example");
+    let production = TestApp::spawn_with(backend, &[("APP_ENV", "production"), https]).await;
     for path in ["/health", "/api/consultants", "/"] {
         let response = production.client().get(path).await;
         assert_eq!(
@@ -275,8 +276,11 @@ async fn production_sends_hsts(backend: Backend) {
             "{path}"
         );
     }
-    let off =
-        TestApp::spawn_with(backend, &[("APP_ENV", "production"), ("HSTS_MAX_AGE", "0")]).await;
+    let off = TestApp::spawn_with(
+        backend,
+        &[("APP_ENV", "production"), ("HSTS_MAX_AGE", "0"), https],
+    )
+    .await;
     let response = off.client().get("/health").await;
     assert!(!response.headers().contains_key("strict-transport-security"));
 }

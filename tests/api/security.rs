@@ -306,6 +306,7 @@ async fn production_cookies_are_secure_and_samesite_is_configurable(backend: Bac
         backend,
         &[
             ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "https://app.tripdesk.example"),
             ("COOKIE_SAMESITE", "Lax"),
             ("COOKIE_NAME", "sid"),
         ],

@@ -123,8 +123,20 @@ pub struct UpdateBookingRequest {
     destination: Option<String>,
     #[schema(minimum = 1, maximum = 20)]
     travelers: Option<i64>,
-    #[schema(max_length = 2000)]
-    notes: Option<String>,
+    /// `null` clears the notes.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    notes: Option<Option<String>>,
+}
+
+/// A field that may be sent as `null`: `Some(None)` then, and `None` only
+/// when it is left out.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 impl UpdateBookingRequest {
@@ -146,7 +158,10 @@ impl UpdateBookingRequest {
                 .map(Destination::parse)
                 .transpose()?,
             travelers: self.travelers.map(Travelers::parse).transpose()?,
-            notes: self.notes.as_deref().map(Notes::parse).transpose()?,
+            notes: self
+                .notes
+                .map(|notes| notes.as_deref().map_or(Ok(Notes::default()), Notes::parse))
+                .transpose()?,
         };
         if changes.is_empty() {
             return Err(ApiError::new(

@@ -3,4 +3,5 @@
 
 mod accounts;
 mod calendar;
+mod contract;
 mod files;
