@@ -54,6 +54,7 @@ pub fn recorder() -> PrometheusHandle {
                 .install_recorder()
                 .expect("no other metrics recorder is installed");
             describe();
+            start_at_zero();
             handle
         })
         .clone()
@@ -75,7 +76,10 @@ fn describe() {
     describe_counter!(SESSIONS_CREATED, "Sessions opened");
     describe_counter!(FAILED_LOGINS, "Failed password checks");
     describe_counter!(BOOKINGS_CREATED, "Bookings created");
-    describe_gauge!(NOTIFICATIONS_PENDING, "Notifications waiting in the outbox");
+    describe_gauge!(
+        NOTIFICATIONS_PENDING,
+        "Mail due or being retried in the outbox (future reminders not counted)"
+    );
     describe_counter!(
         NOTIFICATIONS_SENT,
         "Notifications handed to the mail server"
@@ -84,6 +88,24 @@ fn describe() {
         NOTIFICATIONS_FAILED,
         "Notifications given up after 24 hours of failures"
     );
+}
+
+/// Every unlabelled metric, exported from the first scrape (a counter
+/// that appears only once it moves cannot be told from one never there:
+/// an alert on failed notifications must see a 0).
+fn start_at_zero() {
+    for counter in [
+        SESSIONS_CREATED,
+        FAILED_LOGINS,
+        BOOKINGS_CREATED,
+        NOTIFICATIONS_SENT,
+        NOTIFICATIONS_FAILED,
+    ] {
+        metrics::counter!(counter).increment(0);
+    }
+    for gauge in [HASH_QUEUE, NOTIFICATIONS_PENDING] {
+        metrics::gauge!(gauge).increment(0.0);
+    }
 }
 
 /// The metrics listener: `GET /metrics` in the Prometheus text format on

@@ -359,7 +359,7 @@ async fn upkeep(state: web::Data<AppState>, recorder: Option<PrometheusHandle>) 
         }
         if tick % pending_every == 0
             && recorder.is_some()
-            && let Ok(pending) = state.store.pending_messages().await
+            && let Ok(pending) = state.store.pending_messages(state.now()).await
         {
             metrics::gauge!(monitoring::NOTIFICATIONS_PENDING).set(pending as f64);
         }

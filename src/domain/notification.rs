@@ -205,7 +205,7 @@ impl OutboxMessage {
         now: DateTime<Utc>,
     ) -> Self {
         Self {
-            id: format!("{}.{}.{}", booking.id, booking.version, event.as_str()),
+            id: Self::id_of(booking, event),
             booking: booking.clone(),
             event,
             recipients,
@@ -216,6 +216,11 @@ impl OutboxMessage {
             attempts: 0,
             state: DeliveryState::Pending,
         }
+    }
+
+    /// The id of `booking`'s message about `event` at its current version.
+    pub fn id_of(booking: &Booking, event: BookingEvent) -> String {
+        format!("{}.{}.{}", booking.id, booking.version, event.as_str())
     }
 
     /// The booking this message is about.

@@ -113,6 +113,7 @@ pub trait OutboxStore: Send + Sync {
         outcomes: &[(Outgoing, Delivery)],
     ) -> StoreResult<()>;
 
-    /// How many messages wait to be delivered.
-    async fn pending_messages(&self) -> StoreResult<u64>;
+    /// How many messages wait to be delivered at `now`: due, or being
+    /// retried (a reminder of the future waits for nothing yet).
+    async fn pending_messages(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }

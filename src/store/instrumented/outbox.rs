@@ -44,8 +44,8 @@ impl OutboxStore for Instrumented {
         )
     }
 
-    async fn pending_messages(&self) -> StoreResult<u64> {
-        timed!(self, "pending_messages", self.inner.pending_messages())
+    async fn pending_messages(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        timed!(self, "pending_messages", self.inner.pending_messages(now))
     }
 }
 

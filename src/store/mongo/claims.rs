@@ -295,6 +295,11 @@ impl MongoStore {
             self.release(updated, &gained).await?;
             return Err(StoreError::Conflict);
         }
+        // The older versions' reminders, moved out above: this version
+        // planned its own.
+        if let Err(error) = self.withdraw_reminders(updated).await {
+            tracing::warn!(booking = %updated.id, %error, "could not withdraw reminders; they are dropped when due");
+        }
         // Best effort: a failure here leaves only claims nobody needs, or
         // a kind that availability reads a moment longer.
         if let Err(error) = self.release(updated, &lost).await {

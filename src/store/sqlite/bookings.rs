@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 
 use super::calendar::time_off_of;
 use super::claim_cache::Claims;
-use super::outbox::insert_messages;
+use super::outbox::{insert_messages, withdraw_reminders};
 use super::rows::{self, BOOKING_COLUMNS, millis};
 use super::{SqliteStore, unique_violation};
 use crate::domain::{
@@ -190,6 +190,7 @@ impl BookingStore for SqliteStore {
             if moved {
                 check_surroundings(tx, &booking)?;
             }
+            withdraw_reminders(tx, booking.id)?;
             insert_messages(tx, &messages)
         }, move |_| claims.changed(consultant))
         .await

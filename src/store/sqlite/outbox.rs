@@ -8,10 +8,20 @@ use rusqlite::{Row, Transaction, params};
 use super::SqliteStore;
 use super::rows::millis;
 use crate::domain::{
-    AccountMail, AccountMessage, BookingEvent, DeliveryState, OutboxMessage, Outgoing, Recipients,
-    TokenPurpose,
+    AccountMail, AccountMessage, BookingEvent, BookingId, DeliveryState, OutboxMessage, Outgoing,
+    Recipients, TokenPurpose,
 };
 use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
+
+/// Withdraws the reminders `booking` has waiting: a change plans its own
+/// (a moved or cancelled booking's old one would only be dropped when due).
+pub(super) fn withdraw_reminders(tx: &Transaction<'_>, booking: BookingId) -> StoreResult<()> {
+    tx.prepare_cached(
+        "DELETE FROM outbox WHERE booking_id = ?1 AND event = 'reminder' AND state = 'pending'",
+    )?
+    .execute([booking.to_string()])?;
+    Ok(())
+}
 
 /// Inserts booking `messages`, ignoring any already stored (a retried write).
 pub(super) fn insert_messages(tx: &Transaction<'_>, messages: &[OutboxMessage]) -> StoreResult<()> {
@@ -198,11 +208,12 @@ impl OutboxStore for SqliteStore {
         .await
     }
 
-    async fn pending_messages(&self) -> StoreResult<u64> {
-        self.read(|conn| {
+    async fn pending_messages(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        self.read(move |conn| {
             Ok(conn.query_row(
-                "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
-                [],
+                "SELECT COUNT(*) FROM outbox
+                 WHERE state = 'pending' AND (next_attempt_at <= ?1 OR attempts > 0)",
+                [millis(now)],
                 |row| row.get(0),
             )?)
         })

@@ -3,6 +3,8 @@
 
 use std::time::Duration as StdDuration;
 
+use tripdesk::domain::Clock;
+
 use super::{ReceivedMail, SmtpServer, TestApp};
 
 /// The recipient, subject and text body of a received mail.
@@ -41,7 +43,7 @@ pub async fn mails_to(smtp: &SmtpServer, to: &str, subject: &str, count: usize) 
 /// Waits until the outbox has nothing left to send.
 pub async fn outbox_drained(app: &TestApp) {
     for _ in 0..400 {
-        if app.store.pending_messages().await.unwrap() == 0 {
+        if app.store.pending_messages(app.clock.now()).await.unwrap() == 0 {
             return;
         }
         tokio::time::sleep(StdDuration::from_millis(50)).await;

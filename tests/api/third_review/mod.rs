@@ -5,3 +5,4 @@ mod accounts;
 mod calendar;
 mod contract;
 mod files;
+mod operations;
