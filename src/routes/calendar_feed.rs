@@ -37,7 +37,10 @@ fn not_found() -> ApiError {
     ApiError::not_found("calendar_not_found", "There is no such calendar")
 }
 
-/// Makes a new secret feed URL; the previous one stops working.
+/// Make a new calendar feed URL.
+///
+/// Makes a new secret URL a calendar program can subscribe to; the previous
+/// one stops working. The secret is the credential: keep it like a password.
 #[utoipa::path(
     post,
     path = "/api/consultants/me/calendar-feed",
@@ -83,8 +86,10 @@ pub struct FeedStatusEnvelope {
     feed: FeedStatus,
 }
 
-/// Whether a feed URL is on, and since when: its owner sees a feed
-/// someone else may have made in their session.
+/// Whether the calendar feed is on.
+///
+/// Whether a feed URL works, and since when, never its secret: its owner sees
+/// a feed someone else may have made in their session.
 #[utoipa::path(
     get,
     path = "/api/consultants/me/calendar-feed",
@@ -111,7 +116,9 @@ pub async fn status(
     }))
 }
 
-/// Turns the feed off: its URL stops working.
+/// Turn the calendar feed off.
+///
+/// The feed's URL stops working at once.
 #[utoipa::path(
     delete,
     path = "/api/consultants/me/calendar-feed",
@@ -134,8 +141,11 @@ pub async fn revoke(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The feed: the consultant's live bookings from 30 days ago on (whatever
-/// the horizon is now: lowering it hides no booking already made).
+/// A consultant's calendar feed.
+///
+/// The consultant's live bookings from 30 days ago on (whatever the booking
+/// horizon is now) as an iCalendar `PUBLISH` feed. The secret in the path is
+/// the credential; no session is needed, as calendar programs send none.
 #[utoipa::path(
     get,
     path = "/calendar/{token}.ics",

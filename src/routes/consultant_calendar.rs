@@ -49,13 +49,13 @@ pub struct ScheduleView<'a> {
     #[schema(value_type = WeeklyHours)]
     working_hours: WorkingHoursView<'a>,
     /// 0, 30 or 60.
-    #[schema(example = 30)]
+    #[schema(example = 30, minimum = 0, maximum = 60, multiple_of = 30)]
     buffer_minutes: i64,
     /// 0 to 10080.
-    #[schema(example = 120)]
+    #[schema(example = 120, minimum = 0, maximum = 10080)]
     minimum_notice_minutes: u32,
     /// 1 to 365.
-    #[schema(example = 90)]
+    #[schema(example = 90, minimum = 1, maximum = 365)]
     booking_horizon_days: u32,
 }
 
@@ -126,19 +126,22 @@ pub struct ScheduleRequest {
     working_hours: DayWindows,
     /// 0, 30 or 60 (default 0).
     #[serde(default)]
-    #[schema(example = 30)]
+    #[schema(example = 30, minimum = 0, maximum = 60, multiple_of = 30)]
     buffer_minutes: i64,
     /// 0 to 10080 (default 120).
     #[serde(default = "default_notice")]
-    #[schema(example = 120)]
+    #[schema(example = 120, minimum = 0, maximum = 10080)]
     minimum_notice_minutes: i64,
     /// 1 to 365 (default 90).
     #[serde(default = "default_horizon")]
-    #[schema(example = 90)]
+    #[schema(example = 90, minimum = 1, maximum = 365)]
     booking_horizon_days: i64,
 }
 
-/// The logged-in consultant's schedule.
+/// The consultant's schedule.
+///
+/// Time zone, weekly hours, buffer, notice and horizon of the logged-in
+/// consultant.
 #[utoipa::path(
     get,
     path = "/api/consultants/me/schedule",
@@ -161,7 +164,10 @@ pub async fn get_schedule(
     }))
 }
 
-/// Replaces the schedule. Existing bookings are kept as they are.
+/// Replace the schedule.
+///
+/// Takes the whole schedule; existing bookings are kept as they are. New
+/// bookings keep the new buffer to the appointments on both sides.
 #[utoipa::path(
     put,
     path = "/api/consultants/me/schedule",
@@ -254,7 +260,9 @@ pub struct TimeOffRequest {
     reason: Option<String>,
 }
 
-/// The logged-in consultant's current and future time off, by start.
+/// The consultant's time off.
+///
+/// Current and future time off of the logged-in consultant, by start.
 #[utoipa::path(
     get,
     path = "/api/consultants/me/time-off",
@@ -309,8 +317,12 @@ pub(super) async fn live_bookings_between(
     }
 }
 
-/// Adds time off, merged with the entries it overlaps. Live bookings inside
-/// it must be cancelled first.
+/// Add time off.
+///
+/// Adds a range in which the consultant takes no appointments, merged with
+/// the entries it overlaps. Live bookings inside it must be cancelled first;
+/// a booking made at the same moment and the time off never both land. At
+/// most 500 current and future entries.
 #[utoipa::path(
     post,
     path = "/api/consultants/me/time-off",
@@ -346,7 +358,10 @@ pub async fn add_time_off(
     }))
 }
 
-/// Removes time off.
+/// Remove time off.
+///
+/// Removes one of the logged-in consultant's time off entries; its time is
+/// bookable again.
 #[utoipa::path(
     delete,
     path = "/api/consultants/me/time-off/{id}",

@@ -31,27 +31,38 @@ impl Serialize for WorkingHoursView<'_> {
     }
 }
 
-/// A day's working window in local time: `["09:00", "17:00"]` (documentation only).
-type DayWindow = Option<[String; 2]>;
+/// A local time on the half hour, `HH:MM` (documentation only).
+#[derive(ToSchema)]
+#[schema(pattern = "^([01][0-9]|2[0-3]):[03]0$", example = "09:00")]
+#[allow(dead_code)]
+pub struct HalfHour(String);
 
-/// Local working window per weekday; days off are absent (documentation only).
+/// Local working window per weekday, `["09:00", "17:00"]` (the end after
+/// the start); days off are left out, never `null` (documentation only).
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct WeeklyHours {
-    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2, example = json!(["09:00", "17:00"]))]
-    mon: DayWindow,
-    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
-    tue: DayWindow,
-    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
-    wed: DayWindow,
-    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
-    thu: DayWindow,
-    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
-    fri: DayWindow,
-    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
-    sat: DayWindow,
-    #[schema(value_type = Option<Vec<String>>, min_items = 2, max_items = 2)]
-    sun: DayWindow,
+    #[serde(default)]
+    #[schema(min_items = 2, max_items = 2, example = json!(["09:00", "17:00"]))]
+    mon: Vec<HalfHour>,
+    #[serde(default)]
+    #[schema(min_items = 2, max_items = 2)]
+    tue: Vec<HalfHour>,
+    #[serde(default)]
+    #[schema(min_items = 2, max_items = 2)]
+    wed: Vec<HalfHour>,
+    #[serde(default)]
+    #[schema(min_items = 2, max_items = 2)]
+    thu: Vec<HalfHour>,
+    #[serde(default)]
+    #[schema(min_items = 2, max_items = 2)]
+    fri: Vec<HalfHour>,
+    #[serde(default)]
+    #[schema(min_items = 2, max_items = 2)]
+    sat: Vec<HalfHour>,
+    #[serde(default)]
+    #[schema(min_items = 2, max_items = 2)]
+    sun: Vec<HalfHour>,
 }
 
 /// A consultant as the API shows it.
@@ -164,7 +175,9 @@ async fn find(state: &AppState, id: &str) -> Result<Consultant, ApiError> {
     consultant.ok_or_else(|| ApiError::not_found("consultant_not_found", "No such consultant"))
 }
 
-/// Every consultant, by name.
+/// The consultants.
+///
+/// Every active consultant who can be booked, by name. No session needed.
 #[utoipa::path(
     get,
     path = "/api/consultants",
@@ -180,6 +193,8 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
 }
 
 /// One consultant.
+///
+/// A consultant's public profile. No session needed.
 #[utoipa::path(
     get,
     path = "/api/consultants/{id}",
@@ -202,8 +217,11 @@ pub async fn get(
     }))
 }
 
+/// A consultant's free slots.
+///
 /// Free 30-minute slots over a run of the consultant's local days, never in
-/// the past. Slots are on the 30-minute UTC grid.
+/// the past, honouring working hours, time off, buffer, notice and horizon:
+/// exactly what booking would accept. Slots are on the 30-minute UTC grid.
 #[utoipa::path(
     get,
     path = "/api/consultants/{id}/availability",

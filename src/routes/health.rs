@@ -8,7 +8,9 @@ use super::responses::StoreErrors;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The process is up and serving.
+/// Liveness.
+///
+/// 200 as long as the process is up and serving, whatever the store does.
 #[utoipa::path(
     get,
     path = "/health",
@@ -20,7 +22,11 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
 }
 
-/// The store answers; 503 `store_unavailable` otherwise.
+/// Readiness.
+///
+/// 200 when the store answers, 503 `store_unavailable` (with `Retry-After`)
+/// otherwise: a load balancer sends no traffic to an instance that cannot
+/// reach its store.
 #[utoipa::path(
     get,
     path = "/ready",

@@ -9,6 +9,7 @@ pub mod demo;
 mod health;
 mod idempotency;
 pub mod openapi;
+mod openapi_conventions;
 mod responses;
 mod sessions;
 mod users;

@@ -8,6 +8,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::bookings::{BookingStatusName, ModeName};
+use super::consultants::HalfHour;
+use super::openapi_conventions::Conventions;
 use super::users::RoleName;
 use super::{bookings, calendar_feed, consultant_calendar, consultants, health, sessions, users};
 use crate::error::{ErrorBody, ErrorObject};
@@ -85,8 +87,8 @@ impl Modify for SecuritySchemes {
         bookings::confirm,
         bookings::calendar,
     ),
-    components(schemas(ErrorBody, ErrorObject, RoleName, BookingStatusName, ModeName)),
-    modifiers(&SecuritySchemes),
+    components(schemas(ErrorBody, ErrorObject, RoleName, BookingStatusName, ModeName, HalfHour)),
+    modifiers(&SecuritySchemes, &Conventions),
     tags(
         (name = "operations", description = "Health and readiness"),
         (name = "users", description = "Registration, login, the current user and their sessions"),
@@ -103,7 +105,10 @@ static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
         .expect("the OpenAPI document serialises")
 });
 
-/// The OpenAPI 3.1 document of this API.
+/// This document.
+///
+/// The OpenAPI 3.1 document of the API, generated from the handlers
+/// themselves.
 #[utoipa::path(
     get,
     path = "/api/openapi.json",

@@ -62,7 +62,10 @@ impl SessionView {
     }
 }
 
-/// Usable sessions of the current user, newest first.
+/// The user's sessions.
+///
+/// Usable sessions of the current user, newest first, with the one making the
+/// request marked `current`.
 #[utoipa::path(
     get,
     path = "/api/users/me/sessions",
@@ -91,8 +94,10 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(SessionList { sessions }))
 }
 
-/// Expires one of the user's sessions (the current one logs this client out
-/// and clears its cookie).
+/// End one session.
+///
+/// Expires one of the user's sessions; ending the current one logs this
+/// client out and clears its cookie.
 #[utoipa::path(
     delete,
     path = "/api/users/me/sessions/{id}",
@@ -123,7 +128,11 @@ pub async fn revoke(
     Ok(response.finish())
 }
 
-/// Expires every session of the user except the current one ("log out other devices").
+/// Log out everywhere else.
+///
+/// Expires every session of the user except the current one, and turns off a
+/// consultant's calendar feed (a feed made in a stolen session must not
+/// outlive it).
 #[utoipa::path(
     delete,
     path = "/api/users/me/sessions",

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, read};
 
@@ -190,4 +190,59 @@ async fn security_and_errors_are_documented_as_served() {
             );
         }
     }
+}
+
+/// What typed clients generated from the document need to type-check the
+/// requests the server takes and only those (third review, 18).
+#[tokio::test]
+async fn the_document_types_exactly_what_the_server_takes() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let document = document(&app).await;
+    let schemas = &document["components"]["schemas"];
+    let day = &schemas["WeeklyHours"]["properties"]["mon"];
+    assert_eq!(day["type"], "array", "never null: {day}");
+    assert_eq!(
+        (day["minItems"].as_u64(), day["maxItems"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(schemas["HalfHour"]["pattern"], "^([01][0-9]|2[0-3]):[03]0$");
+    let create = &schemas["CreateBookingRequest"]["properties"];
+    assert_eq!(create["durationMinutes"]["multipleOf"], 30);
+    assert_eq!(create["travelers"]["maximum"], 20);
+    let schedule = &schemas["ScheduleRequest"]["properties"];
+    assert_eq!(schedule["bufferMinutes"]["maximum"], 60);
+    assert_eq!(schedule["minimumNoticeMinutes"]["maximum"], 10080);
+    assert_eq!(schedule["bookingHorizonDays"]["minimum"], 1);
+
+    let create_booking = &document["paths"]["/api/bookings"]["post"];
+    let key = &create_booking["parameters"][0];
+    assert_eq!(key["name"], "Idempotency-Key");
+    assert_eq!(key["schema"]["type"], "string", "a plain string: {key}");
+    assert_eq!(key["schema"]["maxLength"], 64);
+    let created = &create_booking["responses"]["201"]["headers"];
+    assert!(created.get("Idempotent-Replayed").is_some() && created.get("Location").is_some());
+    let login = &document["paths"]["/api/users/login"]["post"];
+    assert!(
+        login["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|parameter| parameter["in"] == "cookie" && parameter["name"] == "device")
+    );
+
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let security = operation["security"].as_array();
+            assert!(security.is_some(), "{method} {path} declares its security");
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(responses.contains_key("500"), "{method} {path}: 500");
+            for (status, response) in responses {
+                assert!(
+                    response["headers"].get("X-Request-Id").is_some(),
+                    "{method} {path} {status}: X-Request-Id"
+                );
+            }
+        }
+    }
+    assert_eq!(document["paths"]["/health"]["get"]["security"], json!([]));
 }

@@ -80,20 +80,27 @@ async fn save(
     }))
 }
 
-/// Books a consultant. With an `Idempotency-Key`, a retry by the same user
-/// within 24 hours gets the first response again and books nothing.
+/// Book a consultant.
+///
+/// Books a consultation; the store refuses a time any live booking of the
+/// consultant holds, atomically. With an `Idempotency-Key`, a retry by the
+/// same user within 24 hours gets the first response again (with
+/// `Idempotent-Replayed: true`) and books nothing.
 #[utoipa::path(
     post,
     path = "/api/bookings",
     operation_id = "createBooking",
     tag = "bookings",
     request_body = CreateBookingRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 64 visible ASCII characters; \
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 64,
+        pattern = "^[!-~]{1,64}$", description = "1 to 64 visible ASCII characters; \
         retries with the same key replay the first response (with `Idempotent-Replayed: true`)")),
     security(("session_cookie" = []), ("bearer_token" = [])),
     responses(
         (status = 201, description = "Booked", body = BookingEnvelope,
-         headers(("Location" = String, description = "/api/bookings/{id}"))),
+         headers(("Location" = String, description = "/api/bookings/{id}"),
+                 ("Idempotent-Replayed" = String, description = "`true` when this is the first \
+                    response to an earlier request with the same `Idempotency-Key`, replayed"))),
         (status = 404, description = "No such consultant (`consultant_not_found`)", body = ErrorBody),
         (status = 409, description = "A slot is taken (`slot_unavailable`), the customer already holds \
             `MAX_LIVE_BOOKINGS_PER_CUSTOMER` live future bookings (`booking_limit_reached`), or the same \
@@ -165,6 +172,8 @@ async fn book(
     })
 }
 
+/// The user's bookings.
+///
 /// The user's bookings (and, for a consultant, those made with them), by
 /// start time, a page at a time.
 #[utoipa::path(
@@ -203,6 +212,9 @@ pub async fn list(
 }
 
 /// One booking.
+///
+/// A booking the user is a party to; any other is 404, as if it did not
+/// exist.
 #[utoipa::path(
     get,
     path = "/api/bookings/{id}",
@@ -227,8 +239,11 @@ pub async fn get(
     }))
 }
 
+/// Change a booking.
+///
 /// Reschedules or edits a booking (its customer only). Moving a confirmed
-/// booking to a new time returns it to `pending`.
+/// booking to a new time returns it to `pending`; `"notes": null` clears the
+/// notes.
 #[utoipa::path(
     patch,
     path = "/api/bookings/{id}",
@@ -266,7 +281,10 @@ pub async fn update(
     save(&state, &booking, updated, BookingChange::Edited { moved }).await
 }
 
-/// Cancels a booking (either party); its slots become free again.
+/// Cancel a booking.
+///
+/// Either party cancels; the slots become free again and both parties get the
+/// cancelled invite.
 #[utoipa::path(
     post,
     path = "/api/bookings/{id}/cancel",
@@ -304,7 +322,9 @@ pub async fn cancel(
     .await
 }
 
-/// Confirms a booking (its consultant only). Confirming a confirmed booking
+/// Confirm a booking.
+///
+/// The booking's consultant confirms it; confirming a confirmed booking
 /// changes nothing.
 #[utoipa::path(
     post,
@@ -333,8 +353,10 @@ pub async fn confirm(
     save(&state, &booking, confirmed, BookingChange::Confirmed).await
 }
 
-/// The booking as an iCalendar event (the same `UID` and `SEQUENCE` as the
-/// invites its mails carry), for its customer and its consultant.
+/// A booking as an iCalendar file.
+///
+/// The booking's event with the same `UID` and `SEQUENCE` as the invites its
+/// mails carry, for its customer and its consultant.
 #[utoipa::path(
     get,
     path = "/api/bookings/{id}/calendar.ics",

@@ -25,7 +25,7 @@ pub struct BookingView<'a> {
     starts_at: Timestamp,
     #[schema(value_type = String, format = DateTime, example = "2027-03-04T10:30:00Z")]
     ends_at: Timestamp,
-    #[schema(example = 60)]
+    #[schema(example = 60, minimum = 30, maximum = 90, multiple_of = 30)]
     duration_minutes: i64,
     #[schema(value_type = ModeName)]
     mode: &'static str,
@@ -96,7 +96,7 @@ pub struct CreateBookingRequest {
     #[schema(format = DateTime, example = "2027-03-04T09:30:00Z")]
     pub starts_at: String,
     /// 30, 60 or 90.
-    #[schema(example = 60)]
+    #[schema(example = 60, minimum = 30, maximum = 90, multiple_of = 30)]
     pub duration_minutes: i64,
     #[schema(value_type = ModeName)]
     pub mode: String,
@@ -116,6 +116,7 @@ pub struct UpdateBookingRequest {
     #[schema(format = DateTime)]
     starts_at: Option<String>,
     /// 30, 60 or 90.
+    #[schema(minimum = 30, maximum = 90, multiple_of = 30)]
     duration_minutes: Option<i64>,
     #[schema(value_type = Option<ModeName>)]
     mode: Option<String>,

@@ -14,14 +14,22 @@ use crate::http::ApiJson;
 use crate::routes::responses::{BodyErrors, CrossSiteError, StoreErrors};
 use crate::state::AppState;
 
-/// Checks credentials and opens a new session (in the cookie). Unknown emails
-/// and wrong passwords get the same answer.
+/// Log in.
+///
+/// Checks the credentials and opens a new session in the cookie; any session
+/// token the request presented is expired. Unknown emails and wrong passwords
+/// get the same answer in the same time. Five failed checks in 15 minutes
+/// lock the account for unknown devices, or one known device (its `device`
+/// cookie).
 #[utoipa::path(
     post,
     path = "/api/users/login",
     operation_id = "login",
     tag = "users",
     request_body = LoginRequest,
+    params(("device" = Option<String>, Cookie, nullable = false, pattern = "^[0-9a-f]{32}$",
+        description = "The httpOnly device cookie (`Path=/api/users`, 180 days) a login or registration \
+            set: a device that logged in to the account before has its own failed-login and mail budgets")),
     responses(
         (status = 200, description = "Logged in", body = AuthSuccess,
          headers(("Set-Cookie" = String, description = "token=<32 hex>; HttpOnly; SameSite=Strict; Path=/; Max-Age=1209600 \
@@ -79,8 +87,11 @@ pub async fn login(
     ))
 }
 
-/// Changes the password: every other session is expired and the current one
-/// is replaced by a new token (a new cookie).
+/// Change the password.
+///
+/// Needs the current password. Every other session ends, the current one is
+/// replaced by a new token (a new cookie), and the account's reset links and
+/// calendar feed stop working.
 #[utoipa::path(
     put,
     path = "/api/users/me/password",

@@ -169,7 +169,9 @@ fn with_session_cookie(
     response.json(body)
 }
 
-/// Expires the current session and clears the cookie.
+/// Log out.
+///
+/// Expires the current session server-side and clears the cookie.
 #[utoipa::path(
     post,
     path = "/api/users/logout",
@@ -200,6 +202,8 @@ pub async fn logout(
 }
 
 /// The logged-in user.
+///
+/// The account behind the session: never a password hash or a token.
 #[utoipa::path(
     get,
     path = "/api/users/me",

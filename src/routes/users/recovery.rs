@@ -53,14 +53,20 @@ fn invalid_reset_token() -> ApiError {
     .with_field("token")
 }
 
-/// Mails a password reset link to the address, if an account uses it. The
-/// answer is the same either way; at most three mails an hour per address.
+/// Ask for a password reset link.
+///
+/// Mails a reset link (valid 30 minutes, single use) to the address if an
+/// account uses it. The answer is the same either way. Three account mails an
+/// hour per mailbox; a device the owner logged in with has three of its own.
 #[utoipa::path(
     post,
     path = "/api/users/password-reset",
     operation_id = "requestPasswordReset",
     tag = "users",
     request_body = PasswordResetRequest,
+    params(("device" = Option<String>, Cookie, nullable = false, pattern = "^[0-9a-f]{32}$",
+        description = "The httpOnly device cookie (`Path=/api/users`, 180 days) a login or registration \
+            set: a device that logged in to the account before has its own failed-login and mail budgets")),
     responses(
         (status = 202, description = "Accepted, whether or not an account uses the address", body = Message),
         (status = 429, description = "Too many requests from this address (`too_many_requests`)", body = ErrorBody,
@@ -96,9 +102,11 @@ pub async fn request_password_reset(
     }))
 }
 
-/// Sets a new password with the token from a reset mail. Every session of
-/// the account ends and its failed-login lockout is lifted; nobody is
-/// logged in (the owner logs in with the new password).
+/// Set a new password with a reset link.
+///
+/// Every session of the account ends, its failed-login lockout is lifted, its
+/// other reset links and its calendar feed stop working; nobody is logged in
+/// (the owner logs in with the new password).
 #[utoipa::path(
     post,
     path = "/api/users/password-reset/confirm",

@@ -35,8 +35,12 @@ pub struct RegisterRequest {
 
 redacted_debug!(RegisterRequest, email, name);
 
-/// Creates a customer account and logs it in (a new session, in the cookie);
-/// a mail asks the owner of the address to verify it.
+/// Register a customer.
+///
+/// Creates a customer account and logs it in: a new session in the `token`
+/// cookie, and a `device` cookie for this browser or app. A mail asks the
+/// owner of the address to verify it (three account mails an hour per mailbox
+/// at most; past that the account is still made).
 #[utoipa::path(
     post,
     path = "/api/users/register",

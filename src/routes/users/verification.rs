@@ -37,8 +37,10 @@ fn invalid_verification_token() -> ApiError {
     .with_field("token")
 }
 
-/// Marks the address verified with the token from a verification mail (no
-/// session needed: the link may be opened on another device).
+/// Verify the address.
+///
+/// Marks the address verified with the token from a verification mail. No
+/// session is needed: the link may be opened on another device.
 #[utoipa::path(
     post,
     path = "/api/users/verify-email",
@@ -79,8 +81,10 @@ pub async fn verify_email(
     }))
 }
 
-/// Sends the logged-in user another verification mail (at most three an
-/// hour).
+/// Send another verification mail.
+///
+/// Sends the logged-in user a new verification link. Verification and reset
+/// mails share a budget of three an hour per mailbox.
 #[utoipa::path(
     post,
     path = "/api/users/me/verification",
