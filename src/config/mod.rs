@@ -153,6 +153,11 @@ impl Settings {
         let session = SessionPolicy {
             ttl: vars.parse("SESSION_TTL", TimeDelta::days(14), parse_duration)?,
             idle_timeout: vars.parse("SESSION_IDLE_TIMEOUT", TimeDelta::days(7), parse_duration)?,
+            admin_idle_timeout: vars.parse(
+                "ADMIN_SESSION_IDLE_TIMEOUT",
+                TimeDelta::minutes(30),
+                parse_duration,
+            )?,
         };
         Ok(Self {
             environment,

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 use super::text::TextRule;
 use super::{
-    BookingRules, ConsultantId, InvalidInput, PersonName, SLOT_MINUTES, Schedule, TimeOff,
+    BookingRules, ConsultantId, InvalidInput, Mode, PersonName, SLOT_MINUTES, Schedule, TimeOff,
 };
 
 /// Day names in the order `Weekday::num_days_from_monday` counts them.
@@ -163,6 +163,28 @@ pub struct Consultant {
     /// Ranges in which they take no appointments, by start (kept with the
     /// profile: a booking checks them without another read).
     pub time_off: Vec<TimeOff>,
+    /// How they consult (video, phone, in person), in that order.
+    pub modes: Vec<Mode>,
+    /// A few words about them for customers (may be empty).
+    pub bio: String,
+    /// Whether customers see and book them; a deactivated consultant keeps
+    /// their bookings' history.
+    pub active: bool,
+}
+
+/// Changes to a consultant's profile; `None` keeps the current value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileChanges {
+    /// New display name.
+    pub name: Option<PersonName>,
+    /// New specialties.
+    pub specialties: Option<Vec<String>>,
+    /// New languages.
+    pub languages: Option<Vec<String>>,
+    /// New modes.
+    pub modes: Option<Vec<Mode>>,
+    /// New bio.
+    pub bio: Option<String>,
 }
 
 const LABEL_RULE: TextRule = TextRule {
@@ -174,6 +196,50 @@ const LABEL_RULE: TextRule = TextRule {
     multiline: false,
 };
 
+const BIO_RULE: TextRule = TextRule {
+    field: "bio",
+    code: "invalid_bio",
+    label: "Bio",
+    min_chars: 0,
+    max_chars: 1000,
+    multiline: true,
+};
+
+/// Parses specialties or languages: each 1 to 60 characters, at most 20.
+pub fn parse_labels(items: &[String]) -> Result<Vec<String>, InvalidInput> {
+    if items.len() > 20 {
+        return Err(InvalidInput::new(
+            LABEL_RULE.field,
+            LABEL_RULE.code,
+            "at most 20 specialties or languages",
+        ));
+    }
+    items.iter().map(|item| LABEL_RULE.parse(item)).collect()
+}
+
+/// Parses a bio: at most 1000 characters, line breaks allowed.
+pub fn parse_bio(raw: &str) -> Result<String, InvalidInput> {
+    BIO_RULE.parse(raw)
+}
+
+/// Parses the modes a consultant offers: one or more of `video`, `phone`,
+/// `in_person`, each once; kept in that order.
+pub fn parse_modes(items: &[String]) -> Result<Vec<Mode>, InvalidInput> {
+    let invalid = |detail: &'static str| InvalidInput::new("modes", "invalid_modes", detail);
+    let parsed = items
+        .iter()
+        .map(|item| Mode::parse(item).map_err(|_| invalid("modes are video, phone or in_person")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let modes: Vec<Mode> = Mode::ALL
+        .into_iter()
+        .filter(|mode| parsed.contains(mode))
+        .collect();
+    if modes.is_empty() || modes.len() != parsed.len() {
+        return Err(invalid("give one or more modes, each once"));
+    }
+    Ok(modes)
+}
+
 impl Consultant {
     /// Builds a new consultant profile, checking its free-text lists.
     pub fn new(
@@ -183,19 +249,37 @@ impl Consultant {
         timezone: Tz,
         working_hours: WorkingHours,
     ) -> Result<Self, InvalidInput> {
-        let parse_all = |items: &[String]| -> Result<Vec<String>, InvalidInput> {
-            items.iter().map(|item| LABEL_RULE.parse(item)).collect()
-        };
         Ok(Self {
             id: ConsultantId::generate(),
             name,
-            specialties: parse_all(specialties)?,
-            languages: parse_all(languages)?,
+            specialties: parse_labels(specialties)?,
+            languages: parse_labels(languages)?,
             timezone,
             working_hours,
             rules: BookingRules::DEFAULT,
             time_off: Vec::new(),
+            modes: Mode::ALL.to_vec(),
+            bio: String::new(),
+            active: true,
         })
+    }
+
+    /// The profile with `changes` made.
+    pub fn with_profile(&self, changes: ProfileChanges) -> Self {
+        let current = self.clone();
+        Self {
+            name: changes.name.unwrap_or(current.name),
+            specialties: changes.specialties.unwrap_or(current.specialties),
+            languages: changes.languages.unwrap_or(current.languages),
+            modes: changes.modes.unwrap_or(current.modes),
+            bio: changes.bio.unwrap_or(current.bio),
+            ..current
+        }
+    }
+
+    /// Whether they offer consultations in `mode`.
+    pub fn offers(&self, mode: Mode) -> bool {
+        self.modes.contains(&mode)
     }
 
     /// Time zone, hours and rules as one value.
@@ -238,6 +322,25 @@ mod tests {
         let hours: WorkingHours = "fri-mon=08:00-12:00".parse().unwrap();
         let days: Vec<_> = hours.days().map(|(day, _)| day).collect();
         assert_eq!(days, ["mon", "fri", "sat", "sun"]);
+    }
+
+    #[test]
+    fn modes_are_one_or_more_each_once_in_order() {
+        let modes = |items: &[&str]| {
+            parse_modes(
+                &items
+                    .iter()
+                    .map(|item| item.to_string())
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            modes(&["phone", "video"]),
+            Ok(vec![Mode::Video, Mode::Phone])
+        );
+        for bad in [&[][..], &["video", "video"], &["fax"]] {
+            assert_eq!(modes(bad).unwrap_err().code, "invalid_modes", "{bad:?}");
+        }
     }
 
     #[test]

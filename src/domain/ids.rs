@@ -109,6 +109,11 @@ object_id!(
     /// Identifies a consultant's time off.
     TimeOffId
 );
+object_id!(
+    /// Identifies an entry of the audit log (its first four bytes are its
+    /// second: ids sort by time).
+    AuditId
+);
 
 #[cfg(test)]
 mod tests {

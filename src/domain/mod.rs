@@ -5,10 +5,12 @@
 //! value of type [`Email`] is a valid email, so nothing downstream re-checks it.
 
 mod account_mail;
+mod audit;
 mod booking;
 mod booking_rules;
 mod calendar_feed;
 mod consultant;
+mod effects;
 mod email;
 mod idempotency;
 mod ids;
@@ -26,19 +28,25 @@ mod token;
 mod user;
 
 pub use account_mail::{AccountMail, AccountMessage, IssuedToken, TokenPurpose};
+pub use audit::{
+    Actor, ActorKind, AuditAction, AuditContext, AuditEntry, TargetKind, booking_entries,
+};
 pub use booking::{
     Booking, BookingChanges, BookingCursor, BookingDetails, BookingError, BookingQuery,
     BookingStatus, Destination, LiveBookingLimit, Mode, Notes, Party, RawBookingQuery, Travelers,
 };
 pub use booking_rules::{BookingRules, Buffer, Schedule};
 pub use calendar_feed::FeedSecret;
-pub use consultant::{Consultant, DailyHours, WorkingHours};
+pub use consultant::{
+    Consultant, DailyHours, ProfileChanges, WorkingHours, parse_bio, parse_labels, parse_modes,
+};
+pub use effects::Effects;
 pub use email::Email;
 pub use idempotency::{
     ABANDONED_AFTER, Fingerprint, IDEMPOTENCY_WINDOW, IdempotencyDecision, IdempotencyKey,
     IdempotencyRecord, StoredResponse,
 };
-pub use ids::{BookingId, ConsultantId, SessionId, TimeOffId, UserId};
+pub use ids::{AuditId, BookingId, ConsultantId, SessionId, TimeOffId, UserId};
 pub use notification::{
     BookingChange, BookingEvent, ChangedBy, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
     ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Wanted, plan as plan_notifications,
@@ -46,7 +54,7 @@ pub use notification::{
 };
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;
-pub use recipients::Recipients;
+pub use recipients::{Recipient, Recipients};
 pub use schedule::{
     Appointment, AvailabilityRange, BookingDuration, HeldSlot, SLOT_MINUTES, ScheduleError, Slot,
     free_slots, working_slots,

@@ -12,8 +12,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
 
-use super::recipients::role_name;
-use super::{AccountMessage, Booking, BookingId, Party, Recipients};
+use super::{AccountMessage, Booking, BookingId, ConsultantId, Party, Recipient, Recipients};
 
 /// How long before a live booking starts both parties are reminded.
 pub const REMINDER_LEAD: TimeDelta = TimeDelta::hours(24);
@@ -40,21 +39,30 @@ pub enum ChangedBy {
 }
 
 impl ChangedBy {
-    /// Whether `party` made the change (their mail says "you").
-    pub fn is(&self, party: Party) -> bool {
-        matches!(
-            (self, party),
-            (Self::Customer, Party::Customer) | (Self::Consultant, Party::Consultant)
-        )
-    }
-}
-
-impl From<Party> for ChangedBy {
-    fn from(party: Party) -> Self {
+    /// Who changed it, as `party` of the booking.
+    pub fn of(party: Party) -> Self {
         match party {
             Party::Customer => Self::Customer,
             Party::Consultant => Self::Consultant,
+            Party::Agency => Self::Agency,
         }
+    }
+
+    /// The wire name: `customer`, `consultant` or `agency`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Consultant => "consultant",
+            Self::Agency => "agency",
+        }
+    }
+
+    /// Whether `recipient` made the change (their mail says "you").
+    pub fn is(&self, recipient: Recipient) -> bool {
+        matches!(
+            (self, recipient),
+            (Self::Customer, Recipient::Customer) | (Self::Consultant, Recipient::Consultant)
+        )
     }
 }
 
@@ -75,6 +83,8 @@ pub enum BookingEvent {
     },
     /// It starts in 24 hours.
     Reminder,
+    /// The agency gave it to another consultant.
+    Reassigned,
 }
 
 impl BookingEvent {
@@ -95,6 +105,7 @@ impl BookingEvent {
                 by: Some(ChangedBy::Agency),
             } => "cancelled_by_agency",
             Self::Reminder => "reminder",
+            Self::Reassigned => "reassigned",
         }
     }
 
@@ -110,6 +121,7 @@ impl BookingEvent {
             "cancelled_by_consultant" => cancelled(ChangedBy::Consultant),
             "cancelled_by_agency" => cancelled(ChangedBy::Agency),
             "reminder" => Self::Reminder,
+            "reassigned" => Self::Reassigned,
             _ => return None,
         })
     }
@@ -131,6 +143,11 @@ pub enum BookingChange {
     Cancelled {
         /// Who cancelled.
         by: ChangedBy,
+    },
+    /// Moved by the agency to another consultant, from `from`.
+    Reassigned {
+        /// The consultant it had.
+        from: ConsultantId,
     },
 }
 
@@ -183,6 +200,9 @@ pub struct OutboxMessage {
     /// Those of them whose mail has been handed over (or was not wanted:
     /// an unverified address), so a retry mails only the rest.
     pub delivered: Recipients,
+    /// The consultant a reassignment took the booking from (who is told
+    /// it is off their calendar).
+    pub former_consultant: Option<ConsultantId>,
     /// Not sent before this instant (reminders).
     pub not_before: DateTime<Utc>,
     /// The reminder the change planned, queued when this message is done
@@ -210,6 +230,7 @@ impl OutboxMessage {
             event,
             recipients,
             delivered: Recipients::NONE,
+            former_consultant: None,
             not_before,
             reminder_at: None,
             created_at: now,
@@ -245,16 +266,16 @@ impl OutboxMessage {
     }
 
     /// The recipients not mailed yet.
-    pub fn undelivered(&self) -> impl Iterator<Item = Party> + '_ {
+    pub fn undelivered(&self) -> impl Iterator<Item = Recipient> + '_ {
         self.recipients
-            .parties()
-            .filter(|party| !self.delivered.contains(*party))
+            .members()
+            .filter(|recipient| !self.delivered.contains(*recipient))
     }
 
-    /// The id of `party`'s mail (its `Message-ID` before the `@`):
+    /// The id of `recipient`'s mail (its `Message-ID` before the `@`):
     /// `<booking>.<version>.<event>.<role>`.
-    pub fn mail_id(&self, party: Party) -> String {
-        format!("{}.{}", self.id, role_name(party))
+    pub fn mail_id(&self, recipient: Recipient) -> String {
+        format!("{}.{}", self.id, recipient.as_str())
     }
 
     /// Whether the message is too old to keep trying at `now`.
@@ -325,6 +346,14 @@ pub fn plan(change: BookingChange, booking: &Booking, now: DateTime<Utc>) -> Vec
         BookingChange::Cancelled { by } => {
             told(BookingEvent::Cancelled { by: Some(by) }, Recipients::BOTH)
         }
+        BookingChange::Reassigned { from } => told(
+            BookingEvent::Reassigned,
+            Recipients::BOTH.with(Recipient::FormerConsultant),
+        )
+        .map(|message| OutboxMessage {
+            former_consultant: Some(from),
+            ..message
+        }),
     };
     let remind_at = booking.appointment.start() - REMINDER_LEAD;
     let remind_at = (booking.status.is_live() && remind_at > now).then_some(remind_at);

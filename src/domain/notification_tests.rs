@@ -40,11 +40,11 @@ fn booking_starting(start: &str) -> Booking {
 
 /// Who is told what: the messages a change writes, and the reminders they
 /// queue once done with.
-fn summary(messages: &[OutboxMessage]) -> Vec<(BookingEvent, Party)> {
+fn summary(messages: &[OutboxMessage]) -> Vec<(BookingEvent, Recipient)> {
     messages
         .iter()
         .flat_map(|m| std::iter::once(m.clone()).chain(m.follow_up()))
-        .flat_map(|m| m.recipients.parties().map(move |party| (m.event, party)))
+        .flat_map(|m| m.recipients.members().map(move |to| (m.event, to)))
         .collect()
 }
 
@@ -52,7 +52,7 @@ fn summary(messages: &[OutboxMessage]) -> Vec<(BookingEvent, Party)> {
 fn each_change_tells_the_right_people() {
     let booking = booking_starting("2027-03-05T10:00:00Z");
     use BookingEvent::*;
-    use Party::*;
+    use Recipient::*;
     let created = plan(BookingChange::Created, &booking, now());
     assert_eq!(
         summary(&created),
@@ -112,8 +112,31 @@ fn events_round_trip_their_stored_names() {
     ] {
         assert_eq!(BookingEvent::parse(event.as_str()), Some(event));
     }
-    assert!(ChangedBy::Customer.is(Party::Customer));
-    assert!(!ChangedBy::Agency.is(Party::Consultant));
+    assert!(ChangedBy::Customer.is(Recipient::Customer));
+    assert!(!ChangedBy::Agency.is(Recipient::Consultant));
+    assert_eq!(ChangedBy::of(Party::Agency), ChangedBy::Agency);
+}
+
+#[test]
+fn a_reassignment_tells_the_customer_and_both_consultants() {
+    let booking = booking_starting("2027-03-05T10:00:00Z");
+    let from = crate::domain::ConsultantId::generate();
+    let planned = plan(BookingChange::Reassigned { from }, &booking, now());
+    assert_eq!(planned[0].event, BookingEvent::Reassigned);
+    assert_eq!(planned[0].former_consultant, Some(from));
+    assert_eq!(
+        planned[0].recipients.members().collect::<Vec<_>>(),
+        [
+            Recipient::Customer,
+            Recipient::Consultant,
+            Recipient::FormerConsultant
+        ]
+    );
+    assert_eq!(
+        planned[0].follow_up().unwrap().recipients,
+        Recipients::BOTH,
+        "the reminder goes to the booking's parties"
+    );
 }
 
 #[test]
@@ -129,11 +152,14 @@ fn ids_name_booking_version_event_and_mails_their_recipient() {
     let planned = plan(BookingChange::Created, &booking, now());
     assert_eq!(planned[0].id, format!("{}.1.created", booking.id));
     assert_eq!(
-        planned[0].mail_id(Party::Customer),
+        planned[0].mail_id(Recipient::Customer),
         format!("{}.1.created.customer", booking.id)
     );
     assert_eq!(
-        planned[0].follow_up().unwrap().mail_id(Party::Consultant),
+        planned[0]
+            .follow_up()
+            .unwrap()
+            .mail_id(Recipient::Consultant),
         format!("{}.1.reminder.consultant", booking.id)
     );
     let again = plan(
@@ -196,25 +222,16 @@ fn messages_expire_a_day_after_they_were_due() {
 }
 
 #[test]
-fn recipients_round_trip_and_retries_skip_the_delivered() {
-    for set in [
-        Recipients::NONE,
-        Recipients::only(Party::Customer),
-        Recipients::only(Party::Consultant),
-        Recipients::BOTH,
-    ] {
-        assert_eq!(Recipients::parse(set.as_str()), Some(set));
-    }
-    assert_eq!(Recipients::parse("customer,nobody"), None);
+fn retries_skip_the_delivered() {
     let booking = booking_starting("2027-03-05T10:00:00Z");
     let mut created = plan(BookingChange::Created, &booking, now()).remove(0);
     assert_eq!(
         created.undelivered().collect::<Vec<_>>(),
-        [Party::Customer, Party::Consultant]
+        [Recipient::Customer, Recipient::Consultant]
     );
-    created.delivered = Recipients::only(Party::Customer);
+    created.delivered = Recipients::only(Recipient::Customer);
     assert_eq!(
         created.undelivered().collect::<Vec<_>>(),
-        [Party::Consultant]
+        [Recipient::Consultant]
     );
 }

@@ -1,89 +1,111 @@
-//! The parties of a booking as the recipients of its notifications.
+//! Who a booking notification goes to: its parties, and, once a booking is
+//! reassigned, the consultant who had it.
 
-use super::Party;
-
-/// A set of the booking's parties.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Recipients {
-    customer: bool,
-    consultant: bool,
+/// One recipient of a booking notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    /// The customer who booked.
+    Customer,
+    /// The booking's consultant.
+    Consultant,
+    /// The consultant a reassignment took it from.
+    FormerConsultant,
 }
+
+impl Recipient {
+    const ALL: [Recipient; 3] = [Self::Customer, Self::Consultant, Self::FormerConsultant];
+
+    /// The stored name (in message ids and recipient sets).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Consultant => "consultant",
+            Self::FormerConsultant => "former_consultant",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|recipient| recipient.as_str() == name)
+    }
+
+    fn bit(&self) -> u8 {
+        match self {
+            Self::Customer => 1,
+            Self::Consultant => 2,
+            Self::FormerConsultant => 4,
+        }
+    }
+}
+
+/// A set of recipients.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recipients(u8);
 
 impl Recipients {
     /// Nobody.
-    pub const NONE: Self = Self {
-        customer: false,
-        consultant: false,
-    };
+    pub const NONE: Self = Self(0);
     /// Both parties.
-    pub const BOTH: Self = Self {
-        customer: true,
-        consultant: true,
-    };
+    pub const BOTH: Self = Self(3);
 
-    /// Just `party`.
-    pub fn only(party: Party) -> Self {
-        Self::NONE.with(party)
+    /// Just `recipient`.
+    pub fn only(recipient: Recipient) -> Self {
+        Self::NONE.with(recipient)
     }
 
-    /// This set and `party`.
-    pub fn with(self, party: Party) -> Self {
-        match party {
-            Party::Customer => Self {
-                customer: true,
-                ..self
-            },
-            Party::Consultant => Self {
-                consultant: true,
-                ..self
-            },
-        }
+    /// This set and `recipient`.
+    pub fn with(self, recipient: Recipient) -> Self {
+        Self(self.0 | recipient.bit())
     }
 
-    /// Whether `party` is in the set.
-    pub fn contains(self, party: Party) -> bool {
-        match party {
-            Party::Customer => self.customer,
-            Party::Consultant => self.consultant,
-        }
+    /// Whether `recipient` is in the set.
+    pub fn contains(self, recipient: Recipient) -> bool {
+        self.0 & recipient.bit() != 0
     }
 
-    /// The parties in the set, customer first.
-    pub fn parties(self) -> impl Iterator<Item = Party> {
-        [Party::Customer, Party::Consultant]
+    /// The recipients in the set, customer first.
+    pub fn members(self) -> impl Iterator<Item = Recipient> {
+        Recipient::ALL
             .into_iter()
-            .filter(move |party| self.contains(*party))
+            .filter(move |recipient| self.contains(*recipient))
     }
 
-    /// The stored form: `customer`, `consultant`, `customer,consultant`, or
-    /// empty.
-    pub fn as_str(self) -> &'static str {
-        match (self.customer, self.consultant) {
-            (true, true) => "customer,consultant",
-            (true, false) => "customer",
-            (false, true) => "consultant",
-            (false, false) => "",
-        }
+    /// The stored form: names joined by commas (`customer,consultant`),
+    /// or empty.
+    pub fn to_stored(self) -> String {
+        self.members()
+            .map(|recipient| recipient.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Parses the stored form.
     pub fn parse(text: &str) -> Option<Self> {
         text.split(',')
             .filter(|name| !name.is_empty())
-            .try_fold(Self::NONE, |set, name| Some(set.with(parse_role(name)?)))
+            .try_fold(Self::NONE, |set, name| {
+                Some(set.with(Recipient::parse(name)?))
+            })
     }
 }
 
-/// The stored name of a party (in message ids and recipient sets).
-pub(super) fn role_name(party: Party) -> &'static str {
-    match party {
-        Party::Customer => "customer",
-        Party::Consultant => "consultant",
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn parse_role(name: &str) -> Option<Party> {
-    [Party::Customer, Party::Consultant]
-        .into_iter()
-        .find(|party| role_name(*party) == name)
+    #[test]
+    fn sets_round_trip_their_stored_form() {
+        let all = Recipients::BOTH.with(Recipient::FormerConsultant);
+        for set in [
+            Recipients::NONE,
+            Recipients::BOTH,
+            all,
+            Recipients::only(Recipient::Consultant),
+        ] {
+            assert_eq!(Recipients::parse(&set.to_stored()), Some(set));
+        }
+        assert_eq!(Recipients::BOTH.to_stored(), "customer,consultant");
+        assert_eq!(Recipients::parse("customer,nobody"), None);
+    }
 }

@@ -188,16 +188,26 @@ impl Appointment {
             return Err(ScheduleError::BeyondHorizon);
         }
         let appointment = Self { start, duration };
-        let local_day = starts_at.with_timezone(&consultant.timezone).date_naive();
+        appointment.fits(consultant)?;
+        Ok(appointment)
+    }
+
+    /// Checks that the whole appointment falls in `consultant`'s working
+    /// hours and outside their time off.
+    pub fn fits(&self, consultant: &Consultant) -> Result<(), ScheduleError> {
+        let local_day = self
+            .start()
+            .with_timezone(&consultant.timezone)
+            .date_naive();
         match working_window(consultant, local_day) {
-            Some((open, close)) if open <= appointment.start() && appointment.end() <= close => {}
+            Some((open, close)) if open <= self.start() && self.end() <= close => {}
             _ => return Err(ScheduleError::OutsideWorkingHours),
         }
-        let (from, to) = (appointment.start(), appointment.end());
+        let (from, to) = (self.start(), self.end());
         if consultant.time_off.iter().any(|off| off.overlaps(from, to)) {
             return Err(ScheduleError::ConsultantUnavailable);
         }
-        Ok(appointment)
+        Ok(())
     }
 
     /// Rebuilds an appointment read back from a store, without re-checking

@@ -43,6 +43,20 @@ pub struct SessionPolicy {
     pub ttl: TimeDelta,
     /// Longest gap between two uses (`SESSION_IDLE_TIMEOUT`).
     pub idle_timeout: TimeDelta,
+    /// Longest gap between two uses of a staff session
+    /// (`ADMIN_SESSION_IDLE_TIMEOUT`): it opens every customer's data.
+    pub admin_idle_timeout: TimeDelta,
+}
+
+impl SessionPolicy {
+    /// The idle timeout for `user`'s sessions.
+    pub fn idle_timeout_for(&self, user: &User) -> TimeDelta {
+        if user.role.is_admin() {
+            self.idle_timeout.min(self.admin_idle_timeout)
+        } else {
+            self.idle_timeout
+        }
+    }
 }
 
 /// Why a presented session was refused.
@@ -60,6 +74,9 @@ pub enum SessionRejection {
     /// Opened under credentials that have since changed.
     #[error("session predates a password change")]
     CredentialsChanged,
+    /// The account is deactivated.
+    #[error("the account is deactivated")]
+    AccountInactive,
 }
 
 /// One login: created by registration, login or a password change, ended by
@@ -125,10 +142,13 @@ impl Session {
         if self.credentials_stamp != user.credentials_stamp {
             return Err(SessionRejection::CredentialsChanged);
         }
+        if !user.active {
+            return Err(SessionRejection::AccountInactive);
+        }
         if now >= self.absolute_end(policy) {
             return Err(SessionRejection::Expired);
         }
-        if now - self.last_seen_at >= policy.idle_timeout {
+        if now - self.last_seen_at >= policy.idle_timeout_for(user) {
             return Err(SessionRejection::Idle);
         }
         Ok(())
@@ -145,11 +165,11 @@ impl Session {
         now - self.last_seen_at >= TOUCH_INTERVAL
     }
 
-    /// When a valid, unused session stops being usable: the earlier of the
-    /// absolute lifetime and the idle timeout.
-    pub fn usable_until(&self, policy: &SessionPolicy) -> DateTime<Utc> {
+    /// When a valid, unused session of `user` stops being usable: the
+    /// earlier of the absolute lifetime and the idle timeout.
+    pub fn usable_until(&self, user: &User, policy: &SessionPolicy) -> DateTime<Utc> {
         self.absolute_end(policy)
-            .min(self.last_seen_at + policy.idle_timeout)
+            .min(self.last_seen_at + policy.idle_timeout_for(user))
     }
 }
 
@@ -162,6 +182,7 @@ mod tests {
         SessionPolicy {
             ttl: TimeDelta::days(14),
             idle_timeout: TimeDelta::days(7),
+            admin_idle_timeout: TimeDelta::minutes(30),
         }
     }
 
@@ -224,7 +245,7 @@ mod tests {
             session.check(&user, end, &policy()),
             Err(SessionRejection::Expired)
         );
-        assert_eq!(session.usable_until(&policy()), end);
+        assert_eq!(session.usable_until(&user, &policy()), end);
     }
 
     #[test]
@@ -242,6 +263,7 @@ mod tests {
         let stricter = SessionPolicy {
             ttl: TimeDelta::hours(12),
             idle_timeout: TimeDelta::minutes(30),
+            admin_idle_timeout: TimeDelta::minutes(30),
         };
         let later = start + TimeDelta::minutes(20);
         assert_eq!(session.check(&user, later, &stricter), Ok(()));
@@ -256,8 +278,36 @@ mod tests {
             Err(SessionRejection::Idle)
         );
         assert_eq!(
-            session.usable_until(&stricter),
+            session.usable_until(&user, &stricter),
             start + TimeDelta::minutes(30)
+        );
+    }
+
+    #[test]
+    fn staff_sessions_idle_out_sooner_and_deactivated_accounts_have_none() {
+        let start = Utc::now();
+        let mut admin = user();
+        admin.role = crate::domain::Role::Admin;
+        let session = session_of(&admin, start);
+        let later = start + TimeDelta::minutes(31);
+        assert_eq!(
+            session.check(&admin, later, &policy()),
+            Err(SessionRejection::Idle)
+        );
+        assert_eq!(
+            session.usable_until(&admin, &policy()),
+            start + TimeDelta::minutes(30)
+        );
+        let customer = user();
+        let theirs = session_of(&customer, start);
+        assert_eq!(theirs.check(&customer, later, &policy()), Ok(()));
+        let deactivated = User {
+            active: false,
+            ..customer
+        };
+        assert_eq!(
+            theirs.check(&deactivated, start, &policy()),
+            Err(SessionRejection::AccountInactive)
         );
     }
 

@@ -58,23 +58,31 @@ pub enum Role {
     Customer,
     /// Sees and confirms the bookings made with this consultant.
     Consultant(ConsultantId),
+    /// Agency staff: runs consultants and every booking.
+    Admin,
 }
 
 impl Role {
-    /// The wire name: `customer` or `consultant`.
+    /// The wire name: `customer`, `consultant` or `admin`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Role::Customer => "customer",
             Role::Consultant(_) => "consultant",
+            Role::Admin => "admin",
         }
     }
 
     /// The consultant profile this account speaks for, if any.
     pub fn consultant_id(&self) -> Option<ConsultantId> {
         match self {
-            Role::Customer => None,
             Role::Consultant(id) => Some(*id),
+            Role::Customer | Role::Admin => None,
         }
+    }
+
+    /// Whether this is agency staff.
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Role::Admin)
     }
 }
 
@@ -97,6 +105,9 @@ pub struct User {
     /// Whether the owner of `email` has shown they receive mail there; mail
     /// goes to verified addresses only.
     pub email_verified: bool,
+    /// Whether the account may be used (a deactivated consultant's is not:
+    /// no login, no session).
+    pub active: bool,
 }
 
 impl User {
@@ -110,6 +121,7 @@ impl User {
             created_at: now,
             credentials_stamp: CredentialsStamp::generate(),
             email_verified: false,
+            active: true,
         }
     }
 
@@ -124,6 +136,17 @@ impl User {
         Self {
             role: Role::Consultant(consultant),
             email_verified: true,
+            ..Self::new_customer(email, name, now)
+        }
+    }
+
+    /// A new staff account. Its address is verified when the command line
+    /// made it; an invited one is verified when its owner sets a password
+    /// from the mailed link.
+    pub fn new_admin(email: Email, name: PersonName, verified: bool, now: DateTime<Utc>) -> Self {
+        Self {
+            role: Role::Admin,
+            email_verified: verified,
             ..Self::new_customer(email, name, now)
         }
     }

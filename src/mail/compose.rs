@@ -8,7 +8,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 
 use super::{Parties, invite, mailbox_of};
-use crate::domain::{BookingEvent, BookingStatus, ChangedBy, OutboxMessage, Party};
+use crate::domain::{Booking, BookingEvent, BookingStatus, ChangedBy, OutboxMessage, Recipient};
 
 /// The fields both bodies show; the text body's template reads them
 /// directly, the HTML body's through [`HtmlBody`] (another template file,
@@ -37,32 +37,32 @@ struct HtmlBody<'a> {
     m: &'a Fields<'a>,
 }
 
-fn subject(event: BookingEvent, recipient: Party, destination: &str) -> String {
+fn subject(event: BookingEvent, recipient: Recipient, destination: &str) -> String {
     let what = match (event, recipient) {
-        (BookingEvent::Created, Party::Customer) => "Booking request received",
-        (BookingEvent::Created, Party::Consultant) => "New booking request",
+        (BookingEvent::Created, Recipient::Customer) => "Booking request received",
+        (BookingEvent::Created, _) => "New booking request",
         (BookingEvent::Confirmed, _) => "Booking confirmed",
         (BookingEvent::Rescheduled, _) => "Booking moved",
         (BookingEvent::Cancelled { .. }, _) => "Booking cancelled",
         (BookingEvent::Reminder, _) => "Reminder: your consultation is tomorrow",
+        (BookingEvent::Reassigned, Recipient::FormerConsultant) => "Booking handed over",
+        (BookingEvent::Reassigned, _) => "Booking reassigned",
     };
     format!("{what}: {destination}")
 }
 
-fn headline(event: BookingEvent, recipient: Party, other: &str) -> String {
+fn headline(event: BookingEvent, recipient: Recipient, other: &str) -> String {
     match (event, recipient) {
-        (BookingEvent::Created, Party::Customer) => format!(
+        (BookingEvent::Created, Recipient::Customer) => format!(
             "Your consultation request with {other} is received; you will hear once it is confirmed."
         ),
-        (BookingEvent::Created, Party::Consultant) => {
+        (BookingEvent::Created, _) => {
             format!("{other} asked for a consultation. Please confirm it.")
         }
-        (BookingEvent::Confirmed, Party::Customer) => {
+        (BookingEvent::Confirmed, Recipient::Customer) => {
             format!("{other} confirmed your consultation.")
         }
-        (BookingEvent::Confirmed, Party::Consultant) => {
-            format!("The consultation with {other} is confirmed.")
-        }
+        (BookingEvent::Confirmed, _) => format!("The consultation with {other} is confirmed."),
         (BookingEvent::Rescheduled, _) => "The consultation has moved to a new time.".to_owned(),
         (BookingEvent::Cancelled { by: Some(by) }, _) if by.is(recipient) => {
             format!("You cancelled the consultation with {other}.")
@@ -77,6 +77,41 @@ fn headline(event: BookingEvent, recipient: Party, other: &str) -> String {
         }
         (BookingEvent::Cancelled { .. }, _) => format!("{other} cancelled the consultation."),
         (BookingEvent::Reminder, _) => "Your consultation starts in 24 hours.".to_owned(),
+        (BookingEvent::Reassigned, Recipient::Customer) => {
+            format!("The agency moved your consultation to {other}, at the same time.")
+        }
+        (BookingEvent::Reassigned, Recipient::Consultant) => {
+            format!("The agency gave you the consultation with {other}.")
+        }
+        (BookingEvent::Reassigned, Recipient::FormerConsultant) => format!(
+            "The agency handed your consultation with {other} to a colleague: it is off your calendar."
+        ),
+    }
+}
+
+/// The booking and its parties as `recipient` sees them: the consultant a
+/// reassignment took it from sees it with them, cancelled (their calendar
+/// drops it); everyone else as it is.
+fn as_seen_by(
+    message: &OutboxMessage,
+    recipient: Recipient,
+    parties: &Parties,
+) -> (Booking, Parties) {
+    match (recipient, &parties.former_consultant) {
+        (Recipient::FormerConsultant, Some((consultant, account))) => (
+            Booking {
+                consultant_id: consultant.id,
+                status: BookingStatus::Cancelled,
+                ..message.booking.clone()
+            },
+            Parties {
+                consultant: consultant.clone(),
+                consultant_account: account.clone(),
+                former_consultant: None,
+                ..parties.clone()
+            },
+        ),
+        _ => (message.booking.clone(), parties.clone()),
     }
 }
 
@@ -85,16 +120,19 @@ fn headline(event: BookingEvent, recipient: Party, other: &str) -> String {
 /// from the message id and the recipient: the same on every retry.
 pub fn compose(
     message: &OutboxMessage,
-    recipient: Party,
+    recipient: Recipient,
     parties: &Parties,
     from: &Mailbox,
     base_url: &str,
     host: &str,
 ) -> Result<Message, lettre::error::Error> {
-    let booking = &message.booking;
+    let (booking, parties) = as_seen_by(message, recipient, parties);
+    let booking = &booking;
     let (to, other) = match recipient {
-        Party::Customer => (&parties.customer, parties.consultant.name.as_str()),
-        Party::Consultant => (&parties.consultant_account, parties.customer.name.as_str()),
+        Recipient::Customer => (&parties.customer, parties.consultant.name.as_str()),
+        Recipient::Consultant | Recipient::FormerConsultant => {
+            (&parties.consultant_account, parties.customer.name.as_str())
+        }
     };
     let zone = parties.consultant.timezone;
     let local = |at: DateTime<Utc>| at.with_timezone(&zone).format("%A %-d %B %Y, %H:%M");
@@ -132,7 +170,7 @@ pub fn compose(
         link: format!("{base_url}/"),
     };
     let (text, html) = bodies(&fields);
-    let ics = invite::calendar(booking, parties, host);
+    let ics = invite::calendar(booking, &parties, host);
     let calendar_type = ContentType::parse(&format!(
         "text/calendar; method={}; charset=utf-8",
         invite::method(booking)

@@ -36,4 +36,7 @@ pub struct Parties {
     pub consultant: Consultant,
     /// The consultant's login account (address).
     pub consultant_account: User,
+    /// The consultant a reassignment took the booking from, with their
+    /// account, for the mail that takes it off their calendar.
+    pub former_consultant: Option<(Consultant, User)>,
 }

@@ -192,6 +192,7 @@ pub async fn serve(
             customer: customer.clone(),
             consultant: consultant.clone(),
             consultant_account: account.clone(),
+            former_consultant: None,
         };
         events.push(invite::feed_event(booking, &parties, host));
     }

@@ -46,13 +46,14 @@ pub struct Revoked {
 }
 
 impl SessionView {
-    fn new(session: &Session, current: &Session, state: &AppState) -> Self {
+    fn new(session: &Session, auth: &Authenticated, state: &AppState) -> Self {
+        let current = &auth.session;
         Self {
             id: session.id.to_string(),
             created_at: format_timestamp(session.created_at),
             last_seen_at: format_timestamp(session.last_seen_at),
             // When it stops working if unused: absolute or idle limit, whichever is first.
-            expires_at: format_timestamp(session.usable_until(&state.settings.session)),
+            expires_at: format_timestamp(session.usable_until(&auth.user, &state.settings.session)),
             user_agent: session
                 .user_agent
                 .as_ref()
@@ -89,7 +90,7 @@ pub async fn list(
                 .check(&auth.user, now, &state.settings.session)
                 .is_ok()
         })
-        .map(|session| SessionView::new(session, &auth.session, &state))
+        .map(|session| SessionView::new(session, &auth, &state))
         .collect();
     Ok(HttpResponse::Ok().json(SessionList { sessions }))
 }

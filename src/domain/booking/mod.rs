@@ -62,6 +62,8 @@ pub enum Party {
     Customer,
     /// It was booked with them.
     Consultant,
+    /// Agency staff: every booking is theirs to run.
+    Agency,
 }
 
 /// The fields a customer may change; `None` keeps the current value.
@@ -97,10 +99,11 @@ pub enum BookingError {
     /// Cancelled or already started: nothing more can happen to it.
     #[error("the booking is cancelled or already in the past")]
     Closed,
-    /// Only the consultant of a booking may confirm it.
+    /// Only the consultant of a booking (or agency staff) may confirm it.
     #[error("only the consultant of this booking can confirm it")]
     NotTheConsultant,
-    /// Only the customer who booked may change the booking's details.
+    /// Only the customer who booked (or agency staff) may change the
+    /// booking's details.
     #[error("only the customer who made this booking can change it")]
     NotTheCustomer,
 }
@@ -164,12 +167,14 @@ impl Booking {
     }
 
     /// How `user` relates to this booking; `None` means they may not even
-    /// know it exists.
+    /// know it exists. Agency staff relate to every booking.
     pub fn party(&self, user: &User) -> Option<Party> {
         if self.customer_id == user.id {
             Some(Party::Customer)
         } else if user.role.consultant_id() == Some(self.consultant_id) {
             Some(Party::Consultant)
+        } else if user.role.is_admin() {
+            Some(Party::Agency)
         } else {
             None
         }
@@ -197,9 +202,10 @@ impl Booking {
         }
     }
 
-    /// Applies a customer's changes. A new time must be free of the rules'
-    /// objections; moving a confirmed booking sends it back to `pending`,
-    /// because the consultant agreed to the old time, not the new one.
+    /// Applies the changes of its customer (or of agency staff). A new time
+    /// must be free of the rules' objections; moving a confirmed booking
+    /// sends it back to `pending`, because the consultant agreed to the old
+    /// time, not the new one.
     pub fn change(
         &self,
         party: Party,
@@ -207,7 +213,7 @@ impl Booking {
         consultant: &Consultant,
         now: DateTime<Utc>,
     ) -> Result<Self, BookingError> {
-        if party != Party::Customer {
+        if party == Party::Consultant {
             return Err(BookingError::NotTheCustomer);
         }
         self.ensure_open(now)?;
@@ -247,10 +253,26 @@ impl Booking {
         })
     }
 
-    /// Confirms the booking (its consultant only). Confirming a confirmed
-    /// booking changes nothing and succeeds, so a retried request is harmless.
+    /// Gives the booking, at the same time, to consultant `to` (agency
+    /// staff): `to` must work then and not be away (notice and horizon are
+    /// the customer's limits, not staff's). It keeps its status and takes
+    /// `to`'s buffer.
+    pub fn reassign(&self, to: &Consultant, now: DateTime<Utc>) -> Result<Self, BookingError> {
+        self.ensure_open(now)?;
+        let appointment = self.appointment;
+        appointment.fits(to)?;
+        Ok(Self {
+            consultant_id: to.id,
+            buffer: to.rules.buffer(),
+            ..self.revised(now)
+        })
+    }
+
+    /// Confirms the booking (its consultant, or agency staff). Confirming a
+    /// confirmed booking changes nothing and succeeds, so a retried request
+    /// is harmless.
     pub fn confirm(&self, party: Party, now: DateTime<Utc>) -> Result<Self, BookingError> {
-        if party != Party::Consultant {
+        if party == Party::Customer {
             return Err(BookingError::NotTheConsultant);
         }
         self.ensure_open(now)?;

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{Dispatcher, WAIT_FOR_CHANGE, failed, log_handed_over};
-use crate::domain::{ORPHANED_AFTER, OutboxMessage, Party, Wanted, still_wanted};
+use crate::domain::{
+    Consultant, ConsultantId, ORPHANED_AFTER, OutboxMessage, Recipient, User, Wanted, still_wanted,
+};
 use crate::error::ErrorChain;
 use crate::mail::{Parties, TransportError, compose};
 use crate::store::{Delivery, StoreResult};
@@ -38,11 +40,11 @@ impl Dispatcher {
             return Ok(Delivery::Dropped { attempts });
         };
         let (mut delivered, mut mailed) = (message.delivered, false);
-        for party in message.undelivered() {
-            match self.send_to(message, party, &parties).await {
-                Ok(sent) => (delivered, mailed) = (delivered.with(party), mailed || sent),
+        for recipient in message.undelivered() {
+            match self.send_to(message, recipient, &parties).await {
+                Ok(sent) => (delivered, mailed) = (delivered.with(recipient), mailed || sent),
                 Err(error) => {
-                    let id = message.mail_id(party);
+                    let id = message.mail_id(recipient);
                     let expired = message.expired(now);
                     return Ok(failed(&id, attempts, expired, now, &error, delivered));
                 }
@@ -57,27 +59,29 @@ impl Dispatcher {
         })
     }
 
-    /// Mails `party` about `message`; whether a mail went out (an
+    /// Mails `recipient` about `message`; whether a mail went out (an
     /// unverified address gets none, and a mail that cannot be composed
     /// never will be: both are done with). An error is the transport's.
     async fn send_to(
         &self,
         message: &OutboxMessage,
-        party: Party,
+        recipient: Recipient,
         parties: &Parties,
     ) -> Result<bool, TransportError> {
-        let account = match party {
-            Party::Customer => &parties.customer,
-            Party::Consultant => &parties.consultant_account,
+        let account = match (recipient, &parties.former_consultant) {
+            (Recipient::Customer, _) => &parties.customer,
+            (Recipient::Consultant, _) => &parties.consultant_account,
+            (Recipient::FormerConsultant, Some((_, account))) => account,
+            (Recipient::FormerConsultant, None) => return Ok(false),
         };
-        let id = message.mail_id(party);
+        let id = message.mail_id(recipient);
         if !account.email_verified {
             tracing::debug!(message = %id, "not mailed: the address is not verified");
             return Ok(false);
         }
         let mail = match compose(
             message,
-            party,
+            recipient,
             parties,
             &self.from,
             &self.base_url,
@@ -94,22 +98,30 @@ impl Dispatcher {
         Ok(true)
     }
 
-    /// The accounts and profile the message names; `None` if one is gone.
+    /// The accounts and profiles the message names; `None` if one is gone.
     async fn parties(&self, message: &OutboxMessage) -> StoreResult<Option<Parties>> {
         let booking = &message.booking;
         let customer = self.store.find_user(booking.customer_id).await?;
-        let consultant = self.store.find_consultant(booking.consultant_id).await?;
-        let consultant_account = self
-            .store
-            .find_consultant_account(booking.consultant_id)
-            .await?;
-        Ok(match (customer, consultant, consultant_account) {
-            (Some(customer), Some(consultant), Some(consultant_account)) => Some(Parties {
-                customer,
-                consultant,
-                consultant_account,
-            }),
-            _ => None,
-        })
+        let Some((consultant, consultant_account)) = self.consultant(booking.consultant_id).await?
+        else {
+            return Ok(None);
+        };
+        let former_consultant = match message.former_consultant {
+            Some(former) => self.consultant(former).await?,
+            None => None,
+        };
+        Ok(customer.map(|customer| Parties {
+            customer,
+            consultant,
+            consultant_account,
+            former_consultant,
+        }))
+    }
+
+    /// A consultant's profile and account; `None` if either is gone.
+    async fn consultant(&self, id: ConsultantId) -> StoreResult<Option<(Consultant, User)>> {
+        let profile = self.store.find_consultant(id).await?;
+        let account = self.store.find_consultant_account(id).await?;
+        Ok(profile.zip(account))
     }
 }

@@ -16,8 +16,8 @@ use super::responses::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
 use crate::auth::Authenticated;
 use crate::domain::{
     Booking, BookingChange, BookingDetails, BookingDuration, BookingId, BookingQuery,
-    CancellationReason, ConsultantId, Destination, Fingerprint, LiveBookingLimit, Mode, Notes,
-    OutboxMessage, Party, RawBookingQuery, StoredResponse, Travelers, User, parse_timestamp,
+    CancellationReason, ChangedBy, ConsultantId, Destination, Fingerprint, LiveBookingLimit, Mode,
+    Notes, OutboxMessage, Party, RawBookingQuery, StoredResponse, Travelers, User, parse_timestamp,
     plan_notifications,
 };
 use crate::error::{ApiError, ErrorBody};
@@ -317,7 +317,9 @@ pub async fn cancel(
         &state,
         &booking,
         cancelled,
-        BookingChange::Cancelled { by: party.into() },
+        BookingChange::Cancelled {
+            by: ChangedBy::of(party),
+        },
     )
     .await
 }
@@ -394,6 +396,7 @@ pub async fn calendar(
             .find_consultant_account(booking.consultant_id)
             .await?
             .ok_or_else(missing)?,
+        former_consultant: None,
     };
     let host = invite::host_of(&state.settings.mail.public_base_url);
     Ok(HttpResponse::Ok()

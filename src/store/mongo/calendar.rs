@@ -38,6 +38,9 @@ impl CalendarStore for MongoStore {
             "specialties",
             "languages",
             "timeOff",
+            "modes",
+            "bio",
+            "active",
             VERSION,
         ] {
             fields.remove(key);

@@ -15,7 +15,7 @@ use mongodb::options::FindOptions;
 use super::documents::{Fields, date, object_id};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
 use crate::domain::{
-    AccountMail, AccountMessage, Booking, BookingEvent, DeliveryState, KEEP_FINISHED,
+    AccountMail, AccountMessage, Booking, BookingEvent, ConsultantId, DeliveryState, KEEP_FINISHED,
     OutboxMessage, Outgoing, Recipients, TokenPurpose,
 };
 use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
@@ -234,8 +234,9 @@ fn message_document(
         "_id": message.id.as_str(),
         "bookingId": message.booking.id.to_string(),
         "event": message.event.as_str(),
-        "recipients": message.recipients.as_str(),
-        "delivered": message.delivered.as_str(),
+        "recipients": message.recipients.to_stored(),
+        "delivered": message.delivered.to_stored(),
+        "formerConsultant": message.former_consultant.map(|id| id.to_string()),
         "snapshot": snapshot::to_json(&message.booking),
         "notBefore": date(message.not_before),
         "reminderAt": message.reminder_at.map(date),
@@ -334,6 +335,10 @@ fn booking_message_from(fields: &Fields<'_>) -> StoreResult<OutboxMessage> {
         } else {
             Recipients::NONE
         },
+        former_consultant: fields
+            .optional_string("formerConsultant")?
+            .map(|id| ConsultantId::parse(id).ok_or_else(|| fields.corrupt("formerConsultant")))
+            .transpose()?,
         not_before: fields.instant("notBefore")?,
         reminder_at: match document.get("reminderAt") {
             None | Some(Bson::Null) => None,

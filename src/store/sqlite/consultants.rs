@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
 
 use super::SqliteStore;
-use super::rows::{self, CONSULTANT_COLUMNS};
+use super::rows::{self, CONSULTANT_COLUMNS, modes_to_stored};
 use super::users::insert_user_row;
 use crate::domain::{Consultant, ConsultantId, PasswordHash, User};
 use crate::store::{ConsultantStore, StoreError, StoreResult};
@@ -24,8 +24,9 @@ impl ConsultantStore for SqliteStore {
             };
             tx.execute(
                 "INSERT INTO consultants (id, name, specialties, languages, timezone, working_hours,
-                     buffer_minutes, minimum_notice_minutes, booking_horizon_days)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     buffer_minutes, minimum_notice_minutes, booking_horizon_days, modes, bio,
+                     active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     consultant.id.to_string(),
                     consultant.name.as_str(),
@@ -36,6 +37,9 @@ impl ConsultantStore for SqliteStore {
                     consultant.rules.buffer().minutes(),
                     consultant.rules.minimum_notice_minutes(),
                     consultant.rules.booking_horizon_days(),
+                    modes_to_stored(&consultant.modes),
+                    consultant.bio,
+                    consultant.active,
                 ],
             )?;
             account.map_or(Ok(()), |(user, hash)| insert_user_row(tx, &user, &hash))

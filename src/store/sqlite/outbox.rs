@@ -8,8 +8,8 @@ use rusqlite::{Row, Transaction, params};
 use super::SqliteStore;
 use super::rows::millis;
 use crate::domain::{
-    AccountMail, AccountMessage, BookingEvent, BookingId, DeliveryState, OutboxMessage, Outgoing,
-    Recipients, TokenPurpose,
+    AccountMail, AccountMessage, BookingEvent, BookingId, ConsultantId, DeliveryState,
+    OutboxMessage, Outgoing, Recipients, TokenPurpose,
 };
 use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
@@ -27,22 +27,24 @@ pub(super) fn withdraw_reminders(tx: &Transaction<'_>, booking: BookingId) -> St
 pub(super) fn insert_messages(tx: &Transaction<'_>, messages: &[OutboxMessage]) -> StoreResult<()> {
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO outbox (id, kind, booking_id, event, recipients, delivered,
-             snapshot, not_before, reminder_at, created_at, attempts, state, next_attempt_at)
-         VALUES (?1, 'booking', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?7)",
+             snapshot, not_before, reminder_at, created_at, attempts, state, next_attempt_at,
+             former_consultant)
+         VALUES (?1, 'booking', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?7, ?12)",
     )?;
     for message in messages {
         insert.execute(params![
             message.id,
             message.booking.id.to_string(),
             message.event.as_str(),
-            message.recipients.as_str(),
-            message.delivered.as_str(),
+            message.recipients.to_stored(),
+            message.delivered.to_stored(),
             snapshot::to_json(&message.booking),
             millis(message.not_before),
             message.reminder_at.map(millis),
             millis(message.created_at),
             message.attempts,
             message.state.as_str(),
+            message.former_consultant.map(|id| id.to_string()),
         ])?;
     }
     Ok(())
@@ -84,7 +86,7 @@ fn instant(row: &Row<'_>, name: &str) -> StoreResult<DateTime<Utc>> {
 }
 
 const MESSAGE_COLUMNS: &str = "id, kind, event, recipients, delivered, snapshot, account, \
-     not_before, reminder_at, created_at, attempts, state";
+     not_before, reminder_at, created_at, attempts, state, former_consultant";
 
 fn message(row: &Row<'_>) -> StoreResult<Outgoing> {
     let kind: String = row.get("kind")?;
@@ -110,6 +112,10 @@ fn booking_message(row: &Row<'_>) -> StoreResult<OutboxMessage> {
         event: parsed(row, "event", BookingEvent::parse)?,
         recipients: parsed(row, "recipients", Recipients::parse)?,
         delivered: parsed(row, "delivered", Recipients::parse)?,
+        former_consultant: match row.get::<_, Option<String>>("former_consultant")? {
+            Some(id) => Some(ConsultantId::parse(&id).ok_or_else(|| corrupt("former_consultant"))?),
+            None => None,
+        },
         booking: snapshot::from_json(&snapshot)?,
         not_before: instant(row, "not_before")?,
         reminder_at: match row.get::<_, Option<i64>>("reminder_at")? {
@@ -189,7 +195,7 @@ impl OutboxStore for SqliteStore {
                 for (message, next) in finished {
                     // Only booking messages track delivery per recipient.
                     let delivered = match &message {
-                        Outgoing::Booking(message) => Some(message.delivered.as_str()),
+                        Outgoing::Booking(message) => Some(message.delivered.to_stored()),
                         Outgoing::Account(_) => None,
                     };
                     finish.execute(params![

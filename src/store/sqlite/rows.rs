@@ -64,16 +64,18 @@ fn instant(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Resul
 
 /// Columns read by [`user`], for table alias `u`, in this order.
 pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.consultant_id, u.created_at, \
-     u.credentials_stamp, u.email_verified";
+     u.credentials_stamp, u.email_verified, u.admin, u.active";
 /// How many columns [`USER_COLUMNS`] selects: where the next ones start.
-pub(super) const USER_WIDTH: usize = 7;
+pub(super) const USER_WIDTH: usize = 9;
 
 /// A user from the [`USER_COLUMNS`] starting at column `at`. (Read by
 /// position: looking columns up by name costs more than the read itself on
 /// the session path.)
 pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
     let consultant: Option<String> = row.get(at + 3)?;
+    let admin: bool = row.get(at + 7)?;
     let role = match consultant {
+        None if admin => Role::Admin,
         None => Role::Customer,
         Some(id) => Role::Consultant(parsed(row, at + 3, "users.consultant_id", |_: String| {
             ConsultantId::parse(&id)
@@ -92,6 +94,7 @@ pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
             CredentialsStamp::from_stored,
         )?,
         email_verified: row.get(at + 6)?,
+        active: row.get(at + 8)?,
     })
 }
 
@@ -125,7 +128,7 @@ pub(super) fn session(row: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
 /// Columns read by [`consultant`], for table alias `c`.
 pub(super) const CONSULTANT_COLUMNS: &str = "c.id, c.name, c.specialties, c.languages, \
      c.timezone, c.working_hours, c.buffer_minutes, c.minimum_notice_minutes, \
-     c.booking_horizon_days, c.time_off";
+     c.booking_horizon_days, c.time_off, c.modes, c.bio, c.active";
 
 fn string_list(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Result<Vec<String>> {
     parsed(row, index, column, |json: String| {
@@ -155,7 +158,23 @@ pub(super) fn consultant(row: &Row<'_>, at: usize) -> rusqlite::Result<Consultan
         time_off: parsed_text(row, at + 9, "consultants.time_off", |json| {
             crate::store::snapshot::time_off_from_json(id, json)
         })?,
+        modes: parsed_text(row, at + 10, "consultants.modes", modes_from_stored)?,
+        bio: row.get(at + 11)?,
+        active: row.get(at + 12)?,
     })
+}
+
+/// Modes as stored: their names, comma-separated.
+pub(super) fn modes_to_stored(modes: &[Mode]) -> String {
+    modes
+        .iter()
+        .map(|mode| mode.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn modes_from_stored(text: &str) -> Option<Vec<Mode>> {
+    text.split(',').map(|name| Mode::parse(name).ok()).collect()
 }
 
 /// Columns read by [`booking`], for table alias `b`.

@@ -264,6 +264,40 @@ UPDATE booking_slots SET buffer = 1
                          FROM bookings b WHERE b.id = booking_slots.booking_id);
 "#,
     ),
+    M::up(
+        r#"
+-- Staff, consultants' lifecycle, reassignment, and the audit log.
+ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE consultants ADD COLUMN modes TEXT NOT NULL DEFAULT 'video,phone,in_person';
+ALTER TABLE consultants ADD COLUMN bio TEXT NOT NULL DEFAULT '';
+ALTER TABLE consultants ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE outbox ADD COLUMN former_consultant TEXT;
+-- Staff list every booking, by consultant or not, a month at a time.
+CREATE INDEX bookings_by_start ON bookings (starts_at, id);
+
+-- Written in the transaction of the change each entry records. Entries are
+-- never deleted (erasure only clears personal data from their details).
+CREATE TABLE audit_log (
+    id          TEXT PRIMARY KEY NOT NULL,
+    at          INTEGER NOT NULL,
+    actor_id    TEXT,
+    actor_role  TEXT,
+    action      TEXT NOT NULL,
+    target_type TEXT NOT NULL,
+    target_id   TEXT NOT NULL,
+    details     TEXT NOT NULL,  -- JSON object
+    request_id  TEXT
+) STRICT;
+CREATE INDEX audit_by_target ON audit_log (target_id, at, id);
+CREATE INDEX audit_by_actor ON audit_log (actor_id, at, id);
+CREATE INDEX audit_by_time ON audit_log (at, id);
+CREATE TRIGGER audit_log_is_append_only BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a

@@ -134,6 +134,7 @@ mod tests {
         let policy = SessionPolicy {
             ttl: TimeDelta::days(14),
             idle_timeout: TimeDelta::hours(1),
+            admin_idle_timeout: TimeDelta::minutes(30),
         };
         let token_hash = SessionToken::generate().hash();
         Session::start(

@@ -22,8 +22,8 @@ pub(super) fn insert_user_row(
 ) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO users (id, email, name, consultant_id, password_hash, created_at,
-                            credentials_stamp, email_verified)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            credentials_stamp, email_verified, admin, active)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             user.id.to_string(),
             user.email.as_str(),
@@ -33,6 +33,8 @@ pub(super) fn insert_user_row(
             millis(user.created_at),
             user.credentials_stamp.to_stored(),
             user.email_verified,
+            user.role.is_admin(),
+            user.active,
         ],
     )
     .map_err(unique_violation(StoreError::EmailTaken))?;

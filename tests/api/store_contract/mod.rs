@@ -17,6 +17,7 @@ pub(super) fn policy() -> SessionPolicy {
     SessionPolicy {
         ttl: Duration::days(14),
         idle_timeout: Duration::days(7),
+        admin_idle_timeout: Duration::minutes(30),
     }
 }
 

@@ -21,6 +21,7 @@ pub(in crate::store::mongo) fn user_document(user: &User, hash: &PasswordHash) -
         "createdAt": date(user.created_at),
         "credentialsStamp": user.credentials_stamp.to_stored(),
         "emailVerified": user.email_verified,
+        "active": user.active,
     }
 }
 
@@ -30,6 +31,7 @@ pub(in crate::store::mongo) fn user_from(document: &Document) -> StoreResult<Use
         collection: "users",
     };
     let role = match fields.optional_string("consultantId")? {
+        None if fields.optional_string("role")? == Some("admin") => Role::Admin,
         None => Role::Customer,
         Some(id) => {
             Role::Consultant(ConsultantId::parse(id).ok_or_else(|| fields.corrupt("consultantId"))?)
@@ -52,6 +54,7 @@ pub(in crate::store::mongo) fn user_from(document: &Document) -> StoreResult<Use
                 .as_bool()
                 .ok_or_else(|| fields.corrupt("emailVerified"))?,
         },
+        active: flag(&fields, "active", true)?,
         role,
     })
 }
@@ -106,6 +109,21 @@ pub(in crate::store::mongo) fn session_from(document: &Document) -> StoreResult<
             .map(UserAgent::sanitize),
         credentials_stamp: stamp(&fields)?,
     })
+}
+
+/// A boolean field, `default` when absent (documents written before it
+/// existed). The test server stores a boolean `$set` as a number.
+pub(in crate::store::mongo) fn flag(
+    fields: &Fields<'_>,
+    key: &str,
+    default: bool,
+) -> StoreResult<bool> {
+    match fields.document.get(key) {
+        None => Ok(default),
+        Some(Bson::Int32(flag)) => Ok(*flag != 0),
+        Some(Bson::Int64(flag)) => Ok(*flag != 0),
+        Some(value) => value.as_bool().ok_or_else(|| fields.corrupt(key)),
+    }
 }
 
 /// `credentialsStamp`; documents written before stamps existed have none.

@@ -2,9 +2,9 @@
 
 use mongodb::bson::{Document, doc};
 
-use super::{Fields, date, object_id};
+use super::{Fields, date, flag, object_id};
 use crate::domain::{
-    BookingRules, Consultant, ConsultantId, PersonName, TimeOff, TimeOffId, WorkingHours,
+    BookingRules, Consultant, ConsultantId, Mode, PersonName, TimeOff, TimeOffId, WorkingHours,
 };
 use crate::store::StoreResult;
 
@@ -30,6 +30,9 @@ pub(in crate::store::mongo) fn consultant_document(consultant: &Consultant) -> D
         "minimumNoticeMinutes": i64::from(consultant.rules.minimum_notice_minutes()),
         "bookingHorizonDays": i64::from(consultant.rules.booking_horizon_days()),
         "timeOff": consultant.time_off.iter().map(time_off_document).collect::<Vec<_>>(),
+        "modes": consultant.modes.iter().map(|mode| mode.as_str()).collect::<Vec<_>>(),
+        "bio": consultant.bio.as_str(),
+        "active": consultant.active,
     }
 }
 
@@ -128,5 +131,18 @@ pub(in crate::store::mongo) fn consultant_from(document: &Document) -> StoreResu
             .map_err(|_| fields.corrupt("workingHours"))?,
         rules: rules_from(&fields)?,
         time_off: time_offs_from(id, &fields)?,
+        modes: match document.get("modes") {
+            None => Mode::ALL.to_vec(),
+            Some(_) => fields
+                .strings("modes")?
+                .iter()
+                .map(|name| Mode::parse(name).map_err(|_| fields.corrupt("modes")))
+                .collect::<StoreResult<_>>()?,
+        },
+        bio: fields
+            .optional_string("bio")?
+            .unwrap_or_default()
+            .to_owned(),
+        active: flag(&fields, "active", true)?,
     })
 }
