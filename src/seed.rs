@@ -11,8 +11,8 @@ use rand::rngs::OsRng;
 
 use crate::auth::{HashError, PasswordHasher};
 use crate::domain::{
-    BookingRules, Consultant, Email, InvalidInput, Password, PersonName, TimeOff, User,
-    WorkingHours,
+    AuditAction, AuditContext, AuditEntry, BookingRules, Consultant, Effects, Email, InvalidInput,
+    Password, PersonName, TimeOff, User, WorkingHours,
 };
 use crate::store::{Store, StoreError};
 
@@ -76,8 +76,14 @@ pub async fn add_consultant(
     consultant.rules = new.rules;
     let user = User::new_consultant(consultant.id, new.email, new.name, now);
     let hash = hasher.hash(password).await?;
+    let entry = AuditEntry::new(
+        &AuditContext::service(now),
+        AuditAction::ConsultantCreated,
+        consultant.id,
+    )
+    .with("via", "command line");
     store
-        .insert_consultant(&consultant, Some((&user, &hash)))
+        .insert_consultant(&consultant, Some((&user, &hash)), &Effects::audit([entry]))
         .await?;
     Ok((consultant, user))
 }
@@ -219,7 +225,9 @@ pub async fn seed_demo_data(
                 Some("Annual leave"),
                 now,
             )?;
-            store.insert_time_off(&holiday, now).await?;
+            store
+                .insert_time_off(&holiday, now, &Effects::default())
+                .await?;
         }
         accounts.push(DemoAccount {
             name: demo.name.to_owned(),

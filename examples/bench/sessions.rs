@@ -8,7 +8,7 @@ use chrono::{TimeDelta, Utc};
 use futures_util::{StreamExt, TryStreamExt, stream};
 use secrecy::SecretString;
 use tripdesk::config::StoreSettings;
-use tripdesk::domain::{Email, Session, SessionPolicy, SessionToken};
+use tripdesk::domain::{Effects, Email, Session, SessionPolicy, SessionToken};
 use tripdesk::startup::open_store;
 
 use crate::server::Backend;
@@ -36,6 +36,7 @@ pub async fn seed(backend: &Backend, email: &str, count: usize) -> Result<Vec<St
     let policy = SessionPolicy {
         ttl: TimeDelta::days(14),
         idle_timeout: TimeDelta::days(7),
+        admin_idle_timeout: TimeDelta::minutes(30),
     };
     stream::iter(0..count)
         .map(|_| {
@@ -45,7 +46,7 @@ pub async fn seed(backend: &Backend, email: &str, count: usize) -> Result<Vec<St
                 let token = SessionToken::generate();
                 let session =
                     Session::start(user_id, stamp, token.hash(), None, Utc::now(), &policy);
-                store.insert_session(&session).await?;
+                store.insert_session(&session, &Effects::default()).await?;
                 anyhow::Ok(token.expose().to_owned())
             }
         })

@@ -5,9 +5,11 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::presented_token;
-use crate::domain::{Session, TOUCH_INTERVAL, User};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Actor, AuditContext, Session, TOUCH_INTERVAL, User};
 use crate::error::{ApiError, ErrorChain};
-use crate::http::AuthenticatedRequest;
+use crate::http::{AuthenticatedRequest, request_id};
 use crate::state::AppState;
 
 /// A request with a valid session. Taking it as a handler argument makes the
@@ -19,6 +21,19 @@ pub struct Authenticated {
     pub user: User,
     /// The session itself.
     pub session: Session,
+    /// The request's id, for the audit entries it writes.
+    pub request_id: Option<String>,
+}
+
+impl Authenticated {
+    /// The audit context of what this request does, at `at`.
+    pub fn audit(&self, at: DateTime<Utc>) -> AuditContext {
+        AuditContext {
+            actor: Some(Actor::user(&self.user)),
+            request_id: self.request_id.clone(),
+            at,
+        }
+    }
 }
 
 impl FromRequest for Authenticated {
@@ -56,7 +71,12 @@ impl FromRequest for Authenticated {
                 }
             }
             request.extensions_mut().insert(AuthenticatedRequest);
-            Ok(Self { user, session })
+            let request_id = request_id(&request);
+            Ok(Self {
+                user,
+                session,
+                request_id,
+            })
         })
     }
 }

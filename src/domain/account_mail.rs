@@ -23,6 +23,9 @@ pub enum TokenPurpose {
     PasswordReset,
     /// Show that the account's owner receives mail at its address.
     EmailVerification,
+    /// Set the first password of an account staff created (which also
+    /// verifies its address).
+    Invitation,
 }
 
 impl TokenPurpose {
@@ -31,14 +34,19 @@ impl TokenPurpose {
         match self {
             Self::PasswordReset => "password_reset",
             Self::EmailVerification => "email_verification",
+            Self::Invitation => "invitation",
         }
     }
 
     /// Parses the stored name.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::PasswordReset, Self::EmailVerification]
-            .into_iter()
-            .find(|purpose| purpose.as_str() == text)
+        [
+            Self::PasswordReset,
+            Self::EmailVerification,
+            Self::Invitation,
+        ]
+        .into_iter()
+        .find(|purpose| purpose.as_str() == text)
     }
 
     /// How long a token is usable after its mail is sent.
@@ -46,14 +54,16 @@ impl TokenPurpose {
         match self {
             Self::PasswordReset => TimeDelta::minutes(30),
             Self::EmailVerification => TimeDelta::hours(48),
+            Self::Invitation => TimeDelta::hours(72),
         }
     }
 
     /// Whether a new token makes the account's older ones of this purpose
-    /// unusable. Reset links do (only the latest mail can change the
-    /// password); verification links do not (any of them proves the address).
+    /// unusable. Reset and invitation links do (only the latest mail can
+    /// set the password); verification links do not (any of them proves
+    /// the address).
     pub fn supersedes_older(&self) -> bool {
-        matches!(self, Self::PasswordReset)
+        matches!(self, Self::PasswordReset | Self::Invitation)
     }
 
     /// The frontend page the mailed link opens (`?token=` follows).
@@ -61,6 +71,7 @@ impl TokenPurpose {
         match self {
             Self::PasswordReset => "/reset-password",
             Self::EmailVerification => "/verify-email",
+            Self::Invitation => "/set-password",
         }
     }
 }
@@ -120,6 +131,11 @@ pub enum AccountMail {
         /// The account.
         user: UserId,
     },
+    /// A link to set the first password of account `user`, made by staff.
+    Invitation {
+        /// The account.
+        user: UserId,
+    },
 }
 
 impl AccountMail {
@@ -128,7 +144,7 @@ impl AccountMail {
     pub fn target(&self) -> String {
         match self {
             Self::PasswordReset { email } => email.as_str().to_owned(),
-            Self::Verification { user } => user.to_string(),
+            Self::Verification { user } | Self::Invitation { user } => user.to_string(),
         }
     }
 
@@ -141,6 +157,9 @@ impl AccountMail {
             TokenPurpose::EmailVerification => Self::Verification {
                 user: UserId::parse(target)?,
             },
+            TokenPurpose::Invitation => Self::Invitation {
+                user: UserId::parse(target)?,
+            },
         })
     }
 
@@ -149,6 +168,7 @@ impl AccountMail {
         match self {
             Self::PasswordReset { .. } => TokenPurpose::PasswordReset,
             Self::Verification { .. } => TokenPurpose::EmailVerification,
+            Self::Invitation { .. } => TokenPurpose::Invitation,
         }
     }
 }
@@ -197,10 +217,18 @@ impl AccountMessage {
         match (&self.mail, account) {
             (AccountMail::PasswordReset { .. }, Some(_)) => Wanted::Send,
             (AccountMail::PasswordReset { .. }, None) => Wanted::Drop,
-            (AccountMail::Verification { .. }, Some(user)) if !user.email_verified => Wanted::Send,
-            (AccountMail::Verification { .. }, Some(_)) => Wanted::Drop,
-            (AccountMail::Verification { .. }, None) if orphaned => Wanted::Drop,
-            (AccountMail::Verification { .. }, None) => Wanted::Wait,
+            // An invited account's address is verified once its owner set
+            // a password from the link: no more invitations then.
+            (AccountMail::Verification { .. } | AccountMail::Invitation { .. }, Some(user))
+                if !user.email_verified =>
+            {
+                Wanted::Send
+            }
+            (AccountMail::Verification { .. } | AccountMail::Invitation { .. }, Some(_)) => {
+                Wanted::Drop
+            }
+            (_, None) if orphaned => Wanted::Drop,
+            (_, None) => Wanted::Wait,
         }
     }
 }

@@ -3,7 +3,10 @@
 //! change (SQLite), or in the same document (MongoDB), and background
 //! workers deliver the mail at least once.
 
-use super::{AccountMessage, AuditEntry, OutboxMessage};
+use super::{
+    AccountMessage, AuditContext, AuditEntry, Booking, BookingChange, OutboxMessage,
+    booking_entries, plan_notifications,
+};
 
 /// The side effects of one change.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -14,6 +17,10 @@ pub struct Effects {
     pub account_mails: Vec<AccountMessage>,
     /// Audit entries.
     pub audit: Vec<AuditEntry>,
+    /// Audit entries written only if the change turned a consultant's
+    /// calendar feed off (a password change, a reset, "log out everywhere"
+    /// and a deactivation do, when one is on).
+    pub when_feed_revoked: Vec<AuditEntry>,
 }
 
 impl Effects {
@@ -31,8 +38,29 @@ impl Effects {
         self
     }
 
-    /// Whether there is nothing to write.
-    pub fn is_empty(&self) -> bool {
-        self.messages.is_empty() && self.account_mails.is_empty() && self.audit.is_empty()
+    /// What `change` of a booking (from `before`, to `after`) causes: its
+    /// audit entries, and its mail when `notify` (`BOOKING_NOTIFICATIONS`).
+    pub fn of_booking(
+        context: &AuditContext,
+        change: BookingChange,
+        before: Option<&Booking>,
+        after: &Booking,
+        notify: bool,
+    ) -> Self {
+        Self {
+            messages: if notify {
+                plan_notifications(change, after, context.at)
+            } else {
+                Vec::new()
+            },
+            audit: booking_entries(context, change, before, after),
+            ..Self::default()
+        }
+    }
+
+    /// These effects and `entry`, should the change turn a feed off.
+    pub fn if_feed_revoked(mut self, entry: AuditEntry) -> Self {
+        self.when_feed_revoked.push(entry);
+        self
     }
 }

@@ -29,11 +29,13 @@ mod user;
 
 pub use account_mail::{AccountMail, AccountMessage, IssuedToken, TokenPurpose};
 pub use audit::{
-    Actor, ActorKind, AuditAction, AuditContext, AuditEntry, TargetKind, booking_entries,
+    Actor, ActorKind, AuditAction, AuditContext, AuditCursor, AuditEntry, AuditQuery,
+    RawAuditQuery, TargetKind, booking_entries,
 };
 pub use booking::{
     Booking, BookingChanges, BookingCursor, BookingDetails, BookingError, BookingQuery,
-    BookingStatus, Destination, LiveBookingLimit, Mode, Notes, Party, RawBookingQuery, Travelers,
+    BookingScope, BookingStatus, Destination, LiveBookingLimit, Mode, Notes, Party,
+    RawBookingQuery, Travelers,
 };
 pub use booking_rules::{BookingRules, Buffer, Schedule};
 pub use calendar_feed::FeedSecret;

@@ -24,6 +24,18 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone, Copy)]
 pub struct AuthenticatedRequest;
 
+/// The request's id, as its log lines and audit entries carry it.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The id of `request` (set by [`request_context`]).
+pub fn request_id(request: &actix_web::HttpRequest) -> Option<String> {
+    request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+}
+
 /// A client-supplied id is echoed only if it is short and plain, so it can
 /// neither forge log lines nor bloat them.
 fn is_sane_request_id(id: &str) -> bool {
@@ -174,6 +186,9 @@ pub async fn request_context(
         .filter(|id| is_sane_request_id(id))
         .map_or_else(new_request_id, str::to_owned);
     let span = tracing::info_span!("request", request_id = %request_id);
+    request
+        .extensions_mut()
+        .insert(RequestId(request_id.clone()));
     let method = request.method().clone();
     let path = request.path().to_owned();
 

@@ -1,5 +1,5 @@
-//! Account mails: the password reset and address verification links, with
-//! text and HTML bodies from compiled templates.
+//! Account mails: the password reset, address verification and invitation
+//! links, with text and HTML bodies from compiled templates.
 
 use askama::Template;
 use lettre::Message;
@@ -58,6 +58,17 @@ pub fn compose_account(
             link,
             lifetime: "48 hours",
             unasked: "If you did not create a tripdesk account, ignore this mail.",
+        },
+        TokenPurpose::Invitation => Fields {
+            subject: "You are invited to tripdesk",
+            greeting: user.name.as_str(),
+            request: "The agency has opened a tripdesk staff account for you at this address. \
+                      Choose a password to start using it.",
+            action: "Set my password",
+            link,
+            lifetime: "72 hours",
+            unasked: "If you were not expecting this, ignore this mail: nobody can use the \
+                      account until a password is set.",
         },
     };
     let text = fields.render().expect("the text template renders");
@@ -125,6 +136,12 @@ mod tests {
             "{text}"
         );
         assert!(!String::from_utf8_lossy(&raw).contains(token.hash().as_str()));
+        let raw = composed(TokenPurpose::Invitation, "Ada", &token);
+        let invite = parsed(&raw);
+        let link = format!("https://app.example/set-password?token={}", token.expose());
+        assert!(invite.body_text(0).unwrap().contains(&link));
+        assert!(invite.body_text(0).unwrap().contains("72 hours"));
+        assert_eq!(invite.subject(), Some("You are invited to tripdesk"));
     }
 
     #[test]

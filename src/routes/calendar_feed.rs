@@ -15,7 +15,9 @@ use utoipa::ToSchema;
 use super::consultant_calendar::{live_bookings_between, own_consultant};
 use super::responses::{NoBodyErrors, SessionErrors, StoreErrors};
 use crate::auth::Authenticated;
-use crate::domain::{AccountToken, FeedSecret, Timestamp, User, UserId, latest_instant};
+use crate::domain::{
+    AccountToken, AuditEntry, Effects, FeedSecret, Timestamp, User, UserId, latest_instant,
+};
 use crate::error::{ApiError, ErrorBody};
 use crate::mail::{Parties, invite};
 use crate::state::AppState;
@@ -58,10 +60,12 @@ pub async fn rotate(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let consultant = own_consultant(&auth)?;
-    let (token, secret) = FeedSecret::issue(state.now());
+    let now = state.now();
+    let (token, secret) = FeedSecret::issue(now);
+    let entry = AuditEntry::feed(&auth.audit(now), consultant, true, "asked for");
     state
         .store
-        .set_calendar_feed(consultant, Some(&secret))
+        .set_calendar_feed(consultant, Some(&secret), &Effects::audit([entry]))
         .await?;
     tracing::info!(%consultant, "calendar feed secret replaced");
     let base = state.settings.mail.public_base_url.trim_end_matches('/');
@@ -136,7 +140,11 @@ pub async fn revoke(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let consultant = own_consultant(&auth)?;
-    state.store.set_calendar_feed(consultant, None).await?;
+    let entry = AuditEntry::feed(&auth.audit(state.now()), consultant, false, "turned off");
+    state
+        .store
+        .set_calendar_feed(consultant, None, &Effects::audit([entry]))
+        .await?;
     tracing::info!(%consultant, "calendar feed turned off");
     Ok(HttpResponse::NoContent().finish())
 }

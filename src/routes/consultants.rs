@@ -15,7 +15,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// Working hours as `{"mon": ["09:00", "17:00"], …}`, in week order, days off omitted.
-pub(super) struct WorkingHoursView<'a>(pub(super) &'a WorkingHours);
+pub(crate) struct WorkingHoursView<'a>(pub(crate) &'a WorkingHours);
 
 impl Serialize for WorkingHoursView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

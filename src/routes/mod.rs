@@ -4,13 +4,13 @@
 mod bookings;
 mod calendar_feed;
 mod consultant_calendar;
-mod consultants;
+pub(crate) mod consultants;
 pub mod demo;
 mod health;
-mod idempotency;
+pub(crate) mod idempotency;
 pub mod openapi;
 mod openapi_conventions;
-mod responses;
+pub(crate) mod responses;
 mod sessions;
 mod users;
 
@@ -105,15 +105,15 @@ const ROUTES: [(&str, &str, Mount); 27] = [
         r.route(web::get().to(consultants::list))
     }),
     ("/api/consultants/me/schedule", "GET, PUT", |r| {
-        r.route(web::get().to(consultant_calendar::get_schedule))
-            .route(web::put().to(consultant_calendar::put_schedule))
+        r.route(web::get().to(consultant_calendar::schedule::get_schedule))
+            .route(web::put().to(consultant_calendar::schedule::put_schedule))
     }),
     ("/api/consultants/me/time-off", "GET, POST", |r| {
-        r.route(web::get().to(consultant_calendar::list_time_off))
-            .route(web::post().to(consultant_calendar::add_time_off))
+        r.route(web::get().to(consultant_calendar::time_off::list_time_off))
+            .route(web::post().to(consultant_calendar::time_off::add_time_off))
     }),
     ("/api/consultants/me/time-off/{id}", "DELETE", |r| {
-        r.route(web::delete().to(consultant_calendar::remove_time_off))
+        r.route(web::delete().to(consultant_calendar::time_off::remove_time_off))
     }),
     (
         "/api/consultants/me/calendar-feed",
@@ -132,14 +132,14 @@ const ROUTES: [(&str, &str, Mount); 27] = [
     }),
     ("/api/bookings", "GET, POST", |r| {
         r.route(web::get().to(bookings::list))
-            .route(web::post().to(bookings::create))
+            .route(web::post().to(bookings::create::create))
     }),
     ("/api/bookings/{id}", "GET, PATCH", |r| {
         r.route(web::get().to(bookings::get))
             .route(web::patch().to(bookings::update))
     }),
     ("/api/bookings/{id}/calendar.ics", "GET", |r| {
-        r.route(web::get().to(bookings::calendar))
+        r.route(web::get().to(bookings::ics::calendar))
     }),
     ("/api/bookings/{id}/cancel", "POST", |r| {
         r.route(web::post().to(bookings::cancel))

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::responses::{CrossSiteError, NoBodyErrors, SessionErrors};
 
 use crate::auth::{Authenticated, removal_cookie};
-use crate::domain::{Session, SessionId, format_timestamp};
+use crate::domain::{AuditEntry, Effects, Session, SessionId, format_timestamp};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -149,9 +149,18 @@ pub async fn revoke_others(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
+    let effects = match auth.user.role.consultant_id() {
+        Some(consultant) => Effects::default().if_feed_revoked(AuditEntry::feed(
+            &auth.audit(state.now()),
+            consultant,
+            false,
+            "logged out everywhere",
+        )),
+        None => Effects::default(),
+    };
     let revoked = state
         .store
-        .expire_other_sessions(auth.user.id, auth.session.id)
+        .expire_other_sessions(auth.user.id, auth.session.id, &effects)
         .await?;
     Ok(HttpResponse::Ok().json(Revoked { revoked }))
 }

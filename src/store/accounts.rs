@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use crate::domain::{
-    AccountMessage, ConsultantId, CredentialsStamp, Email, IssuedToken, LoginThrottle,
-    PasswordHash, Reservation, Session, SessionId, ThrottleKey, TokenHash, TokenPurpose,
-    TrustedDevice, User, UserId,
+    ConsultantId, CredentialsStamp, Effects, Email, IssuedToken, LoginThrottle, PasswordHash,
+    Reservation, Session, SessionId, ThrottleKey, TokenHash, TokenPurpose, TrustedDevice, User,
+    UserId,
 };
 
 /// A user account and its password hash, as read for a login.
@@ -22,17 +22,17 @@ pub struct Credentials {
 /// Accounts and their passwords.
 #[async_trait]
 pub trait UserStore: Send + Sync {
-    /// Creates an account, and with it its first session and its
-    /// verification mail (see [`OutboxStore`](super::OutboxStore)) when given, in one atomic
-    /// step. [`StoreError::EmailTaken`](super::StoreError::EmailTaken) if the email is in use; then nothing
-    /// is left written (on MongoDB, at worst a mail for no account, which
-    /// the dispatcher drops).
+    /// Creates an account, and with it its first session when given, and
+    /// its `effects` (its verification or invitation mail, its audit
+    /// entries), in one atomic step. [`StoreError::EmailTaken`](super::StoreError::EmailTaken) if the email
+    /// is in use; then nothing is left written (on MongoDB, at worst a mail
+    /// for no account, which the dispatcher drops).
     async fn insert_user(
         &self,
         user: &User,
         password_hash: &PasswordHash,
         first_session: Option<&Session>,
-        verification: Option<&AccountMessage>,
+        effects: &Effects,
     ) -> StoreResult<()>;
 
     /// The account registered with `email`, with its password hash.
@@ -54,14 +54,15 @@ pub trait UserStore: Send + Sync {
     /// password opened goes with it: the account's outstanding reset
     /// tokens and reset mails not sent yet, and the calendar feed of the
     /// consultant it speaks for (SQLite: in the same transaction; MongoDB:
-    /// those first, then the password). Returns how many sessions were
-    /// expired.
+    /// those first, then the password), with the change's `effects`.
+    /// Returns how many sessions were expired.
     async fn change_password(
         &self,
         user_id: UserId,
         password_hash: &PasswordHash,
         stamp: CredentialsStamp,
         new_session: Option<&Session>,
+        effects: &Effects,
     ) -> StoreResult<u64>;
 
     /// Marks the address of `user_id` verified; the account as it now is.
@@ -118,8 +119,8 @@ pub trait ThrottleStore: Send + Sync {
 /// Login sessions.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
-    /// Stores a new session.
-    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    /// Stores a new session, with its `effects` (the login's audit entry).
+    async fn insert_session(&self, session: &Session, effects: &Effects) -> StoreResult<()>;
 
     /// The session whose token hashes to `token_hash`, whatever its status,
     /// with its user.
@@ -146,8 +147,14 @@ pub trait SessionStore: Send + Sync {
     /// Expires every valid session of `user_id` except `keep` ("log out
     /// everywhere else"), and turns off the calendar feed of the consultant
     /// the account speaks for (a feed URL made in a stolen session must
-    /// not outlive it); returns how many sessions were expired.
-    async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64>;
+    /// not outlive it), with `effects`; returns how many sessions were
+    /// expired.
+    async fn expire_other_sessions(
+        &self,
+        user_id: UserId,
+        keep: SessionId,
+        effects: &Effects,
+    ) -> StoreResult<u64>;
 
     /// Sessions of `user_id` with status `valid` that have not reached their
     /// absolute expiry at `now`, newest first. (The idle timeout is a policy

@@ -5,23 +5,41 @@ use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, FeedSecret, HeldSlot,
-    LiveBookingLimit, OutboxMessage, PasswordHash, Schedule, TimeOff, TimeOffId, TokenHash, User,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Effects, FeedSecret, HeldSlot,
+    LiveBookingLimit, PasswordHash, Schedule, TimeOff, TimeOffId, TokenHash, User,
 };
 
 /// Consultant profiles.
 #[async_trait]
 pub trait ConsultantStore: Send + Sync {
-    /// Adds a consultant profile, with its login account when given, atomically.
-    /// [`StoreError::EmailTaken`](super::StoreError::EmailTaken) if the account's email is in use.
+    /// Adds a consultant profile, with its login account when given, and
+    /// `effects`, atomically. [`StoreError::EmailTaken`](super::StoreError::EmailTaken) if the account's
+    /// email is in use.
     async fn insert_consultant(
         &self,
         consultant: &Consultant,
         account: Option<(&User, &PasswordHash)>,
+        effects: &Effects,
     ) -> StoreResult<()>;
 
-    /// Every consultant, by name.
+    /// Every consultant, active or not, by name.
     async fn list_consultants(&self) -> StoreResult<Vec<Consultant>>;
+
+    /// Replaces the profile of `consultant` (name, specialties, languages,
+    /// modes, bio: not its schedule, time off or state), with `effects`;
+    /// whether there was such a consultant.
+    async fn update_profile(&self, consultant: &Consultant, effects: &Effects)
+    -> StoreResult<bool>;
+
+    /// Activates or deactivates `consultant` and its login account, with
+    /// `effects`; a deactivation also expires the account's sessions and
+    /// turns its calendar feed off. Whether there was such a consultant.
+    async fn set_consultant_active(
+        &self,
+        consultant: ConsultantId,
+        active: bool,
+        effects: &Effects,
+    ) -> StoreResult<bool>;
 
     /// One consultant.
     async fn find_consultant(&self, id: ConsultantId) -> StoreResult<Option<Consultant>>;
@@ -31,20 +49,23 @@ pub trait ConsultantStore: Send + Sync {
 /// feed secret, time off.
 #[async_trait]
 pub trait CalendarStore: Send + Sync {
-    /// Replaces the time zone, hours and rules of `consultant`; the profile
-    /// as it now is (`None`: no such consultant). Bookings are untouched.
+    /// Replaces the time zone, hours and rules of `consultant`, with
+    /// `effects`; the profile as it now is (`None`: no such consultant).
+    /// Bookings are untouched.
     async fn update_schedule(
         &self,
         consultant: ConsultantId,
         schedule: &Schedule,
+        effects: &Effects,
     ) -> StoreResult<Option<Consultant>>;
 
     /// Sets `consultant`'s calendar feed secret (`None` turns the feed
-    /// off): the previous secret stops working.
+    /// off), with `effects`: the previous secret stops working.
     async fn set_calendar_feed(
         &self,
         consultant: ConsultantId,
         secret: Option<&FeedSecret>,
+        effects: &Effects,
     ) -> StoreResult<()>;
 
     /// When `consultant`'s current feed secret was made; `None` when the
@@ -67,11 +88,21 @@ pub trait CalendarStore: Send + Sync {
     /// the same moment: see [`BookingStore::insert_booking`]),
     /// [`StoreError::TooManyTimeOff`](super::StoreError::TooManyTimeOff) past the cap; either way nothing
     /// changes.
-    async fn insert_time_off(&self, time_off: &TimeOff, now: DateTime<Utc>)
-    -> StoreResult<TimeOff>;
+    async fn insert_time_off(
+        &self,
+        time_off: &TimeOff,
+        now: DateTime<Utc>,
+        effects: &Effects,
+    ) -> StoreResult<TimeOff>;
 
-    /// Deletes time off `id` of `consultant`; whether there was one.
-    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool>;
+    /// Deletes time off `id` of `consultant`, with `effects` if there was
+    /// one; whether there was.
+    async fn delete_time_off(
+        &self,
+        consultant: ConsultantId,
+        id: TimeOffId,
+        effects: &Effects,
+    ) -> StoreResult<bool>;
 }
 
 /// Bookings and the slots they hold.
@@ -87,13 +118,13 @@ pub trait BookingStore: Send + Sync {
     /// at most one lands), [`StoreError::LimitReached`](super::StoreError::LimitReached) if its customer would
     /// hold more live future bookings than `limit` allows; either way nothing
     /// is left written. Concurrent inserts never exceed the limit (they may,
-    /// on MongoDB, both be refused when only one would have fitted). The
-    /// `messages` it planned are stored durably with it (see [`OutboxStore`](super::OutboxStore)).
+    /// on MongoDB, both be refused when only one would have fitted). Its
+    /// `effects` (mail, audit) are stored durably with it (see [`OutboxStore`](super::OutboxStore)).
     async fn insert_booking(
         &self,
         booking: &Booking,
         limit: &LiveBookingLimit,
-        messages: &[OutboxMessage],
+        effects: &Effects,
     ) -> StoreResult<()>;
 
     /// One booking.
@@ -106,13 +137,15 @@ pub trait BookingStore: Send + Sync {
     /// [`StoreError::Conflict`](super::StoreError::Conflict) if the version moved on; when the
     /// appointment moved, [`StoreError::SlotTaken`](super::StoreError::SlotTaken) and
     /// [`StoreError::ConsultantAway`](super::StoreError::ConsultantAway) as for a new booking; either way
-    /// the stored booking is unchanged.
-    /// The `messages` the change planned are stored durably with it.
+    /// the stored booking is unchanged. A change of consultant (a
+    /// reassignment) claims the new consultant's slots as atomically as a
+    /// new booking and frees the old one's. The change's `effects` are
+    /// stored durably with it.
     async fn update_booking(
         &self,
         previous: &Booking,
         updated: &Booking,
-        messages: &[OutboxMessage],
+        effects: &Effects,
     ) -> StoreResult<()>;
 
     /// Up to `query.fetch_limit()` bookings matching `query`, by (`startsAt`, id).

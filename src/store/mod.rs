@@ -12,6 +12,7 @@ pub mod snapshot;
 pub mod sqlite;
 
 mod accounts;
+mod audit;
 mod bookings;
 mod idempotency;
 mod outbox;
@@ -22,10 +23,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use accounts::{AccountTokenStore, Credentials, SessionStore, ThrottleStore, UserStore};
+pub use audit::AuditStore;
+pub(crate) use audit::{AuditRecord, entries_from_json, entries_to_json};
 pub use bookings::{BookingStore, CalendarStore, ConsultantStore};
 pub use idempotency::IdempotencyStore;
 pub(crate) use outbox::follow_ups;
-pub use outbox::{Delivery, OutboxStore};
+pub use outbox::{Delivery, Finished, OutboxStore};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +81,7 @@ pub trait Store:
     + ConsultantStore
     + BookingStore
     + IdempotencyStore
+    + AuditStore
     + Send
     + Sync
     + 'static

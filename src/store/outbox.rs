@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreResult;
-use crate::domain::{AccountMessage, DeliveryState, OutboxMessage, Outgoing, Recipients};
+use crate::domain::{
+    AccountMessage, AuditEntry, DeliveryState, OutboxMessage, Outgoing, Recipients,
+};
 
 /// How delivering an outbox message ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,13 +67,25 @@ impl Delivery {
     }
 }
 
+/// A delivery as the dispatcher records it: the message, how delivering it
+/// ended, and the audit entries of the mails it sent or gave up.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The message as it was leased.
+    pub message: Outgoing,
+    /// How delivering it ended.
+    pub outcome: Delivery,
+    /// `mail.sent` and `mail.failed` entries, written with the outcome.
+    pub audit: Vec<AuditEntry>,
+}
+
 /// The reminders that the booking messages done with (not to be retried)
 /// queue: [`OutboxStore::finish_messages`] writes them with the outcomes.
-pub(crate) fn follow_ups(outcomes: &[(Outgoing, Delivery)]) -> Vec<OutboxMessage> {
-    outcomes
+pub(crate) fn follow_ups(finished: &[Finished]) -> Vec<OutboxMessage> {
+    finished
         .iter()
-        .filter(|(_, outcome)| !matches!(outcome, Delivery::Retry { .. }))
-        .filter_map(|(message, _)| match message {
+        .filter(|done| !matches!(done.outcome, Delivery::Retry { .. }))
+        .filter_map(|done| match &done.message {
             Outgoing::Booking(message) => message.follow_up(),
             Outgoing::Account(_) => None,
         })
@@ -103,15 +117,12 @@ pub trait OutboxStore: Send + Sync {
         limit: u32,
     ) -> StoreResult<Vec<Outgoing>>;
 
-    /// Records how delivering each message ended, for those `lease` still
-    /// holds (one write for the whole batch where the store allows), and
-    /// queues the reminders of those done with (see `follow_ups`): a
-    /// message is never marked done before its reminder is stored.
-    async fn finish_messages(
-        &self,
-        lease: &str,
-        outcomes: &[(Outgoing, Delivery)],
-    ) -> StoreResult<()>;
+    /// Records how delivering each message ended, with its audit entries,
+    /// for those `lease` still holds (one write for the whole batch where
+    /// the store allows), and queues the reminders of those done with (see
+    /// `follow_ups`): a message is never marked done before its reminder is
+    /// stored.
+    async fn finish_messages(&self, lease: &str, finished: &[Finished]) -> StoreResult<()>;
 
     /// How many messages wait to be delivered at `now`: due, or being
     /// retried (a reminder of the future waits for nothing yet).

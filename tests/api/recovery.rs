@@ -9,7 +9,7 @@ use futures_util::future::join;
 use reqwest::StatusCode;
 use reqwest::header::SET_COOKIE;
 use serde_json::{Value, json};
-use tripdesk::domain::{Clock, Email, PersonName, User};
+use tripdesk::domain::{Clock, Effects, Email, PersonName, User};
 
 use crate::helpers::{
     Backend, PASSWORD, SmtpServer, TestApp, TestClient, assert_error, mails_to, opened,
@@ -184,7 +184,10 @@ async fn known_and_unknown_addresses_take_similar_time(backend: Backend) {
             PersonName::parse("Timed").unwrap(),
             app.clock.now(),
         );
-        let stored = app.store.insert_user(&user, &hash("x"), None, None).await;
+        let stored = app
+            .store
+            .insert_user(&user, &hash("x"), None, &Effects::default())
+            .await;
         stored.unwrap();
         let nobody = unique_email("nobody");
         // Alternate which goes first, so neither always meets a warmer store.

@@ -77,6 +77,7 @@ actions! {
     BookingReassigned => "booking.reassigned", Booking;
     BookingNotesChanged => "booking.notes_changed", Booking;
     BookingDetailsChanged => "booking.details_changed", Booking;
+    BookingWithdrawn => "booking.withdrawn", Booking;
     ConsultantCreated => "consultant.created", Consultant;
     ConsultantUpdated => "consultant.updated", Consultant;
     ConsultantDeactivated => "consultant.deactivated", Consultant;

@@ -8,9 +8,12 @@
 
 mod action;
 mod booking;
+mod entries;
+mod query;
 
 pub use action::{AuditAction, TargetKind};
 pub use booking::booking_entries;
+pub use query::{AuditCursor, AuditQuery, RawAuditQuery};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -136,6 +139,18 @@ impl AuditEntry {
     pub fn targeting(mut self, kind: TargetKind) -> Self {
         self.target_kind = kind;
         self
+    }
+
+    /// The entry that records undoing what this one recorded, as `action`
+    /// (a store that could not write a change and its check at once, and
+    /// took the change back): same actor, request and record, its own id.
+    pub fn undone_as(&self, action: AuditAction, reason: &str) -> Self {
+        Self {
+            id: AuditId::generate(),
+            action,
+            details: Map::from_iter([("undone".to_owned(), Value::from(reason))]),
+            ..self.clone()
+        }
     }
 
     /// The entry with `key` set to `value` in its details.

@@ -3,7 +3,7 @@
 mod query;
 mod values;
 
-pub use query::{BookingCursor, BookingQuery, RawBookingQuery};
+pub use query::{BookingCursor, BookingQuery, BookingScope, RawBookingQuery};
 pub use values::{BookingStatus, Destination, Mode, Notes, Travelers};
 
 use chrono::{DateTime, Utc};

@@ -68,13 +68,65 @@ pub struct RawBookingQuery {
     pub cursor: Option<String>,
 }
 
+/// Whose bookings a query lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingScope {
+    /// What a user sees: the bookings `customer` made, and, for a
+    /// consultant's account, those made with `consultant`.
+    Own {
+        /// The user.
+        customer: UserId,
+        /// The consultant the user's account speaks for, if any.
+        consultant: Option<ConsultantId>,
+    },
+    /// Every booking (agency staff), of one consultant and one customer
+    /// when given.
+    All {
+        /// Only this consultant's.
+        consultant: Option<ConsultantId>,
+        /// Only this customer's.
+        customer: Option<UserId>,
+    },
+}
+
+impl BookingScope {
+    /// What `viewer` sees: staff see every booking.
+    pub fn of(viewer: &User) -> Self {
+        if viewer.role.is_admin() {
+            return Self::All {
+                consultant: None,
+                customer: None,
+            };
+        }
+        Self::Own {
+            customer: viewer.id,
+            consultant: viewer.role.consultant_id(),
+        }
+    }
+
+    /// Whether `booking` is in the scope.
+    pub fn contains(&self, booking: &Booking) -> bool {
+        match *self {
+            Self::Own {
+                customer,
+                consultant,
+            } => booking.customer_id == customer || Some(booking.consultant_id) == consultant,
+            Self::All {
+                consultant,
+                customer,
+            } => {
+                consultant.is_none_or(|id| booking.consultant_id == id)
+                    && customer.is_none_or(|id| booking.customer_id == id)
+            }
+        }
+    }
+}
+
 /// Which bookings a user sees, filtered and paged, sorted by (`startsAt`, id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookingQuery {
-    /// Bookings this user made…
-    pub customer_id: UserId,
-    /// …or, for a consultant account, bookings made with this consultant.
-    pub consultant_id: Option<ConsultantId>,
+    /// Whose bookings.
+    pub scope: BookingScope,
     /// Only this status.
     pub status: Option<BookingStatus>,
     /// Only `startsAt >= from`.
@@ -93,8 +145,8 @@ impl BookingQuery {
     /// Largest page.
     pub const MAX_LIMIT: usize = 100;
 
-    /// Parses the list parameters for `viewer`.
-    pub fn parse(viewer: &User, raw: &RawBookingQuery) -> Result<Self, InvalidInput> {
+    /// Parses the list parameters for the bookings in `scope`.
+    pub fn parse(scope: BookingScope, raw: &RawBookingQuery) -> Result<Self, InvalidInput> {
         let status = raw
             .status
             .as_deref()
@@ -147,8 +199,7 @@ impl BookingQuery {
             .map(BookingCursor::decode)
             .transpose()?;
         Ok(Self {
-            customer_id: viewer.id,
-            consultant_id: viewer.role.consultant_id(),
+            scope,
             status,
             from,
             to,
@@ -161,8 +212,7 @@ impl BookingQuery {
     /// statuses) starting in `[from, to)`, a page at a time.
     pub fn consultant_between(account: &User, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         Self {
-            customer_id: account.id,
-            consultant_id: account.role.consultant_id(),
+            scope: BookingScope::of(account),
             status: None,
             from: Some(from),
             to: Some(to),
@@ -191,8 +241,7 @@ impl BookingQuery {
     /// Whether `booking` belongs in the result (before paging). Stores filter
     /// in their query language; this is the reference they are tested against.
     pub fn matches(&self, booking: &Booking) -> bool {
-        let visible = booking.customer_id == self.customer_id
-            || Some(booking.consultant_id) == self.consultant_id;
+        let visible = self.scope.contains(booking);
         let start = booking.appointment.start();
         visible
             && self.status.is_none_or(|status| booking.status == status)

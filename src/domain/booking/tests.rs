@@ -211,15 +211,18 @@ fn query_parsing_and_matching() {
         limit: Some("5".into()),
         cursor: None,
     };
-    let query = BookingQuery::parse(&customer, &raw).unwrap();
+    let query = BookingQuery::parse(BookingScope::of(&customer), &raw).unwrap();
     assert_eq!(query.limit, 5);
     assert_eq!(query.fetch_limit(), 6);
     let booking = booking(&customer, &consultant);
     assert!(query.matches(&booking));
-    let stranger = BookingQuery::parse(&user(Role::Customer), &raw).unwrap();
+    let stranger = BookingQuery::parse(BookingScope::of(&user(Role::Customer)), &raw).unwrap();
     assert!(!stranger.matches(&booking));
-    let their_consultant =
-        BookingQuery::parse(&user(Role::Consultant(consultant.id)), &raw).unwrap();
+    let their_consultant = BookingQuery::parse(
+        BookingScope::of(&user(Role::Consultant(consultant.id))),
+        &raw,
+    )
+    .unwrap();
     assert!(their_consultant.matches(&booking));
     let after = BookingQuery {
         after: Some(BookingCursor::after(&booking)),
@@ -292,7 +295,9 @@ fn bad_query_parameters_name_their_field() {
     ];
     for (raw, field) in cases {
         assert_eq!(
-            BookingQuery::parse(&customer, &raw).unwrap_err().field,
+            BookingQuery::parse(BookingScope::of(&customer), &raw)
+                .unwrap_err()
+                .field,
             field,
             "{raw:?}"
         );
@@ -308,7 +313,7 @@ fn cursors_round_trip_and_pages_end() {
     assert_eq!(BookingCursor::decode(&cursor.encode()), Ok(cursor));
 
     let query = BookingQuery::parse(
-        &customer,
+        BookingScope::of(&customer),
         &RawBookingQuery {
             limit: Some("1".into()),
             ..Default::default()

@@ -3,8 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Dispatcher, WAIT_FOR_CHANGE, failed, log_handed_over};
-use crate::domain::{AccountMail, AccountMessage, IssuedToken, ORPHANED_AFTER, Recipients, Wanted};
+use super::{Dispatcher, WAIT_FOR_CHANGE, failed, log_handed_over, subject_of};
+use crate::domain::{
+    AccountMail, AccountMessage, AuditContext, AuditEntry, IssuedToken, ORPHANED_AFTER, Recipients,
+    TargetKind, Wanted,
+};
 use crate::error::ErrorChain;
 use crate::mail::compose_account;
 use crate::store::{Delivery, StoreResult};
@@ -16,7 +19,7 @@ impl Dispatcher {
         &self,
         message: &AccountMessage,
         now: DateTime<Utc>,
-    ) -> StoreResult<Delivery> {
+    ) -> StoreResult<(Delivery, Vec<AuditEntry>)> {
         let attempts = message.attempts;
         let account = match &message.mail {
             AccountMail::PasswordReset { email } => self
@@ -24,19 +27,22 @@ impl Dispatcher {
                 .find_credentials(email)
                 .await?
                 .map(|credentials| credentials.user),
-            AccountMail::Verification { user } => self.store.find_user(*user).await?,
+            AccountMail::Verification { user } | AccountMail::Invitation { user } => {
+                self.store.find_user(*user).await?
+            }
         };
         let orphaned = now - message.created_at >= ORPHANED_AFTER;
         let user = match (message.wanted(account.as_ref(), orphaned), account) {
             (Wanted::Send, Some(user)) => user,
             (Wanted::Wait, _) => {
-                return Ok(Delivery::Retry {
+                let retry = Delivery::Retry {
                     attempts,
                     at: now + WAIT_FOR_CHANGE,
                     delivered: Recipients::NONE,
-                });
+                };
+                return Ok((retry, Vec::new()));
             }
-            _ => return Ok(Delivery::Dropped { attempts }),
+            _ => return Ok((Delivery::Dropped { attempts }, Vec::new())),
         };
         let purpose = message.mail.purpose();
         let (token, issued) = IssuedToken::issue(&user, purpose, now);
@@ -54,20 +60,39 @@ impl Dispatcher {
             Ok(mail) => mail,
             Err(error) => {
                 tracing::error!(message = %message.id, error = %ErrorChain(&error), "mail could not be composed");
-                return Ok(Delivery::Dropped { attempts });
+                return Ok((Delivery::Dropped { attempts }, Vec::new()));
             }
         };
+        let (context, target) = (
+            AuditContext::service(now),
+            (TargetKind::User, user.id.to_string()),
+        );
+        let subject = subject_of(&mail);
         match self.transport.send(mail).await {
             Ok(written) => {
                 log_handed_over(&message.id, written.as_deref());
-                Ok(Delivery::Sent {
+                let sent = Delivery::Sent {
                     attempts: attempts + 1,
-                })
+                };
+                let entry = AuditEntry::mail_sent(&context, target, &message.id, &subject);
+                Ok((sent, vec![entry]))
             }
             Err(error) => {
                 let expired = message.expired(now);
                 let none = Recipients::NONE;
-                Ok(failed(&message.id, attempts, expired, now, &error, none))
+                let outcome = failed(&message.id, attempts, expired, now, &error, none);
+                let entries = match outcome {
+                    Delivery::Dropped { attempts } => {
+                        vec![AuditEntry::mail_failed(
+                            &context,
+                            target,
+                            &message.id,
+                            attempts,
+                        )]
+                    }
+                    _ => Vec::new(),
+                };
+                Ok((outcome, entries))
             }
         }
     }

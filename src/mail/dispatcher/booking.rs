@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Dispatcher, WAIT_FOR_CHANGE, failed, log_handed_over};
+use super::{Dispatcher, WAIT_FOR_CHANGE, failed, log_handed_over, subject_of};
 use crate::domain::{
-    Consultant, ConsultantId, ORPHANED_AFTER, OutboxMessage, Recipient, User, Wanted, still_wanted,
+    AuditContext, AuditEntry, Consultant, ConsultantId, ORPHANED_AFTER, OutboxMessage, Recipient,
+    TargetKind, User, Wanted, still_wanted,
 };
 use crate::error::ErrorChain;
 use crate::mail::{Parties, TransportError, compose};
@@ -13,11 +14,23 @@ use crate::store::{Delivery, StoreResult};
 
 impl Dispatcher {
     /// Mails each party of a booking notification not mailed yet, if the
-    /// booking still wants it.
+    /// booking still wants it; with a `mail.sent` entry per mail, and a
+    /// `mail.failed` one when it is given up.
     pub(super) async fn deliver(
         &self,
         message: &OutboxMessage,
         now: DateTime<Utc>,
+    ) -> StoreResult<(Delivery, Vec<AuditEntry>)> {
+        let mut audit = Vec::new();
+        let outcome = self.deliver_logged(message, now, &mut audit).await?;
+        Ok((outcome, audit))
+    }
+
+    async fn deliver_logged(
+        &self,
+        message: &OutboxMessage,
+        now: DateTime<Utc>,
+        audit: &mut Vec<AuditEntry>,
     ) -> StoreResult<Delivery> {
         let attempts = message.attempts;
         if !self.booking_notifications {
@@ -39,14 +52,30 @@ impl Dispatcher {
         let Some(parties) = self.parties(message).await? else {
             return Ok(Delivery::Dropped { attempts });
         };
+        let context = AuditContext::service(now);
+        let target = || (TargetKind::Booking, message.booking_id().to_string());
         let (mut delivered, mut mailed) = (message.delivered, false);
         for recipient in message.undelivered() {
+            let id = message.mail_id(recipient);
             match self.send_to(message, recipient, &parties).await {
-                Ok(sent) => (delivered, mailed) = (delivered.with(recipient), mailed || sent),
+                Ok(sent) => {
+                    if let Some(subject) = &sent {
+                        audit.push(AuditEntry::mail_sent(&context, target(), &id, subject));
+                    }
+                    (delivered, mailed) = (delivered.with(recipient), mailed || sent.is_some());
+                }
                 Err(error) => {
-                    let id = message.mail_id(recipient);
                     let expired = message.expired(now);
-                    return Ok(failed(&id, attempts, expired, now, &error, delivered));
+                    let outcome = failed(&id, attempts, expired, now, &error, delivered);
+                    if matches!(outcome, Delivery::Dropped { .. }) {
+                        audit.push(AuditEntry::mail_failed(
+                            &context,
+                            target(),
+                            &message.id,
+                            attempts + 1,
+                        ));
+                    }
+                    return Ok(outcome);
                 }
             }
         }
@@ -59,25 +88,26 @@ impl Dispatcher {
         })
     }
 
-    /// Mails `recipient` about `message`; whether a mail went out (an
-    /// unverified address gets none, and a mail that cannot be composed
-    /// never will be: both are done with). An error is the transport's.
+    /// Mails `recipient` about `message`; the subject of the mail that went
+    /// out, if one did (an unverified address gets none, and a mail that
+    /// cannot be composed never will be: both are done with). An error is
+    /// the transport's.
     async fn send_to(
         &self,
         message: &OutboxMessage,
         recipient: Recipient,
         parties: &Parties,
-    ) -> Result<bool, TransportError> {
+    ) -> Result<Option<String>, TransportError> {
         let account = match (recipient, &parties.former_consultant) {
             (Recipient::Customer, _) => &parties.customer,
             (Recipient::Consultant, _) => &parties.consultant_account,
             (Recipient::FormerConsultant, Some((_, account))) => account,
-            (Recipient::FormerConsultant, None) => return Ok(false),
+            (Recipient::FormerConsultant, None) => return Ok(None),
         };
         let id = message.mail_id(recipient);
         if !account.email_verified {
             tracing::debug!(message = %id, "not mailed: the address is not verified");
-            return Ok(false);
+            return Ok(None);
         }
         let mail = match compose(
             message,
@@ -90,12 +120,13 @@ impl Dispatcher {
             Ok(mail) => mail,
             Err(error) => {
                 tracing::error!(message = %id, error = %ErrorChain(&error), "mail could not be composed");
-                return Ok(false);
+                return Ok(None);
             }
         };
+        let subject = subject_of(&mail);
         let written = self.transport.send(mail).await?;
         log_handed_over(&id, written.as_deref());
-        Ok(true)
+        Ok(Some(subject))
     }
 
     /// The accounts and profiles the message names; `None` if one is gone.

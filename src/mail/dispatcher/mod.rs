@@ -23,7 +23,7 @@ use crate::config::MailSettings;
 use crate::domain::{AccountMail, Clock, LEASE, Outgoing, Recipients, retry_delay};
 use crate::error::ErrorChain;
 use crate::monitoring;
-use crate::store::{Delivery, SharedStore, StoreResult};
+use crate::store::{Delivery, Finished, SharedStore, StoreResult};
 
 /// How long to wait when there was nothing to do.
 const IDLE_POLL: Duration = Duration::from_millis(500);
@@ -156,46 +156,52 @@ impl Dispatcher {
             .store
             .claim_due_messages(now, &lease, now + LEASE, BATCH)
             .await?;
-        let delivered: Vec<Vec<(Outgoing, Delivery)>> = stream::iter(in_order(due))
+        let delivered: Vec<Vec<Finished>> = stream::iter(in_order(due))
             .map(|messages| async move {
-                let mut outcomes = Vec::with_capacity(messages.len());
+                let mut finished = Vec::with_capacity(messages.len());
                 for message in messages {
-                    let outcome = self.outcome(&message).await;
-                    outcomes.push((message, outcome));
+                    finished.push(self.outcome(message).await);
                 }
-                outcomes
+                finished
             })
             .buffer_unordered(IN_FLIGHT)
             .collect()
             .await;
-        let outcomes: Vec<_> = delivered.into_iter().flatten().collect();
-        self.store.finish_messages(&lease, &outcomes).await?;
-        Ok(outcomes.len())
+        let finished: Vec<_> = delivered.into_iter().flatten().collect();
+        self.store.finish_messages(&lease, &finished).await?;
+        Ok(finished.len())
     }
 
-    /// How delivering `message` now ended.
-    async fn outcome(&self, message: &Outgoing) -> Delivery {
+    /// How delivering `message` now ended, with the audit entries of the
+    /// mails it sent or gave up.
+    async fn outcome(&self, message: Outgoing) -> Finished {
         let now = self.clock.now();
-        let delivered = match message {
+        let delivered = match &message {
             Outgoing::Booking(booking) => self.deliver(booking, now).await,
             Outgoing::Account(account) => self.deliver_account(account, now).await,
         };
-        match delivered {
-            Ok(outcome) => outcome,
+        let (outcome, audit) = match delivered {
+            Ok(delivered) => delivered,
             // The store failed while looking the message up: try again
             // shortly, and still record what was sent before it failed.
             Err(error) => {
                 tracing::warn!(message = %message.id(), error = %ErrorChain(&error),
                     "mail not delivered: store unavailable");
-                Delivery::Retry {
+                let retry = Delivery::Retry {
                     attempts: message.attempts(),
                     at: now + WAIT_FOR_CHANGE,
-                    delivered: match message {
+                    delivered: match &message {
                         Outgoing::Booking(booking) => booking.delivered,
                         Outgoing::Account(_) => Recipients::NONE,
                     },
-                }
+                };
+                (retry, Vec::new())
             }
+        };
+        Finished {
+            message,
+            outcome,
+            audit,
         }
     }
 }
@@ -222,6 +228,14 @@ fn in_order(mut due: Vec<Outgoing>) -> Vec<Vec<Outgoing>> {
         }
     }
     groups
+}
+
+/// The subject a composed mail carries (for its `mail.sent` entry).
+fn subject_of(mail: &lettre::Message) -> String {
+    mail.headers()
+        .get::<lettre::message::header::Subject>()
+        .map(|subject| subject.as_ref().to_owned())
+        .unwrap_or_default()
 }
 
 /// Logs and counts a mail handed over: to the SMTP server, or written to

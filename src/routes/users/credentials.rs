@@ -4,11 +4,13 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{
-    AuthSuccess, ChangePasswordRequest, LoginRequest, UserView, discard_presented_session,
-    limit_by_address, with_session_cookie,
+    AuthSuccess, ChangePasswordRequest, LoginRequest, UserView, audit_as,
+    discard_presented_session, limit_by_address, with_session_cookie,
 };
 use crate::auth::{self, Authenticated, PasswordAttempt};
-use crate::domain::{CredentialsStamp, Email, Password};
+use crate::domain::{
+    AuditAction, AuditContext, AuditEntry, CredentialsStamp, Effects, Email, Password, User,
+};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
 use crate::routes::responses::{BodyErrors, CrossSiteError, StoreErrors};
@@ -60,9 +62,13 @@ pub async fn login(
     };
     let verified = state.hasher.verify(password, hash).await?;
     let Some(user) = user.filter(|_| verified) else {
-        // The email is personal data; the request id on the line is enough to investigate.
+        // The email is personal data; the request id on the line is enough
+        // to investigate (the audit log, which staff read, has it).
         tracing::warn!("login failed: invalid credentials");
         metrics::counter!(crate::monitoring::FAILED_LOGINS).increment(1);
+        let context = audit_as(None, &request, state.now());
+        let entry = AuditEntry::login_failed(&context, &email, account);
+        state.store.append_audit(&[entry]).await?;
         return Err(ApiError::invalid_credentials());
     };
     let device = attempt.succeeded(&state, user.id).await?;
@@ -71,7 +77,11 @@ pub async fn login(
     // password changed meanwhile, it is refused on first use.
     let stamp = user.credentials_stamp;
     let (token, session) = auth::new_session(&state, user.id, stamp, &request);
-    state.store.insert_session(&session).await?;
+    let entry = AuditEntry::login(&audit_as(Some(&user), &request, state.now()), &session);
+    state
+        .store
+        .insert_session(&session, &Effects::audit([entry]))
+        .await?;
     tracing::info!(user = %user.id, session = %session.id, "user logged in");
     let body = AuthSuccess {
         title: "Login Successful",
@@ -125,15 +135,20 @@ pub async fn change_password(
     if !state.hasher.verify(current, stored).await? {
         tracing::warn!(user = %user.id, "password change refused: wrong current password");
         metrics::counter!(crate::monitoring::FAILED_LOGINS).increment(1);
+        let entry = AuditEntry::login_failed(&auth.audit(state.now()), &user.email, Some(user.id))
+            .with("via", "password_change");
+        state.store.append_audit(&[entry]).await?;
         return Err(ApiError::invalid_credentials().with_field("currentPassword"));
     }
     let device = attempt.succeeded(&state, user.id).await?;
     let new_hash = state.hasher.hash(new).await?;
     let stamp = CredentialsStamp::generate();
     let (token, session) = auth::new_session(&state, user.id, stamp, &request);
+    let context = auth.audit(state.now());
+    let effects = password_effects(&context, user, AuditAction::UserPasswordChanged);
     let revoked = state
         .store
-        .change_password(user.id, &new_hash, stamp, Some(&session))
+        .change_password(user.id, &new_hash, stamp, Some(&session), &effects)
         .await?;
     tracing::info!(user = %user.id, revoked, "password changed");
     let body = AuthSuccess {
@@ -148,4 +163,23 @@ pub async fn change_password(
         device,
         body,
     ))
+}
+
+/// What replacing `user`'s password records: `action`, and the calendar
+/// feed it turns off, if one is on.
+pub(super) fn password_effects(
+    context: &AuditContext,
+    user: &User,
+    action: AuditAction,
+) -> Effects {
+    let effects = Effects::audit([AuditEntry::password(context, action, user.id)]);
+    match user.role.consultant_id() {
+        Some(consultant) => effects.if_feed_revoked(AuditEntry::feed(
+            context,
+            consultant,
+            false,
+            action.as_str(),
+        )),
+        None => effects,
+    }
 }

@@ -19,8 +19,11 @@ use super::responses::{CrossSiteError, NoBodyErrors, SessionErrors};
 use actix_web::cookie::Cookie;
 
 use crate::auth::{Authenticated, client_address, presented_token, removal_cookie, session_cookie};
-use crate::domain::{SessionToken, User, format_timestamp};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Actor, AuditContext, SessionToken, User, format_timestamp};
 use crate::error::ApiError;
+use crate::http::request_id;
 use crate::state::AppState;
 
 /// `customer` or `consultant` (documentation only).
@@ -139,6 +142,16 @@ fn limit_by_address(state: &AppState, request: &HttpRequest) -> Result<(), ApiEr
         )
         .with_retry_after(wait.as_secs().max(1))
     })
+}
+
+/// The audit context of what `request` does as `actor` (the account it
+/// logs in, registers or resets; `None` for a failed login) at `at`.
+fn audit_as(actor: Option<&User>, request: &HttpRequest, at: DateTime<Utc>) -> AuditContext {
+    AuditContext {
+        actor: actor.map(Actor::user),
+        request_id: request_id(request),
+        at,
+    }
 }
 
 /// A session token the client presented when asking for a new one is never

@@ -9,11 +9,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{Message, limit_by_address, redacted_debug};
+use super::credentials::password_effects;
+use super::{Message, audit_as, limit_by_address, redacted_debug};
 use crate::auth;
 use crate::domain::{
-    AccountMail, AccountMessage, AccountToken, CredentialsStamp, Email, Password, Reservation,
-    ThrottleKey, TokenPurpose,
+    AccountMail, AccountMessage, AccountToken, AuditAction, CredentialsStamp, Email, Password,
+    Reservation, ThrottleKey, TokenPurpose,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -155,9 +156,11 @@ pub async fn confirm_password_reset(
         .clear_attempts(&ThrottleKey::account(&account.email))
         .await?;
     let stamp = CredentialsStamp::generate();
+    let context = audit_as(Some(&account), &request, state.now());
+    let effects = password_effects(&context, &account, AuditAction::UserPasswordReset);
     let expired = state
         .store
-        .change_password(user, &hash, stamp, None)
+        .change_password(user, &hash, stamp, None, &effects)
         .await?;
     tracing::info!(%user, expired, "password reset");
     Ok(HttpResponse::Ok().json(Message {

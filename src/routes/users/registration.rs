@@ -8,11 +8,14 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
-    AuthSuccess, UserView, discard_presented_session, limit_by_address, redacted_debug,
+    AuthSuccess, UserView, audit_as, discard_presented_session, limit_by_address, redacted_debug,
     with_session_cookie,
 };
 use crate::auth;
-use crate::domain::{AccountMail, AccountMessage, Email, Password, PersonName, Reservation, User};
+use crate::domain::{
+    AccountMail, AccountMessage, AuditEntry, Effects, Email, Password, PersonName, Reservation,
+    User,
+};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
 use crate::routes::responses::{BodyErrors, CrossSiteError, StoreErrors};
@@ -82,9 +85,15 @@ pub async fn register(
             None
         }
     };
+    let context = audit_as(Some(&user), &request, state.now());
+    let effects = Effects {
+        account_mails: verification.into_iter().collect(),
+        audit: vec![AuditEntry::account_created(&context, &user, false)],
+        ..Effects::default()
+    };
     state
         .store
-        .insert_user(&user, &password_hash, Some(&session), verification.as_ref())
+        .insert_user(&user, &password_hash, Some(&session), &effects)
         .await?;
     discard_presented_session(&state, &request).await?;
     let device = auth::trust_this_device(&state, user.id).await?;

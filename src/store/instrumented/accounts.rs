@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 
 use super::Instrumented;
 use crate::domain::{
-    AccountMessage, ConsultantId, CredentialsStamp, Email, IssuedToken, LoginThrottle,
-    PasswordHash, Reservation, Session, SessionId, ThrottleKey, TokenHash, TokenPurpose,
-    TrustedDevice, User, UserId,
+    ConsultantId, CredentialsStamp, Effects, Email, IssuedToken, LoginThrottle, PasswordHash,
+    Reservation, Session, SessionId, ThrottleKey, TokenHash, TokenPurpose, TrustedDevice, User,
+    UserId,
 };
 use crate::store::{
     AccountTokenStore, Credentials, SessionStore, StoreResult, ThrottleStore, UserStore,
@@ -20,13 +20,13 @@ impl UserStore for Instrumented {
         user: &User,
         password_hash: &PasswordHash,
         first_session: Option<&Session>,
-        verification: Option<&AccountMessage>,
+        effects: &Effects,
     ) -> StoreResult<()> {
         timed!(
             self,
             "insert_user",
             self.inner
-                .insert_user(user, password_hash, first_session, verification)
+                .insert_user(user, password_hash, first_session, effects)
         )
     }
 
@@ -56,12 +56,13 @@ impl UserStore for Instrumented {
         password_hash: &PasswordHash,
         stamp: CredentialsStamp,
         new_session: Option<&Session>,
+        effects: &Effects,
     ) -> StoreResult<u64> {
         timed!(
             self,
             "change_password",
             self.inner
-                .change_password(user_id, password_hash, stamp, new_session)
+                .change_password(user_id, password_hash, stamp, new_session, effects)
         )
     }
 
@@ -139,8 +140,12 @@ impl ThrottleStore for Instrumented {
 
 #[async_trait]
 impl SessionStore for Instrumented {
-    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
-        timed!(self, "insert_session", self.inner.insert_session(session))
+    async fn insert_session(&self, session: &Session, effects: &Effects) -> StoreResult<()> {
+        timed!(
+            self,
+            "insert_session",
+            self.inner.insert_session(session, effects)
+        )
     }
 
     async fn find_session(&self, token_hash: &TokenHash) -> StoreResult<Option<(Session, User)>> {
@@ -176,11 +181,16 @@ impl SessionStore for Instrumented {
         )
     }
 
-    async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64> {
+    async fn expire_other_sessions(
+        &self,
+        user_id: UserId,
+        keep: SessionId,
+        effects: &Effects,
+    ) -> StoreResult<u64> {
         timed!(
             self,
             "expire_other_sessions",
-            self.inner.expire_other_sessions(user_id, keep)
+            self.inner.expire_other_sessions(user_id, keep, effects)
         )
     }
 

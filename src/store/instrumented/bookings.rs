@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::Instrumented;
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, FeedSecret, HeldSlot,
-    LiveBookingLimit, OutboxMessage, PasswordHash, Schedule, TimeOff, TimeOffId, TokenHash, User,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Effects, FeedSecret, HeldSlot,
+    LiveBookingLimit, PasswordHash, Schedule, TimeOff, TimeOffId, TokenHash, User,
 };
 use crate::store::{BookingStore, CalendarStore, ConsultantStore, StoreResult};
 
@@ -16,11 +16,12 @@ impl ConsultantStore for Instrumented {
         &self,
         consultant: &Consultant,
         account: Option<(&User, &PasswordHash)>,
+        effects: &Effects,
     ) -> StoreResult<()> {
         timed!(
             self,
             "insert_consultant",
-            self.inner.insert_consultant(consultant, account)
+            self.inner.insert_consultant(consultant, account, effects)
         )
     }
 
@@ -31,6 +32,32 @@ impl ConsultantStore for Instrumented {
     async fn find_consultant(&self, id: ConsultantId) -> StoreResult<Option<Consultant>> {
         timed!(self, "find_consultant", self.inner.find_consultant(id))
     }
+
+    async fn update_profile(
+        &self,
+        consultant: &Consultant,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        timed!(
+            self,
+            "update_profile",
+            self.inner.update_profile(consultant, effects)
+        )
+    }
+
+    async fn set_consultant_active(
+        &self,
+        consultant: ConsultantId,
+        active: bool,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        timed!(
+            self,
+            "set_consultant_active",
+            self.inner
+                .set_consultant_active(consultant, active, effects)
+        )
+    }
 }
 
 #[async_trait]
@@ -39,11 +66,12 @@ impl CalendarStore for Instrumented {
         &self,
         consultant: ConsultantId,
         schedule: &Schedule,
+        effects: &Effects,
     ) -> StoreResult<Option<Consultant>> {
         timed!(
             self,
             "update_schedule",
-            self.inner.update_schedule(consultant, schedule)
+            self.inner.update_schedule(consultant, schedule, effects)
         )
     }
 
@@ -51,11 +79,12 @@ impl CalendarStore for Instrumented {
         &self,
         consultant: ConsultantId,
         secret: Option<&FeedSecret>,
+        effects: &Effects,
     ) -> StoreResult<()> {
         timed!(
             self,
             "set_calendar_feed",
-            self.inner.set_calendar_feed(consultant, secret)
+            self.inner.set_calendar_feed(consultant, secret, effects)
         )
     }
 
@@ -85,19 +114,25 @@ impl CalendarStore for Instrumented {
         &self,
         time_off: &TimeOff,
         now: DateTime<Utc>,
+        effects: &Effects,
     ) -> StoreResult<TimeOff> {
         timed!(
             self,
             "insert_time_off",
-            self.inner.insert_time_off(time_off, now)
+            self.inner.insert_time_off(time_off, now, effects)
         )
     }
 
-    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool> {
+    async fn delete_time_off(
+        &self,
+        consultant: ConsultantId,
+        id: TimeOffId,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
         timed!(
             self,
             "delete_time_off",
-            self.inner.delete_time_off(consultant, id)
+            self.inner.delete_time_off(consultant, id, effects)
         )
     }
 }
@@ -108,12 +143,12 @@ impl BookingStore for Instrumented {
         &self,
         booking: &Booking,
         limit: &LiveBookingLimit,
-        messages: &[OutboxMessage],
+        effects: &Effects,
     ) -> StoreResult<()> {
         timed!(
             self,
             "insert_booking",
-            self.inner.insert_booking(booking, limit, messages)
+            self.inner.insert_booking(booking, limit, effects)
         )
     }
 
@@ -125,12 +160,12 @@ impl BookingStore for Instrumented {
         &self,
         previous: &Booking,
         updated: &Booking,
-        messages: &[OutboxMessage],
+        effects: &Effects,
     ) -> StoreResult<()> {
         timed!(
             self,
             "update_booking",
-            self.inner.update_booking(previous, updated, messages)
+            self.inner.update_booking(previous, updated, effects)
         )
     }
 

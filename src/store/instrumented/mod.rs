@@ -33,6 +33,7 @@ macro_rules! timed {
 
 // Below the macro: `macro_rules!` is in scope only after its definition.
 mod accounts;
+mod audit;
 mod bookings;
 mod outbox;
 

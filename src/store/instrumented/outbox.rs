@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::Instrumented;
 use crate::domain::{AccountMessage, IdempotencyRecord, Outgoing};
-use crate::store::{Delivery, IdempotencyStore, OutboxStore, StoreResult};
+use crate::store::{Finished, IdempotencyStore, OutboxStore, StoreResult};
 
 #[async_trait]
 impl OutboxStore for Instrumented {
@@ -32,15 +32,11 @@ impl OutboxStore for Instrumented {
         )
     }
 
-    async fn finish_messages(
-        &self,
-        lease: &str,
-        outcomes: &[(Outgoing, Delivery)],
-    ) -> StoreResult<()> {
+    async fn finish_messages(&self, lease: &str, finished: &[Finished]) -> StoreResult<()> {
         timed!(
             self,
             "finish_messages",
-            self.inner.finish_messages(lease, outcomes)
+            self.inner.finish_messages(lease, finished)
         )
     }
 

@@ -8,8 +8,8 @@ use mongodb::options::FindOptions;
 use super::documents::{booking_from, claim_from, date, object_id};
 use super::{MongoStore, classify, find_all};
 use crate::domain::{
-    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, HeldSlot, LiveBookingLimit,
-    OutboxMessage,
+    Booking, BookingId, BookingQuery, BookingScope, BookingStatus, ConsultantId, Effects, HeldSlot,
+    LiveBookingLimit,
 };
 use crate::store::{BookingStore, StoreError, StoreResult};
 
@@ -41,7 +41,7 @@ impl BookingStore for MongoStore {
         &self,
         booking: &Booking,
         limit: &LiveBookingLimit,
-        messages: &[OutboxMessage],
+        effects: &Effects,
     ) -> StoreResult<()> {
         // Checked before (to refuse without writing) and after: a booking
         // that finds more than the limit once it is written withdraws
@@ -50,9 +50,10 @@ impl BookingStore for MongoStore {
         if !limit.allows(self.live_future_bookings(booking, limit).await? + 1) {
             return Err(StoreError::LimitReached);
         }
-        self.write_new_booking(booking, messages).await?;
+        self.write_new_booking(booking, effects).await?;
         if !limit.allows(self.live_future_bookings(booking, limit).await?) {
-            self.withdraw_new_booking(booking).await?;
+            self.withdraw_new_booking(booking, &effects.audit, "booking_limit_reached")
+                .await?;
             return Err(StoreError::LimitReached);
         }
         Ok(())
@@ -71,18 +72,37 @@ impl BookingStore for MongoStore {
         &self,
         previous: &Booking,
         updated: &Booking,
-        messages: &[OutboxMessage],
+        effects: &Effects,
     ) -> StoreResult<()> {
-        self.write_changed_booking(previous, updated, messages)
-            .await
+        self.write_changed_booking(previous, updated, effects).await
     }
 
     async fn list_bookings(&self, query: &BookingQuery) -> StoreResult<Vec<Booking>> {
-        let mut parties = vec![doc! {"customerId": query.customer_id.to_string()}];
-        if let Some(consultant) = query.consultant_id {
-            parties.push(doc! {"consultantId": consultant.to_string()});
-        }
-        let mut clauses = vec![doc! {"$or": parties}];
+        let mut clauses = match query.scope {
+            BookingScope::Own {
+                customer,
+                consultant,
+            } => {
+                let mut parties = vec![doc! {"customerId": customer.to_string()}];
+                if let Some(consultant) = consultant {
+                    parties.push(doc! {"consultantId": consultant.to_string()});
+                }
+                vec![doc! {"$or": parties}]
+            }
+            BookingScope::All {
+                consultant,
+                customer,
+            } => {
+                let mut only = vec![doc! {}];
+                if let Some(consultant) = consultant {
+                    only.push(doc! {"consultantId": consultant.to_string()});
+                }
+                if let Some(customer) = customer {
+                    only.push(doc! {"customerId": customer.to_string()});
+                }
+                only
+            }
+        };
         if let Some(status) = query.status {
             clauses.push(doc! {"status": status.as_str()});
         }

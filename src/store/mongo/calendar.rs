@@ -12,7 +12,8 @@ use super::documents::{
 };
 use super::{MongoStore, classify};
 use crate::domain::{
-    Consultant, ConsultantId, FeedSecret, Schedule, TimeOff, TimeOffId, TokenHash, format_timestamp,
+    AuditEntry, Consultant, ConsultantId, Effects, FeedSecret, Schedule, TimeOff, TimeOffId,
+    TokenHash, format_timestamp,
 };
 use crate::store::{CalendarStore, ConsultantStore, StoreError, StoreResult};
 
@@ -26,6 +27,7 @@ impl CalendarStore for MongoStore {
         &self,
         consultant: ConsultantId,
         schedule: &Schedule,
+        effects: &Effects,
     ) -> StoreResult<Option<Consultant>> {
         let Some(current) = self.find_consultant(consultant).await? else {
             return Ok(None);
@@ -45,13 +47,13 @@ impl CalendarStore for MongoStore {
         ] {
             fields.remove(key);
         }
-        self.consultants
-            .update_one(
-                doc! {"_id": object_id(consultant.bytes())},
-                doc! {"$set": fields},
-            )
-            .await
-            .map_err(classify)?;
+        self.update_with_audit(
+            &self.consultants,
+            doc! {"_id": object_id(consultant.bytes())},
+            doc! {"$set": fields},
+            &effects.audit,
+        )
+        .await?;
         Ok(Some(updated))
     }
 
@@ -59,6 +61,7 @@ impl CalendarStore for MongoStore {
         &self,
         consultant: ConsultantId,
         secret: Option<&FeedSecret>,
+        effects: &Effects,
     ) -> StoreResult<()> {
         // `$set` writes strings only (the test server stores a date as a
         // string): the time goes in as RFC 3339 text.
@@ -69,10 +72,9 @@ impl CalendarStore for MongoStore {
             }},
             None => doc! {"$unset": {FEED: "", FEED_SINCE: ""}},
         };
-        self.consultants
-            .update_one(doc! {"_id": object_id(consultant.bytes())}, update)
-            .await
-            .map_err(classify)?;
+        let filter = doc! {"_id": object_id(consultant.bytes())};
+        self.update_with_audit(&self.consultants, filter, update, &effects.audit)
+            .await?;
         Ok(())
     }
 
@@ -118,17 +120,27 @@ impl CalendarStore for MongoStore {
         &self,
         time_off: &TimeOff,
         now: DateTime<Utc>,
+        effects: &Effects,
     ) -> StoreResult<TimeOff> {
-        self.add_time_off(time_off, now).await
+        self.add_time_off(time_off, now, &effects.audit).await
     }
 
-    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool> {
+    async fn delete_time_off(
+        &self,
+        consultant: ConsultantId,
+        id: TimeOffId,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
         let removed = self
-            .change_time_off(consultant, move |all| {
-                let before = all.len();
-                all.retain(|off| off.id != id);
-                all.len() < before
-            })
+            .change_time_off(
+                consultant,
+                move |all| {
+                    let before = all.len();
+                    all.retain(|off| off.id != id);
+                    all.len() < before
+                },
+                |removed| removed.then(|| effects.audit.clone()).unwrap_or_default(),
+            )
             .await?;
         Ok(removed.unwrap_or(false))
     }
@@ -137,12 +149,14 @@ impl CalendarStore for MongoStore {
 impl MongoStore {
     /// Rewrites the time off of `consultant` with `change`: read, change,
     /// and write back conditioned on `timeOffVersion`, retried when another
-    /// change came between (so none is lost). What `change` returned;
-    /// `None` if there is no such consultant.
+    /// change came between (so none is lost), with the audit entries
+    /// `record` makes of its result. What `change` returned; `None` if
+    /// there is no such consultant.
     pub(super) async fn change_time_off<T>(
         &self,
         consultant: ConsultantId,
         change: impl Fn(&mut Vec<TimeOff>) -> T + Send + Sync,
+        record: impl Fn(&T) -> Vec<AuditEntry> + Send + Sync,
     ) -> StoreResult<Option<T>> {
         let id = doc! {"_id": object_id(consultant.bytes())};
         for _ in 0..8 {
@@ -173,12 +187,11 @@ impl MongoStore {
             };
             let entries: Vec<_> = time_off.iter().map(time_off_document).collect();
             let update = doc! {"$set": {"timeOff": entries, VERSION: version + 1}};
-            let written = self
-                .consultants
-                .update_one(unchanged, update)
-                .await
-                .map_err(classify)?;
-            if written.modified_count == 1 {
+            let audit = record(&result);
+            if self
+                .update_with_audit(&self.consultants, unchanged, update, &audit)
+                .await?
+            {
                 return Ok(Some(result));
             }
         }

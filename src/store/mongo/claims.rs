@@ -20,12 +20,9 @@ use mongodb::bson::doc;
 use mongodb::options::InsertManyOptions;
 use rand::Rng;
 
-use super::documents::{
-    Claim, booking_document, claim_document, claim_from, claim_id, date, kind_of, object_id,
-};
-use super::outbox::with_messages;
+use super::documents::{Claim, claim_document, claim_from, claim_id, date, kind_of};
 use super::{MongoStore, classify, is_duplicate_key};
-use crate::domain::{Booking, HeldSlot, OutboxMessage};
+use crate::domain::{Booking, HeldSlot};
 use crate::store::{BookingStore, StoreError, StoreResult};
 
 /// Age after which a claim whose booking does not need it counts as debris.
@@ -62,7 +59,7 @@ impl MongoStore {
     /// written (claims come first) is waited for: that booking either
     /// lands, and the slot is taken, or gives up and frees it. So racing
     /// requests refuse only what a live booking really holds.
-    async fn claim(&self, booking: &Booking, slots: &[HeldSlot]) -> StoreResult<()> {
+    pub(super) async fn claim(&self, booking: &Booking, slots: &[HeldSlot]) -> StoreResult<()> {
         if slots.is_empty() {
             return Ok(());
         }
@@ -193,7 +190,11 @@ impl MongoStore {
     }
 
     /// Whether `booking` still holds all its claims.
-    async fn holds_claims(&self, booking: &Booking, slots: &[HeldSlot]) -> StoreResult<bool> {
+    pub(super) async fn holds_claims(
+        &self,
+        booking: &Booking,
+        slots: &[HeldSlot],
+    ) -> StoreResult<bool> {
         let ids: Vec<_> = slots
             .iter()
             .map(|held| claim_id(booking.consultant_id, held.slot))
@@ -206,112 +207,14 @@ impl MongoStore {
         Ok(held == slots.len() as u64)
     }
 
-    /// Claims the slots, then inserts the booking; undoes the claims if the
-    /// insert fails.
-    pub(super) async fn write_new_booking(
-        &self,
-        booking: &Booking,
-        messages: &[OutboxMessage],
-    ) -> StoreResult<()> {
-        let slots = live_slots(booking);
-        self.claim(booking, &slots).await?;
-        if let Err(refused) = self.check_surroundings(booking).await {
-            self.release(booking, &slots).await.ok();
-            return Err(refused);
-        }
-        let document = with_messages(booking_document(booking), messages);
-        if let Err(error) = self.bookings.insert_one(document).await {
-            self.release(booking, &slots).await.ok();
-            return Err(classify(error));
-        }
-        // Only a request stalled for longer than STALE_AFTER could have lost a
-        // claim to repair; it must not leave a booking behind without it.
-        if !self.holds_claims(booking, &slots).await? {
-            self.withdraw_new_booking(booking).await?;
-            return Err(StoreError::SlotTaken);
-        }
-        Ok(())
-    }
-
-    /// Removes a booking just written by [`write_new_booking`](Self::write_new_booking)
-    /// and then its claims (in that order: its slots stay claimed while it exists).
-    pub(super) async fn withdraw_new_booking(&self, booking: &Booking) -> StoreResult<()> {
-        self.bookings
-            .delete_one(doc! {"_id": object_id(booking.id.bytes())})
-            .await
-            .map_err(classify)?;
-        self.release(booking, &live_slots(booking)).await
-    }
-
-    /// Claims newly needed slots, replaces the booking if still at the
-    /// previous version, then releases slots no longer needed.
-    pub(super) async fn write_changed_booking(
-        &self,
-        previous: &Booking,
-        updated: &Booking,
-        messages: &[OutboxMessage],
-    ) -> StoreResult<()> {
-        // The stored version's own messages move to the outbox first: the
-        // replacement below carries only this change's.
-        if !self.move_embedded_messages(previous).await? {
-            return Err(StoreError::Conflict);
-        }
-        let (before, after) = (live_slots(previous), live_slots(updated));
-        let has = |slots: &[HeldSlot], held: &HeldSlot| slots.iter().any(|s| s.slot == held.slot);
-        let gained: Vec<_> = after
-            .iter()
-            .copied()
-            .filter(|held| !has(&before, held))
-            .collect();
-        let lost: Vec<_> = before
-            .iter()
-            .copied()
-            .filter(|held| !has(&after, held))
-            .collect();
-        self.claim(updated, &gained).await?;
-        let moved =
-            (updated.appointment, updated.buffer) != (previous.appointment, previous.buffer);
-        if updated.status.is_live()
-            && moved
-            && let Err(refused) = self.check_surroundings(updated).await
-        {
-            self.release(updated, &gained).await.ok();
-            return Err(refused);
-        }
-        let filter =
-            doc! {"_id": object_id(updated.id.bytes()), "version": i64::from(previous.version)};
-        let replaced = match self
-            .bookings
-            .replace_one(filter, with_messages(booking_document(updated), messages))
-            .await
-        {
-            Ok(result) => result.matched_count > 0,
-            Err(error) => {
-                self.release(updated, &gained).await.ok();
-                return Err(classify(error));
-            }
-        };
-        if !replaced {
-            self.release(updated, &gained).await?;
-            return Err(StoreError::Conflict);
-        }
-        // The older versions' reminders, moved out above: this version
-        // planned its own.
-        if let Err(error) = self.withdraw_reminders(updated).await {
-            tracing::warn!(booking = %updated.id, %error, "could not withdraw reminders; they are dropped when due");
-        }
-        // Best effort: a failure here leaves only claims nobody needs, or
-        // a kind that availability reads a moment longer.
-        if let Err(error) = self.release(updated, &lost).await {
-            tracing::warn!(booking = %updated.id, %error, "could not release slots; they will be repaired later");
-        }
-        self.mark_changed_kinds(updated, &before, &after).await;
-        Ok(())
-    }
-
     /// Rewrites the `kind` of the claims `booking` keeps whose slot went
     /// from its buffer to its appointment or back.
-    async fn mark_changed_kinds(&self, booking: &Booking, before: &[HeldSlot], after: &[HeldSlot]) {
+    pub(super) async fn mark_changed_kinds(
+        &self,
+        booking: &Booking,
+        before: &[HeldSlot],
+        after: &[HeldSlot],
+    ) {
         for held in after {
             let flipped = before
                 .iter()

@@ -4,9 +4,11 @@ use async_trait::async_trait;
 use mongodb::bson::doc;
 use mongodb::options::FindOptions;
 
+use super::audit::with_audit;
 use super::documents::{consultant_document, consultant_from, object_id};
+use super::sessions::{VALID, expire_update};
 use super::{MongoStore, classify, find_all};
-use crate::domain::{Consultant, ConsultantId, PasswordHash, User};
+use crate::domain::{Consultant, ConsultantId, Effects, PasswordHash, User};
 use crate::store::{ConsultantStore, StoreResult, UserStore};
 
 #[async_trait]
@@ -15,18 +17,24 @@ impl ConsultantStore for MongoStore {
         &self,
         consultant: &Consultant,
         account: Option<(&User, &PasswordHash)>,
+        effects: &Effects,
     ) -> StoreResult<()> {
-        self.consultants
-            .insert_one(consultant_document(consultant))
-            .await
-            .map_err(classify)?;
+        self.insert_account_mails(&effects.account_mails).await?;
+        let document = with_audit(consultant_document(consultant), &effects.audit);
+        if let Err(error) = self.consultants.insert_one(document).await {
+            self.discard_account_mails(&effects.account_mails).await;
+            return Err(classify(error));
+        }
         if let Some((user, hash)) = account
-            && let Err(error) = self.insert_user(user, hash, None, None).await
+            && let Err(error) = self
+                .insert_user(user, hash, None, &Effects::default())
+                .await
         {
             self.consultants
                 .delete_one(doc! {"_id": object_id(consultant.id.bytes())})
                 .await
                 .ok();
+            self.discard_account_mails(&effects.account_mails).await;
             return Err(error);
         }
         Ok(())
@@ -46,5 +54,72 @@ impl ConsultantStore for MongoStore {
             .await
             .map_err(classify)?;
         found.as_ref().map(consultant_from).transpose()
+    }
+
+    async fn update_profile(
+        &self,
+        consultant: &Consultant,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        let profile = doc! {"$set": {
+            "name": consultant.name.as_str(),
+            "specialties": &consultant.specialties,
+            "languages": &consultant.languages,
+            "modes": consultant.modes.iter().map(|mode| mode.as_str()).collect::<Vec<_>>(),
+            "bio": consultant.bio.as_str(),
+        }};
+        let filter = doc! {"_id": object_id(consultant.id.bytes())};
+        if !self
+            .update_with_audit(&self.consultants, filter, profile, &effects.audit)
+            .await?
+        {
+            return Ok(false);
+        }
+        // The account shows the consultant's name.
+        self.users
+            .update_one(
+                doc! {"consultantId": consultant.id.to_string()},
+                doc! {"$set": {"name": consultant.name.as_str()}},
+            )
+            .await
+            .map_err(classify)?;
+        Ok(true)
+    }
+
+    async fn set_consultant_active(
+        &self,
+        consultant: ConsultantId,
+        active: bool,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        // The account first: once the profile says "deactivated", nobody
+        // can still log in to it.
+        let account = self.find_consultant_account(consultant).await?;
+        if let Some(account) = &account {
+            self.users
+                .update_one(
+                    doc! {"_id": object_id(account.id.bytes())},
+                    doc! {"$set": {"active": active}},
+                )
+                .await
+                .map_err(classify)?;
+            if !active {
+                self.sessions
+                    .update_many(
+                        doc! {"userId": account.id.to_string(), "status": VALID},
+                        expire_update(),
+                    )
+                    .await
+                    .map_err(classify)?;
+                self.turn_off_feed_of(account, effects).await?;
+            }
+        }
+        self.update_with_audit(
+            &self.consultants,
+            doc! {"_id": object_id(consultant.bytes())},
+            doc! {"$set": {"active": active}},
+            &effects.audit,
+        )
+        .await
     }
 }

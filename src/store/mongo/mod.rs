@@ -25,6 +25,8 @@
 //! fields other than `_id`, and strings behave the same everywhere.
 
 mod account_tokens;
+mod audit;
+mod booking_writes;
 mod bookings;
 mod calendar;
 mod claims;
@@ -68,6 +70,7 @@ pub struct MongoStore {
     idempotency_keys: Collection<Document>,
     outbox: Collection<Document>,
     account_tokens: Collection<Document>,
+    audit: Collection<Document>,
     /// How long expired sessions are kept before the TTL index removes them.
     session_retention: TimeDelta,
 }
@@ -101,6 +104,7 @@ impl MongoStore {
             trusted_devices: database.collection("trusted_devices"),
             outbox: database.collection("outbox"),
             account_tokens: database.collection("account_tokens"),
+            audit: database.collection("audit"),
             idempotency_keys: database.collection("idempotency_keys"),
             database,
             session_retention,
@@ -117,15 +121,20 @@ impl MongoStore {
     }
 
     /// Every collection's indexes.
-    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 10] {
+    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 11] {
+        let audit_pending = || index(doc! {"auditPending": 1}, "audit_pending");
         [
-            (&self.users, vec![unique(doc! {"email": 1}, "email_unique")]),
+            (
+                &self.users,
+                vec![unique(doc! {"email": 1}, "email_unique"), audit_pending()],
+            ),
             (
                 &self.sessions,
                 vec![
                     unique(doc! {"tokenHash": 1}, "token_hash_unique"),
                     index(doc! {"userId": 1, "createdAt": -1}, "by_user"),
                     ttl("purgeAt", "purge_after_retention"),
+                    audit_pending(),
                 ],
             ),
             (
@@ -136,7 +145,17 @@ impl MongoStore {
                         doc! {"consultantId": 1, "startsAt": 1},
                         "by_consultant_start",
                     ),
+                    index(doc! {"startsAt": 1}, "by_start"),
                     index(doc! {"outboxPending": 1}, "outbox_pending"),
+                    audit_pending(),
+                ],
+            ),
+            (
+                &self.audit,
+                vec![
+                    index(doc! {"targetId": 1, "at": 1}, "by_target"),
+                    index(doc! {"actorId": 1, "at": 1}, "by_actor"),
+                    index(doc! {"at": 1}, "by_time"),
                 ],
             ),
             (
@@ -155,6 +174,7 @@ impl MongoStore {
                 vec![
                     index(doc! {"state": 1, "nextAttemptAt": 1}, "due"),
                     ttl("purgeAt", "purge_when_finished"),
+                    audit_pending(),
                 ],
             ),
             (
@@ -166,7 +186,10 @@ impl MongoStore {
             ),
             (
                 &self.consultants,
-                vec![index(doc! {"calendarFeedHash": 1}, "by_calendar_feed")],
+                vec![
+                    index(doc! {"calendarFeedHash": 1}, "by_calendar_feed"),
+                    audit_pending(),
+                ],
             ),
             (
                 &self.idempotency_keys,

@@ -12,13 +12,14 @@ use chrono::{DateTime, Utc};
 use mongodb::bson::{Bson, Document, doc};
 use mongodb::options::FindOptions;
 
+use super::audit::with_audit;
 use super::documents::{Fields, date, object_id};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
 use crate::domain::{
     AccountMail, AccountMessage, Booking, BookingEvent, ConsultantId, DeliveryState, KEEP_FINISHED,
     OutboxMessage, Outgoing, Recipients, TokenPurpose,
 };
-use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
+use crate::store::{Finished, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
 const EMBEDDED: &str = "outbox";
 const PENDING_FLAG: &str = "outboxPending";
@@ -137,6 +138,7 @@ impl OutboxStore for MongoStore {
         limit: u32,
     ) -> StoreResult<Vec<Outgoing>> {
         self.move_pending_embedded(i64::from(limit) * 4).await?;
+        self.move_pending_audit().await?;
         let due = doc! {
             "state": DeliveryState::Pending.as_str(),
             "nextAttemptAt": {"$lte": date(now)},
@@ -181,18 +183,15 @@ impl OutboxStore for MongoStore {
             .await
     }
 
-    async fn finish_messages(
-        &self,
-        lease: &str,
-        outcomes: &[(Outgoing, Delivery)],
-    ) -> StoreResult<()> {
+    async fn finish_messages(&self, lease: &str, finished: &[Finished]) -> StoreResult<()> {
         // Reminders first, keyed: a crash before the outcomes are recorded
         // sends the messages again and stores no reminder twice.
-        for reminder in follow_ups(outcomes) {
+        for reminder in follow_ups(finished) {
             self.insert_once(new_message_document(&reminder)).await?;
         }
-        for (message, outcome) in outcomes {
-            let (finished, next_attempt_at) = outcome.apply(message);
+        for done in finished {
+            let message = &done.message;
+            let (finished, next_attempt_at) = done.outcome.apply(message);
             let (created_at, state) = (finished.created_at(), finished.state());
             let next_attempt_at = next_attempt_at.unwrap_or(created_at);
             let mut document = document_of(&finished, next_attempt_at, "", created_at);
@@ -200,8 +199,15 @@ impl OutboxStore for MongoStore {
                 // The TTL index removes finished messages after a while.
                 document.insert("purgeAt", date(created_at + KEEP_FINISHED));
             }
+            // Entries of an earlier outcome move out before the document
+            // is replaced with this one's.
+            self.move_audit_of(&self.outbox, doc! {"_id": message.id()})
+                .await?;
             self.outbox
-                .replace_one(doc! {"_id": message.id(), "lease": lease}, document)
+                .replace_one(
+                    doc! {"_id": message.id(), "lease": lease},
+                    with_audit(document, &done.audit),
+                )
                 .await
                 .map_err(classify)?;
         }

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use mongodb::bson::{Document, doc};
 use mongodb::options::FindOptions;
 
+use super::audit::with_audit;
 use super::documents::{date, object_id, session_document, session_from, user_from};
 use super::{MongoStore, classify, find_all};
-use crate::domain::{Session, SessionId, SessionStatus, TokenHash, User, UserId};
+use crate::domain::{Effects, Session, SessionId, SessionStatus, TokenHash, User, UserId};
 use crate::store::{SessionStore, StoreResult, UserStore};
 
 pub(super) const VALID: &str = "valid";
@@ -20,9 +21,10 @@ pub(super) fn expire_update() -> Document {
 
 #[async_trait]
 impl SessionStore for MongoStore {
-    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
+    async fn insert_session(&self, session: &Session, effects: &Effects) -> StoreResult<()> {
+        let document = session_document(session, self.session_retention);
         self.sessions
-            .insert_one(session_document(session, self.session_retention))
+            .insert_one(with_audit(document, &effects.audit))
             .await
             .map_err(classify)?;
         Ok(())
@@ -99,10 +101,21 @@ impl SessionStore for MongoStore {
         Ok(result.modified_count > 0)
     }
 
-    async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64> {
+    async fn expire_other_sessions(
+        &self,
+        user_id: UserId,
+        keep: SessionId,
+        effects: &Effects,
+    ) -> StoreResult<u64> {
         if let Some(user) = self.find_user(user_id).await? {
-            self.turn_off_feed_of(&user).await?;
+            self.turn_off_feed_of(&user, effects).await?;
         }
+        self.record_on(
+            &self.users,
+            doc! {"_id": object_id(user_id.bytes())},
+            &effects.audit,
+        )
+        .await?;
         let result = self
             .sessions
             .update_many(

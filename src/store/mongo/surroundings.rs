@@ -18,7 +18,9 @@ use mongodb::options::FindOptions;
 use super::claims::{IN_FLIGHT_WAITS, STALE_AFTER, live_slots, needs, wait_for_in_flight};
 use super::documents::{Claim, claim_from, date};
 use super::{MongoStore, find_all};
-use crate::domain::{Booking, BookingId, ConsultantId, SLOT_MINUTES, TimeOff};
+use crate::domain::{
+    AuditAction, AuditEntry, Booking, BookingId, ConsultantId, SLOT_MINUTES, TimeOff,
+};
 use crate::store::{BookingStore, ConsultantStore, StoreError, StoreResult};
 
 impl MongoStore {
@@ -120,18 +122,29 @@ impl MongoStore {
         &self,
         time_off: &TimeOff,
         now: DateTime<Utc>,
+        audit: &[AuditEntry],
     ) -> StoreResult<TimeOff> {
         let consultant = time_off.consultant_id;
         let added = self
-            .change_time_off(consultant, |all| {
-                let absorbed: Vec<TimeOff> = all
-                    .iter()
-                    .filter(|off| off.overlaps(time_off.starts_at, time_off.ends_at))
-                    .cloned()
-                    .collect();
-                let stored = time_off.clone().add_to(all, now);
-                stored.map(|stored| (stored, absorbed))
-            })
+            .change_time_off(
+                consultant,
+                |all| {
+                    let absorbed: Vec<TimeOff> = all
+                        .iter()
+                        .filter(|off| off.overlaps(time_off.starts_at, time_off.ends_at))
+                        .cloned()
+                        .collect();
+                    let stored = time_off.clone().add_to(all, now);
+                    stored.map(|stored| (stored, absorbed))
+                },
+                |added| {
+                    if added.is_ok() {
+                        audit.to_vec()
+                    } else {
+                        Vec::new()
+                    }
+                },
+            )
             .await?
             .ok_or_else(|| StoreError::Internal("time off of an unknown consultant".into()))?
             .map_err(|_| StoreError::TooManyTimeOff)?;
@@ -142,10 +155,19 @@ impl MongoStore {
         if clashing == 0 {
             return Ok(stored);
         }
-        self.change_time_off(consultant, |all| {
-            all.retain(|off| off.id != stored.id);
-            all.extend(absorbed.iter().cloned());
-        })
+        // Taken back: the log says so (its entry may have moved already).
+        let undone: Vec<AuditEntry> = audit
+            .iter()
+            .map(|entry| entry.undone_as(AuditAction::TimeOffRemoved, "bookings_in_time_off"))
+            .collect();
+        self.change_time_off(
+            consultant,
+            |all| {
+                all.retain(|off| off.id != stored.id);
+                all.extend(absorbed.iter().cloned());
+            },
+            |_| undone.clone(),
+        )
         .await?;
         Err(StoreError::BookingsInTimeOff(clashing))
     }

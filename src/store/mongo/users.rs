@@ -3,16 +3,15 @@
 use async_trait::async_trait;
 use mongodb::bson::doc;
 
+use super::audit::with_audit;
 use super::documents::{object_id, password_hash_from, user_document, user_from};
 use super::sessions::{VALID, expire_update};
 use super::{MongoStore, classify, unique_violation};
 use crate::domain::{
-    AccountMessage, ConsultantId, CredentialsStamp, Email, PasswordHash, Session, TokenPurpose,
-    User, UserId,
+    AccountMessage, ConsultantId, CredentialsStamp, Effects, Email, PasswordHash, Session,
+    TokenPurpose, User, UserId,
 };
-use crate::store::{
-    CalendarStore, Credentials, OutboxStore, SessionStore, StoreError, StoreResult, UserStore,
-};
+use crate::store::{Credentials, OutboxStore, SessionStore, StoreError, StoreResult, UserStore};
 
 impl MongoStore {
     /// Deletes `user`'s outstanding reset tokens and the reset mails to
@@ -30,11 +29,39 @@ impl MongoStore {
         Ok(())
     }
 
-    /// Turns off the calendar feed of the consultant `user` speaks for, if any.
-    pub(super) async fn turn_off_feed_of(&self, user: &User) -> StoreResult<()> {
-        match user.role.consultant_id() {
-            Some(consultant) => self.set_calendar_feed(consultant, None).await,
-            None => Ok(()),
+    /// Turns off the calendar feed of the consultant `user` speaks for, if
+    /// one is on, with `effects.when_feed_revoked` in the same write.
+    pub(super) async fn turn_off_feed_of(&self, user: &User, effects: &Effects) -> StoreResult<()> {
+        let Some(consultant) = user.role.consultant_id() else {
+            return Ok(());
+        };
+        self.update_with_audit(
+            &self.consultants,
+            doc! {"_id": object_id(consultant.bytes()), "calendarFeedHash": {"$exists": true}},
+            doc! {"$unset": {"calendarFeedHash": "", "calendarFeedCreatedAt": ""}},
+            &effects.when_feed_revoked,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Queues account mails (first: once the change they belong to exists,
+    /// its mail is stored; a mail for a change that never lands is dropped
+    /// by the dispatcher).
+    pub(super) async fn insert_account_mails(&self, mails: &[AccountMessage]) -> StoreResult<()> {
+        for mail in mails {
+            self.insert_account_message(mail).await?;
+        }
+        Ok(())
+    }
+
+    /// Withdraws account mails queued for a change that failed.
+    pub(super) async fn discard_account_mails(&self, mails: &[AccountMessage]) {
+        for mail in mails {
+            self.outbox
+                .delete_one(doc! {"_id": mail.id.as_str()})
+                .await
+                .ok();
         }
     }
 }
@@ -46,31 +73,17 @@ impl UserStore for MongoStore {
         user: &User,
         password_hash: &PasswordHash,
         first_session: Option<&Session>,
-        verification: Option<&AccountMessage>,
+        effects: &Effects,
     ) -> StoreResult<()> {
-        // The mail first: once the account exists its mail is stored. If
-        // the account never comes, the dispatcher drops the mail.
-        if let Some(message) = verification {
-            self.insert_account_message(message).await?;
-        }
-        let discard_mail = || async {
-            if let Some(message) = verification {
-                self.outbox
-                    .delete_one(doc! {"_id": message.id.as_str()})
-                    .await
-                    .ok();
-            }
-        };
-        if let Err(error) = self
-            .users
-            .insert_one(user_document(user, password_hash))
-            .await
-        {
+        self.insert_account_mails(&effects.account_mails).await?;
+        let discard_mail = || self.discard_account_mails(&effects.account_mails);
+        let document = with_audit(user_document(user, password_hash), &effects.audit);
+        if let Err(error) = self.users.insert_one(document).await {
             discard_mail().await;
             return Err(unique_violation(StoreError::EmailTaken)(error));
         }
         if let Some(session) = first_session
-            && let Err(error) = self.insert_session(session).await
+            && let Err(error) = self.insert_session(session, &Effects::default()).await
         {
             // Without its session the registration failed: undo it so the
             // client can simply retry.
@@ -136,25 +149,27 @@ impl UserStore for MongoStore {
         password_hash: &PasswordHash,
         stamp: CredentialsStamp,
         new_session: Option<&Session>,
+        effects: &Effects,
     ) -> StoreResult<u64> {
         // Order matters if a step fails: what the old password opened
-        // first, then the new hash, then every session out, then the new
-        // session in. A failure part-way logs the user out everywhere,
-        // never leaves an old session, reset link or feed working.
+        // first, then the new hash (with the change's entries), then every
+        // session out, then the new session in. A failure part-way logs
+        // the user out everywhere, never leaves an old session, reset link
+        // or feed working.
         if let Some(user) = self.find_user(user_id).await? {
             self.end_recovery_of(&user).await?;
-            self.turn_off_feed_of(&user).await?;
+            self.turn_off_feed_of(&user, effects).await?;
         }
-        self.users
-            .update_one(
-                doc! {"_id": object_id(user_id.bytes())},
-                doc! {"$set": {
-                    "passwordHash": password_hash.as_str(),
-                    "credentialsStamp": stamp.to_stored(),
-                }},
-            )
-            .await
-            .map_err(classify)?;
+        self.update_with_audit(
+            &self.users,
+            doc! {"_id": object_id(user_id.bytes())},
+            doc! {"$set": {
+                "passwordHash": password_hash.as_str(),
+                "credentialsStamp": stamp.to_stored(),
+            }},
+            &effects.audit,
+        )
+        .await?;
         let expired = self
             .sessions
             .update_many(
@@ -164,7 +179,7 @@ impl UserStore for MongoStore {
             .await
             .map_err(classify)?;
         if let Some(session) = new_session {
-            self.insert_session(session).await?;
+            self.insert_session(session, &Effects::default()).await?;
         }
         Ok(expired.modified_count)
     }

@@ -7,14 +7,15 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 
+use super::audit::write_effects;
 use super::calendar::time_off_of;
 use super::claim_cache::Claims;
-use super::outbox::{insert_messages, withdraw_reminders};
+use super::outbox::withdraw_reminders;
 use super::rows::{self, BOOKING_COLUMNS, millis};
 use super::{SqliteStore, unique_violation};
 use crate::domain::{
-    Booking, BookingId, BookingQuery, BookingStatus, ConsultantId, HeldSlot, LiveBookingLimit,
-    OutboxMessage, Slot,
+    Booking, BookingId, BookingQuery, BookingScope, BookingStatus, ConsultantId, Effects, HeldSlot,
+    LiveBookingLimit, Slot,
 };
 use crate::store::{BookingStore, StoreError, StoreResult};
 
@@ -83,9 +84,9 @@ impl BookingStore for SqliteStore {
         &self,
         booking: &Booking,
         limit: &LiveBookingLimit,
-        messages: &[OutboxMessage],
+        effects: &Effects,
     ) -> StoreResult<()> {
-        let (booking, limit, messages) = (booking.clone(), *limit, messages.to_vec());
+        let (booking, limit, effects) = (booking.clone(), *limit, effects.clone());
         let (claims, consultant) = (Arc::clone(&self.claims), booking.consultant_id);
         self.write_then(move |tx| {
             // Counted inside the write transaction: SQLite's single writer
@@ -132,7 +133,7 @@ impl BookingStore for SqliteStore {
             )?;
             claim_slots(tx, &booking)?;
             check_surroundings(tx, &booking)?;
-            insert_messages(tx, &messages)
+            write_effects(tx, &effects)
         }, move |_| claims.changed(consultant))
         .await
     }
@@ -152,19 +153,25 @@ impl BookingStore for SqliteStore {
         &self,
         previous: &Booking,
         updated: &Booking,
-        messages: &[OutboxMessage],
+        effects: &Effects,
     ) -> StoreResult<()> {
         let (booking, previous_version) = (updated.clone(), previous.version);
         let moved = updated.status.is_live()
-            && (updated.appointment, updated.buffer) != (previous.appointment, previous.buffer);
-        let messages = messages.to_vec();
-        let (claims, consultant) = (Arc::clone(&self.claims), booking.consultant_id);
+            && (updated.appointment, updated.buffer, updated.consultant_id)
+                != (
+                    previous.appointment,
+                    previous.buffer,
+                    previous.consultant_id,
+                );
+        let effects = effects.clone();
+        let claims = Arc::clone(&self.claims);
+        let consultants = [previous.consultant_id, booking.consultant_id];
         self.write_then(move |tx| {
             let details = &booking.details;
             let changed = tx.prepare_cached(
                 "UPDATE bookings SET starts_at = ?1, duration_minutes = ?2, mode = ?3, destination = ?4,
                      travelers = ?5, notes = ?6, status = ?7, cancellation_reason = ?8, version = ?9,
-                     updated_at = ?10, buffer_minutes = ?13
+                     updated_at = ?10, buffer_minutes = ?13, consultant_id = ?14
                  WHERE id = ?11 AND version = ?12")?.execute(
                 params![
                     millis(booking.appointment.start()),
@@ -180,6 +187,7 @@ impl BookingStore for SqliteStore {
                     booking.id.to_string(),
                     previous_version,
                     booking.buffer.minutes(),
+                    booking.consultant_id.to_string(),
                 ],
             )?;
             if changed == 0 {
@@ -191,8 +199,8 @@ impl BookingStore for SqliteStore {
                 check_surroundings(tx, &booking)?;
             }
             withdraw_reminders(tx, booking.id)?;
-            insert_messages(tx, &messages)
-        }, move |_| claims.changed(consultant))
+            write_effects(tx, &effects)
+        }, move |_| consultants.into_iter().for_each(|consultant| claims.changed(consultant)))
         .await
     }
 
@@ -256,14 +264,39 @@ impl BookingStore for SqliteStore {
 /// parameters: each combination of filters is its own cached statement with
 /// a plan fit for it, rather than one plan full of `(?n IS NULL OR ...)`.
 fn list_bookings_sql(query: &BookingQuery) -> (String, Vec<Value>) {
-    let mut values = vec![Value::Text(query.customer_id.to_string())];
+    let mut values = Vec::new();
     let mut sql = format!("SELECT {BOOKING_COLUMNS} FROM bookings b WHERE ");
-    match query.consultant_id {
-        Some(consultant) => {
-            values.push(Value::Text(consultant.to_string()));
+    let text = |id: &dyn std::fmt::Display| Value::Text(id.to_string());
+    match query.scope {
+        BookingScope::Own {
+            customer,
+            consultant: Some(consultant),
+        } => {
+            values.extend([text(&customer), text(&consultant)]);
             sql.push_str("(b.customer_id = ?1 OR b.consultant_id = ?2)");
         }
-        None => sql.push_str("b.customer_id = ?1"),
+        BookingScope::Own {
+            customer,
+            consultant: None,
+        } => {
+            values.push(text(&customer));
+            sql.push_str("b.customer_id = ?1");
+        }
+        BookingScope::All {
+            consultant,
+            customer,
+        } => {
+            sql.push_str("1 = 1");
+            for (column, id) in [
+                ("consultant_id", consultant.map(|id| text(&id))),
+                ("customer_id", customer.map(|id| text(&id))),
+            ] {
+                if let Some(id) = id {
+                    values.push(id);
+                    sql.push_str(&format!(" AND b.{column} = ?{}", values.len()));
+                }
+            }
+        }
     }
     let mut condition = |clause: &str, value: Value| {
         values.push(value);

@@ -8,9 +8,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
+use super::audit::write_effects;
 use super::rows::{self, CONSULTANT_COLUMNS, millis};
 use crate::domain::{
-    Consultant, ConsultantId, FeedSecret, SLOT_MINUTES, Schedule, TimeOff, TimeOffId, TokenHash,
+    Consultant, ConsultantId, Effects, FeedSecret, SLOT_MINUTES, Schedule, TimeOff, TimeOffId,
+    TokenHash,
 };
 use crate::store::{CalendarStore, StoreError, StoreResult, snapshot};
 
@@ -75,13 +77,14 @@ impl CalendarStore for SqliteStore {
         &self,
         consultant: ConsultantId,
         schedule: &Schedule,
+        effects: &Effects,
     ) -> StoreResult<Option<Consultant>> {
-        let schedule = *schedule;
+        let (schedule, effects) = (*schedule, effects.clone());
         let cache = Arc::clone(&self.consultants);
         let change = move |tx: &Transaction<'_>| {
             let id = consultant.to_string();
             let rules = schedule.rules;
-            tx.execute(
+            let changed = tx.execute(
                 "UPDATE consultants SET timezone = ?1, working_hours = ?2, buffer_minutes = ?3,
                      minimum_notice_minutes = ?4, booking_horizon_days = ?5
                  WHERE id = ?6",
@@ -94,6 +97,9 @@ impl CalendarStore for SqliteStore {
                     id
                 ],
             )?;
+            if changed > 0 {
+                write_effects(tx, &effects)?;
+            }
             let sql = format!("SELECT {CONSULTANT_COLUMNS} FROM consultants c WHERE c.id = ?1");
             Ok(tx
                 .query_row(&sql, [id], |row| rows::consultant(row, 0))
@@ -107,15 +113,20 @@ impl CalendarStore for SqliteStore {
         &self,
         consultant: ConsultantId,
         secret: Option<&FeedSecret>,
+        effects: &Effects,
     ) -> StoreResult<()> {
         let hash = secret.map(|secret| secret.token_hash.as_str().to_owned());
         let since = secret.map(|secret| millis(secret.created_at));
+        let effects = effects.clone();
         self.write(move |tx| {
-            tx.execute(
+            let changed = tx.execute(
                 "UPDATE consultants SET calendar_feed_hash = ?1, calendar_feed_created_at = ?2
                  WHERE id = ?3",
                 params![hash, since, consultant.to_string()],
             )?;
+            if changed > 0 {
+                write_effects(tx, &effects)?;
+            }
             Ok(())
         })
         .await
@@ -166,8 +177,10 @@ impl CalendarStore for SqliteStore {
         &self,
         time_off: &TimeOff,
         now: DateTime<Utc>,
+        effects: &Effects,
     ) -> StoreResult<TimeOff> {
         let (time_off, consultant) = (time_off.clone(), time_off.consultant_id);
+        let effects = effects.clone();
         let cache = Arc::clone(&self.consultants);
         self.write_then(
             move |tx| {
@@ -176,26 +189,38 @@ impl CalendarStore for SqliteStore {
                 if clashing > 0 {
                     return Err(StoreError::BookingsInTimeOff(clashing));
                 }
-                change_time_off(tx, consultant, |all| {
+                let stored = change_time_off(tx, consultant, |all| {
                     time_off
                         .add_to(all, now)
                         .map_err(|_| StoreError::TooManyTimeOff)
-                })
+                })?;
+                write_effects(tx, &effects)?;
+                Ok(stored)
             },
             move |_| cache.changed(consultant),
         )
         .await
     }
 
-    async fn delete_time_off(&self, consultant: ConsultantId, id: TimeOffId) -> StoreResult<bool> {
+    async fn delete_time_off(
+        &self,
+        consultant: ConsultantId,
+        id: TimeOffId,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
         let cache = Arc::clone(&self.consultants);
+        let effects = effects.clone();
         self.write_then(
             move |tx| {
-                change_time_off(tx, consultant, |all| {
+                let deleted = change_time_off(tx, consultant, |all| {
                     let before = all.len();
                     all.retain(|off| off.id != id);
                     Ok(all.len() < before)
-                })
+                })?;
+                if deleted {
+                    write_effects(tx, &effects)?;
+                }
+                Ok(deleted)
             },
             move |_| cache.changed(consultant),
         )

@@ -1,13 +1,34 @@
 //! Consultants in SQL.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
+use super::audit::write_effects;
 use super::rows::{self, CONSULTANT_COLUMNS, modes_to_stored};
-use super::users::insert_user_row;
-use crate::domain::{Consultant, ConsultantId, PasswordHash, User};
+use super::sessions::{EXPIRED, VALID};
+use super::users::{insert_user_row, turn_off_feed_of};
+use crate::domain::{Consultant, ConsultantId, Effects, PasswordHash, User, UserId};
 use crate::store::{ConsultantStore, StoreError, StoreResult};
+
+fn to_json(items: &[String]) -> StoreResult<String> {
+    serde_json::to_string(items).map_err(|error| StoreError::Internal(error.into()))
+}
+
+/// The login account of `consultant`, if it has one.
+fn account_of(tx: &Transaction<'_>, consultant: ConsultantId) -> StoreResult<Option<UserId>> {
+    let id: Option<String> = tx
+        .query_row(
+            "SELECT id FROM users WHERE consultant_id = ?1",
+            [consultant.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    id.map(|id| UserId::parse(&id).ok_or_else(|| StoreError::Internal("corrupt users.id".into())))
+        .transpose()
+}
 
 #[async_trait]
 impl ConsultantStore for SqliteStore {
@@ -15,13 +36,11 @@ impl ConsultantStore for SqliteStore {
         &self,
         consultant: &Consultant,
         account: Option<(&User, &PasswordHash)>,
+        effects: &Effects,
     ) -> StoreResult<()> {
-        let consultant = consultant.clone();
+        let (consultant, effects) = (consultant.clone(), effects.clone());
         let account = account.map(|(user, hash)| (user.clone(), hash.clone()));
         self.write(move |tx| {
-            let to_json = |items: &[String]| {
-                serde_json::to_string(items).map_err(|error| StoreError::Internal(error.into()))
-            };
             tx.execute(
                 "INSERT INTO consultants (id, name, specialties, languages, timezone, working_hours,
                      buffer_minutes, minimum_notice_minutes, booking_horizon_days, modes, bio,
@@ -42,9 +61,101 @@ impl ConsultantStore for SqliteStore {
                     consultant.active,
                 ],
             )?;
-            account.map_or(Ok(()), |(user, hash)| insert_user_row(tx, &user, &hash))
+            if let Some((user, hash)) = account {
+                insert_user_row(tx, &user, &hash)?;
+            }
+            write_effects(tx, &effects)
         })
         .await
+    }
+
+    async fn update_profile(
+        &self,
+        consultant: &Consultant,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        let (consultant, effects) = (consultant.clone(), effects.clone());
+        let (profiles, sessions) = (Arc::clone(&self.consultants), Arc::clone(&self.sessions));
+        let id = consultant.id;
+        self.write_then(
+            move |tx| {
+                let changed = tx.execute(
+                    "UPDATE consultants SET name = ?1, specialties = ?2, languages = ?3,
+                         modes = ?4, bio = ?5
+                     WHERE id = ?6",
+                    params![
+                        consultant.name.as_str(),
+                        to_json(&consultant.specialties)?,
+                        to_json(&consultant.languages)?,
+                        modes_to_stored(&consultant.modes),
+                        consultant.bio,
+                        id.to_string(),
+                    ],
+                )?;
+                if changed == 0 {
+                    return Ok(None);
+                }
+                // The account shows the consultant's name.
+                tx.execute(
+                    "UPDATE users SET name = ?1 WHERE consultant_id = ?2",
+                    params![consultant.name.as_str(), id.to_string()],
+                )?;
+                write_effects(tx, &effects)?;
+                account_of(tx, id)
+            },
+            move |account| {
+                profiles.changed(id);
+                if let Some(account) = account {
+                    sessions.expired_sessions_of(*account, None);
+                }
+            },
+        )
+        .await
+        .map(|account| account.is_some())
+    }
+
+    async fn set_consultant_active(
+        &self,
+        consultant: ConsultantId,
+        active: bool,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        let effects = effects.clone();
+        let (profiles, sessions) = (Arc::clone(&self.consultants), Arc::clone(&self.sessions));
+        self.write_then(
+            move |tx| {
+                let id = consultant.to_string();
+                let changed = tx.execute(
+                    "UPDATE consultants SET active = ?1 WHERE id = ?2",
+                    params![active, id],
+                )?;
+                if changed == 0 {
+                    return Ok(None);
+                }
+                tx.execute(
+                    "UPDATE users SET active = ?1 WHERE consultant_id = ?2",
+                    params![active, id],
+                )?;
+                let account = account_of(tx, consultant)?;
+                if let (Some(account), false) = (account, active) {
+                    tx.execute(
+                        "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND status = ?3",
+                        params![EXPIRED, account.to_string(), VALID],
+                    )?;
+                    turn_off_feed_of(tx, account, &effects)?;
+                }
+                write_effects(tx, &effects)?;
+                Ok(Some(account))
+            },
+            move |found| {
+                profiles.changed(consultant);
+                if let Some(Some(account)) = found {
+                    sessions.expired_sessions_of(*account, None);
+                }
+            },
+        )
+        .await
+        .map(|found| found.is_some())
     }
 
     async fn list_consultants(&self) -> StoreResult<Vec<Consultant>> {

@@ -6,12 +6,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Row, Transaction, params};
 
 use super::SqliteStore;
+use super::audit::insert_audit;
 use super::rows::millis;
 use crate::domain::{
-    AccountMail, AccountMessage, BookingEvent, BookingId, ConsultantId, DeliveryState,
+    AccountMail, AccountMessage, AuditEntry, BookingEvent, BookingId, ConsultantId, DeliveryState,
     OutboxMessage, Outgoing, Recipients, TokenPurpose,
 };
-use crate::store::{Delivery, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
+use crate::store::{Finished, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
 /// Withdraws the reminders `booking` has waiting: a change plans its own
 /// (a moved or cancelled booking's old one would only be dropped when due).
@@ -170,16 +171,12 @@ impl OutboxStore for SqliteStore {
             .await
     }
 
-    async fn finish_messages(
-        &self,
-        lease: &str,
-        outcomes: &[(Outgoing, Delivery)],
-    ) -> StoreResult<()> {
+    async fn finish_messages(&self, lease: &str, finished: &[Finished]) -> StoreResult<()> {
         let lease = lease.to_owned();
-        let follow_ups = follow_ups(outcomes);
-        let finished: Vec<_> = outcomes
+        let follow_ups = follow_ups(finished);
+        let finished: Vec<(_, Vec<AuditEntry>)> = finished
             .iter()
-            .map(|(message, outcome)| outcome.apply(message))
+            .map(|done| (done.outcome.apply(&done.message), done.audit.clone()))
             .collect();
         // One relaxed transaction for the batch: a "sent" lost in a power cut
         // means one more send of the same mail (same Message-ID), which at
@@ -192,13 +189,13 @@ impl OutboxStore for SqliteStore {
                          lease = NULL, lease_until = NULL
                      WHERE id = ?5 AND lease = ?6",
                 )?;
-                for (message, next) in finished {
+                for ((message, next), audit) in finished {
                     // Only booking messages track delivery per recipient.
                     let delivered = match &message {
                         Outgoing::Booking(message) => Some(message.delivered.to_stored()),
                         Outgoing::Account(_) => None,
                     };
-                    finish.execute(params![
+                    let recorded = finish.execute(params![
                         message.state().as_str(),
                         message.attempts(),
                         delivered,
@@ -206,6 +203,11 @@ impl OutboxStore for SqliteStore {
                         message.id(),
                         lease
                     ])?;
+                    // Logged only with an outcome this lease recorded: a
+                    // message another dispatcher took meanwhile is its to log.
+                    if recorded > 0 {
+                        insert_audit(tx, &audit)?;
+                    }
                 }
                 insert_messages(tx, &follow_ups)
             },

@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
+use super::audit::write_effects;
 use super::rows::{self, SESSION_COLUMNS, SESSION_WIDTH, USER_COLUMNS, millis};
 use super::users::turn_off_feed_of;
-use crate::domain::{Session, SessionId, TokenHash, User, UserId};
+use crate::domain::{Effects, Session, SessionId, TokenHash, User, UserId};
 use crate::store::{SessionStore, StoreResult};
 
 pub(super) const EXPIRED: &str = "expired";
@@ -37,9 +38,13 @@ pub(super) fn insert_session_row(tx: &Transaction<'_>, session: &Session) -> Sto
 
 #[async_trait]
 impl SessionStore for SqliteStore {
-    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
-        let session = session.clone();
-        self.write(move |tx| insert_session_row(tx, &session)).await
+    async fn insert_session(&self, session: &Session, effects: &Effects) -> StoreResult<()> {
+        let (session, effects) = (session.clone(), effects.clone());
+        self.write(move |tx| {
+            insert_session_row(tx, &session)?;
+            write_effects(tx, &effects)
+        })
+        .await
     }
 
     async fn find_session(&self, token_hash: &TokenHash) -> StoreResult<Option<(Session, User)>> {
@@ -129,15 +134,22 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn expire_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<u64> {
+    async fn expire_other_sessions(
+        &self,
+        user_id: UserId,
+        keep: SessionId,
+        effects: &Effects,
+    ) -> StoreResult<u64> {
         let cache = Arc::clone(&self.sessions);
+        let effects = effects.clone();
         self.write_then(
             move |tx| {
                 let changed = tx.execute(
                     "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND id <> ?3 AND status = ?4",
                     params![EXPIRED, user_id.to_string(), keep.to_string(), VALID],
                 )?;
-                turn_off_feed_of(tx, user_id)?;
+                turn_off_feed_of(tx, user_id, &effects)?;
+                write_effects(tx, &effects)?;
                 Ok(changed as u64)
             },
             move |_| cache.expired_sessions_of(user_id, Some(keep)),

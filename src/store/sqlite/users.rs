@@ -5,13 +5,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::outbox::insert_account_message;
+use super::audit::{insert_audit, write_effects};
 use super::rows::{self, USER_COLUMNS, USER_WIDTH, millis};
 use super::sessions::{EXPIRED, VALID, insert_session_row};
 use super::{SqliteStore, unique_violation};
 use crate::domain::{
-    AccountMessage, ConsultantId, CredentialsStamp, Email, PasswordHash, Session, TokenPurpose,
-    User, UserId,
+    ConsultantId, CredentialsStamp, Effects, Email, PasswordHash, Session, TokenPurpose, User,
+    UserId,
 };
 use crate::store::{Credentials, StoreError, StoreResult, UserStore};
 
@@ -41,13 +41,22 @@ pub(super) fn insert_user_row(
     Ok(())
 }
 
-/// Turns off the calendar feed of the consultant `user_id` speaks for, if any.
-pub(super) fn turn_off_feed_of(tx: &Transaction<'_>, user_id: UserId) -> StoreResult<()> {
-    tx.execute(
+/// Turns off the calendar feed of the consultant `user_id` speaks for, if
+/// one is on, and then writes `effects.when_feed_revoked`.
+pub(super) fn turn_off_feed_of(
+    tx: &Transaction<'_>,
+    user_id: UserId,
+    effects: &Effects,
+) -> StoreResult<()> {
+    let revoked = tx.execute(
         "UPDATE consultants SET calendar_feed_hash = NULL, calendar_feed_created_at = NULL
-         WHERE id = (SELECT consultant_id FROM users WHERE id = ?1)",
+         WHERE id = (SELECT consultant_id FROM users WHERE id = ?1)
+           AND calendar_feed_hash IS NOT NULL",
         [user_id.to_string()],
     )?;
+    if revoked > 0 {
+        insert_audit(tx, &effects.when_feed_revoked)?;
+    }
     Ok(())
 }
 
@@ -58,19 +67,16 @@ impl UserStore for SqliteStore {
         user: &User,
         password_hash: &PasswordHash,
         first_session: Option<&Session>,
-        verification: Option<&AccountMessage>,
+        effects: &Effects,
     ) -> StoreResult<()> {
         let (user, hash) = (user.clone(), password_hash.clone());
-        let (session, verification) = (first_session.cloned(), verification.cloned());
+        let (session, effects) = (first_session.cloned(), effects.clone());
         self.write(move |tx| {
             insert_user_row(tx, &user, &hash)?;
             if let Some(session) = session {
                 insert_session_row(tx, &session)?;
             }
-            if let Some(message) = verification {
-                insert_account_message(tx, &message)?;
-            }
-            Ok(())
+            write_effects(tx, &effects)
         })
         .await
     }
@@ -133,8 +139,10 @@ impl UserStore for SqliteStore {
         password_hash: &PasswordHash,
         stamp: CredentialsStamp,
         new_session: Option<&Session>,
+        effects: &Effects,
     ) -> StoreResult<u64> {
         let (hash, session) = (password_hash.clone(), new_session.cloned());
+        let effects = effects.clone();
         let cache = Arc::clone(&self.sessions);
         self.write_then(
             move |tx| {
@@ -157,10 +165,11 @@ impl UserStore for SqliteStore {
                          AND account = (SELECT email FROM users WHERE id = ?2)",
                     params![reset, id],
                 )?;
-                turn_off_feed_of(tx, user_id)?;
+                turn_off_feed_of(tx, user_id, &effects)?;
                 if let Some(session) = session {
                     insert_session_row(tx, &session)?;
                 }
+                write_effects(tx, &effects)?;
                 Ok(expired as u64)
             },
             move |_| cache.expired_sessions_of(user_id, None),

@@ -24,7 +24,7 @@ use tempfile::TempDir;
 use tripdesk::auth::PasswordHasher;
 use tripdesk::config::{LogFormat, Settings};
 use tripdesk::domain::{
-    BookingRules, Clock, Consultant, Email, ManualClock, Password, PersonName, User,
+    BookingRules, Clock, Consultant, Effects, Email, ManualClock, Password, PersonName, User,
     format_timestamp,
 };
 use tripdesk::seed::{NewConsultant, add_consultant};
@@ -339,7 +339,7 @@ impl TestApp {
             .await
             .unwrap();
         self.store
-            .insert_user(&user, &hash, None, None)
+            .insert_user(&user, &hash, None, &Effects::default())
             .await
             .unwrap();
         let client = self.client();

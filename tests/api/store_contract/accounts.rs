@@ -25,7 +25,7 @@ async fn users_round_trip_and_emails_are_unique(backend: Backend) {
     let (_app, store, now) = setup(backend).await;
     let user = customer(now);
     store
-        .insert_user(&user, &hash("first"), None, None)
+        .insert_user(&user, &hash("first"), None, &Effects::default())
         .await
         .unwrap();
     let found = store.find_credentials(&user.email).await.unwrap().unwrap();
@@ -41,7 +41,9 @@ async fn users_round_trip_and_emails_are_unique(backend: Backend) {
         ..user.clone()
     };
     assert!(matches!(
-        store.insert_user(&twin, &hash("second"), None, None).await,
+        store
+            .insert_user(&twin, &hash("second"), None, &Effects::default())
+            .await,
         Err(StoreError::EmailTaken)
     ));
     assert_eq!(
@@ -62,13 +64,19 @@ async fn sessions_round_trip_and_expire(backend: Backend) {
     let user = customer(now);
     let first = session(&user, now);
     store
-        .insert_user(&user, &hash("x"), Some(&first), None)
+        .insert_user(&user, &hash("x"), Some(&first), &Effects::default())
         .await
         .unwrap();
     let second = session(&user, now + Duration::seconds(1));
     let third = session(&user, now + Duration::seconds(2));
-    store.insert_session(&second).await.unwrap();
-    store.insert_session(&third).await.unwrap();
+    store
+        .insert_session(&second, &Effects::default())
+        .await
+        .unwrap();
+    store
+        .insert_session(&third, &Effects::default())
+        .await
+        .unwrap();
 
     let (found, owner) = store
         .find_session(&first.token_hash)
@@ -126,7 +134,7 @@ async fn sessions_round_trip_and_expire(backend: Backend) {
 
     assert_eq!(
         store
-            .expire_other_sessions(user.id, third.id)
+            .expire_other_sessions(user.id, third.id, &Effects::default())
             .await
             .unwrap(),
         1
@@ -155,7 +163,7 @@ async fn touching_is_conditional(backend: Backend) {
     let user = customer(now);
     let live = session(&user, now);
     store
-        .insert_user(&user, &hash("x"), Some(&live), None)
+        .insert_user(&user, &hash("x"), Some(&live), &Effects::default())
         .await
         .unwrap();
     let last_seen = |store: SharedStore, session: Session| async move {
@@ -208,21 +216,30 @@ async fn password_change_replaces_hash_and_sessions(backend: Backend) {
     let user = customer(now);
     let old = session(&user, now);
     store
-        .insert_user(&user, &hash("old"), Some(&old), None)
+        .insert_user(&user, &hash("old"), Some(&old), &Effects::default())
         .await
         .unwrap();
-    store.insert_session(&session(&user, now)).await.unwrap();
+    store
+        .insert_session(&session(&user, now), &Effects::default())
+        .await
+        .unwrap();
     let other = customer(now);
     let bystander = session(&other, now);
     store
-        .insert_user(&other, &hash("x"), Some(&bystander), None)
+        .insert_user(&other, &hash("x"), Some(&bystander), &Effects::default())
         .await
         .unwrap();
 
     let new = session(&user, now + Duration::seconds(1));
     assert_eq!(
         store
-            .change_password(user.id, &hash("new"), new.credentials_stamp, Some(&new))
+            .change_password(
+                user.id,
+                &hash("new"),
+                new.credentials_stamp,
+                Some(&new),
+                &Effects::default()
+            )
             .await
             .unwrap(),
         2
@@ -254,7 +271,7 @@ async fn consultants_round_trip(backend: Backend) {
         ..customer(now)
     };
     store
-        .insert_consultant(&first, Some((&account, &hash("c"))))
+        .insert_consultant(&first, Some((&account, &hash("c"))), &Effects::default())
         .await
         .unwrap();
     assert_eq!(
@@ -281,7 +298,7 @@ async fn consultants_round_trip(backend: Backend) {
     };
     assert!(matches!(
         store
-            .insert_consultant(&second, Some((&clash, &hash("c"))))
+            .insert_consultant(&second, Some((&clash, &hash("c"))), &Effects::default())
             .await,
         Err(StoreError::EmailTaken)
     ));
@@ -293,7 +310,7 @@ async fn account_tokens_are_used_once_and_superseded_by_purpose(backend: Backend
     let (_app, store, now) = setup(backend).await;
     let user = customer(now);
     store
-        .insert_user(&user, &hash("x"), None, None)
+        .insert_user(&user, &hash("x"), None, &Effects::default())
         .await
         .unwrap();
     let (reset, verification) = (TokenPurpose::PasswordReset, TokenPurpose::EmailVerification);

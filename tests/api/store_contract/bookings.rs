@@ -2,8 +2,8 @@
 
 use chrono::Duration;
 use tripdesk::domain::{
-    BookingChanges, BookingCursor, BookingDuration, BookingQuery, BookingRules, CancellationReason,
-    Notes, Party, RawBookingQuery, Role, TimeOff, User,
+    BookingChanges, BookingCursor, BookingDuration, BookingQuery, BookingRules, BookingScope,
+    CancellationReason, Notes, Party, RawBookingQuery, Role, TimeOff, User,
 };
 use tripdesk::store::{SharedStore, StoreError};
 
@@ -21,32 +21,40 @@ store_tests!(
 async fn buffers_and_time_off_are_decided_inside_the_write(backend: Backend) {
     let (_app, store, now) = setup(backend).await;
     let mut connie = consultant();
-    store.insert_consultant(&connie, None).await.unwrap();
+    store
+        .insert_consultant(&connie, None, &Effects::default())
+        .await
+        .unwrap();
     let user = customer(now);
     store
-        .insert_user(&user, &hash("x"), None, None)
+        .insert_user(&user, &hash("x"), None, &Effects::default())
         .await
         .unwrap();
     let base = day(now, 3);
     let hours = |h: i64, m: i64| base + Duration::hours(h) + Duration::minutes(m);
     let early = booking(&user, &connie, hours(10, 0), 30, now);
     store
-        .insert_booking(&early, &roomy(now), &[])
+        .insert_booking(&early, &roomy(now), &Effects::default())
         .await
         .unwrap();
 
     // The buffer is raised to an hour: new bookings keep it on both sides.
     connie.rules = BookingRules::new(60, 0, 365).unwrap();
     let schedule = connie.schedule();
-    store.update_schedule(connie.id, &schedule).await.unwrap();
+    store
+        .update_schedule(connie.id, &schedule, &Effects::default())
+        .await
+        .unwrap();
     let too_close = booking(&user, &connie, hours(11, 0), 30, now);
     assert!(matches!(
-        store.insert_booking(&too_close, &roomy(now), &[]).await,
+        store
+            .insert_booking(&too_close, &roomy(now), &Effects::default())
+            .await,
         Err(StoreError::SlotTaken)
     ));
     let kept_apart = booking(&user, &connie, hours(11, 30), 30, now);
     store
-        .insert_booking(&kept_apart, &roomy(now), &[])
+        .insert_booking(&kept_apart, &roomy(now), &Effects::default())
         .await
         .unwrap();
     let held = store
@@ -65,14 +73,22 @@ async fn buffers_and_time_off_are_decided_inside_the_write(backend: Backend) {
     // it is kept, and a booking computed from an older profile is refused.
     let over = TimeOff::new(connie.id, hours(9, 0), hours(12, 0), None, now).unwrap();
     assert!(matches!(
-        store.insert_time_off(&over, now).await,
+        store.insert_time_off(&over, now, &Effects::default()).await,
         Err(StoreError::BookingsInTimeOff(2))
     ));
     let away = TimeOff::new(connie.id, hours(14, 0), hours(16, 0), Some("Dentist"), now).unwrap();
-    assert_eq!(store.insert_time_off(&away, now).await.unwrap(), away);
+    assert_eq!(
+        store
+            .insert_time_off(&away, now, &Effects::default())
+            .await
+            .unwrap(),
+        away
+    );
     let stale = booking(&user, &connie, hours(15, 0), 30, now);
     assert!(matches!(
-        store.insert_booking(&stale, &roomy(now), &[]).await,
+        store
+            .insert_booking(&stale, &roomy(now), &Effects::default())
+            .await,
         Err(StoreError::ConsultantAway)
     ));
     assert_eq!(store.find_booking(stale.id).await.unwrap(), None);
@@ -83,17 +99,20 @@ async fn buffers_and_time_off_are_decided_inside_the_write(backend: Backend) {
 async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     let (_app, store, now) = setup(backend).await;
     let connie = consultant();
-    store.insert_consultant(&connie, None).await.unwrap();
+    store
+        .insert_consultant(&connie, None, &Effects::default())
+        .await
+        .unwrap();
     let user = customer(now);
     store
-        .insert_user(&user, &hash("x"), None, None)
+        .insert_user(&user, &hash("x"), None, &Effects::default())
         .await
         .unwrap();
     let base = day(now, 3);
 
     let first = booking(&user, &connie, base + Duration::hours(10), 90, now);
     store
-        .insert_booking(&first, &roomy(now), &[])
+        .insert_booking(&first, &roomy(now), &Effects::default())
         .await
         .unwrap();
     assert_eq!(
@@ -123,7 +142,9 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     // Any overlap is refused, and leaves no trace.
     let overlapping = booking(&user, &connie, base + Duration::minutes(11 * 60), 60, now);
     assert!(matches!(
-        store.insert_booking(&overlapping, &roomy(now), &[]).await,
+        store
+            .insert_booking(&overlapping, &roomy(now), &Effects::default())
+            .await,
         Err(StoreError::SlotTaken)
     ));
     assert_eq!(store.find_booking(overlapping.id).await.unwrap(), None);
@@ -138,7 +159,10 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
     // Cancelled: the slots are free again; the reason is kept.
     let reason = CancellationReason::parse("Weather").unwrap();
     let cancelled = first.cancel(Some(reason), now).unwrap();
-    store.update_booking(&first, &cancelled, &[]).await.unwrap();
+    store
+        .update_booking(&first, &cancelled, &Effects::default())
+        .await
+        .unwrap();
     assert_eq!(store.find_booking(first.id).await.unwrap(), Some(cancelled));
     assert!(
         store
@@ -148,7 +172,7 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
             .is_empty()
     );
     store
-        .insert_booking(&overlapping, &roomy(now), &[])
+        .insert_booking(&overlapping, &roomy(now), &Effects::default())
         .await
         .unwrap();
 }
@@ -156,18 +180,24 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
 async fn updates_are_all_or_nothing(backend: Backend) {
     let (_app, store, now) = setup(backend).await;
     let connie = consultant();
-    store.insert_consultant(&connie, None).await.unwrap();
+    store
+        .insert_consultant(&connie, None, &Effects::default())
+        .await
+        .unwrap();
     let user = customer(now);
     store
-        .insert_user(&user, &hash("x"), None, None)
+        .insert_user(&user, &hash("x"), None, &Effects::default())
         .await
         .unwrap();
     let base = day(now, 2);
     let mine = booking(&user, &connie, base + Duration::hours(9), 30, now);
     let theirs = booking(&user, &connie, base + Duration::hours(10), 30, now);
-    store.insert_booking(&mine, &roomy(now), &[]).await.unwrap();
     store
-        .insert_booking(&theirs, &roomy(now), &[])
+        .insert_booking(&mine, &roomy(now), &Effects::default())
+        .await
+        .unwrap();
+    store
+        .insert_booking(&theirs, &roomy(now), &Effects::default())
         .await
         .unwrap();
     let window = (base, base + Duration::days(1));
@@ -186,7 +216,9 @@ async fn updates_are_all_or_nothing(backend: Backend) {
     };
     let moved = mine.change(Party::Customer, onto, &connie, now).unwrap();
     assert!(matches!(
-        store.update_booking(&mine, &moved, &[]).await,
+        store
+            .update_booking(&mine, &moved, &Effects::default())
+            .await,
         Err(StoreError::SlotTaken)
     ));
     assert_eq!(
@@ -202,7 +234,10 @@ async fn updates_are_all_or_nothing(backend: Backend) {
         ..Default::default()
     };
     let grown = mine.change(Party::Customer, longer, &connie, now).unwrap();
-    store.update_booking(&mine, &grown, &[]).await.unwrap();
+    store
+        .update_booking(&mine, &grown, &Effects::default())
+        .await
+        .unwrap();
     assert_eq!(
         store.find_booking(mine.id).await.unwrap(),
         Some(grown.clone())
@@ -217,7 +252,9 @@ async fn updates_are_all_or_nothing(backend: Backend) {
     };
     let stale = mine.change(Party::Customer, notes, &connie, now).unwrap();
     assert!(matches!(
-        store.update_booking(&mine, &stale, &[]).await,
+        store
+            .update_booking(&mine, &stale, &Effects::default())
+            .await,
         Err(StoreError::Conflict)
     ));
     assert_eq!(store.find_booking(mine.id).await.unwrap(), Some(grown));
@@ -228,8 +265,14 @@ async fn listing_matches_the_reference_query(backend: Backend) {
     let (_app, store, now) = setup(backend).await;
     let connie = consultant();
     let other = consultant();
-    store.insert_consultant(&connie, None).await.unwrap();
-    store.insert_consultant(&other, None).await.unwrap();
+    store
+        .insert_consultant(&connie, None, &Effects::default())
+        .await
+        .unwrap();
+    store
+        .insert_consultant(&other, None, &Effects::default())
+        .await
+        .unwrap();
     let alice = customer(now);
     let bob = customer(now);
     let connie_account = User {
@@ -238,7 +281,7 @@ async fn listing_matches_the_reference_query(backend: Backend) {
     };
     for user in [&alice, &bob, &connie_account] {
         store
-            .insert_user(user, &hash("x"), None, None)
+            .insert_user(user, &hash("x"), None, &Effects::default())
             .await
             .unwrap();
     }
@@ -253,13 +296,13 @@ async fn listing_matches_the_reference_query(backend: Backend) {
         let start = day(now, 1 + i % 3) + Duration::minutes(30 * (i + 10));
         let mut booked = booking(user, with, start, 30, now);
         store
-            .insert_booking(&booked, &roomy(now), &[])
+            .insert_booking(&booked, &roomy(now), &Effects::default())
             .await
             .unwrap();
         if i % 5 == 0 {
             let cancelled = booked.cancel(None, now).unwrap();
             store
-                .update_booking(&booked, &cancelled, &[])
+                .update_booking(&booked, &cancelled, &Effects::default())
                 .await
                 .unwrap();
             booked = cancelled;
@@ -287,7 +330,7 @@ async fn listing_matches_the_reference_query(backend: Backend) {
     ];
     for viewer in [&alice, &bob, &connie_account] {
         for raw in &queries {
-            let mut query = BookingQuery::parse(viewer, raw).unwrap();
+            let mut query = BookingQuery::parse(BookingScope::of(viewer), raw).unwrap();
             // Walk every page; the concatenation must equal the reference.
             let mut seen = Vec::new();
             loop {
@@ -300,7 +343,7 @@ async fn listing_matches_the_reference_query(backend: Backend) {
             }
             let reference = BookingQuery {
                 after: None,
-                ..BookingQuery::parse(viewer, raw).unwrap()
+                ..BookingQuery::parse(BookingScope::of(viewer), raw).unwrap()
             };
             let expected: Vec<_> = all
                 .iter()
@@ -317,7 +360,7 @@ async fn listing_matches_the_reference_query(backend: Backend) {
     let cursor = BookingCursor::after(&all[0]);
     let query = BookingQuery {
         after: Some(cursor),
-        ..BookingQuery::parse(&alice, &RawBookingQuery::default()).unwrap()
+        ..BookingQuery::parse(BookingScope::of(&alice), &RawBookingQuery::default()).unwrap()
     };
     let rest = store.list_bookings(&query).await.unwrap();
     assert!(

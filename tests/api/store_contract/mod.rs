@@ -5,7 +5,7 @@ mod bookings;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use tripdesk::domain::{
-    Booking, BookingDetails, BookingDuration, Clock, Consultant, Destination, Email,
+    Booking, BookingDetails, BookingDuration, Clock, Consultant, Destination, Effects, Email,
     LiveBookingLimit, Mode, Notes, PasswordHash, PersonName, Session, SessionPolicy, SessionToken,
     Travelers, User, UserAgent,
 };

@@ -1,0 +1,136 @@
+//! The audit log in SQL: entries are inserted in the transaction of the
+//! change they record; a trigger refuses to delete one.
+
+use async_trait::async_trait;
+use rusqlite::types::Value;
+use rusqlite::{Row, Transaction, params, params_from_iter};
+
+use super::SqliteStore;
+use super::outbox::{insert_account_message, insert_messages};
+use super::rows::millis;
+use crate::domain::{AuditEntry, AuditQuery, Effects};
+use crate::store::{AuditRecord, AuditStore, StoreError, StoreResult};
+
+/// Writes a change's side effects in its transaction: its mail and its
+/// audit entries.
+pub(super) fn write_effects(tx: &Transaction<'_>, effects: &Effects) -> StoreResult<()> {
+    insert_messages(tx, &effects.messages)?;
+    for mail in &effects.account_mails {
+        insert_account_message(tx, mail)?;
+    }
+    insert_audit(tx, &effects.audit)
+}
+
+/// Inserts audit entries.
+pub(super) fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> StoreResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit_log (id, at, actor_id, actor_role, action, target_type, target_id,
+             details, request_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for entry in entries {
+        let record = AuditRecord::from(entry);
+        let details = serde_json::to_string(&record.details)
+            .map_err(|error| StoreError::Internal(error.into()))?;
+        insert.execute(params![
+            record.id,
+            record.at,
+            record.actor_id,
+            record.actor_role,
+            record.action,
+            record.target_type,
+            record.target_id,
+            details,
+            record.request_id,
+        ])?;
+    }
+    Ok(())
+}
+
+const AUDIT_COLUMNS: &str =
+    "id, at, actor_id, actor_role, action, target_type, target_id, details, request_id";
+
+fn entry(row: &Row<'_>) -> StoreResult<AuditEntry> {
+    let details: String = row.get(7)?;
+    AuditRecord {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        actor_id: row.get(2)?,
+        actor_role: row.get(3)?,
+        action: row.get(4)?,
+        target_type: row.get(5)?,
+        target_id: row.get(6)?,
+        details: serde_json::from_str(&details)
+            .map_err(|error| StoreError::Internal(error.into()))?,
+        request_id: row.get(8)?,
+    }
+    .into_entry()
+}
+
+/// The query's SQL with a condition only for each filter present, and its
+/// parameters (as for the booking list).
+fn list_audit_sql(query: &AuditQuery) -> (String, Vec<Value>) {
+    let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1 = 1");
+    let mut values = Vec::new();
+    let mut condition = |clause: &str, value: Value| {
+        values.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some(actor) = &query.actor_id {
+        condition(" AND actor_id = ?", Value::Text(actor.clone()));
+    }
+    if let Some(target) = &query.target_id {
+        condition(" AND target_id = ?", Value::Text(target.clone()));
+    }
+    if let Some(action) = query.action {
+        condition(" AND action = ?", Value::Text(action.as_str().to_owned()));
+    }
+    if let Some(from) = query.from {
+        condition(" AND at >= ?", Value::Integer(millis(from)));
+    }
+    if let Some(to) = query.to {
+        condition(" AND at < ?", Value::Integer(millis(to)));
+    }
+    let (past, order) = if query.oldest_first {
+        (">", "ASC")
+    } else {
+        ("<", "DESC")
+    };
+    if let Some(after) = query.after {
+        condition(
+            &format!(" AND (at, id) {past} (?"),
+            Value::Integer(millis(after.at)),
+        );
+        condition(", ?)", Value::Text(after.id.to_string()));
+    }
+    condition(
+        &format!(" ORDER BY at {order}, id {order} LIMIT ?"),
+        Value::Integer(query.fetch_limit() as i64),
+    );
+    (sql, values)
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append_audit(&self, entries: &[AuditEntry]) -> StoreResult<()> {
+        let entries = entries.to_vec();
+        self.write(move |tx| insert_audit(tx, &entries)).await
+    }
+
+    async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>> {
+        let (sql, values) = list_audit_sql(query);
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(&sql)?;
+            let mut rows = statement.query(params_from_iter(values))?;
+            let mut entries = Vec::new();
+            while let Some(row) = rows.next()? {
+                entries.push(entry(row)?);
+            }
+            Ok(entries)
+        })
+        .await
+    }
+}
