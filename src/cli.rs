@@ -1,6 +1,6 @@
 //! The command line: `tripdesk` serves; `tripdesk consultant add` creates a
-//! consultant and its login account; `tripdesk backup` and `tripdesk
-//! restore` copy the embedded store.
+//! consultant and its login account, `tripdesk admin add` a staff account;
+//! `tripdesk backup` and `tripdesk restore` copy the embedded store.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -11,9 +11,9 @@ use crate::auth::PasswordHasher;
 use crate::config::{Settings, StoreSettings};
 use crate::domain::{BookingRules, Clock, Email, Password, PersonName, SystemClock, WorkingHours};
 use crate::error::ErrorChain;
-use crate::seed::{NewConsultant, add_consultant, generate_password};
+use crate::seed::{NewConsultant, add_admin, add_consultant};
 use crate::startup::{Application, open_store};
-use crate::store::sqlite;
+use crate::store::{SharedStore, sqlite};
 
 /// tripdesk: travel-consultation bookings over a JSON API.
 #[derive(Debug, Parser)]
@@ -32,6 +32,11 @@ enum Command {
     Consultant {
         #[command(subcommand)]
         action: ConsultantCommand,
+    },
+    /// Manage agency staff.
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
     },
     /// Copy the embedded database to a new file, consistently, even while
     /// the service runs (MongoDB: use mongodump).
@@ -52,6 +57,27 @@ enum ConsultantCommand {
     /// Create a consultant and its login account; prints a generated password
     /// unless one is given on standard input.
     Add(AddConsultant),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a staff account (role `admin`); prints a generated password
+    /// unless one is given on standard input. The first admin comes from
+    /// here; later ones can be invited through the API.
+    Add(AddAdmin),
+}
+
+#[derive(Debug, Args)]
+struct AddAdmin {
+    /// Login email.
+    #[arg(long)]
+    email: String,
+    /// Display name.
+    #[arg(long)]
+    name: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +141,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
         Command::Consultant {
             action: ConsultantCommand::Add(args),
         } => add(args, settings).await,
+        Command::Admin {
+            action: AdminCommand::Add(args),
+        } => add_staff(args, settings).await,
         Command::Backup { file } => {
             let database = embedded_database(&settings, "mongodump")?;
             let copy = file.clone();
@@ -181,32 +210,71 @@ async fn add(args: AddConsultant, settings: Settings) -> Result<(), String> {
         )
         .map_err(|error| format!("--{}: {}", flag_name(error.field), error.detail))?,
     };
-    let (password, generated) = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|error| ErrorChain(&error).to_string())?;
-        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-    } else {
-        (generate_password(), true)
-    };
-    let parsed = Password::parse_new(password.clone(), "password")
-        .map_err(|error| error.detail.to_string())?;
-    let store = open_store(&settings.store)
-        .await
-        .map_err(|error| ErrorChain(&error).to_string())?;
-    let hasher = PasswordHasher::new(1).map_err(|error| ErrorChain(&error).to_string())?;
+    let (password, generated) = read_or_generate_password(args.password_stdin)?;
+    let (store, hasher) = open_for_command(&settings).await?;
     let (consultant, user) =
-        add_consultant(store.as_ref(), &hasher, new, parsed, SystemClock.now())
+        add_consultant(store.as_ref(), &hasher, new, password, SystemClock.now())
             .await
             .map_err(|error| ErrorChain(&error).to_string())?;
     println!(
         "Created consultant {} ({}) with login {}",
         consultant.name, consultant.id, user.email
     );
-    if generated {
+    announce(generated);
+    Ok(())
+}
+
+async fn add_staff(args: AddAdmin, settings: Settings) -> Result<(), String> {
+    let email = Email::parse(&args.email).map_err(|error| error.detail.to_string())?;
+    let name = PersonName::parse(&args.name).map_err(|error| error.detail.to_string())?;
+    let (password, generated) = read_or_generate_password(args.password_stdin)?;
+    let (store, hasher) = open_for_command(&settings).await?;
+    let user = add_admin(
+        store.as_ref(),
+        &hasher,
+        (email, name),
+        password,
+        SystemClock.now(),
+    )
+    .await
+    .map_err(|error| ErrorChain(&error).to_string())?;
+    println!(
+        "Created admin {} ({}) with login {}",
+        user.name, user.id, user.email
+    );
+    announce(generated);
+    Ok(())
+}
+
+/// A password for a new account: the first line of standard input, or a
+/// generated one, with its text to print once.
+fn read_or_generate_password(from_stdin: bool) -> Result<(Password, Option<String>), String> {
+    if !from_stdin {
+        let password = Password::generate();
+        let shown = password.expose().to_owned();
+        return Ok((password, Some(shown)));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|error| ErrorChain(&error).to_string())?;
+    let typed = line.trim_end_matches(['\r', '\n']).to_owned();
+    let password =
+        Password::parse_new(typed, "password").map_err(|error| error.detail.to_string())?;
+    Ok((password, None))
+}
+
+fn announce(generated: Option<String>) {
+    if let Some(password) = generated {
         println!("Password (shown once): {password}");
     }
-    Ok(())
+}
+
+async fn open_for_command(settings: &Settings) -> Result<(SharedStore, PasswordHasher), String> {
+    let store = open_store(&settings.store)
+        .await
+        .map_err(|error| ErrorChain(&error).to_string())?;
+    let hasher = PasswordHasher::new(1).map_err(|error| ErrorChain(&error).to_string())?;
+    Ok((store, hasher))
 }

@@ -236,6 +236,9 @@ impl From<StoreError> for ApiError {
             StoreError::ConsultantAway => {
                 BookingError::from(ScheduleError::ConsultantUnavailable).into()
             }
+            StoreError::ConsultantInactive => {
+                Self::not_found("consultant_not_found", "No such consultant")
+            }
             StoreError::BookingsInTimeOff(count) => Self::new(
                 StatusCode::CONFLICT,
                 "bookings_in_time_off",
@@ -281,6 +284,10 @@ impl From<BookingError> for ApiError {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).with_field("startsAt")
             }
             BookingError::Closed => Self::new(StatusCode::CONFLICT, "booking_closed", detail),
+            BookingError::ModeNotOffered => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "mode_not_offered", detail)
+                    .with_field("mode")
+            }
             BookingError::NotTheConsultant | BookingError::NotTheCustomer => {
                 Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
             }

@@ -1,13 +1,10 @@
-//! Creating consultants: the `consultant add` command and the demo data a
-//! fresh development database starts with.
+//! Creating consultants and staff: the `consultant add` and `admin add`
+//! commands and the demo data a fresh development database starts with.
 
 use std::fmt;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use chrono_tz::Tz;
-use rand::Rng;
-use rand::distributions::Alphanumeric;
-use rand::rngs::OsRng;
 
 use crate::auth::{HashError, PasswordHasher};
 use crate::domain::{
@@ -49,15 +46,6 @@ pub struct NewConsultant {
     pub rules: BookingRules,
 }
 
-/// A 20-character random password (≈119 bits) from the OS CSPRNG.
-pub fn generate_password() -> String {
-    OsRng
-        .sample_iter(&Alphanumeric)
-        .take(20)
-        .map(char::from)
-        .collect()
-}
-
 /// Creates a consultant profile and its consultant login account, atomically.
 pub async fn add_consultant(
     store: &dyn Store,
@@ -74,23 +62,43 @@ pub async fn add_consultant(
         new.working_hours,
     )?;
     consultant.rules = new.rules;
-    let user = User::new_consultant(consultant.id, new.email, new.name, now);
+    let user = User::new_consultant(consultant.id, (new.email, new.name), true, now);
     let hash = hasher.hash(password).await?;
-    let entry = AuditEntry::new(
-        &AuditContext::service(now),
-        AuditAction::ConsultantCreated,
-        consultant.id,
-    )
-    .with("via", "command line");
+    let entry = AuditEntry::consultant_created(&AuditContext::service(now), &consultant)
+        .with("via", "command line");
     store
         .insert_consultant(&consultant, Some((&user, &hash)), &Effects::audit([entry]))
         .await?;
     Ok((consultant, user))
 }
 
-/// Login of a demo consultant, shown once when the demo data is created.
+/// Creates a staff account (`identity`: its email and name), verified,
+/// with its audit entry.
+pub async fn add_admin(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    identity: (Email, PersonName),
+    password: Password,
+    now: DateTime<Utc>,
+) -> Result<User, SeedError> {
+    let user = User::new_admin(identity.0, identity.1, true, now);
+    let hash = hasher.hash(password).await?;
+    let entry = AuditEntry::new(
+        &AuditContext::service(now),
+        AuditAction::UserCreated,
+        user.id,
+    )
+    .with("role", user.role.as_str())
+    .with("via", "command line");
+    store
+        .insert_user(&user, &hash, None, &Effects::audit([entry]))
+        .await?;
+    Ok(user)
+}
+
+/// A demo login, shown once when the demo data is created.
 pub struct DemoAccount {
-    /// Consultant name.
+    /// Name shown beside it (the consultant's, or the staff role).
     pub name: String,
     /// Login email.
     pub email: String,
@@ -173,9 +181,12 @@ const DEMO_CONSULTANTS: [DemoConsultant; 5] = [
     },
 ];
 
-/// Adds the demo consultants, each with a login account and a fresh random
-/// password, if the store has no consultant yet. Returns the accounts created
-/// (none when the store was not empty).
+/// The demo staff account's login.
+const DEMO_ADMIN: (&str, &str) = ("admin@staff.tripdesk.example", "Dana Front-Desk");
+
+/// Adds the demo consultants and one admin, each with a login account and
+/// a fresh random password, if the store has no consultant yet. Returns
+/// the accounts created (none when the store was not empty).
 pub async fn seed_demo_data(
     store: &dyn Store,
     hasher: &PasswordHasher,
@@ -205,15 +216,9 @@ pub async fn seed_demo_data(
                 .expect("demo working hours are well formed"),
             rules: BookingRules::new(demo.rules.0, demo.rules.1, demo.rules.2)?,
         };
-        let password = generate_password();
-        let (consultant, user) = add_consultant(
-            store,
-            hasher,
-            new,
-            Password::parse_new(password.clone(), "password")?,
-            now,
-        )
-        .await?;
+        let password = Password::generate();
+        let shown = password.expose().to_owned();
+        let (consultant, user) = add_consultant(store, hasher, new, password, now).await?;
         if let Some(days) = demo.time_off_in_days {
             let start = (now + TimeDelta::days(days))
                 .duration_trunc(TimeDelta::days(1))
@@ -232,23 +237,27 @@ pub async fn seed_demo_data(
         accounts.push(DemoAccount {
             name: demo.name.to_owned(),
             email: user.email.to_string(),
-            password,
+            password: shown,
         });
     }
+    let password = Password::generate();
+    let shown = password.expose().to_owned();
+    let identity = (
+        Email::parse(DEMO_ADMIN.0)?,
+        PersonName::parse(DEMO_ADMIN.1)?,
+    );
+    let admin = add_admin(store, hasher, identity, password, now).await?;
+    accounts.push(DemoAccount {
+        name: format!("{} (admin)", admin.name),
+        email: admin.email.to_string(),
+        password: shown,
+    });
     Ok(accounts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn generated_passwords_are_long_random_and_valid() {
-        let first = generate_password();
-        assert_eq!(first.len(), 20);
-        assert_ne!(first, generate_password());
-        assert!(Password::parse_new(first, "password").is_ok());
-    }
 
     #[test]
     fn demo_data_is_well_formed() {

@@ -82,10 +82,10 @@ pub async fn open_store(settings: &StoreSettings) -> Result<SharedStore, StoreEr
 }
 
 fn announce_demo_accounts(accounts: &[DemoAccount]) {
-    println!("\nDemo consultant accounts (shown once, now):");
+    println!("\nDemo accounts (shown once, now):");
     for account in accounts {
         println!(
-            "  {:<18} {:<46} {}",
+            "  {:<26} {:<46} {}",
             account.name, account.email, account.password
         );
     }
@@ -198,8 +198,8 @@ fn instrumented(store: SharedStore, settings: &Settings) -> SharedStore {
     Arc::new(Instrumented::new(store, name))
 }
 
-/// Creates the demo consultants if missing; in development, prints their
-/// passwords once.
+/// Creates the demo consultants and admin if missing; in development,
+/// prints their passwords once.
 async fn seed(
     settings: &Settings,
     store: &dyn Store,

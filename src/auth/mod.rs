@@ -7,6 +7,7 @@ mod hashing_pool;
 mod mail_budget;
 mod password;
 mod rate_limit;
+mod staff;
 mod throttle;
 
 pub use cookie::{TokenSource, presented_token, removal_cookie, session_cookie};
@@ -15,6 +16,7 @@ pub(crate) use hashing_pool::lower_priority;
 pub use mail_budget::reserve_account_mail;
 pub use password::{HashError, ITERATIONS, MEMORY_KIB, PARALLELISM, PasswordHasher};
 pub use rate_limit::{AuthRateLimiter, client_address};
+pub use staff::{Admin, require_staff};
 pub use throttle::{PasswordAttempt, trust_this_device};
 
 use actix_web::HttpRequest;

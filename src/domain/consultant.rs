@@ -188,7 +188,7 @@ pub struct ProfileChanges {
 }
 
 const LABEL_RULE: TextRule = TextRule {
-    field: "specialties",
+    field: "specialties", // replaced by the list's own name
     code: "invalid_consultant",
     label: "Each specialty or language",
     min_chars: 1,
@@ -205,16 +205,24 @@ const BIO_RULE: TextRule = TextRule {
     multiline: true,
 };
 
-/// Parses specialties or languages: each 1 to 60 characters, at most 20.
-pub fn parse_labels(items: &[String]) -> Result<Vec<String>, InvalidInput> {
+/// Parses specialties or languages (`field` says which): each 1 to 60
+/// characters, at most 20.
+pub fn parse_labels(items: &[String], field: &'static str) -> Result<Vec<String>, InvalidInput> {
     if items.len() > 20 {
         return Err(InvalidInput::new(
-            LABEL_RULE.field,
+            field,
             LABEL_RULE.code,
             "at most 20 specialties or languages",
         ));
     }
-    items.iter().map(|item| LABEL_RULE.parse(item)).collect()
+    items
+        .iter()
+        .map(|item| {
+            LABEL_RULE
+                .parse(item)
+                .map_err(|error| error.for_field(field))
+        })
+        .collect()
 }
 
 /// Parses a bio: at most 1000 characters, line breaks allowed.
@@ -252,8 +260,8 @@ impl Consultant {
         Ok(Self {
             id: ConsultantId::generate(),
             name,
-            specialties: parse_labels(specialties)?,
-            languages: parse_labels(languages)?,
+            specialties: parse_labels(specialties, "specialties")?,
+            languages: parse_labels(languages, "languages")?,
             timezone,
             working_hours,
             rules: BookingRules::DEFAULT,

@@ -7,6 +7,8 @@
 //! "insert, then read back the id" round trips.
 
 use std::fmt;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rand::RngCore;
 
@@ -16,6 +18,25 @@ fn fresh_id_bytes() -> [u8; 12] {
     let seconds = chrono::Utc::now().timestamp().clamp(0, i64::from(u32::MAX)) as u32;
     bytes[..4].copy_from_slice(&seconds.to_be_bytes());
     rand::thread_rng().fill_bytes(&mut bytes[4..]);
+    bytes
+}
+
+/// 12 bytes that sort in the order this process made them: the second, five
+/// random bytes drawn once per process, then a counter (as MongoDB's
+/// ObjectIds). Of two audit entries of one instant, the later sorts after.
+fn ordered_id_bytes() -> [u8; 12] {
+    static PROCESS: LazyLock<[u8; 5]> = LazyLock::new(|| {
+        let mut random = [0u8; 5];
+        rand::thread_rng().fill_bytes(&mut random);
+        random
+    });
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let mut bytes = [0u8; 12];
+    let seconds = chrono::Utc::now().timestamp().clamp(0, i64::from(u32::MAX)) as u32;
+    bytes[..4].copy_from_slice(&seconds.to_be_bytes());
+    bytes[4..9].copy_from_slice(&*PROCESS);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed) & 0x00ff_ffff;
+    bytes[9..].copy_from_slice(&count.to_be_bytes()[1..]);
     bytes
 }
 
@@ -110,10 +131,17 @@ object_id!(
     TimeOffId
 );
 object_id!(
-    /// Identifies an entry of the audit log (its first four bytes are its
-    /// second: ids sort by time).
+    /// Identifies an entry of the audit log: made by [`AuditId::next`],
+    /// ids sort in the order the entries were made.
     AuditId
 );
+
+impl AuditId {
+    /// The id of a new entry: after every id this process made before.
+    pub fn next() -> Self {
+        Self(ordered_id_bytes())
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -141,6 +169,12 @@ mod tests {
             serde_json::to_string(&id).unwrap(),
             "\"00017f80abcdefff01020304\""
         );
+    }
+
+    #[test]
+    fn audit_ids_sort_in_the_order_they_were_made() {
+        let ids: Vec<AuditId> = (0..1000).map(|_| AuditId::next()).collect();
+        assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
     }
 
     #[test]

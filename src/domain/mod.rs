@@ -102,4 +102,10 @@ impl InvalidInput {
             detail: detail.into(),
         }
     }
+
+    /// The same complaint about the input the client named `field` (an
+    /// address sent as `customerEmail`).
+    pub fn for_field(self, field: &'static str) -> Self {
+        Self { field, ..self }
+    }
 }

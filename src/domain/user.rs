@@ -126,17 +126,19 @@ impl User {
     }
 
     /// A new consultant account for profile `consultant`. Its address is
-    /// verified: the agency created it.
+    /// verified when the command line made it (the agency vouches for it);
+    /// an invited one is verified when its owner sets a password from the
+    /// mailed link.
     pub fn new_consultant(
         consultant: ConsultantId,
-        email: Email,
-        name: PersonName,
+        identity: (Email, PersonName),
+        verified: bool,
         now: DateTime<Utc>,
     ) -> Self {
         Self {
             role: Role::Consultant(consultant),
-            email_verified: true,
-            ..Self::new_customer(email, name, now)
+            email_verified: verified,
+            ..Self::new_customer(identity.0, identity.1, now)
         }
     }
 

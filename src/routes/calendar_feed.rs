@@ -183,7 +183,7 @@ pub async fn serve(
         .await?
         .ok_or_else(not_found)?;
     let (from, to) = (state.now() - FEED_PAST, latest_instant());
-    let bookings = live_bookings_between(&state, &account, from, to).await?;
+    let bookings = live_bookings_between(&state, consultant.id, from, to).await?;
     let mut customers = HashMap::<UserId, Option<User>>::new();
     for booking in &bookings {
         if let Entry::Vacant(entry) = customers.entry(booking.customer_id) {

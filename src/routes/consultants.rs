@@ -5,6 +5,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::bookings::ModeName;
 use super::responses::StoreErrors;
 
 use crate::domain::{
@@ -82,6 +83,15 @@ pub struct ConsultantView<'a> {
     timezone: &'a str,
     #[schema(value_type = WeeklyHours)]
     working_hours: WorkingHoursView<'a>,
+    /// How they consult.
+    #[schema(value_type = Vec<ModeName>, example = json!(["video", "phone", "in_person"]))]
+    modes: Vec<&'static str>,
+    /// A few words about them (may be empty).
+    #[schema(
+        max_length = 1000,
+        example = "Twenty years of rail travel across Japan."
+    )]
+    bio: &'a str,
 }
 
 /// `{"consultants": [Consultant]}`.
@@ -150,6 +160,8 @@ impl<'a> From<&'a Consultant> for ConsultantView<'a> {
             languages: &consultant.languages,
             timezone: consultant.timezone.name(),
             working_hours: WorkingHoursView(&consultant.working_hours),
+            modes: consultant.modes.iter().map(|mode| mode.as_str()).collect(),
+            bio: &consultant.bio,
         }
     }
 }
@@ -166,13 +178,25 @@ pub struct AvailabilityParams {
     days: Option<String>,
 }
 
-/// Loads a consultant by its path id; a malformed id is simply unknown.
-async fn find(state: &AppState, id: &str) -> Result<Consultant, ApiError> {
+/// Loads a consultant by its path id, active or not; a malformed id is
+/// simply unknown.
+pub(crate) async fn find_any(state: &AppState, id: &str) -> Result<Consultant, ApiError> {
     let consultant = match ConsultantId::parse(id) {
         Some(id) => state.store.find_consultant(id).await?,
         None => None,
     };
-    consultant.ok_or_else(|| ApiError::not_found("consultant_not_found", "No such consultant"))
+    consultant.ok_or_else(consultant_not_found)
+}
+
+pub(crate) fn consultant_not_found() -> ApiError {
+    ApiError::not_found("consultant_not_found", "No such consultant")
+}
+
+/// Loads a consultant customers may see: a deactivated one is unknown.
+async fn find(state: &AppState, id: &str) -> Result<Consultant, ApiError> {
+    Some(find_any(state, id).await?)
+        .filter(|consultant| consultant.active)
+        .ok_or_else(consultant_not_found)
 }
 
 /// The consultants.
@@ -188,7 +212,11 @@ async fn find(state: &AppState, id: &str) -> Result<Consultant, ApiError> {
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let consultants = state.store.list_consultants().await?;
     Ok(HttpResponse::Ok().json(ConsultantList {
-        consultants: consultants.iter().map(ConsultantView::from).collect(),
+        consultants: consultants
+            .iter()
+            .filter(|consultant| consultant.active)
+            .map(ConsultantView::from)
+            .collect(),
     }))
 }
 

@@ -1,6 +1,7 @@
 //! Routes, one module per resource. Handlers are thin: parse the request
 //! into domain types, call the domain and the store, map the result to JSON.
 
+mod admin;
 mod bookings;
 mod calendar_feed;
 mod consultant_calendar;
@@ -23,8 +24,17 @@ use crate::error::{ApiError, error_json};
 /// the contract's error body. It carries its pattern for the metrics' route
 /// label (read back without matching the path again).
 fn resource(path: &'static str, allow: &'static str) -> Resource {
-    web::resource(path)
-        .app_data(RoutePattern(path))
+    resource_in_scope(path, path, allow)
+}
+
+/// [`resource`] at `relative` inside a scope, for the full `pattern`.
+fn resource_in_scope(
+    pattern: &'static str,
+    relative: &'static str,
+    allow: &'static str,
+) -> Resource {
+    web::resource(relative)
+        .app_data(RoutePattern(pattern))
         .default_service(web::to(move || async move {
             HttpResponse::MethodNotAllowed()
                 .insert_header((header::ALLOW, allow))
@@ -58,7 +68,7 @@ type Mount = fn(Resource) -> Resource;
 ///
 /// Matching tries the patterns in this order, and each pattern with a path
 /// parameter costs a regex run: the busiest parametrised one comes first.
-const ROUTES: [(&str, &str, Mount); 27] = [
+const ROUTES: [(&str, &str, Mount); 29] = [
     ("/api/consultants/{id}/availability", "GET", |r| {
         r.route(web::get().to(consultants::availability))
     }),
@@ -93,6 +103,9 @@ const ROUTES: [(&str, &str, Mount); 27] = [
     }),
     ("/api/users/password-reset/confirm", "POST", |r| {
         r.route(web::post().to(users::recovery::confirm_password_reset))
+    }),
+    ("/api/users/set-password", "POST", |r| {
+        r.route(web::post().to(users::invitation::set_password))
     }),
     ("/api/users/me/sessions", "GET, DELETE", |r| {
         r.route(web::get().to(sessions::list))
@@ -147,12 +160,18 @@ const ROUTES: [(&str, &str, Mount); 27] = [
     ("/api/bookings/{id}/confirm", "POST", |r| {
         r.route(web::post().to(bookings::confirm))
     }),
+    ("/api/bookings/{id}/history", "GET", |r| {
+        r.route(web::get().to(bookings::history::history))
+    }),
 ];
 
 /// The (path, allowed methods) pairs the app serves, e.g.
 /// `("/api/bookings", "GET, POST")`.
 pub fn served() -> impl Iterator<Item = (&'static str, &'static str)> {
-    ROUTES.iter().map(|(path, allow, _)| (*path, *allow))
+    ROUTES
+        .iter()
+        .chain(admin::ROUTES.iter())
+        .map(|(path, allow, _)| (*path, *allow))
 }
 
 /// Registers every route.
@@ -160,6 +179,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
     for (path, allow, mount) in ROUTES {
         config.service(mount(resource(path, allow)));
     }
+    admin::configure(config);
     demo::configure(config);
     config.default_service(web::to(no_such_route));
 }

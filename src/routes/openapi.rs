@@ -11,7 +11,9 @@ use super::bookings::{BookingStatusName, ModeName};
 use super::consultants::HalfHour;
 use super::openapi_conventions::Conventions;
 use super::users::RoleName;
-use super::{bookings, calendar_feed, consultant_calendar, consultants, health, sessions, users};
+use super::{
+    admin, bookings, calendar_feed, consultant_calendar, consultants, health, sessions, users,
+};
 use crate::error::{ErrorBody, ErrorObject};
 
 /// Adds the session cookie and bearer schemes.
@@ -64,6 +66,7 @@ impl Modify for SecuritySchemes {
         users::recovery::confirm_password_reset,
         users::verification::verify_email,
         users::verification::resend_verification,
+        users::invitation::set_password,
         sessions::list,
         sessions::revoke_others,
         sessions::revoke,
@@ -86,6 +89,18 @@ impl Modify for SecuritySchemes {
         bookings::cancel,
         bookings::confirm,
         bookings::ics::calendar,
+        bookings::history::history,
+        admin::staff::invite,
+        admin::consultants::list,
+        admin::consultants::get,
+        admin::consultants::create,
+        admin::consultants::update,
+        admin::lifecycle::deactivate,
+        admin::lifecycle::reactivate,
+        admin::bookings::list,
+        admin::bookings::create,
+        admin::bookings::reassign,
+        admin::audit::list,
     ),
     components(schemas(ErrorBody, ErrorObject, RoleName, BookingStatusName, ModeName, HalfHour)),
     modifiers(&SecuritySchemes, &Conventions),
@@ -95,6 +110,8 @@ impl Modify for SecuritySchemes {
         (name = "consultants", description = "Who can be booked, and when (no session needed)"),
         (name = "bookings", description = "Appointments (session needed)"),
         (name = "calendar", description = "A consultant's own calendar: schedule, time off, calendar feed"),
+        (name = "admin", description = "Agency staff: staff accounts, consultants, every booking, the audit log \
+            (an admin session; anyone else gets 403)"),
     ),
 )]
 pub struct ApiDoc;

@@ -46,6 +46,10 @@ pub enum StoreError {
     /// the booking was written (time off added at the same moment).
     #[error("the consultant is away then")]
     ConsultantAway,
+    /// The consultant was deactivated (a deactivation written at the same
+    /// moment as the booking).
+    #[error("the consultant is deactivated")]
+    ConsultantInactive,
     /// Live bookings fall in the time off being added: how many.
     #[error("{0} live booking(s) fall in the time off")]
     BookingsInTimeOff(u64),

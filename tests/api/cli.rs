@@ -1,4 +1,5 @@
-//! The binary itself: start-up errors and `tripdesk consultant add`.
+//! The binary itself: start-up errors, `tripdesk consultant add` and
+//! `tripdesk admin add`.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -9,7 +10,10 @@ use tempfile::TempDir;
 use crate::helpers::{Backend, TestApp, read};
 use crate::store_tests;
 
-store_tests!(consultant_add_creates_a_consultant_who_can_log_in);
+store_tests!(
+    consultant_add_creates_a_consultant_who_can_log_in,
+    admin_add_creates_the_first_admin,
+);
 
 /// The binary, in an empty directory, with nothing but `vars` configured.
 fn tripdesk(dir: &TempDir, vars: &[(&str, &str)]) -> Command {
@@ -48,10 +52,7 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let dir = TempDir::new().unwrap();
     // The command writes to the same store the running app uses.
-    let store_vars: Vec<(&str, &str)> = ["DATABASE_PATH", "MONGODB_URI", "MONGODB_DB"]
-        .into_iter()
-        .filter_map(|name| app.var(name).map(|value| (name, value)))
-        .collect();
+    let store_vars = store_vars(&app);
     let cli = || tripdesk(&dir, &store_vars);
     let mut child = cli()
         .args([
@@ -183,6 +184,70 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
             "bufferMinutes": 30, "minimumNoticeMinutes": 60, "bookingHorizonDays": 14,
         })
     );
+}
+
+/// The store variables of `app`, for a command to write where it reads.
+fn store_vars(app: &TestApp) -> Vec<(&'static str, &str)> {
+    ["DATABASE_PATH", "MONGODB_URI", "MONGODB_DB"]
+        .into_iter()
+        .filter_map(|name| app.var(name).map(|value| (name, value)))
+        .collect()
+}
+
+async fn admin_add_creates_the_first_admin(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let dir = TempDir::new().unwrap();
+    let vars = store_vars(&app);
+    let output = tripdesk(&dir, &vars)
+        .args(["admin", "add", "--email", "Boss@Agency.example"])
+        .args(["--name", "Sam Boss"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("boss@agency.example"), "{stdout}");
+    let password = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Password (shown once): "))
+        .expect("the generated password is printed")
+        .to_owned();
+
+    let staff = app.client();
+    let (status, body) = read(staff.login("boss@agency.example", &password).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["role"], "admin");
+    assert_eq!(body["user"]["emailVerified"], true);
+    let (status, _) = read(staff.get("/api/admin/audit?action=user.created").await).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A taken email, a bad one and a short typed password are refused.
+    for (args, stdin) in [
+        (["--email", "boss@agency.example", "--name", "Twin"], None),
+        (["--email", "not an address", "--name", "X"], None),
+        (
+            ["--email", "short@agency.example", "--name", "X"],
+            Some("short\n"),
+        ),
+    ] {
+        let mut command = tripdesk(&dir, &vars);
+        command.args(["admin", "add"]).args(args);
+        if stdin.is_some() {
+            command.arg("--password-stdin").stdin(Stdio::piped());
+        }
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        assert!(!String::from_utf8_lossy(&output.stderr).trim().is_empty());
+    }
 }
 
 /// The access log is written by its own thread; a clean stop (SIGTERM, as

@@ -24,7 +24,7 @@ async fn demo_data_is_seeded_once_and_its_accounts_log_in(backend: Backend) {
     let accounts = seed_demo_data(app.store.as_ref(), &hasher, app.clock.now())
         .await
         .unwrap();
-    assert_eq!(accounts.len(), 5);
+    assert_eq!(accounts.len(), 6, "five consultants and one admin");
     assert!(
         seed_demo_data(app.store.as_ref(), &hasher, app.clock.now())
             .await
@@ -51,6 +51,14 @@ async fn demo_data_is_seeded_once_and_its_accounts_log_in(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["role"], "consultant");
+    let admin = &accounts[5];
+    let staff = app.client();
+    let (status, body) = read(staff.login(&admin.email, &admin.password).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["role"], "admin");
+    assert_eq!(body["user"]["emailVerified"], true);
+    let (status, _) = read(staff.get("/api/admin/consultants").await).await;
+    assert_eq!(status, StatusCode::OK);
 
     // Realistic rules, and one holiday coming up.
     let profiles = app.store.list_consultants().await.unwrap();
@@ -91,6 +99,8 @@ async fn consultants_are_public_and_well_formed(backend: Backend) {
                 "mon": ["10:00", "18:00"], "tue": ["10:00", "18:00"], "wed": ["10:00", "18:00"],
                 "thu": ["10:00", "18:00"], "fri": ["10:00", "18:00"], "sat": ["10:00", "14:00"],
             },
+            "modes": ["video", "phone", "in_person"],
+            "bio": "",
         }})
     );
     let (_, list) = read(app.client().get("/api/consultants").await).await;

@@ -33,18 +33,18 @@ async fn app_mailing_to(backend: Backend, smtp: &SmtpServer) -> TestApp {
 
 /// What a test checks about one mail.
 #[derive(Debug)]
-struct Mail {
-    to: String,
-    subject: String,
-    text: String,
-    html: String,
-    message_id: String,
-    method: String,
-    content_type: String,
-    calendar: Calendar,
+pub(crate) struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub message_id: String,
+    pub method: String,
+    pub content_type: String,
+    pub calendar: Calendar,
 }
 
-fn open(mail: &ReceivedMail) -> Mail {
+pub(crate) fn open(mail: &ReceivedMail) -> Mail {
     let parsed = mail.parsed();
     let to = parsed
         .to()
@@ -78,12 +78,12 @@ fn open(mail: &ReceivedMail) -> Mail {
     }
 }
 
-fn event(mail: &Mail) -> &icalendar::Event {
+pub(crate) fn event(mail: &Mail) -> &icalendar::Event {
     mail.calendar.events().next().expect("one VEVENT")
 }
 
 /// The mails beyond the first `seen`, opened and sorted by recipient.
-async fn new_mails(smtp: &SmtpServer, seen: usize, expected: usize) -> Vec<Mail> {
+pub(crate) async fn new_mails(smtp: &SmtpServer, seen: usize, expected: usize) -> Vec<Mail> {
     let received = smtp.wait_for(seen + expected).await;
     // Nothing more arrives than expected.
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;

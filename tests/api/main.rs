@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod admin;
 mod booking_rules;
 mod bookings;
 mod calendar;

@@ -64,6 +64,7 @@ macro_rules! actions {
 actions! {
     UserRegistered => "user.registered", User;
     UserInvited => "user.invited", User;
+    UserCreated => "user.created", User;
     UserLogin => "user.login", User;
     UserLoginFailed => "user.login_failed", User;
     UserPasswordChanged => "user.password_changed", User;

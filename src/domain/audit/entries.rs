@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{AuditAction, AuditContext, AuditEntry, TargetKind};
 use crate::domain::{
-    ConsultantId, Email, Schedule, Session, TimeOff, TimeOffId, Timestamp, User, UserId,
+    Consultant, ConsultantId, Email, Schedule, Session, TimeOff, TimeOffId, Timestamp, User, UserId,
 };
 
 fn at(instant: chrono::DateTime<chrono::Utc>) -> Value {
@@ -41,6 +41,53 @@ impl AuditEntry {
     /// `user.password_set` (an invitation accepted): `action` says which.
     pub fn password(context: &AuditContext, action: AuditAction, user: UserId) -> Self {
         Self::new(context, action, user)
+    }
+
+    /// `consultant.created`, with the profile's name.
+    pub fn consultant_created(context: &AuditContext, consultant: &Consultant) -> Self {
+        Self::new(context, AuditAction::ConsultantCreated, consultant.id)
+            .with("name", consultant.name.as_str())
+    }
+
+    /// `consultant.updated`: which profile fields changed from `before` to
+    /// `after` (not their values: a bio is free text).
+    pub fn consultant_updated(
+        context: &AuditContext,
+        before: &Consultant,
+        after: &Consultant,
+    ) -> Self {
+        let changed: Vec<Value> = [
+            ("name", before.name != after.name),
+            ("specialties", before.specialties != after.specialties),
+            ("languages", before.languages != after.languages),
+            ("modes", before.modes != after.modes),
+            ("bio", before.bio != after.bio),
+        ]
+        .into_iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(field, _)| Value::from(field))
+        .collect();
+        Self::new(context, AuditAction::ConsultantUpdated, after.id).with("fields", changed)
+    }
+
+    /// `consultant.deactivated` (with the reason given) or
+    /// `consultant.reactivated`.
+    pub fn consultant_state(
+        context: &AuditContext,
+        consultant: ConsultantId,
+        active: bool,
+        reason: Option<&str>,
+    ) -> Self {
+        let action = if active {
+            AuditAction::ConsultantReactivated
+        } else {
+            AuditAction::ConsultantDeactivated
+        };
+        let entry = Self::new(context, action, consultant);
+        match reason {
+            Some(reason) => entry.with("reason", reason),
+            None => entry,
+        }
     }
 
     /// `schedule.changed`, with the schedule now in force.

@@ -123,7 +123,7 @@ impl AuditEntry {
     /// A new entry of `context` recording `action` on `target_id`.
     pub fn new(context: &AuditContext, action: AuditAction, target_id: impl ToString) -> Self {
         Self {
-            id: AuditId::generate(),
+            id: AuditId::next(),
             at: context.at,
             actor: context.actor.clone(),
             action,
@@ -146,7 +146,7 @@ impl AuditEntry {
     /// took the change back): same actor, request and record, its own id.
     pub fn undone_as(&self, action: AuditAction, reason: &str) -> Self {
         Self {
-            id: AuditId::generate(),
+            id: AuditId::next(),
             action,
             details: Map::from_iter([("undone".to_owned(), Value::from(reason))]),
             ..self.clone()

@@ -66,6 +66,15 @@ pub enum Party {
     Agency,
 }
 
+impl Party {
+    /// Whether they may read the booking's history (its audit entries):
+    /// its consultant and staff, who run it; not the customer, whose view
+    /// is the booking itself.
+    pub fn reads_history(&self) -> bool {
+        matches!(self, Self::Consultant | Self::Agency)
+    }
+}
+
 /// The fields a customer may change; `None` keeps the current value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BookingChanges {
@@ -106,6 +115,9 @@ pub enum BookingError {
     /// booking's details.
     #[error("only the customer who made this booking can change it")]
     NotTheCustomer,
+    /// The consultant does not consult in the booking's mode.
+    #[error("this consultant does not offer consultations in that mode")]
+    ModeNotOffered,
 }
 
 impl Booking {
@@ -119,6 +131,9 @@ impl Booking {
         now: DateTime<Utc>,
     ) -> Result<Self, BookingError> {
         let appointment = Appointment::schedule(starts_at, duration, consultant, now)?;
+        if !consultant.offers(details.mode) {
+            return Err(BookingError::ModeNotOffered);
+        }
         Ok(Self {
             id: BookingId::generate(),
             customer_id: customer.id,
@@ -227,6 +242,9 @@ impl Booking {
                 changed.status = BookingStatus::Pending;
             }
         }
+        if changes.mode.is_some_and(|mode| !consultant.offers(mode)) {
+            return Err(BookingError::ModeNotOffered);
+        }
         let details = &mut changed.details;
         details.mode = changes.mode.unwrap_or(details.mode);
         details.travelers = changes.travelers.unwrap_or(details.travelers);
@@ -256,11 +274,14 @@ impl Booking {
     /// Gives the booking, at the same time, to consultant `to` (agency
     /// staff): `to` must work then and not be away (notice and horizon are
     /// the customer's limits, not staff's). It keeps its status and takes
-    /// `to`'s buffer.
+    /// `to`'s buffer. `to` must offer its mode.
     pub fn reassign(&self, to: &Consultant, now: DateTime<Utc>) -> Result<Self, BookingError> {
         self.ensure_open(now)?;
         let appointment = self.appointment;
         appointment.fits(to)?;
+        if !to.offers(self.details.mode) {
+            return Err(BookingError::ModeNotOffered);
+        }
         Ok(Self {
             consultant_id: to.id,
             buffer: to.rules.buffer(),

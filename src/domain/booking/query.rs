@@ -208,11 +208,18 @@ impl BookingQuery {
         })
     }
 
-    /// Every booking made with the consultant `account` speaks for (all
-    /// statuses) starting in `[from, to)`, a page at a time.
-    pub fn consultant_between(account: &User, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+    /// Every booking made with `consultant` (all statuses) starting in
+    /// `[from, to)`, a page at a time.
+    pub fn consultant_between(
+        consultant: ConsultantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Self {
         Self {
-            scope: BookingScope::of(account),
+            scope: BookingScope::All {
+                consultant: Some(consultant),
+                customer: None,
+            },
             status: None,
             from: Some(from),
             to: Some(to),

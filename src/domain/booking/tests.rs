@@ -325,3 +325,96 @@ fn cursors_round_trip_and_pages_end() {
     let (page, next) = query.paginate(vec![first]);
     assert_eq!((page.len(), next), (1, None));
 }
+
+#[test]
+fn staff_see_and_run_every_booking() {
+    let consultant = consultant();
+    let booking = booking(&user(Role::Customer), &consultant);
+    let staff = user(Role::Admin);
+    assert_eq!(booking.party(&staff), Some(Party::Agency));
+    assert!(BookingScope::of(&staff).contains(&booking));
+    assert!(Party::Agency.reads_history() && Party::Consultant.reads_history());
+    assert!(!Party::Customer.reads_history());
+    let confirmed = booking.confirm(Party::Agency, now()).unwrap();
+    assert_eq!(confirmed.status, BookingStatus::Confirmed);
+    let changes = BookingChanges {
+        travelers: Some(Travelers::parse(4).unwrap()),
+        ..BookingChanges::default()
+    };
+    assert!(
+        booking
+            .change(Party::Agency, changes, &consultant, now())
+            .is_ok()
+    );
+}
+
+#[test]
+fn reassignment_keeps_the_time_and_checks_the_new_consultant() {
+    let from = consultant();
+    let booking = booking(&user(Role::Customer), &from)
+        .confirm(Party::Agency, now())
+        .unwrap();
+    let to = consultant();
+    let moved = booking.reassign(&to, now()).unwrap();
+    assert_eq!(moved.consultant_id, to.id);
+    assert_eq!(moved.appointment, booking.appointment);
+    assert_eq!((moved.status, moved.version), (BookingStatus::Confirmed, 3));
+
+    let mornings = Consultant {
+        working_hours: "mon-sun=06:00-09:00".parse().unwrap(),
+        ..consultant()
+    };
+    assert_eq!(
+        booking.reassign(&mornings, now()),
+        Err(BookingError::Schedule(ScheduleError::OutsideWorkingHours))
+    );
+    let phone_only = Consultant {
+        modes: vec![Mode::Phone],
+        ..consultant()
+    };
+    assert_eq!(
+        booking.reassign(&phone_only, now()),
+        Err(BookingError::ModeNotOffered)
+    );
+    let cancelled = booking.cancel(None, now()).unwrap();
+    assert_eq!(cancelled.reassign(&to, now()), Err(BookingError::Closed));
+}
+
+#[test]
+fn a_mode_the_consultant_does_not_offer_is_refused() {
+    let phone_only = Consultant {
+        modes: vec![Mode::Phone],
+        ..consultant()
+    };
+    let customer = user(Role::Customer);
+    let video = Booking::create(
+        &customer,
+        &phone_only,
+        utc("2027-03-04T10:00:00Z"),
+        BookingDuration::Minutes30,
+        details(),
+        now(),
+    );
+    assert_eq!(video, Err(BookingError::ModeNotOffered));
+    let offered = BookingDetails {
+        mode: Mode::Phone,
+        ..details()
+    };
+    let booking = Booking::create(
+        &customer,
+        &phone_only,
+        utc("2027-03-04T10:00:00Z"),
+        BookingDuration::Minutes30,
+        offered,
+        now(),
+    )
+    .unwrap();
+    let to_video = BookingChanges {
+        mode: Some(Mode::Video),
+        ..BookingChanges::default()
+    };
+    assert_eq!(
+        booking.change(Party::Customer, to_video, &phone_only, now()),
+        Err(BookingError::ModeNotOffered)
+    );
+}

@@ -1,6 +1,7 @@
 //! `/api/bookings`: a customer's appointments, and a consultant's.
 
 pub(crate) mod create;
+pub(crate) mod history;
 pub(crate) mod ics;
 mod schemas;
 
@@ -8,19 +9,20 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 
 pub use schemas::{
-    BookingEnvelope, BookingList, BookingStatusName, BookingView, CancelRequest, ListParams,
-    ModeName, UpdateBookingRequest,
+    BookingEnvelope, BookingList, BookingStatusName, BookingView, CancelRequest,
+    CreateBookingRequest, ListParams, ModeName, UpdateBookingRequest,
 };
 
 use super::responses::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
 use crate::auth::Authenticated;
 use crate::domain::{
-    Booking, BookingChange, BookingId, BookingQuery, BookingScope, CancellationReason, ChangedBy,
-    Effects, Party, RawBookingQuery, User,
+    AuditContext, Booking, BookingChange, BookingId, BookingQuery, BookingScope,
+    CancellationReason, ChangedBy, Effects, Party, RawBookingQuery, User,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::{ApiJson, OptionalJson};
 use crate::state::AppState;
+use crate::store::StoreError;
 
 fn booking_not_found() -> ApiError {
     ApiError::not_found("booking_not_found", "No such booking")
@@ -44,7 +46,23 @@ pub(crate) async fn visible_booking(
 
 /// Writes a changed booking, unless nothing changed, with what the change
 /// causes (its mail unless `BOOKING_NOTIFICATIONS` is off, its audit
-/// entries), as `auth` made it.
+/// entries), as `context` says who made it.
+pub(crate) async fn write_change(
+    state: &AppState,
+    context: &AuditContext,
+    before: &Booking,
+    after: &Booking,
+    change: BookingChange,
+) -> Result<(), StoreError> {
+    if after == before {
+        return Ok(());
+    }
+    let notify = state.settings.mail.booking_notifications;
+    let effects = Effects::of_booking(context, change, Some(before), after, notify);
+    state.store.update_booking(before, after, &effects).await
+}
+
+/// [`write_change`] as `auth` made it, answered with the booking.
 async fn save(
     state: &AppState,
     auth: &Authenticated,
@@ -52,12 +70,7 @@ async fn save(
     after: Booking,
     change: BookingChange,
 ) -> Result<HttpResponse, ApiError> {
-    if after != *before {
-        let notify = state.settings.mail.booking_notifications;
-        let context = auth.audit(state.now());
-        let effects = Effects::of_booking(&context, change, Some(before), &after, notify);
-        state.store.update_booking(before, &after, &effects).await?;
-    }
+    write_change(state, &auth.audit(state.now()), before, &after, change).await?;
     Ok(HttpResponse::Ok().json(BookingEnvelope {
         booking: BookingView::from(&after),
     }))

@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use chrono::TimeDelta;
 
 use crate::auth::Authenticated;
-use crate::domain::{Booking, BookingQuery, Consultant, ConsultantId, User};
+use crate::domain::{Booking, BookingQuery, Consultant, ConsultantId};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -34,17 +34,16 @@ pub(super) async fn load(state: &AppState, id: ConsultantId) -> Result<Consultan
     found.ok_or_else(|| missing_profile(id))
 }
 
-/// Every live booking of the consultant (`account` is its login) that
-/// overlaps `[from, to)`.
+/// Every live booking of `consultant` that overlaps `[from, to)`.
 pub(crate) async fn live_bookings_between(
     state: &AppState,
-    account: &User,
+    consultant: ConsultantId,
     from: chrono::DateTime<chrono::Utc>,
     to: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Booking>, ApiError> {
     // An appointment lasts at most 90 minutes: those starting that much
     // before `from` may still overlap it.
-    let mut query = BookingQuery::consultant_between(account, from - TimeDelta::minutes(90), to);
+    let mut query = BookingQuery::consultant_between(consultant, from - TimeDelta::minutes(90), to);
     let mut found = Vec::new();
     loop {
         let rows = state.store.list_bookings(&query).await?;

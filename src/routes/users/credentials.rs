@@ -1,6 +1,7 @@
 //! Checking passwords: login, and changing the password. Both take an
 //! attempt place before Argon2 runs (see `auth::PasswordAttempt`).
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{
@@ -37,10 +38,12 @@ use crate::state::AppState;
          headers(("Set-Cookie" = String, description = "token=<32 hex>; HttpOnly; SameSite=Strict; Path=/; Max-Age=1209600 \
             (and, for a device not seen before, its device cookie)"))),
         (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = ErrorBody),
+        (status = 403, description = "The right password of a deactivated account (`account_deactivated`), \
+            or a cross-site request (`csrf_rejected`)", body = ErrorBody),
         (status = 429, description = "Five failed logins within 15 minutes for this account from unknown devices, \
             or from this device (`too_many_attempts`), or too many requests from this address (`too_many_requests`)",
          body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        BodyErrors, CrossSiteError, StoreErrors,
+        BodyErrors, StoreErrors,
     ),
 )]
 pub async fn login(
@@ -71,6 +74,14 @@ pub async fn login(
         state.store.append_audit(&[entry]).await?;
         return Err(ApiError::invalid_credentials());
     };
+    if !user.active {
+        tracing::warn!(user = %user.id, "login refused: account deactivated");
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "account_deactivated",
+            "This account has been deactivated",
+        ));
+    }
     let device = attempt.succeeded(&state, user.id).await?;
     discard_presented_session(&state, &request).await?;
     // The session carries the stamp of the credentials just checked: if the

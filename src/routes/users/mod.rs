@@ -1,14 +1,14 @@
 //! `/api/users`: logout and the current user here; registration in
 //! [`registration`]; login and password changes in [`credentials`];
 //! password reset in [`recovery`]; address verification in
-//! [`verification`]; sessions in `routes::sessions`.
+//! [`verification`]; invitations in [`invitation`]; sessions in
+//! `routes::sessions`.
 
 pub mod credentials;
+pub mod invitation;
 pub mod recovery;
 pub mod registration;
 pub mod verification;
-
-use std::fmt;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -26,13 +26,14 @@ use crate::error::ApiError;
 use crate::http::request_id;
 use crate::state::AppState;
 
-/// `customer` or `consultant` (documentation only).
+/// `customer`, `consultant` or `admin` (agency staff) (documentation only).
 #[derive(ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[allow(dead_code)]
 pub enum RoleName {
     Customer,
     Consultant,
+    Admin,
 }
 
 /// A user as the API shows it: never a hash, never a token.
@@ -69,7 +70,7 @@ impl From<&User> for UserView {
 /// `{"user": User}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserEnvelope {
-    user: UserView,
+    pub(crate) user: UserView,
 }
 
 /// A successful registration, login or password change, with the user.
@@ -115,8 +116,8 @@ pub struct ChangePasswordRequest {
 // Request bodies with passwords or tokens never show them in Debug output.
 macro_rules! redacted_debug {
     ($type:ident, $($field:ident),*) => {
-        impl fmt::Debug for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($type))$(.field(stringify!($field), &self.$field))*.finish_non_exhaustive()
             }
         }

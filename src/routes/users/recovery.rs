@@ -2,8 +2,6 @@
 //! with its token. Asking answers the same whether or not the address has
 //! an account, after the same store work (the dispatcher finds out later).
 
-use std::fmt;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -14,7 +12,7 @@ use super::{Message, audit_as, limit_by_address, redacted_debug};
 use crate::auth;
 use crate::domain::{
     AccountMail, AccountMessage, AccountToken, AuditAction, CredentialsStamp, Email, Password,
-    Reservation, ThrottleKey, TokenPurpose,
+    Reservation, ThrottleKey, TokenPurpose, User,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -52,6 +50,24 @@ fn invalid_reset_token() -> ApiError {
         "This password reset link is invalid or has expired; ask for a new one",
     )
     .with_field("token")
+}
+
+/// Uses up `token` for `purpose`: the account it acts on, if it is stored,
+/// unexpired, not superseded and still valid for the account as it is now.
+pub(super) async fn redeem(
+    state: &AppState,
+    token: &AccountToken,
+    purpose: TokenPurpose,
+) -> Result<Option<User>, ApiError> {
+    let used = state
+        .store
+        .consume_account_token(&token.hash(), purpose, state.now())
+        .await?;
+    let Some(used) = used else {
+        return Ok(None);
+    };
+    let account = state.store.find_user(used.user_id).await?;
+    Ok(account.filter(|account| used.still_valid_for(account)))
 }
 
 /// Ask for a password reset link.
@@ -133,19 +149,7 @@ pub async fn confirm_password_reset(
     let password = Password::parse_new(body.new_password, "newPassword")?;
     // Hashed before the token is used up, so a failure here costs no token.
     let hash = state.hasher.hash(password).await?;
-    let purpose = TokenPurpose::PasswordReset;
-    let used = state
-        .store
-        .consume_account_token(&token.hash(), purpose, state.now())
-        .await?;
-    let account = match used {
-        Some(token) => state
-            .store
-            .find_user(token.user_id)
-            .await?
-            .filter(|account| token.still_valid_for(account)),
-        None => None,
-    };
+    let account = redeem(&state, &token, TokenPurpose::PasswordReset).await?;
     let Some(account) = account else {
         tracing::warn!("password reset refused: unknown, used, expired or superseded token");
         return Err(invalid_reset_token());

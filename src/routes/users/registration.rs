@@ -1,8 +1,6 @@
 //! Registration: a new customer account, logged in, and the mail that asks
 //! its owner to verify the address (queued with the account).
 
-use std::fmt;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;

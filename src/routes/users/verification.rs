@@ -1,7 +1,5 @@
 //! Address verification: the mailed link, and asking for another mail.
 
-use std::fmt;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;

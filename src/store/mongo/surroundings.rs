@@ -39,11 +39,19 @@ impl MongoStore {
     }
 
     /// Refuses `booking`, whose slots are claimed and whose document is not
-    /// written yet: its appointment in the consultant's time off as stored
-    /// now, or another stored appointment within its buffer before it.
+    /// written yet: a deactivated consultant (a deactivation sets the flag
+    /// before it looks for bookings to cancel), its appointment in the
+    /// consultant's time off as stored now, or another stored appointment
+    /// within its buffer before it.
     pub(super) async fn check_surroundings(&self, booking: &Booking) -> StoreResult<()> {
         let (from, to) = (booking.appointment.start(), booking.appointment.end());
         let consultant = self.find_consultant(booking.consultant_id).await?;
+        if consultant
+            .as_ref()
+            .is_some_and(|consultant| !consultant.active)
+        {
+            return Err(StoreError::ConsultantInactive);
+        }
         let away = consultant.map_or(Vec::new(), |consultant| consultant.time_off);
         if away.iter().any(|off| off.overlaps(from, to)) {
             return Err(StoreError::ConsultantAway);

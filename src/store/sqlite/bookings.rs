@@ -44,10 +44,18 @@ fn claim_slots(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<()> {
 }
 
 /// Refuses a live `booking` inside its write (SQLite's one writer makes
-/// the reads and the write one step): its appointment in the consultant's
-/// time off as stored now, or another appointment within its buffer before
-/// it. (Overlaps with held slots the claims' key refuses.)
+/// the reads and the write one step): a deactivated consultant, its
+/// appointment in the consultant's time off as stored now, or another
+/// appointment within its buffer before it. (Overlaps with held slots the
+/// claims' key refuses.)
 fn check_surroundings(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<()> {
+    let active: Option<bool> = tx
+        .prepare_cached("SELECT active FROM consultants WHERE id = ?1")?
+        .query_row([booking.consultant_id.to_string()], |row| row.get(0))
+        .optional()?;
+    if active == Some(false) {
+        return Err(StoreError::ConsultantInactive);
+    }
     let (from, to) = (booking.appointment.start(), booking.appointment.end());
     let away = time_off_of(tx, booking.consultant_id)?;
     if away.iter().any(|off| off.overlaps(from, to)) {

@@ -353,6 +353,26 @@ mod tests {
         super::migrations().validate().unwrap();
     }
 
+    /// Not even a bug or a hand at the SQL shell can delete an entry.
+    #[test]
+    fn the_audit_log_refuses_deletes() {
+        let mut connection = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_latest(&mut connection).unwrap();
+        connection
+            .execute(
+                "INSERT INTO audit_log (id, at, action, target_type, target_id, details)
+                 VALUES ('a', 1, 'user.login', 'user', 'u', '{}')",
+                [],
+            )
+            .unwrap();
+        let refused = connection.execute("DELETE FROM audit_log", []).unwrap_err();
+        assert!(refused.to_string().contains("append-only"), "{refused}");
+        let kept: i64 = connection
+            .query_row("SELECT COUNT(*) FROM audit_log", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(kept, 1);
+    }
+
     /// Booking messages queued before account mails shared the outbox are
     /// kept, as booking messages.
     #[test]

@@ -27,7 +27,7 @@ use tripdesk::domain::{
     BookingRules, Clock, Consultant, Effects, Email, ManualClock, Password, PersonName, User,
     format_timestamp,
 };
-use tripdesk::seed::{NewConsultant, add_consultant};
+use tripdesk::seed::{NewConsultant, add_admin, add_consultant};
 use tripdesk::startup::Application;
 use tripdesk::store::SharedStore;
 
@@ -342,6 +342,31 @@ impl TestApp {
             .insert_user(&user, &hash, None, &Effects::default())
             .await
             .unwrap();
+        let client = self.client();
+        let (status, body) = read(client.login(&email, PASSWORD).await).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (client, body["user"].clone())
+    }
+
+    /// A client logged in to a new staff account (as `tripdesk admin add`
+    /// makes it), and the account.
+    pub async fn admin(&self) -> (TestClient, Value) {
+        let email = unique_email("staff");
+        let hasher = PasswordHasher::new(1).unwrap();
+        let identity = (
+            Email::parse(&email).unwrap(),
+            PersonName::parse("Sam Staff").unwrap(),
+        );
+        let password = Password::parse_new(PASSWORD.into(), "password").unwrap();
+        add_admin(
+            self.store.as_ref(),
+            &hasher,
+            identity,
+            password,
+            self.clock.now(),
+        )
+        .await
+        .expect("admin created");
         let client = self.client();
         let (status, body) = read(client.login(&email, PASSWORD).await).await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -1,6 +1,7 @@
 //! The storage trait's contract, checked directly on both stores.
 
 mod accounts;
+mod audit;
 mod bookings;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
