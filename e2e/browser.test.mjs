@@ -35,7 +35,7 @@ function staticSite(api) {
   const server = createServer((request, response) => {
     const path = new URL(request.url, "http://x").pathname;
     const name = path === "/" ? "index.html" : path.slice(1);
-    if (!["index.html", "app.js", "app.css"].includes(name)) {
+    if (!["index.html", "app.js", "calendar.js", "admin.js", "app.css"].includes(name)) {
       response.writeHead(404).end();
       return;
     }
@@ -300,6 +300,102 @@ test("a consultant edits their schedule, time off and calendar feed", async () =
   await page.waitForFunction((old) => document.querySelector("#feed-url").value !== old, first);
   assert.equal((await page.request.get(first)).status(), 404);
   await context.close();
+});
+
+/** Logs `page` in with `email` and `password` from the login form. */
+async function logIn(page, email, password) {
+  await page.fill("#login-form [name=email]", email);
+  await page.fill("#login-form [name=password]", password);
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#whoami:not([hidden])");
+}
+
+test("staff invite a consultant, reassign a booking, read its history, deactivate", async () => {
+  const staffEmail = uniqueEmail("staff");
+  const added = spawnSync(binary, [
+    "admin", "add", "--email", staffEmail, "--name", "Sam Staff", "--password-stdin",
+  ], {
+    cwd: data, input: "a staff member's long secret\n",
+    env: { PATH: process.env.PATH, DATABASE_PATH: join(data, "tripdesk.db"), RUST_LOG: "warn" },
+  });
+  assert.equal(added.status, 0, String(added.stderr));
+
+  // A customer books with the first consultant.
+  const customerContext = await browser.newContext();
+  const customer = await customerContext.newPage();
+  await customer.goto(`${tripdesk}/`);
+  await customer.waitForSelector("#auth:not([hidden])");
+  const customerEmail = uniqueEmail("frontdesk");
+  await register(customer, customerEmail);
+  await chooseFreeSlot(customer);
+  await customer.fill("#booking-form [name=destination]", "Reykjavik");
+  await customer.click("#booking-form button[type=submit]");
+  await customer.waitForSelector("#bookings li.booking");
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  await logIn(page, staffEmail, "a staff member's long secret");
+  await page.waitForSelector("#admin-section:not([hidden]) #staff-consultants li");
+  assert.equal(await page.isVisible("#bookings-section"), false);
+  assert.equal(await page.isVisible("#book"), false);
+
+  // Invite a consultant who works around the clock; the mailed link lets
+  // her choose a password and log in.
+  const invitedEmail = uniqueEmail("invited");
+  await page.fill("#invite-form [name=name]", "Ines Invited");
+  await page.fill("#invite-form [name=email]", invitedEmail);
+  await page.fill("#invite-form [name=specialties]", "Azores, Madeira");
+  await page.fill("#invite-form [name=languages]", "pt, en");
+  await page.fill("#invite-form [name=from]", "00:00");
+  await page.fill("#invite-form [name=until]", "23:30");
+  await page.click("#invite-form button[type=submit]");
+  await page.waitForSelector("#staff-consultants li:has-text('Ines Invited')");
+  const invitedContext = await browser.newContext();
+  const invited = await invitedContext.newPage();
+  await invited.goto(await mailedLink(invitedEmail, "set-password"));
+  await invited.waitForSelector("#reset:not([hidden])");
+  assert.match(await invited.textContent("#reset-heading"), /choose your password/);
+  assert.equal(new URL(invited.url()).search, "", "the token left the address bar");
+  await invited.fill("#reset-form [name=newPassword]", "Ines's own long secret");
+  await invited.click("#reset-form button[type=submit]");
+  await invited.waitForSelector("#message:has-text('password is set')");
+  await logIn(invited, invitedEmail, "Ines's own long secret");
+  await invited.waitForSelector("#calendar-section:not([hidden])");
+
+  // The customer's booking, found by their address, goes to Ines.
+  await page.fill("#booking-filter [name=customerEmail]", customerEmail);
+  await page.click("#booking-filter button[type=submit]");
+  await page.waitForSelector("#staff-bookings li.booking");
+  assert.equal(await page.locator("#staff-bookings li.booking").count(), 1);
+  await page.selectOption("#staff-bookings li.booking select.reassign-to", { label: "Ines Invited" });
+  await page.click("#staff-bookings li.booking button.reassign");
+  await page.waitForSelector("#staff-bookings li.booking .what:has-text('with Ines Invited')");
+  await page.click("#staff-bookings li.booking button.history");
+  await page.waitForSelector("#history-entries li:has-text('booking.reassigned')");
+  const history = await page.locator("#history-entries li").allTextContents();
+  assert.match(history[0], /booking\.created · by customer/);
+  assert.match(history.at(-1), /booking\.reassigned · by admin/);
+  await page.screenshot({ path: join(shots, "admin.png"), fullPage: true });
+
+  // Ines holds a booking: deactivating her needs its cancellation too.
+  const ines = page.locator("#staff-consultants li", { hasText: "Ines Invited" });
+  await ines.locator("button.deactivate").click();
+  await page.waitForSelector("#message.error:has-text('remain')");
+  await ines.locator("input[type=checkbox]").check();
+  await ines.locator("button.deactivate").click();
+  await page.waitForSelector("#staff-consultants li.inactive:has-text('Ines Invited')");
+  await page.waitForSelector("#staff-bookings li.booking .status:has-text('cancelled')");
+  // Her session ended with it; the customer sees the cancellation.
+  await invited.reload();
+  await invited.waitForSelector("#auth:not([hidden])");
+  await customer.reload();
+  await customer.waitForSelector("#bookings li.booking .status:has-text('cancelled')");
+  await page.locator("#staff-consultants li", { hasText: "Ines Invited" })
+    .locator("button.reactivate").click();
+  await page.waitForSelector("#staff-consultants li:not(.inactive):has-text('Ines Invited')");
+  await Promise.all([context.close(), customerContext.close(), invitedContext.close()]);
 });
 
 test("a phishing link cannot point the genuine page at another server", async () => {

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::auth::PasswordHasher;
 use crate::config::{Settings, StoreSettings};
 use crate::domain::{BookingRules, Clock, Email, Password, PersonName, SystemClock, WorkingHours};
 use crate::error::ErrorChain;
+use crate::hashing::PasswordHasher;
 use crate::seed::{NewConsultant, add_admin, add_consultant};
 use crate::startup::{Application, open_store};
 use crate::store::{SharedStore, sqlite};

@@ -18,8 +18,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::HashError;
 use crate::domain::{BookingError, InvalidInput, ScheduleError, TooManyTimeOff};
+use crate::hashing::HashError;
 use crate::store::{BoxError, StoreError};
 
 /// One entry of the `errors` array.

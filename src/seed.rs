@@ -6,11 +6,11 @@ use std::fmt;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use crate::auth::{HashError, PasswordHasher};
 use crate::domain::{
     AuditAction, AuditContext, AuditEntry, BookingRules, Consultant, Effects, Email, InvalidInput,
     Password, PersonName, TimeOff, User, WorkingHours,
 };
+use crate::hashing::{HashError, PasswordHasher};
 use crate::store::{Store, StoreError};
 
 /// Creating a consultant failed.

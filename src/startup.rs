@@ -13,15 +13,16 @@ use actix_web::{App, HttpServer, web};
 use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::auth::{AuthRateLimiter, HashError, PasswordHasher};
 use crate::config::{Environment, Settings, StoreSettings};
 use crate::domain::{Clock, SystemClock};
 use crate::error::{ApiError, ErrorChain};
+use crate::hashing::{HashError, PasswordHasher};
 use crate::http::{
     MAX_BODY_BYTES, REQUEST_ID, reject_cross_site_requests, request_context, require_json_bodies,
 };
 use crate::mail::{Dispatcher, Transport};
 use crate::monitoring;
+use crate::rate_limit::AuthRateLimiter;
 use crate::routes;
 use crate::seed::{DemoAccount, SeedError, seed_demo_data};
 use crate::state::AppState;

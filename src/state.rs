@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::{AuthRateLimiter, PasswordHasher};
 use crate::config::Settings;
 use crate::domain::Clock;
+use crate::hashing::PasswordHasher;
+use crate::rate_limit::AuthRateLimiter;
 use crate::store::SharedStore;
 
 /// Shared application state, one per process, cloned cheaply into workers.

@@ -1,5 +1,7 @@
 // tripdesk demo frontend: plain JS against the JSON API, session in an
-// httpOnly cookie the page never sees. It talks to its own origin only:
+// httpOnly cookie the page never sees. This file holds the helpers, the
+// account and the customer's screens; calendar.js the consultant's,
+// admin.js the agency's. It talks to its own origin only:
 // nothing in the URL can send credentials elsewhere. A copy served from
 // another origin (the cross-origin browser test) has the API's origin
 // written into the line below, and that origin must be in ALLOWED_ORIGINS.
@@ -11,9 +13,11 @@ const $ = (selector, root = document) => root.querySelector(selector);
 let me = null;
 let consultants = [];
 let chosen = { consultant: null, slot: null };
-// The token of a reset link this page was opened with; kept in memory only
-// (the address bar drops it at once, so it is in no history entry).
+// The token of a reset or invitation link this page was opened with, and
+// which; kept in memory only (the address bar drops it at once, so it is
+// in no history entry).
 let resetToken = null;
+let tokenPage = null;
 
 /** Calls the API; resolves to the JSON body or throws an Error whose message
  *  is the API's own explanation. */
@@ -71,7 +75,8 @@ function showLoggedOut() {
   $("#whoami").hidden = true;
   $("#auth").hidden = resetToken !== null;
   $("#reset").hidden = resetToken === null;
-  for (const id of ["#book", "#bookings-section", "#sessions-section", "#calendar-section"]) {
+  for (const id of ["#book", "#bookings-section", "#sessions-section", "#calendar-section",
+    "#admin-section"]) {
     $(id).hidden = true;
   }
 }
@@ -84,15 +89,18 @@ async function showLoggedIn(user) {
   $("#reset").hidden = resetToken === null;
   $("#book").hidden = user.role !== "customer";
   $("#verify-note").hidden = user.role !== "customer" || user.emailVerified;
-  $("#bookings-section").hidden = false;
+  $("#bookings-section").hidden = user.role === "admin";
   $("#sessions-section").hidden = false;
   $("#calendar-section").hidden = user.role !== "consultant";
+  $("#admin-section").hidden = user.role !== "admin";
   $("#bookings-heading").textContent =
     user.role === "consultant" ? "Bookings with me" : "My bookings";
-  await Promise.all([
-    loadBookings(), loadSessions(),
-    user.role === "customer" ? loadConsultants() : loadCalendar(),
-  ]);
+  const screens = {
+    customer: () => Promise.all([loadBookings(), loadConsultants()]),
+    consultant: () => Promise.all([loadBookings(), loadCalendar()]),
+    admin: () => loadAdmin(),
+  };
+  await Promise.all([loadSessions(), screens[user.role]()]);
 }
 
 async function loadConsultants() {
@@ -188,65 +196,6 @@ async function loadBookings() {
   }));
 }
 
-const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-/** A consultant's own calendar: schedule, time off. */
-async function loadCalendar() {
-  const [{ schedule }, { timeOff }] = await Promise.all([
-    api("GET", "/api/consultants/me/schedule"),
-    api("GET", "/api/consultants/me/time-off"),
-  ]);
-  const form = $("#schedule-form");
-  form.elements.timezone.value = schedule.timezone;
-  form.elements.bufferMinutes.value = String(schedule.bufferMinutes);
-  form.elements.minimumNoticeMinutes.value = schedule.minimumNoticeMinutes;
-  form.elements.bookingHorizonDays.value = schedule.bookingHorizonDays;
-  $("#hours").replaceChildren(...DAYS.map((day) => {
-    const [start, end] = schedule.workingHours[day] ?? ["", ""];
-    const row = document.createElement("label");
-    row.className = "day";
-    row.append(`${day} `);
-    for (const [part, value] of [["start", start], ["end", end]]) {
-      const input = document.createElement("input");
-      Object.assign(input, { type: "time", step: 1800, name: `${day}-${part}`, value });
-      row.append(input);
-    }
-    return row;
-  }));
-  $("#time-off").replaceChildren(...timeOff.map((off) => {
-    const item = document.createElement("li");
-    item.textContent = `${formatTime(off.startsAt)} – ${formatTime(off.endsAt)}` +
-      (off.reason ? ` · ${off.reason}` : "");
-    const remove = document.createElement("button");
-    Object.assign(remove, { type: "button", className: "cancel", textContent: "Remove" });
-    remove.addEventListener("click", () => attempt(async () => {
-      await api("DELETE", `/api/consultants/me/time-off/${off.id}`);
-      await loadCalendar();
-      say("Time off removed.");
-    }));
-    item.append(" ", remove);
-    return item;
-  }));
-}
-
-/** The schedule form as the API takes it (days left empty are off). */
-function scheduleJson(form) {
-  const fields = formJson(form);
-  const workingHours = {};
-  for (const day of DAYS) {
-    const [start, end] = [fields[`${day}-start`], fields[`${day}-end`]];
-    if (start && end) workingHours[day] = [start, end];
-  }
-  return {
-    timezone: fields.timezone, workingHours,
-    bufferMinutes: Number(fields.bufferMinutes),
-    minimumNoticeMinutes: Number(fields.minimumNoticeMinutes),
-    bookingHorizonDays: Number(fields.bookingHorizonDays),
-  };
-}
-
-const toUtc = (local) => new Date(local).toISOString().replace(/\.\d{3}Z$/, "Z");
-
 async function loadSessions() {
   const { sessions } = await api("GET", "/api/users/me/sessions");
   $("#sessions").replaceChildren(...sessions.map((session) => {
@@ -301,49 +250,15 @@ function wire() {
     event.preventDefault();
     attempt(async () => {
       const { newPassword } = formJson(event.target);
-      const { detail } = await api("POST", "/api/users/password-reset/confirm",
-        { token: resetToken, newPassword });
+      const { detail } = tokenPage === "/set-password"
+        ? await api("POST", "/api/users/set-password", { token: resetToken, password: newPassword })
+        : await api("POST", "/api/users/password-reset/confirm", { token: resetToken, newPassword });
       resetToken = null;
       event.target.reset();
       showLoggedOut();
       say(detail);
     });
   });
-  $("#schedule-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    attempt(async () => {
-      await api("PUT", "/api/consultants/me/schedule", scheduleJson(event.target));
-      say("Schedule saved. Existing bookings are kept.");
-      await loadCalendar();
-    });
-  });
-  $("#time-off-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    attempt(async () => {
-      const { startsAt, endsAt, reason } = formJson(event.target);
-      await api("POST", "/api/consultants/me/time-off",
-        { startsAt: toUtc(startsAt), endsAt: toUtc(endsAt), reason });
-      event.target.reset();
-      say("Time off added.");
-      await loadCalendar();
-    });
-  });
-  $("#feed-rotate").addEventListener("click", () => attempt(async () => {
-    const { url } = await api("POST", "/api/consultants/me/calendar-feed");
-    $("#feed-url").value = url;
-    say("A new feed address is ready; the old one no longer works.");
-  }));
-  $("#feed-copy").addEventListener("click", () => attempt(async () => {
-    const url = $("#feed-url").value;
-    if (!url) throw new Error("Make a feed address first.");
-    await navigator.clipboard.writeText(url);
-    say("Feed address copied.");
-  }));
-  $("#feed-revoke").addEventListener("click", () => attempt(async () => {
-    await api("DELETE", "/api/consultants/me/calendar-feed");
-    $("#feed-url").value = "";
-    say("The calendar feed is off.");
-  }));
   $("#resend-verification").addEventListener("click", () => attempt(async () => {
     const { detail } = await api("POST", "/api/users/me/verification");
     say(detail);
@@ -384,14 +299,18 @@ function wire() {
 }
 
 /** A page opened from a mailed link: takes the token out of the address
- *  bar (and so out of history), then resets or verifies with it. */
+ *  bar (and so out of history), then resets, sets or verifies with it. */
 async function followMailedLink() {
   const token = new URLSearchParams(location.search).get("token");
   const page = location.pathname;
-  if (!token || (page !== "/reset-password" && page !== "/verify-email")) return;
+  const pages = ["/reset-password", "/set-password", "/verify-email"];
+  if (!token || !pages.includes(page)) return;
   history.replaceState(null, "", "/");
-  if (page === "/reset-password") {
+  if (page !== "/verify-email") {
     resetToken = token;
+    tokenPage = page;
+    $("#reset-heading").textContent =
+      page === "/set-password" ? "Welcome: choose your password" : "Choose a new password";
     return;
   }
   await attempt(async () => {
@@ -412,4 +331,5 @@ async function start() {
   }
 }
 
-start();
+// Once every script of the page has run (calendar.js and admin.js too).
+document.addEventListener("DOMContentLoaded", start);

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tripdesk::auth::{ITERATIONS, MEMORY_KIB, PARALLELISM};
+use tripdesk::hashing::{ITERATIONS, MEMORY_KIB, PARALLELISM};
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("valid parameters");

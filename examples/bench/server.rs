@@ -34,6 +34,10 @@ pub const CONSULTANT_PASSWORD: &str = "bench consultant passphrase";
 /// consultant keeps them, named to sort last.
 pub const BUSY_CONSULTANT: &str = "busy@bench.example";
 
+/// The login of the staff account (9) lists bookings with (its password is
+/// the consultants').
+pub const STAFF: &str = "staff@bench.example";
+
 /// Every bench consultant: login, name, and working hours.
 fn bench_consultants() -> Vec<(String, String, &'static str)> {
     let mut all: Vec<_> = (0..BENCH_CONSULTANTS)
@@ -64,48 +68,70 @@ fn store_env(command: &mut Command, backend: &Backend) {
     };
 }
 
+/// Runs `tripdesk <args> --password-stdin` on `backend`'s store, typing
+/// `password`.
+fn run_command(
+    binary: &Path,
+    backend: &Backend,
+    workdir: &Path,
+    args: &[&str],
+    password: &str,
+) -> Result<()> {
+    use std::io::Write;
+    let mut command = Command::new(binary);
+    command
+        .env_clear()
+        .current_dir(workdir)
+        .env("APP_ENV", "development")
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    store_env(&mut command, backend);
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("running `tripdesk {}`", args[..2].join(" ")))?;
+    writeln!(child.stdin.take().context("stdin")?, "{password}")?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!(
+            "tripdesk {}: {}",
+            args[..2].join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
+
 /// Adds the bench consultants with the command line (as an agency would):
 /// in UTC, no notice, no buffer, bookable a year ahead; all but the busy
 /// one work every day 00:00–23:30. The demo consultants' buffers and
 /// horizons leave too few adjacent free slots for the booking scenarios.
-fn add_consultants(binary: &Path, backend: &Backend, workdir: &Path) -> Result<()> {
-    use std::io::Write;
+/// And the staff account (9) lists bookings with.
+fn add_accounts(binary: &Path, backend: &Backend, workdir: &Path) -> Result<()> {
     for (email, name, hours) in bench_consultants() {
-        let mut command = Command::new(binary);
-        command
-            .env_clear()
-            .current_dir(workdir)
-            .env("APP_ENV", "development")
-            .env("RUST_LOG", "warn")
-            .args(["consultant", "add", "--email", &email, "--name", &name])
-            .args(["--timezone", "UTC", "--hours", hours])
-            .args([
-                "--minimum-notice-minutes",
-                "0",
-                "--booking-horizon-days",
-                "365",
-            ])
-            .arg("--password-stdin")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        store_env(&mut command, backend);
-        let mut child = command
-            .spawn()
-            .context("running `tripdesk consultant add`")?;
-        writeln!(
-            child.stdin.take().context("stdin")?,
-            "{CONSULTANT_PASSWORD}"
-        )?;
-        let output = child.wait_with_output()?;
-        if !output.status.success() {
-            bail!(
-                "tripdesk consultant add: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        let args = [
+            "consultant",
+            "add",
+            "--email",
+            &email,
+            "--name",
+            &name,
+            "--timezone",
+            "UTC",
+            "--hours",
+            hours,
+            "--minimum-notice-minutes",
+            "0",
+            "--booking-horizon-days",
+            "365",
+        ];
+        run_command(binary, backend, workdir, &args, CONSULTANT_PASSWORD)?;
     }
-    Ok(())
+    let args = ["admin", "add", "--email", STAFF, "--name", "Bench Staff"];
+    run_command(binary, backend, workdir, &args, CONSULTANT_PASSWORD)
 }
 
 /// A running `tripdesk` process; killed on drop.
@@ -137,7 +163,7 @@ impl Service {
         }
     }
 
-    /// Adds the bench consultants to the fresh store `backend`, then starts
+    /// Adds the bench accounts to the fresh store `backend`, then starts
     /// `binary` on it with settings fit for load (no per-IP login limit:
     /// every request comes from 127.0.0.1), and `extra` variables, and waits
     /// until it answers `/ready`.
@@ -149,7 +175,7 @@ impl Service {
     ) -> Result<Self> {
         let port = free_port()?;
         std::fs::create_dir_all(workdir)?;
-        add_consultants(binary, backend, workdir)?;
+        add_accounts(binary, backend, workdir)?;
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

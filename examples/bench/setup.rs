@@ -90,6 +90,22 @@ impl Api {
         Ok(ids)
     }
 
+    /// The JSON body of `GET path` as the session `token`.
+    pub async fn get_json(&self, token: &str, path: &str) -> Result<Value> {
+        Ok(self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(
+                reqwest::header::COOKIE,
+                format!("{}={token}", self.cookie_name),
+            )
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
     /// At least `wanted` free slots, from tomorrow on, across `consultants`,
     /// interleaved so that consecutive slots belong to different consultants.
     pub async fn free_slots(&self, consultants: &[String], wanted: usize) -> Result<Vec<FreeSlot>> {

@@ -1,21 +1,16 @@
-//! Authentication: password hashing, the session cookie, and the extractor
-//! that admits a request only with a valid session.
+//! Authentication: the session cookie, the extractors that admit a request
+//! only with a valid session (and only staff on staff routes), and login
+//! throttling. Password hashing is `crate::hashing`, below it.
 
 mod cookie;
 mod extractor;
-mod hashing_pool;
 mod mail_budget;
-mod password;
-mod rate_limit;
 mod staff;
 mod throttle;
 
 pub use cookie::{TokenSource, presented_token, removal_cookie, session_cookie};
 pub use extractor::Authenticated;
-pub(crate) use hashing_pool::lower_priority;
 pub use mail_budget::reserve_account_mail;
-pub use password::{HashError, ITERATIONS, MEMORY_KIB, PARALLELISM, PasswordHasher};
-pub use rate_limit::{AuthRateLimiter, client_address};
 pub use staff::{Admin, require_staff};
 pub use throttle::{PasswordAttempt, trust_this_device};
 

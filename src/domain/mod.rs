@@ -15,6 +15,7 @@ mod email;
 mod idempotency;
 mod ids;
 mod notification;
+mod paging;
 mod password;
 mod person_name;
 mod recipients;
@@ -54,6 +55,7 @@ pub use notification::{
     ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Wanted, plan as plan_notifications,
     retry_delay, still_wanted,
 };
+pub use paging::{Window, parse_limit, parse_window, split_page};
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;
 pub use recipients::{Recipient, Recipients};

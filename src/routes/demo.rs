@@ -1,4 +1,4 @@
-//! The demo frontend at `/`: three static files compiled into the binary,
+//! The demo frontend at `/`: static files compiled into the binary,
 //! so the page works offline and in the container image with nothing beside
 //! the executable. It is a client of the API like any other, not part of it.
 
@@ -7,6 +7,8 @@ use actix_web::{HttpResponse, web};
 
 const INDEX: &str = include_str!("../../static/index.html");
 const SCRIPT: &str = include_str!("../../static/app.js");
+const CALENDAR_SCRIPT: &str = include_str!("../../static/calendar.js");
+const ADMIN_SCRIPT: &str = include_str!("../../static/admin.js");
 const STYLES: &str = include_str!("../../static/app.css");
 
 /// Only this origin's own files, and requests to this origin only: the page
@@ -35,7 +37,7 @@ const NEVER_STORE: &str = "no-store";
 /// that mailed links open (`?token=…`) are the same page, which reads the
 /// token and drops it from the address bar; the access log records paths
 /// without their query, and no cache keeps them.
-pub const FILES: [(&str, &str, &str, &str); 5] = [
+pub const FILES: [(&str, &str, &str, &str); 8] = [
     ("/", "text/html; charset=utf-8", INDEX, REVALIDATE),
     (
         "/reset-password",
@@ -50,9 +52,27 @@ pub const FILES: [(&str, &str, &str, &str); 5] = [
         NEVER_STORE,
     ),
     (
+        "/set-password",
+        "text/html; charset=utf-8",
+        INDEX,
+        NEVER_STORE,
+    ),
+    (
         "/app.js",
         "text/javascript; charset=utf-8",
         SCRIPT,
+        REVALIDATE,
+    ),
+    (
+        "/calendar.js",
+        "text/javascript; charset=utf-8",
+        CALENDAR_SCRIPT,
+        REVALIDATE,
+    ),
+    (
+        "/admin.js",
+        "text/javascript; charset=utf-8",
+        ADMIN_SCRIPT,
         REVALIDATE,
     ),
     ("/app.css", "text/css; charset=utf-8", STYLES, REVALIDATE),

@@ -2,8 +2,8 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
-use tripdesk::auth::PasswordHasher;
 use tripdesk::domain::Clock;
+use tripdesk::hashing::PasswordHasher;
 use tripdesk::seed::seed_demo_data;
 
 use crate::helpers::{Backend, TestApp, assert_error, read};

@@ -11,7 +11,18 @@ async fn the_demo_page_and_its_files_are_served_with_a_strict_policy() {
         // The pages mailed links open: the same page (it reads the token).
         ("/reset-password?token=00", "text/html", "id=\"reset-form\""),
         ("/verify-email?token=00", "text/html", "id=\"verify-note\""),
+        (
+            "/set-password?token=00",
+            "text/html",
+            "id=\"reset-heading\"",
+        ),
         ("/app.js", "text/javascript", "async function api("),
+        (
+            "/calendar.js",
+            "text/javascript",
+            "async function loadCalendar(",
+        ),
+        ("/admin.js", "text/javascript", "async function loadAdmin("),
         ("/app.css", "text/css", ".booking"),
     ] {
         let response = client.get(path).await;

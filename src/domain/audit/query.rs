@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 
 use super::{AuditAction, AuditEntry};
-use crate::domain::{AuditId, InvalidInput, parse_timestamp};
+use crate::domain::{AuditId, InvalidInput, Window, parse_limit, parse_window, split_page};
 
 /// Where the next page starts: just past this (at, id) position, in the
 /// query's order. Sent to clients as an opaque string.
@@ -113,35 +113,8 @@ impl AuditQuery {
                 })
             })
             .transpose()?;
-        let instant = |text: Option<&str>, field, code| {
-            text.map(|text| parse_timestamp(text, field, code))
-                .transpose()
-        };
-        let from = instant(raw.from.as_deref(), "from", "invalid_from")?;
-        let to = instant(raw.to.as_deref(), "to", "invalid_to")?;
-        if let (Some(from), Some(to)) = (from, to)
-            && from >= to
-        {
-            return Err(InvalidInput::new(
-                "to",
-                "invalid_to",
-                "to must be later than from",
-            ));
-        }
-        let limit = match raw.limit.as_deref() {
-            None => Self::DEFAULT_LIMIT,
-            Some(text) => text
-                .parse::<usize>()
-                .ok()
-                .filter(|limit| (1..=Self::MAX_LIMIT).contains(limit))
-                .ok_or_else(|| {
-                    InvalidInput::new(
-                        "limit",
-                        "invalid_limit",
-                        "limit must be a whole number from 1 to 100",
-                    )
-                })?,
-        };
+        let Window { from, to } = parse_window(raw.from.as_deref(), raw.to.as_deref())?;
+        let limit = parse_limit(raw.limit.as_deref(), Self::DEFAULT_LIMIT, Self::MAX_LIMIT)?;
         Ok(Self {
             actor_id: id_filter(raw.actor_id.as_deref(), "actorId")?,
             target_id: id_filter(raw.target_id.as_deref(), "targetId")?,
@@ -175,16 +148,11 @@ impl AuditQuery {
 
     /// Cuts rows fetched with [`fetch_limit`](Self::fetch_limit) to a page and
     /// the cursor of the next one (`None` on the last page).
-    pub fn paginate(&self, mut rows: Vec<AuditEntry>) -> (Vec<AuditEntry>, Option<AuditCursor>) {
-        if rows.len() <= self.limit {
-            return (rows, None);
-        }
-        rows.truncate(self.limit);
-        let next = rows.last().map(|entry| AuditCursor {
+    pub fn paginate(&self, rows: Vec<AuditEntry>) -> (Vec<AuditEntry>, Option<AuditCursor>) {
+        split_page(rows, self.limit, |entry| AuditCursor {
             at: entry.at,
             id: entry.id,
-        });
-        (rows, next)
+        })
     }
 
     /// Whether `entry` belongs in the result (before paging): the reference

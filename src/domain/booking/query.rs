@@ -5,7 +5,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 
 use super::{Booking, BookingStatus};
-use crate::domain::{BookingId, ConsultantId, InvalidInput, User, UserId, parse_timestamp};
+use crate::domain::{
+    BookingId, ConsultantId, InvalidInput, User, UserId, Window, parse_limit, parse_window,
+    split_page,
+};
 
 /// Where the next page starts: just after this (startsAt, id) position.
 /// Sent to clients as an opaque string.
@@ -160,39 +163,8 @@ impl BookingQuery {
                 })
             })
             .transpose()?;
-        let from = raw
-            .from
-            .as_deref()
-            .map(|text| parse_timestamp(text, "from", "invalid_from"))
-            .transpose()?;
-        let to = raw
-            .to
-            .as_deref()
-            .map(|text| parse_timestamp(text, "to", "invalid_to"))
-            .transpose()?;
-        if let (Some(from), Some(to)) = (from, to)
-            && from >= to
-        {
-            return Err(InvalidInput::new(
-                "to",
-                "invalid_to",
-                "to must be later than from",
-            ));
-        }
-        let limit = match raw.limit.as_deref() {
-            None => Self::DEFAULT_LIMIT,
-            Some(text) => text
-                .parse::<usize>()
-                .ok()
-                .filter(|limit| (1..=Self::MAX_LIMIT).contains(limit))
-                .ok_or_else(|| {
-                    InvalidInput::new(
-                        "limit",
-                        "invalid_limit",
-                        "limit must be a whole number from 1 to 100",
-                    )
-                })?,
-        };
+        let Window { from, to } = parse_window(raw.from.as_deref(), raw.to.as_deref())?;
+        let limit = parse_limit(raw.limit.as_deref(), Self::DEFAULT_LIMIT, Self::MAX_LIMIT)?;
         let after = raw
             .cursor
             .as_deref()
@@ -236,13 +208,8 @@ impl BookingQuery {
 
     /// Cuts rows fetched with [`fetch_limit`](Self::fetch_limit) to a page and
     /// the cursor of the next one (`None` on the last page).
-    pub fn paginate(&self, mut rows: Vec<Booking>) -> (Vec<Booking>, Option<BookingCursor>) {
-        if rows.len() <= self.limit {
-            return (rows, None);
-        }
-        rows.truncate(self.limit);
-        let next = rows.last().map(BookingCursor::after);
-        (rows, next)
+    pub fn paginate(&self, rows: Vec<Booking>) -> (Vec<Booking>, Option<BookingCursor>) {
+        split_page(rows, self.limit, BookingCursor::after)
     }
 
     /// Whether `booking` belongs in the result (before paging). Stores filter

@@ -110,7 +110,7 @@ impl Dispatcher {
         let spawned = std::thread::Builder::new()
             .name("mail-dispatcher".into())
             .spawn(move || {
-                crate::auth::lower_priority();
+                crate::hashing::lower_priority();
                 runtime.block_on(self.run(stopped));
                 let _ = finished.send(());
             });

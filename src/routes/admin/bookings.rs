@@ -4,7 +4,6 @@
 //! see every booking.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +19,7 @@ use crate::http::ApiJson;
 use crate::routes::bookings::create::book;
 use crate::routes::bookings::{
     BookingEnvelope, BookingList, BookingStatusName, BookingView, CreateBookingRequest, ModeName,
-    write_change,
+    page_response, write_change,
 };
 use crate::routes::consultants::consultant_not_found;
 use crate::routes::idempotency::{idempotency_key, run_once};
@@ -182,15 +181,7 @@ pub async fn list(
         None => Vec::new(),
     };
     let (page, next) = query.paginate(rows);
-    let list = BookingList {
-        bookings: page.iter().map(BookingView::from).collect(),
-        next_cursor: next.map(|cursor| cursor.encode()),
-    };
-    let mut body = Vec::with_capacity(64 + 512 * list.bookings.len());
-    serde_json::to_writer(&mut body, &list).map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::json())
-        .body(body))
+    page_response(&page, next)
 }
 
 /// Book for a customer.

@@ -16,7 +16,7 @@ pub use schemas::{
 use super::responses::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
 use crate::auth::Authenticated;
 use crate::domain::{
-    AuditContext, Booking, BookingChange, BookingId, BookingQuery, BookingScope,
+    AuditContext, Booking, BookingChange, BookingCursor, BookingId, BookingQuery, BookingScope,
     CancellationReason, ChangedBy, Effects, Party, RawBookingQuery, User,
 };
 use crate::error::{ApiError, ErrorBody};
@@ -103,6 +103,14 @@ pub async fn list(
     let query = BookingQuery::parse(scope, &RawBookingQuery::from(params.into_inner()))?;
     let rows = state.store.list_bookings(&query).await?;
     let (page, next) = query.paginate(rows);
+    page_response(&page, next)
+}
+
+/// A page of bookings and the cursor of the next, as `BookingList`.
+pub(crate) fn page_response(
+    page: &[Booking],
+    next: Option<BookingCursor>,
+) -> Result<HttpResponse, ApiError> {
     let list = BookingList {
         bookings: page.iter().map(BookingView::from).collect(),
         next_cursor: next.map(|cursor| cursor.encode()),

@@ -18,7 +18,8 @@ use utoipa::ToSchema;
 use super::responses::{CrossSiteError, NoBodyErrors, SessionErrors};
 use actix_web::cookie::Cookie;
 
-use crate::auth::{Authenticated, client_address, presented_token, removal_cookie, session_cookie};
+use crate::auth::{Authenticated, presented_token, removal_cookie, session_cookie};
+use crate::rate_limit::client_address;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{Actor, AuditContext, SessionToken, User, format_timestamp};

@@ -92,17 +92,17 @@ impl ConsultantStore for MongoStore {
         active: bool,
         effects: &Effects,
     ) -> StoreResult<bool> {
-        // The account first: once the profile says "deactivated", nobody
-        // can still log in to it.
+        // The account first, with the entries: once the profile says
+        // "deactivated", nobody can still log in to it, and the log never
+        // lacks a change that landed (a retry finishes what a crash left).
         let account = self.find_consultant_account(consultant).await?;
+        let mut audit = effects.audit.as_slice();
         if let Some(account) = &account {
-            self.users
-                .update_one(
-                    doc! {"_id": object_id(account.id.bytes())},
-                    doc! {"$set": {"active": active}},
-                )
-                .await
-                .map_err(classify)?;
+            let filter = doc! {"_id": object_id(account.id.bytes())};
+            let update = doc! {"$set": {"active": active}};
+            self.update_with_audit(&self.users, filter, update, audit)
+                .await?;
+            audit = &[];
             if !active {
                 self.sessions
                     .update_many(
@@ -118,7 +118,7 @@ impl ConsultantStore for MongoStore {
             &self.consultants,
             doc! {"_id": object_id(consultant.bytes())},
             doc! {"$set": {"active": active}},
-            &effects.audit,
+            audit,
         )
         .await
     }

@@ -21,12 +21,12 @@ use reqwest::StatusCode;
 use reqwest::cookie::Jar;
 use serde_json::Value;
 use tempfile::TempDir;
-use tripdesk::auth::PasswordHasher;
 use tripdesk::config::{LogFormat, Settings};
 use tripdesk::domain::{
     BookingRules, Clock, Consultant, Effects, Email, ManualClock, Password, PersonName, User,
     format_timestamp,
 };
+use tripdesk::hashing::PasswordHasher;
 use tripdesk::seed::{NewConsultant, add_admin, add_consultant};
 use tripdesk::startup::Application;
 use tripdesk::store::SharedStore;

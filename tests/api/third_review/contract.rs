@@ -106,6 +106,7 @@ async fn pages_that_mailed_links_open_are_never_stored() {
     for (path, caching) in [
         ("/reset-password?token=abc", "no-store"),
         ("/verify-email?token=abc", "no-store"),
+        ("/set-password?token=abc", "no-store"),
         ("/", "no-cache"),
     ] {
         let response = client.get(path).await;

@@ -2,17 +2,19 @@
 //!
 //! One hash costs ~19 MiB and tens of milliseconds of CPU. Running it on an
 //! async worker would stall every request that worker serves, so hashes run
-//! on a fixed pool of low-priority threads (see [`hashing_pool`]), which also
-//! bounds how many run at once and how much memory they hold.
-//!
-//! [`hashing_pool`]: super::hashing_pool
+//! on a fixed pool of low-priority threads (see [`pool`]), which also
+//! bounds how many run at once and how much memory they hold. Below both
+//! `auth` and the application state, which hold a hasher.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{self, Output, ParamsString, SaltString};
 use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 
-use super::hashing_pool::{HashingPool, PoolStopped};
+mod pool;
+
 use crate::domain::{Password, PasswordHash};
+pub(crate) use pool::lower_priority;
+use pool::{HashingPool, PoolStopped};
 
 /// Memory cost in KiB: the OWASP minimum for Argon2id (19 MiB).
 pub const MEMORY_KIB: u32 = 19_456;
