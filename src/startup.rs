@@ -22,7 +22,7 @@ use crate::http::{
 };
 use crate::mail::{Dispatcher, Transport};
 use crate::monitoring;
-use crate::rate_limit::AuthRateLimiter;
+use crate::rate_limit::{AuthRateLimiter, KeyRateLimiter};
 use crate::routes;
 use crate::seed::{DemoAccount, SeedError, seed_demo_data};
 use crate::state::AppState;
@@ -278,6 +278,7 @@ impl Application {
             store: Arc::clone(&store),
             hasher,
             auth_limiter: AuthRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
+            key_limiter: KeyRateLimiter::per_minute(settings.api_key_rate_limit_per_minute),
             clock,
             settings: Arc::new(settings),
         });
@@ -357,6 +358,7 @@ async fn upkeep(state: web::Data<AppState>, recorder: Option<PrometheusHandle>) 
         }
         if tick % forget_every == 0 {
             state.auth_limiter.forget_idle();
+            state.key_limiter.forget_idle();
         }
         if tick % pending_every == 0
             && recorder.is_some()

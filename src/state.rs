@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::config::Settings;
 use crate::domain::Clock;
 use crate::hashing::PasswordHasher;
-use crate::rate_limit::AuthRateLimiter;
+use crate::rate_limit::{AuthRateLimiter, KeyRateLimiter};
 use crate::store::SharedStore;
 
 /// Shared application state, one per process, cloned cheaply into workers.
@@ -18,6 +18,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     /// Login and registration requests per client address.
     pub auth_limiter: AuthRateLimiter,
+    /// Staff-route requests per API key.
+    pub key_limiter: KeyRateLimiter,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
     /// Configuration.

@@ -5,7 +5,7 @@ use actix_web::cookie::{Cookie, time::Duration};
 use actix_web::http::header;
 
 use crate::config::CookieSettings;
-use crate::domain::{DEVICE_TRUST, DeviceToken, SessionToken};
+use crate::domain::{ApiKeySecret, DEVICE_TRUST, DeviceToken, SessionToken};
 
 /// The device cookie's name. It is sent only to `/api/users`, where logins
 /// and password changes happen.
@@ -30,16 +30,30 @@ pub fn presented_token(
     if let Some(cookie) = request.cookie(cookie_name) {
         return SessionToken::parse(cookie.value()).map(|token| (token, TokenSource::Cookie));
     }
+    SessionToken::parse(bearer_credentials(request)?).map(|token| (token, TokenSource::Bearer))
+}
+
+/// The credentials of `Authorization: Bearer <credentials>`, if sent.
+fn bearer_credentials(request: &HttpRequest) -> Option<&str> {
     let authorization = request
         .headers()
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?;
     let (scheme, credentials) = authorization.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
-    }
-    SessionToken::parse(credentials.trim()).map(|token| (token, TokenSource::Bearer))
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(credentials.trim())
+}
+
+/// The API key a request presents: `Some` when its bearer credentials
+/// claim to be a key (`tdk_…`) and no session cookie comes with them (the
+/// cookie wins, as for session tokens); `Some(None)` for a malformed key.
+pub fn presented_api_key(request: &HttpRequest) -> Option<Option<ApiKeySecret>> {
+    let credentials = bearer_credentials(request)?;
+    let no_cookie = request.headers().get(header::COOKIE).is_none();
+    (no_cookie && ApiKeySecret::looks_like_key(credentials))
+        .then(|| ApiKeySecret::parse(credentials))
 }
 
 fn base_cookie(settings: &CookieSettings, value: String) -> Cookie<'static> {

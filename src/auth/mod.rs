@@ -1,5 +1,6 @@
 //! Authentication: the session cookie, the extractors that admit a request
-//! only with a valid session (and only staff on staff routes), and login
+//! only with a valid session (and only staff, by session or API key, on
+//! staff routes), and login
 //! throttling. Password hashing is `crate::hashing`, below it.
 
 mod cookie;
@@ -8,10 +9,10 @@ mod mail_budget;
 mod staff;
 mod throttle;
 
-pub use cookie::{TokenSource, presented_token, removal_cookie, session_cookie};
+pub use cookie::{TokenSource, presented_api_key, presented_token, removal_cookie, session_cookie};
 pub use extractor::Authenticated;
 pub use mail_budget::reserve_account_mail;
-pub use staff::{Admin, require_staff};
+pub use staff::{Admin, StaffMember, require_scope, require_staff};
 pub use throttle::{PasswordAttempt, trust_this_device};
 
 use actix_web::HttpRequest;

@@ -85,6 +85,9 @@ pub struct Settings {
     /// `AUTH_RATE_LIMIT_PER_MINUTE`: login and registration requests one
     /// client address may make per minute.
     pub auth_rate_limit_per_minute: u32,
+    /// `API_KEY_RATE_LIMIT_PER_MINUTE`: staff-route requests one API key may
+    /// make per minute (per instance).
+    pub api_key_rate_limit_per_minute: u32,
     /// `TRUST_PROXY_HEADERS`, `TRUSTED_PROXY_HOPS`: where the client's
     /// address comes from.
     pub client_address: ClientAddressSource,
@@ -174,6 +177,11 @@ impl Settings {
             auth_rate_limit_per_minute: vars.parse("AUTH_RATE_LIMIT_PER_MINUTE", 30, |value| {
                 parse_number(value, 1, 100_000)
             })?,
+            api_key_rate_limit_per_minute: vars.parse(
+                "API_KEY_RATE_LIMIT_PER_MINUTE",
+                600,
+                |value| parse_number(value, 1, 1_000_000),
+            )?,
             client_address: client_address_source(&vars)?,
             hsts_max_age: hsts_max_age(&vars, production)?,
             max_live_bookings_per_customer: vars.parse(

@@ -36,6 +36,7 @@ fn defaults_suit_a_laptop() {
     assert_eq!(settings.log_format, LogFormat::Text);
     assert!(settings.allowed_origins.is_empty());
     assert_eq!(settings.auth_rate_limit_per_minute, 30);
+    assert_eq!(settings.api_key_rate_limit_per_minute, 600);
     assert_eq!(settings.client_address, ClientAddressSource::Peer);
     assert_eq!(settings.hsts_max_age, None);
     assert_eq!(settings.max_live_bookings_per_customer, 10);

@@ -131,6 +131,10 @@ object_id!(
     TimeOffId
 );
 object_id!(
+    /// Identifies an API key (never the key itself).
+    ApiKeyId
+);
+object_id!(
     /// Identifies an entry of the audit log: made by [`AuditId::next`],
     /// ids sort in the order the entries were made.
     AuditId

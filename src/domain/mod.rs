@@ -5,6 +5,7 @@
 //! value of type [`Email`] is a valid email, so nothing downstream re-checks it.
 
 mod account_mail;
+mod api_key;
 mod audit;
 mod booking;
 mod booking_rules;
@@ -29,6 +30,7 @@ mod token;
 mod user;
 
 pub use account_mail::{AccountMail, AccountMessage, IssuedToken, TokenPurpose};
+pub use api_key::{ApiKey, ApiKeyName, ApiKeySecret, KeyAccess, Records, Scope, Scopes};
 pub use audit::{
     Actor, ActorKind, AuditAction, AuditContext, AuditCursor, AuditEntry, AuditQuery,
     RawAuditQuery, TargetKind, booking_entries,
@@ -49,7 +51,7 @@ pub use idempotency::{
     ABANDONED_AFTER, Fingerprint, IDEMPOTENCY_WINDOW, IdempotencyDecision, IdempotencyKey,
     IdempotencyRecord, StoredResponse,
 };
-pub use ids::{AuditId, BookingId, ConsultantId, SessionId, TimeOffId, UserId};
+pub use ids::{ApiKeyId, AuditId, BookingId, ConsultantId, SessionId, TimeOffId, UserId};
 pub use notification::{
     BookingChange, BookingEvent, ChangedBy, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
     ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Wanted, plan as plan_notifications,

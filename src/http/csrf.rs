@@ -4,7 +4,7 @@
 //! current browsers; this is the second layer (ASVS 4.2.2, 13.2.3): a
 //! state-changing request whose `Origin` (or, without one, `Referer`) is
 //! neither an allowed frontend nor the service itself is refused with 403.
-//! Requests authenticated by a bearer token are exempt: no browser attaches
+//! Requests authenticated by a bearer token (a session's or an API key) are exempt: no browser attaches
 //! one by itself. Only when the bearer token *is* the credential, though:
 //! when a session cookie is present it wins, so a junk `Authorization`
 //! header beside the cookie buys no exemption. Requests with neither header
@@ -18,7 +18,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError, web};
 
-use crate::auth::{TokenSource, presented_token};
+use crate::auth::{TokenSource, presented_api_key, presented_token};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -41,13 +41,13 @@ fn claimed_origin(headers: &HeaderMap) -> Option<Option<String>> {
     Some(value.to_str().ok().and_then(origin_of))
 }
 
-/// Whether the request's credential is a bearer token (well-formed, and no
-/// session cookie beside it).
+/// Whether the request's credential is a bearer token (a session token or
+/// an API key, well-formed, and no session cookie beside it).
 fn authenticates_by_bearer(request: &HttpRequest, cookie_name: &str) -> bool {
     matches!(
         presented_token(request, cookie_name),
         Some((_, TokenSource::Bearer))
-    )
+    ) || matches!(presented_api_key(request), Some(Some(_)))
 }
 
 /// Whether `origin` is the service's own: the same host and port the request

@@ -8,7 +8,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::domain::{
-    Fingerprint, IdempotencyDecision, IdempotencyKey, IdempotencyRecord, StoredResponse, User,
+    Fingerprint, IdempotencyDecision, IdempotencyKey, IdempotencyRecord, StoredResponse, UserId,
 };
 use crate::error::{ApiError, ErrorChain};
 use crate::state::AppState;
@@ -51,7 +51,7 @@ fn respond(response: &StoredResponse, replayed: bool) -> HttpResponse {
 /// response is replayed. Without a key, `work` simply runs.
 pub async fn run_once<W, F>(
     state: &AppState,
-    user: &User,
+    owner: UserId,
     key: Option<IdempotencyKey>,
     fingerprint: Fingerprint,
     work: W,
@@ -63,7 +63,7 @@ where
     let Some(key) = key else {
         return work().await.map(|response| respond(&response, false));
     };
-    let started = IdempotencyRecord::started(user.id, key, fingerprint, state.now());
+    let started = IdempotencyRecord::started(owner, key, fingerprint, state.now());
     if let Some(first) = claim(state, &started).await? {
         return Ok(respond(&first, true));
     }

@@ -170,8 +170,8 @@ const ROUTES: [(&str, &str, Mount); 29] = [
 pub fn served() -> impl Iterator<Item = (&'static str, &'static str)> {
     ROUTES
         .iter()
-        .chain(admin::ROUTES.iter())
         .map(|(path, allow, _)| (*path, *allow))
+        .chain(admin::ROUTES.iter().map(|route| (route.path, route.allow)))
 }
 
 /// Registers every route.

@@ -40,6 +40,18 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tdk_<64 hex>")
+                    .description(Some(
+                        "A back-office system's API key (staff routes only, within its scopes)",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -101,6 +113,9 @@ impl Modify for SecuritySchemes {
         admin::bookings::create,
         admin::bookings::reassign,
         admin::audit::list,
+        admin::api_keys::create,
+        admin::api_keys::list,
+        admin::api_keys::revoke,
     ),
     components(schemas(ErrorBody, ErrorObject, RoleName, BookingStatusName, ModeName, HalfHour)),
     modifiers(&SecuritySchemes, &Conventions),

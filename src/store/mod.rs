@@ -12,6 +12,7 @@ pub mod snapshot;
 pub mod sqlite;
 
 mod accounts;
+mod api_keys;
 mod audit;
 mod bookings;
 mod idempotency;
@@ -23,6 +24,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use accounts::{AccountTokenStore, Credentials, SessionStore, ThrottleStore, UserStore};
+pub use api_keys::ApiKeyStore;
 pub use audit::AuditStore;
 pub(crate) use audit::{AuditRecord, entries_from_json, entries_to_json};
 pub use bookings::{BookingStore, CalendarStore, ConsultantStore};
@@ -86,6 +88,7 @@ pub trait Store:
     + BookingStore
     + IdempotencyStore
     + AuditStore
+    + ApiKeyStore
     + Send
     + Sync
     + 'static

@@ -9,6 +9,8 @@ pub enum TargetKind {
     Booking,
     /// A consultant's profile (its schedule, time off and feed included).
     Consultant,
+    /// An API key.
+    ApiKey,
 }
 
 impl TargetKind {
@@ -18,12 +20,13 @@ impl TargetKind {
             Self::User => "user",
             Self::Booking => "booking",
             Self::Consultant => "consultant",
+            Self::ApiKey => "api_key",
         }
     }
 
     /// Parses the wire name.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::User, Self::Booking, Self::Consultant]
+        [Self::User, Self::Booking, Self::Consultant, Self::ApiKey]
             .into_iter()
             .find(|kind| kind.as_str() == text)
     }
@@ -90,6 +93,8 @@ actions! {
     FeedRevoked => "feed.revoked", Consultant;
     MailSent => "mail.sent", User;
     MailFailed => "mail.failed", User;
+    ApiKeyCreated => "api_key.created", ApiKey;
+    ApiKeyRevoked => "api_key.revoked", ApiKey;
 }
 
 impl AuditAction {

@@ -5,7 +5,8 @@ use serde_json::Value;
 
 use super::{AuditAction, AuditContext, AuditEntry, TargetKind};
 use crate::domain::{
-    Consultant, ConsultantId, Email, Schedule, Session, TimeOff, TimeOffId, Timestamp, User, UserId,
+    ApiKey, Consultant, ConsultantId, Email, Schedule, Session, TimeOff, TimeOffId, Timestamp,
+    User, UserId,
 };
 
 fn at(instant: chrono::DateTime<chrono::Utc>) -> Value {
@@ -41,6 +42,18 @@ impl AuditEntry {
     /// `user.password_set` (an invitation accepted): `action` says which.
     pub fn password(context: &AuditContext, action: AuditAction, user: UserId) -> Self {
         Self::new(context, action, user)
+    }
+
+    /// `api_key.created` (with its name and scopes) or `api_key.revoked`.
+    pub fn api_key(context: &AuditContext, key: &ApiKey, created: bool) -> Self {
+        let action = if created {
+            AuditAction::ApiKeyCreated
+        } else {
+            AuditAction::ApiKeyRevoked
+        };
+        Self::new(context, action, key.id)
+            .with("name", key.name.as_str())
+            .with("scopes", key.scopes.names())
     }
 
     /// `consultant.created`, with the profile's name.

@@ -145,7 +145,7 @@ pub struct AuditParams {
     operation_id = "staffListAudit",
     tag = "admin",
     params(AuditParams),
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "A page of entries, newest first", body = AuditPage),
         (status = 400, description = "A bad filter (`invalid_id`, `invalid_action`, `invalid_from`, \

@@ -147,7 +147,7 @@ async fn scope_of(
     operation_id = "staffListBookings",
     tag = "admin",
     params(StaffListParams),
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "A page of bookings", body = BookingList),
         (status = 400, description = "A bad filter (`invalid_consultant_id`, `invalid_email`, \
@@ -198,7 +198,7 @@ pub async fn list(
     params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 64,
         pattern = "^[!-~]{1,64}$", description = "1 to 64 visible ASCII characters; \
         retries with the same key replay the first response")),
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 201, description = "Booked", body = BookingEnvelope,
          headers(("Location" = String, description = "/api/bookings/{id}"))),
@@ -231,7 +231,7 @@ pub async fn create(
         })?;
     let context = admin.audit(state.now());
     let booking = body.booking();
-    run_once(&state, &admin.user, key, fingerprint, || {
+    run_once(&state, admin.idempotency_owner(), key, fingerprint, || {
         book(&state, &customer, &context, &booking)
     })
     .await
@@ -251,7 +251,7 @@ pub async fn create(
     tag = "admin",
     params(("id" = String, Path, description = "Booking id")),
     request_body = ReassignRequest,
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "Reassigned (or already with that consultant)", body = BookingEnvelope),
         (status = 404, description = "No such booking (`booking_not_found`) or consultant \

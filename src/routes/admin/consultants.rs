@@ -158,7 +158,7 @@ fn default_schedule() -> Schedule {
     path = "/api/admin/consultants",
     operation_id = "staffListConsultants",
     tag = "admin",
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "The consultants", body = StaffConsultantList),
         StaffErrors,
@@ -190,7 +190,7 @@ pub async fn list(_staff: Admin, state: web::Data<AppState>) -> Result<HttpRespo
     operation_id = "staffGetConsultant",
     tag = "admin",
     params(("id" = String, Path, description = "Consultant id")),
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "The consultant", body = StaffConsultantEnvelope),
         (status = 404, description = "No such consultant (`consultant_not_found`)", body = ErrorBody),
@@ -223,7 +223,7 @@ pub async fn get(
     operation_id = "staffCreateConsultant",
     tag = "admin",
     request_body = NewConsultantRequest,
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 201, description = "Created", body = StaffConsultantEnvelope),
         (status = 400, description = "`invalid_email`, `invalid_name`, `invalid_consultant`, \
@@ -272,7 +272,7 @@ pub async fn create(
         .store
         .insert_consultant(&consultant, Some((&account, &hash)), &effects)
         .await?;
-    tracing::info!(consultant = %consultant.id, by = %admin.user.id, "consultant created");
+    tracing::info!(consultant = %consultant.id, by = %admin, "consultant created");
     Ok(staff_view(
         HttpResponse::Created(),
         &consultant,
@@ -292,7 +292,7 @@ pub async fn create(
     tag = "admin",
     params(("id" = String, Path, description = "Consultant id")),
     request_body = ConsultantChanges,
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "Changed", body = StaffConsultantEnvelope),
         (status = 400, description = "A bad field, as for creation", body = ErrorBody),

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use super::StaffErrors;
 use super::consultants::{StaffConsultantEnvelope, staff_view};
-use crate::auth::{Admin, Authenticated};
+use crate::auth::Admin;
 use crate::domain::{
     AuditContext, AuditEntry, Booking, BookingChange, CancellationReason, ChangedBy, Consultant,
     Effects, Party, latest_instant,
@@ -95,7 +95,7 @@ async fn cancel_for_agency(
     tag = "admin",
     params(("id" = String, Path, description = "Consultant id")),
     request_body = DeactivateRequest,
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "Deactivated (`active: false`)", body = StaffConsultantEnvelope),
         (status = 404, description = "No such consultant (`consultant_not_found`)", body = ErrorBody),
@@ -139,7 +139,7 @@ pub async fn deactivate(
     for booking in remaining {
         cancel_for_agency(&state, &context, booking, &reason).await?;
     }
-    tracing::info!(consultant = %consultant.id, cancelled, by = %admin.user.id, "consultant deactivated");
+    tracing::info!(consultant = %consultant.id, cancelled, by = %admin, "consultant deactivated");
     respond(&state, &consultant).await
 }
 
@@ -153,7 +153,7 @@ pub async fn deactivate(
     operation_id = "staffReactivateConsultant",
     tag = "admin",
     params(("id" = String, Path, description = "Consultant id")),
-    security(("session_cookie" = []), ("bearer_token" = [])),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "Active again", body = StaffConsultantEnvelope),
         (status = 404, description = "No such consultant (`consultant_not_found`)", body = ErrorBody),
@@ -168,14 +168,14 @@ pub async fn reactivate(
     let consultant = find_any(&state, &id).await?;
     if !consultant.active {
         set_active(&state, &admin, &consultant, true, None).await?;
-        tracing::info!(consultant = %consultant.id, by = %admin.user.id, "consultant reactivated");
+        tracing::info!(consultant = %consultant.id, by = %admin, "consultant reactivated");
     }
     respond(&state, &consultant).await
 }
 
 async fn set_active(
     state: &AppState,
-    admin: &Authenticated,
+    admin: &Admin,
     consultant: &Consultant,
     active: bool,
     reason: Option<&CancellationReason>,

@@ -5,8 +5,10 @@
 //!
 //! Staff accounts in [`staff`]; consultants in [`consultants`] and their
 //! deactivation in [`lifecycle`]; every booking in [`bookings`]; the log in
-//! [`audit`].
+//! [`audit`]; back-office systems' keys in [`api_keys`]. Each route declares
+//! what an API key needs to use it ([`KeyAccess`]).
 
+pub(crate) mod api_keys;
 pub(crate) mod audit;
 pub(crate) mod bookings;
 pub(crate) mod consultants;
@@ -20,8 +22,10 @@ use actix_web::web;
 use utoipa::IntoResponses;
 
 use super::{Mount, no_such_route, resource_in_scope};
-use crate::auth::require_staff;
-use crate::domain::{AccountMail, AccountMessage, Password, PasswordHash, User};
+use crate::auth::{require_scope, require_staff};
+use crate::domain::{
+    AccountMail, AccountMessage, KeyAccess, Password, PasswordHash, Records, User,
+};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -29,13 +33,17 @@ use crate::state::AppState;
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum StaffErrors {
-    /// No valid session (`unauthenticated`).
+    /// No valid session or API key (`unauthenticated`).
     #[response(status = 401)]
     Unauthenticated(ErrorBody<'static>),
-    /// Not agency staff (`forbidden`), or a cross-site request
+    /// Not agency staff (`forbidden`), an API key without the route's
+    /// scope (`insufficient_scope`), or a cross-site request
     /// (`csrf_rejected`).
     #[response(status = 403)]
     Forbidden(ErrorBody<'static>),
+    /// An API key past its rate limit (`too_many_requests`).
+    #[response(status = 429, headers(("Retry-After" = u64, description = "Seconds to wait")))]
+    TooManyRequests(ErrorBody<'static>),
     /// The store is unreachable; retry after `Retry-After` seconds.
     #[response(status = 503, headers(("Retry-After" = u64, description = "Seconds to wait")))]
     Unavailable(ErrorBody<'static>),
@@ -56,48 +64,106 @@ async fn invitation(
 /// Where the staff routes live.
 const PREFIX: &str = "/api/admin";
 
+/// One staff route: its path, the methods it serves (its `Allow` header),
+/// what an API key needs to use it, and how its handlers are attached.
+pub(super) struct StaffRoute {
+    pub path: &'static str,
+    pub allow: &'static str,
+    pub keys: KeyAccess,
+    pub mount: Mount,
+}
+
 /// Registers the staff scope: every route of [`ROUTES`] behind
-/// [`require_staff`].
+/// [`require_staff`], each behind [`require_scope`] with what it declares.
 pub(super) fn configure(config: &mut web::ServiceConfig) {
     let mut scope = web::scope(PREFIX)
         .wrap(from_fn(require_staff))
         .default_service(web::to(no_such_route));
-    for (path, allow, mount) in ROUTES {
-        let relative = path
+    for route in &ROUTES {
+        let relative = route
+            .path
             .strip_prefix(PREFIX)
             .expect("staff routes live under the prefix");
-        scope = scope.service(mount(resource_in_scope(path, relative, allow)));
+        let keys = route.keys;
+        let resource = (route.mount)(resource_in_scope(route.path, relative, route.allow)).wrap(
+            from_fn(move |request, next| require_scope(keys, request, next)),
+        );
+        scope = scope.service(resource);
     }
     config.service(scope);
 }
 
-/// The staff routes, in the shape of `routes::ROUTES`.
-pub(super) const ROUTES: [(&str, &str, Mount); 8] = [
-    ("/api/admin/bookings", "GET, POST", |r| {
+const fn route(
+    path: &'static str,
+    allow: &'static str,
+    keys: KeyAccess,
+    mount: Mount,
+) -> StaffRoute {
+    StaffRoute {
+        path,
+        allow,
+        keys,
+        mount,
+    }
+}
+
+const BOOKINGS: KeyAccess = KeyAccess::Records(Records::Bookings);
+const CONSULTANTS: KeyAccess = KeyAccess::Records(Records::Consultants);
+const AUDIT: KeyAccess = KeyAccess::Records(Records::Audit);
+
+/// The staff routes.
+pub(super) const ROUTES: [StaffRoute; 10] = [
+    route("/api/admin/bookings", "GET, POST", BOOKINGS, |r| {
         r.route(web::get().to(bookings::list))
             .route(web::post().to(bookings::create))
     }),
-    ("/api/admin/bookings/{id}/reassign", "POST", |r| {
+    route("/api/admin/bookings/{id}/reassign", "POST", BOOKINGS, |r| {
         r.route(web::post().to(bookings::reassign))
     }),
-    ("/api/admin/consultants", "GET, POST", |r| {
+    route("/api/admin/consultants", "GET, POST", CONSULTANTS, |r| {
         r.route(web::get().to(consultants::list))
             .route(web::post().to(consultants::create))
     }),
-    ("/api/admin/consultants/{id}", "GET, PATCH", |r| {
-        r.route(web::get().to(consultants::get))
-            .route(web::patch().to(consultants::update))
-    }),
-    ("/api/admin/consultants/{id}/deactivate", "POST", |r| {
-        r.route(web::post().to(lifecycle::deactivate))
-    }),
-    ("/api/admin/consultants/{id}/reactivate", "POST", |r| {
-        r.route(web::post().to(lifecycle::reactivate))
-    }),
-    ("/api/admin/users", "POST", |r| {
+    route(
+        "/api/admin/consultants/{id}",
+        "GET, PATCH",
+        CONSULTANTS,
+        |r| {
+            r.route(web::get().to(consultants::get))
+                .route(web::patch().to(consultants::update))
+        },
+    ),
+    route(
+        "/api/admin/consultants/{id}/deactivate",
+        "POST",
+        CONSULTANTS,
+        |r| r.route(web::post().to(lifecycle::deactivate)),
+    ),
+    route(
+        "/api/admin/consultants/{id}/reactivate",
+        "POST",
+        CONSULTANTS,
+        |r| r.route(web::post().to(lifecycle::reactivate)),
+    ),
+    route("/api/admin/users", "POST", KeyAccess::PeopleOnly, |r| {
         r.route(web::post().to(staff::invite))
     }),
-    ("/api/admin/audit", "GET", |r| {
+    route("/api/admin/audit", "GET", AUDIT, |r| {
         r.route(web::get().to(audit::list))
     }),
+    route(
+        "/api/admin/api-keys",
+        "GET, POST",
+        KeyAccess::PeopleOnly,
+        |r| {
+            r.route(web::get().to(api_keys::list))
+                .route(web::post().to(api_keys::create))
+        },
+    ),
+    route(
+        "/api/admin/api-keys/{id}",
+        "DELETE",
+        KeyAccess::PeopleOnly,
+        |r| r.route(web::delete().to(api_keys::revoke)),
+    ),
 ];

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{StaffErrors, invitation};
-use crate::auth::Admin;
+use crate::auth::StaffMember;
 use crate::domain::{AuditEntry, Effects, Email, PersonName, Role, User};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -49,7 +49,7 @@ pub struct InviteRequest {
     ),
 )]
 pub async fn invite(
-    admin: Admin,
+    admin: StaffMember,
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -75,7 +75,7 @@ pub async fn invite(
         .store
         .insert_user(&user, &hash, None, &effects)
         .await?;
-    tracing::info!(user = %user.id, by = %admin.user.id, "staff invited");
+    tracing::info!(user = %user.id, by = %*admin, "staff invited");
     Ok(HttpResponse::Created().json(UserEnvelope {
         user: UserView::from(&user),
     }))

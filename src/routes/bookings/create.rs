@@ -57,7 +57,7 @@ pub async fn create(
     let key = idempotency_key(&request)?;
     let fingerprint = Fingerprint::of(&serde_json::to_vec(&body).map_err(ApiError::internal)?);
     let context = auth.audit(state.now());
-    run_once(&state, &auth.user, key, fingerprint, || {
+    run_once(&state, auth.user.id, key, fingerprint, || {
         book(&state, &auth.user, &context, &body)
     })
     .await

@@ -180,6 +180,7 @@ impl MongoStore {
             &self.consultants,
             &self.bookings,
             &self.outbox,
+            &self.api_keys,
         ] {
             self.move_waiting(collection, doc! {FLAG: "1"}, MOVE_BATCH)
                 .await?;

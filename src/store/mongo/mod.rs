@@ -5,7 +5,7 @@
 //! `login_attempts` (attempt places, for throttling), `trusted_devices`
 //! (device cookies), `idempotency_keys`, `outbox` (booking notifications
 //! and account mails: see `outbox.rs`), `account_tokens` (hashes of reset
-//! and verification tokens), and
+//! and verification tokens), `audit` (the log), `api_keys`, and
 //! `booking_slots`, which holds one *claim* document per occupied
 //! (consultant, 30-minute slot), keyed by `_id`. Because `_id` is unique on
 //! every MongoDB deployment (and every compatible server), inserting a claim is
@@ -25,6 +25,7 @@
 //! fields other than `_id`, and strings behave the same everywhere.
 
 mod account_tokens;
+mod api_keys;
 mod audit;
 mod booking_writes;
 mod bookings;
@@ -71,6 +72,7 @@ pub struct MongoStore {
     outbox: Collection<Document>,
     account_tokens: Collection<Document>,
     audit: Collection<Document>,
+    api_keys: Collection<Document>,
     /// How long expired sessions are kept before the TTL index removes them.
     session_retention: TimeDelta,
 }
@@ -105,6 +107,7 @@ impl MongoStore {
             outbox: database.collection("outbox"),
             account_tokens: database.collection("account_tokens"),
             audit: database.collection("audit"),
+            api_keys: database.collection("api_keys"),
             idempotency_keys: database.collection("idempotency_keys"),
             database,
             session_retention,
@@ -121,7 +124,7 @@ impl MongoStore {
     }
 
     /// Every collection's indexes.
-    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 11] {
+    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 12] {
         let audit_pending = || index(doc! {"auditPending": 1}, "audit_pending");
         [
             (
@@ -188,6 +191,13 @@ impl MongoStore {
                 &self.consultants,
                 vec![
                     index(doc! {"calendarFeedHash": 1}, "by_calendar_feed"),
+                    audit_pending(),
+                ],
+            ),
+            (
+                &self.api_keys,
+                vec![
+                    unique(doc! {"keyHash": 1}, "key_hash_unique"),
                     audit_pending(),
                 ],
             ),

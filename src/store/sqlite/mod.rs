@@ -7,6 +7,7 @@
 //! alongside the writer.
 
 mod account_tokens;
+mod api_keys;
 mod audit;
 mod backup;
 mod bookings;

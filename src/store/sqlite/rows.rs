@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Row;
 use rusqlite::types::Type;
 
+use crate::domain::{ApiKey, ApiKeyId, ApiKeyName, Scopes};
 use crate::domain::{
     Appointment, Booking, BookingDetails, BookingDuration, BookingRules, BookingStatus, Buffer,
     CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email, Mode,
@@ -254,5 +255,24 @@ pub(super) fn idempotency_record(row: &Row<'_>, at: usize) -> rusqlite::Result<I
         fingerprint: Fingerprint::from_hex(row.get(at + 2)?),
         created_at: instant(row, at + 3, "idempotency_keys.created_at")?,
         response,
+    })
+}
+
+/// Columns read by [`api_key`], in this order.
+pub(super) const API_KEY_COLUMNS: &str = "id, name, scopes, created_by, created_at, last_used_at";
+
+/// An API key from the [`API_KEY_COLUMNS`].
+pub(super) fn api_key(row: &Row<'_>) -> rusqlite::Result<ApiKey> {
+    let scopes: String = row.get(2)?;
+    let last_used: Option<i64> = row.get(5)?;
+    Ok(ApiKey {
+        id: parsed_text(row, 0, "api_keys.id", ApiKeyId::parse)?,
+        name: parsed_text(row, 1, "api_keys.name", ApiKeyName::from_stored)?,
+        scopes: Scopes::from_stored(&scopes.split(',').collect::<Vec<_>>()),
+        created_by: parsed_text(row, 3, "api_keys.created_by", UserId::parse)?,
+        created_at: instant(row, 4, "api_keys.created_at")?,
+        last_used_at: last_used
+            .map(|_| instant(row, 5, "api_keys.last_used_at"))
+            .transpose()?,
     })
 }

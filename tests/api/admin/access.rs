@@ -38,6 +38,18 @@ async fn every_admin_route_admits_staff_only(backend: Backend) {
     let (staff, _) = app.admin().await;
     let anonymous = app.client();
     let routes = documented_admin_routes(&anonymous).await;
+    // A key with one scope passes one route; a key with every scope all
+    // but those only people may use.
+    let (narrow, _) = app.api_key(&staff, &["audit:read"]).await;
+    let every_scope = [
+        "bookings:read",
+        "bookings:write",
+        "consultants:read",
+        "consultants:write",
+        "audit:read",
+        "webhooks:write",
+    ];
+    let (broad, _) = app.api_key(&staff, &every_scope).await;
 
     // The document lists every admin route the server serves.
     let served: BTreeSet<(String, String)> = tripdesk::routes::served()
@@ -76,12 +88,31 @@ async fn every_admin_route_admits_staff_only(backend: Backend) {
                 "{method} {concrete}"
             );
         }
+        let people_only = ["/api/admin/users", "/api/admin/api-keys"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix));
+        let audit_read = method == Method::GET && path == "/api/admin/audit";
+        let mut admitted = vec![&staff];
+        for (key, passes) in [(&narrow, audit_read), (&broad, !people_only)] {
+            if passes {
+                admitted.push(key);
+                continue;
+            }
+            let (got, body) = read(send(key).await.unwrap()).await;
+            assert_eq!(
+                (got, body["errors"][0]["code"].as_str()),
+                (StatusCode::FORBIDDEN, Some("insufficient_scope")),
+                "{method} {concrete}"
+            );
+        }
         // Staff get past the gate (to whatever the empty body earns).
-        let (got, body) = read(send(&staff).await.unwrap()).await;
-        assert!(
-            ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&got),
-            "{method} {concrete}: {got} {body}"
-        );
+        for client in admitted {
+            let (got, body) = read(send(client).await.unwrap()).await;
+            assert!(
+                ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&got),
+                "{method} {concrete}: {got} {body}"
+            );
+        }
     }
 }
 

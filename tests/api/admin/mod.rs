@@ -2,6 +2,7 @@
 //! every booking, and the audit log.
 
 mod access;
+mod api_keys;
 mod audit;
 mod bookings;
 mod consultants;

@@ -29,6 +29,24 @@ impl TestClient {
         }
     }
 
+    /// A client without cookies that sends `Authorization: Bearer <token>`
+    /// (a back-office system with an API key, a native app).
+    pub fn bearer(base: &str, token: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value = format!("Bearer {token}").parse().unwrap();
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            base: base.to_owned(),
+            http,
+            jar: Arc::new(Jar::default()),
+        }
+    }
+
     /// The same cookie jar, talking to another base URL (a restarted app).
     pub fn at(&self, base: &str) -> Self {
         Self::new(base, self.jar.clone())

@@ -19,7 +19,7 @@ use actix_web::dev::ServerHandle;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use reqwest::StatusCode;
 use reqwest::cookie::Jar;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tempfile::TempDir;
 use tripdesk::config::{LogFormat, Settings};
 use tripdesk::domain::{
@@ -371,6 +371,16 @@ impl TestApp {
         let (status, body) = read(client.login(&email, PASSWORD).await).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         (client, body["user"].clone())
+    }
+
+    /// A back-office client holding a new API key with `scopes`, made by
+    /// `staff`, and the key as created (`{"apiKey","key"}`).
+    pub async fn api_key(&self, staff: &TestClient, scopes: &[&str]) -> (TestClient, Value) {
+        let body = json!({"name": "Back office", "scopes": scopes});
+        let (status, created) = read(staff.post("/api/admin/api-keys", &body).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let key = created["key"].as_str().unwrap();
+        (TestClient::bearer(&self.base, key), created)
     }
 
     /// A consultant working every day 08:00–20:00 UTC, and a client logged in

@@ -1,6 +1,11 @@
 //! Per-client-address rate limit on login and registration (in memory, per
 //! instance: it blunts credential stuffing from one address; the per-email
-//! throttle in the store is what holds across instances).
+//! throttle in the store is what holds across instances), and the per-key
+//! limit of API keys ([`api_keys`]).
+
+mod api_keys;
+
+pub use api_keys::{Allowance, KeyRateLimiter};
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
