@@ -3,12 +3,14 @@
 //! staff routes), and login
 //! throttling. Password hashing is `crate::hashing`, below it.
 
+mod consultant;
 mod cookie;
 mod extractor;
 mod mail_budget;
 mod staff;
 mod throttle;
 
+pub use consultant::ConsultantSession;
 pub use cookie::{TokenSource, presented_api_key, presented_token, removal_cookie, session_cookie};
 pub use extractor::Authenticated;
 pub use mail_budget::reserve_account_mail;

@@ -1,8 +1,8 @@
 //! Opaque identifiers.
 //!
 //! Every id is 12 bytes laid out like a MongoDB ObjectId (4-byte big-endian
-//! creation second, then 8 random bytes) and written as 24 lowercase hex
-//! characters. Generating ids in the application, not in the store, lets every
+//! creation second first, then the millisecond and random bytes) and
+//! written as 24 lowercase hex characters. Generating ids in the application, not in the store, lets every
 //! store persist the same values and keeps the storage trait free of
 //! "insert, then read back the id" round trips.
 
@@ -12,12 +12,20 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rand::RngCore;
 
-/// Creates the 12 bytes of a fresh id.
+/// Creates the 12 bytes of a fresh id: the second, its millisecond (two
+/// bytes), then 6 random bytes. Ids made later sort later (to the
+/// millisecond), so a new record's id lands at the end of every index that
+/// holds it instead of on a random page: each write touches fewer pages.
+/// Ids are not secrets (every lookup checks who may see the record); the
+/// random bytes keep them unique, and say nothing of how many were made.
 fn fresh_id_bytes() -> [u8; 12] {
     let mut bytes = [0u8; 12];
-    let seconds = chrono::Utc::now().timestamp().clamp(0, i64::from(u32::MAX)) as u32;
+    let now = chrono::Utc::now();
+    let seconds = now.timestamp().clamp(0, i64::from(u32::MAX)) as u32;
+    let millis = (now.timestamp_subsec_millis().min(999)) as u16;
     bytes[..4].copy_from_slice(&seconds.to_be_bytes());
-    rand::thread_rng().fill_bytes(&mut bytes[4..]);
+    bytes[4..6].copy_from_slice(&millis.to_be_bytes());
+    rand::thread_rng().fill_bytes(&mut bytes[6..]);
     bytes
 }
 
@@ -179,6 +187,14 @@ mod tests {
     fn audit_ids_sort_in_the_order_they_were_made() {
         let ids: Vec<AuditId> = (0..1000).map(|_| AuditId::next()).collect();
         assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
+    #[test]
+    fn ids_made_a_millisecond_apart_sort_in_that_order() {
+        let first = BookingId::generate();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let second = BookingId::generate();
+        assert!(first < second);
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod time;
 mod time_off;
 mod token;
 mod user;
+mod webhook;
 
 pub use account_mail::{AccountMail, AccountMessage, IssuedToken, TokenPurpose};
 pub use api_key::{ApiKey, ApiKeyName, ApiKeySecret, KeyAccess, Records, Scope, Scopes};
@@ -77,6 +78,10 @@ pub use time::{
 pub use time_off::{MAX_TIME_OFF, MAX_TIME_OFF_ENTRIES, TimeOff, TooManyTimeOff};
 pub use token::{AccountToken, SessionToken, TokenHash};
 pub use user::{CredentialsStamp, Role, User};
+pub use webhook::{
+    EventType, EventTypes, RESPONSE_TIMEOUT, RETRY_FOR, TargetPolicy, WebhookSecret, WebhookUrl,
+    is_public, next_attempt, sign as sign_webhook,
+};
 
 use std::borrow::Cow;
 

@@ -12,9 +12,9 @@ use chrono::TimeDelta;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::consultant_calendar::{live_bookings_between, own_consultant};
+use super::consultant_calendar::live_bookings_between;
 use super::responses::{NoBodyErrors, SessionErrors, StoreErrors};
-use crate::auth::Authenticated;
+use crate::auth::ConsultantSession;
 use crate::domain::{
     AccountToken, AuditEntry, Effects, FeedSecret, Timestamp, User, UserId, latest_instant,
 };
@@ -57,9 +57,9 @@ fn not_found() -> ApiError {
 )]
 pub async fn rotate(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ConsultantSession,
 ) -> Result<HttpResponse, ApiError> {
-    let consultant = own_consultant(&auth)?;
+    let consultant = auth.consultant;
     let now = state.now();
     let (token, secret) = FeedSecret::issue(now);
     let entry = AuditEntry::feed(&auth.audit(now), consultant, true, "asked for");
@@ -108,9 +108,9 @@ pub struct FeedStatusEnvelope {
 )]
 pub async fn status(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ConsultantSession,
 ) -> Result<HttpResponse, ApiError> {
-    let consultant = own_consultant(&auth)?;
+    let consultant = auth.consultant;
     let since = state.store.calendar_feed_since(consultant).await?;
     Ok(HttpResponse::Ok().json(FeedStatusEnvelope {
         feed: FeedStatus {
@@ -137,9 +137,9 @@ pub async fn status(
 )]
 pub async fn revoke(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ConsultantSession,
 ) -> Result<HttpResponse, ApiError> {
-    let consultant = own_consultant(&auth)?;
+    let consultant = auth.consultant;
     let entry = AuditEntry::feed(&auth.audit(state.now()), consultant, false, "turned off");
     state
         .store

@@ -1,29 +1,16 @@
 //! `/api/consultants/me`: a consultant runs their own calendar: schedule
 //! (time zone, hours, buffer, notice, horizon) in [`schedule`] and time off
-//! in [`time_off`]. Customers get 403.
+//! in [`time_off`]. Every handler takes a `ConsultantSession`: customers
+//! and staff get 403.
 
 pub(crate) mod schedule;
 pub(crate) mod time_off;
 
-use actix_web::http::StatusCode;
 use chrono::TimeDelta;
 
-use crate::auth::Authenticated;
 use crate::domain::{Booking, BookingQuery, Consultant, ConsultantId};
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// The consultant profile the logged-in account speaks for; 403 for a
-/// customer.
-pub(crate) fn own_consultant(auth: &Authenticated) -> Result<ConsultantId, ApiError> {
-    auth.user.role.consultant_id().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Only consultants manage a calendar",
-        )
-    })
-}
 
 pub(super) fn missing_profile(id: ConsultantId) -> ApiError {
     ApiError::internal(format!("consultant account without profile {id}"))

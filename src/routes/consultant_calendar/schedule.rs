@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{load, missing_profile, own_consultant};
-use crate::auth::Authenticated;
+use super::{load, missing_profile};
+use crate::auth::ConsultantSession;
 use crate::domain::{AuditEntry, BookingRules, Consultant, Effects, InvalidInput, Schedule};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -141,9 +141,9 @@ impl ScheduleRequest {
 )]
 pub async fn get_schedule(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ConsultantSession,
 ) -> Result<HttpResponse, ApiError> {
-    let consultant = load(&state, own_consultant(&auth)?).await?;
+    let consultant = load(&state, auth.consultant).await?;
     Ok(HttpResponse::Ok().json(ScheduleEnvelope {
         schedule: ScheduleView::from(&consultant),
     }))
@@ -170,10 +170,10 @@ pub async fn get_schedule(
 )]
 pub async fn put_schedule(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ConsultantSession,
     ApiJson(body): ApiJson<ScheduleRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = own_consultant(&auth)?;
+    let id = auth.consultant;
     let schedule = body.parse()?;
     let entry = AuditEntry::schedule_changed(&auth.audit(state.now()), id, &schedule);
     let consultant = state

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{load, own_consultant};
-use crate::auth::Authenticated;
+use super::load;
+use crate::auth::ConsultantSession;
 use crate::domain::{AuditEntry, Effects, TimeOff, TimeOffId, format_timestamp, parse_timestamp};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -84,9 +84,9 @@ pub struct TimeOffRequest {
 )]
 pub async fn list_time_off(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ConsultantSession,
 ) -> Result<HttpResponse, ApiError> {
-    let consultant = load(&state, own_consultant(&auth)?).await?;
+    let consultant = load(&state, auth.consultant).await?;
     let now = state.now();
     let time_off = consultant
         .time_off
@@ -123,10 +123,10 @@ pub async fn list_time_off(
 )]
 pub async fn add_time_off(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ConsultantSession,
     ApiJson(body): ApiJson<TimeOffRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = own_consultant(&auth)?;
+    let id = auth.consultant;
     let starts_at = parse_timestamp(&body.starts_at, "startsAt", "invalid_starts_at")?;
     let ends_at = parse_timestamp(&body.ends_at, "endsAt", "invalid_ends_at")?;
     let now = state.now();
@@ -162,10 +162,10 @@ pub async fn add_time_off(
 )]
 pub async fn remove_time_off(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ConsultantSession,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let consultant = own_consultant(&auth)?;
+    let consultant = auth.consultant;
     let not_found = || ApiError::not_found("time_off_not_found", "No such time off");
     let id = TimeOffId::parse(&path).ok_or_else(not_found)?;
     let entry = AuditEntry::time_off_removed(&auth.audit(state.now()), consultant, id);

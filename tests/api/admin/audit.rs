@@ -127,6 +127,25 @@ async fn every_action_is_logged_with_its_actor_and_request(backend: Backend) {
         "Found a deal"
     );
     assert_eq!(find("booking.cancelled")["details"]["by"], "customer");
+    // Everything the customer did, newest first: their acts on bookings
+    // (found through their bookings) and on their account, merged; a page
+    // at a time, too.
+    let acts: Vec<String> = audit(&staff, &format!("actorId={user}&limit=2"))
+        .await
+        .iter()
+        .map(|entry| entry["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        acts,
+        [
+            "booking.cancelled",
+            "booking.notes_changed",
+            "booking.rescheduled",
+            "booking.created",
+            "user.login",
+            "user.registered",
+        ]
+    );
 
     // The consultant's own mail (the customer is unverified) is logged as
     // sent, with its subject, by the service.
