@@ -6,7 +6,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::text::TextRule;
+use super::text::{TextRule, text_field};
 use super::token::RandomToken;
 use super::{ApiKeyId, InvalidInput, TokenHash, UserId};
 
@@ -155,35 +155,19 @@ impl KeyAccess {
     }
 }
 
-/// A key's name, as the admin who made it wrote it: 1 to 100 characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiKeyName(String);
-
-impl ApiKeyName {
-    const RULE: TextRule = TextRule {
+text_field!(
+    /// A key's name, as the admin who made it wrote it: 1 to 100 characters.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    ApiKeyName,
+    TextRule {
         field: "name",
         code: "invalid_name",
         label: "Name",
         min_chars: 1,
         max_chars: 100,
         multiline: false,
-    };
-
-    /// Parses a request's name.
-    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
-        Self::RULE.parse(raw).map(Self)
     }
-
-    /// A name as a store kept it.
-    pub fn from_stored(stored: &str) -> Option<Self> {
-        Self::RULE.restore(stored).map(Self)
-    }
-
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+);
 
 /// The key a system sends (`Authorization: Bearer tdk_<64 hex>`): 32 bytes
 /// from the OS CSPRNG. Shown once, when made; Debug output is redacted.

@@ -2,38 +2,21 @@
 
 use std::fmt;
 
-use super::InvalidInput;
-use super::text::TextRule;
+use super::text::{TextRule, text_field};
 
-/// A person's name: 1 to 100 characters after trimming, no control characters.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PersonName(String);
-
-impl PersonName {
-    const RULE: TextRule = TextRule {
+text_field!(
+    /// A person's name: 1 to 100 characters after trimming, no control characters.
+    #[derive(Clone, PartialEq, Eq)]
+    PersonName,
+    TextRule {
         field: "name",
         code: "invalid_name",
         label: "Name",
         min_chars: 1,
         max_chars: 100,
         multiline: false,
-    };
-
-    /// Parses user input.
-    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
-        Self::RULE.parse(raw).map(Self)
     }
-
-    /// A name as a store kept it.
-    pub fn from_stored(stored: &str) -> Option<Self> {
-        Self::RULE.restore(stored).map(Self)
-    }
-
-    /// The trimmed name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+);
 
 impl fmt::Display for PersonName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

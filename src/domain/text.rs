@@ -110,35 +110,49 @@ fn has_encoded_word(text: &str) -> bool {
         .is_some_and(|start| text[start + 2..].contains("?="))
 }
 
-/// Why a booking was cancelled: optional, at most 500 characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CancellationReason(String);
+/// Declares a newtype of checked free text under a [`TextRule`]: `parse`
+/// (client input), `from_stored` (as a store kept it) and `as_str`.
+/// Attributes (docs, derives) go on the struct.
+macro_rules! text_field {
+    ($(#[$meta:meta])* $name:ident, $rule:expr) => {
+        $(#[$meta])*
+        pub struct $name(String);
 
-impl CancellationReason {
-    const RULE: TextRule = TextRule {
+        impl $name {
+            const RULE: $crate::domain::text::TextRule = $rule;
+
+            /// Parses client input.
+            pub fn parse(raw: &str) -> Result<Self, $crate::domain::InvalidInput> {
+                Self::RULE.parse(raw).map(Self)
+            }
+
+            /// The text as a store kept it.
+            pub fn from_stored(stored: &str) -> Option<Self> {
+                Self::RULE.restore(stored).map(Self)
+            }
+
+            /// The trimmed text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+pub(crate) use text_field;
+
+text_field!(
+    /// Why a booking was cancelled: optional, at most 500 characters.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    CancellationReason,
+    TextRule {
         field: "reason",
         code: "invalid_reason",
         label: "Reason",
         min_chars: 0,
         max_chars: 500,
         multiline: true,
-    };
-
-    /// Parses a client-supplied reason.
-    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
-        Self::RULE.parse(raw).map(Self)
     }
-
-    /// A reason as a store kept it.
-    pub fn from_stored(stored: &str) -> Option<Self> {
-        Self::RULE.restore(stored).map(Self)
-    }
-
-    /// The reason text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+);
 
 /// The `User-Agent` a session was created with, cut to 256 characters and
 /// stripped of control characters: it is shown back to the user, never trusted.

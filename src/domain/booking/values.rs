@@ -1,7 +1,7 @@
 //! The value types a booking is made of.
 
 use crate::domain::InvalidInput;
-use crate::domain::text::TextRule;
+use crate::domain::text::{TextRule, text_field};
 
 /// Where a booking stands. `pending` → `confirmed` → `cancelled`, and
 /// `pending` → `cancelled`; nothing leaves `cancelled`.
@@ -78,35 +78,19 @@ impl Mode {
     }
 }
 
-/// Where the customer wants to travel: 1 to 120 characters after trimming.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Destination(String);
-
-impl Destination {
-    const RULE: TextRule = TextRule {
+text_field!(
+    /// Where the customer wants to travel: 1 to 120 characters after trimming.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    Destination,
+    TextRule {
         field: "destination",
         code: "invalid_destination",
         label: "Destination",
         min_chars: 1,
         max_chars: 120,
         multiline: false,
-    };
-
-    /// Parses client input.
-    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
-        Self::RULE.parse(raw).map(Self)
     }
-
-    /// A destination as a store kept it.
-    pub fn from_stored(stored: &str) -> Option<Self> {
-        Self::RULE.restore(stored).map(Self)
-    }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+);
 
 /// How many people are travelling: 1 to 20.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,35 +118,19 @@ impl Travelers {
     }
 }
 
-/// Free-form notes for the consultant: at most 2000 characters, line breaks allowed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Notes(String);
-
-impl Notes {
-    const RULE: TextRule = TextRule {
+text_field!(
+    /// Free-form notes for the consultant: at most 2000 characters, line breaks allowed.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    Notes,
+    TextRule {
         field: "notes",
         code: "invalid_notes",
         label: "Notes",
         min_chars: 0,
         max_chars: 2000,
         multiline: true,
-    };
-
-    /// Parses client input.
-    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
-        Self::RULE.parse(raw).map(Self)
     }
-
-    /// Notes as a store kept them.
-    pub fn from_stored(stored: &str) -> Option<Self> {
-        Self::RULE.restore(stored).map(Self)
-    }
-
-    /// The text (empty when there are none).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+);
 
 #[cfg(test)]
 mod tests {
