@@ -1,10 +1,10 @@
-//! What a change causes besides itself: the mail to send and the audit
-//! entries to keep. A store writes them in the same transaction as the
+//! What a change causes besides itself: the mail to send, the audit
+//! entries to keep and the webhook events to deliver. A store writes them in the same transaction as the
 //! change (SQLite), or in the same document (MongoDB), and background
 //! workers deliver the mail at least once.
 
 use super::{
-    AccountMessage, AuditContext, AuditEntry, Booking, BookingChange, OutboxMessage,
+    AccountMessage, AuditContext, AuditEntry, Booking, BookingChange, OutboxMessage, WebhookEvent,
     booking_entries, plan_notifications,
 };
 
@@ -17,6 +17,8 @@ pub struct Effects {
     pub account_mails: Vec<AccountMessage>,
     /// Audit entries.
     pub audit: Vec<AuditEntry>,
+    /// Webhook events: a delivery for each active webhook that wants one.
+    pub events: Vec<WebhookEvent>,
     /// Audit entries written only if the change turned a consultant's
     /// calendar feed off (a password change, a reset, "log out everywhere"
     /// and a deactivation do, when one is on).

@@ -143,6 +143,18 @@ object_id!(
     ApiKeyId
 );
 object_id!(
+    /// Identifies a webhook.
+    WebhookId
+);
+object_id!(
+    /// Identifies one delivery of an event to one webhook.
+    DeliveryId
+);
+object_id!(
+    /// Identifies an event (written `evt_<24 hex>` on the wire).
+    EventId
+);
+object_id!(
     /// Identifies an entry of the audit log: made by [`AuditId::next`],
     /// ids sort in the order the entries were made.
     AuditId

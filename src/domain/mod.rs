@@ -52,7 +52,10 @@ pub use idempotency::{
     ABANDONED_AFTER, Fingerprint, IDEMPOTENCY_WINDOW, IdempotencyDecision, IdempotencyKey,
     IdempotencyRecord, StoredResponse,
 };
-pub use ids::{ApiKeyId, AuditId, BookingId, ConsultantId, SessionId, TimeOffId, UserId};
+pub use ids::{
+    ApiKeyId, AuditId, BookingId, ConsultantId, DeliveryId, EventId, SessionId, TimeOffId, UserId,
+    WebhookId,
+};
 pub use notification::{
     BookingChange, BookingEvent, ChangedBy, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
     ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Wanted, plan as plan_notifications,
@@ -79,8 +82,9 @@ pub use time_off::{MAX_TIME_OFF, MAX_TIME_OFF_ENTRIES, TimeOff, TooManyTimeOff};
 pub use token::{AccountToken, SessionToken, TokenHash};
 pub use user::{CredentialsStamp, Role, User};
 pub use webhook::{
-    EventType, EventTypes, RESPONSE_TIMEOUT, RETRY_FOR, TargetPolicy, WebhookSecret, WebhookUrl,
-    is_public, next_attempt, sign as sign_webhook,
+    DeliveryStatus, EventType, EventTypes, FAILING, GONE, RESPONSE_TIMEOUT, RETRY_FOR,
+    TargetPolicy, Webhook, WebhookDelivery, WebhookDescription, WebhookEvent, WebhookSecret,
+    WebhookUrl, booking_event, is_public, next_attempt, sign as sign_webhook,
 };
 
 use std::borrow::Cow;

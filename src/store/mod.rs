@@ -17,6 +17,7 @@ mod audit;
 mod bookings;
 mod idempotency;
 mod outbox;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -31,6 +32,8 @@ pub use bookings::{BookingStore, CalendarStore, ConsultantStore};
 pub use idempotency::IdempotencyStore;
 pub(crate) use outbox::follow_ups;
 pub use outbox::{Delivery, Finished, OutboxStore};
+pub use webhooks::{Attempt, DeliveryQuery, DueDelivery, WebhookStore};
+pub(crate) use webhooks::{events_from_json, events_to_json};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +92,7 @@ pub trait Store:
     + IdempotencyStore
     + AuditStore
     + ApiKeyStore
+    + WebhookStore
     + Send
     + Sync
     + 'static

@@ -3,9 +3,14 @@
 //! webhook wants, where it may be delivered ([`target`]), how a delivery is
 //! signed ([`signature`]) and retried.
 
+mod model;
 mod signature;
 mod target;
 
+pub use model::{
+    DeliveryStatus, FAILING, GONE, Webhook, WebhookDelivery, WebhookDescription, WebhookEvent,
+    booking_event,
+};
 pub use signature::sign;
 pub use target::{TargetPolicy, WebhookUrl, is_public};
 

@@ -4,12 +4,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::booking_effects;
 use super::schemas::{BookingEnvelope, BookingView, CreateBookingRequest};
 use crate::auth::Authenticated;
 use crate::domain::{
     AuditContext, Booking, BookingChange, BookingDetails, BookingDuration, ConsultantId,
-    Destination, Effects, Fingerprint, LiveBookingLimit, Mode, Notes, StoredResponse, Travelers,
-    User, parse_timestamp,
+    Destination, Fingerprint, LiveBookingLimit, Mode, Notes, StoredResponse, Travelers, User,
+    parse_timestamp,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -98,8 +99,7 @@ pub(crate) async fn book(
         max: state.settings.max_live_bookings_per_customer,
         now,
     };
-    let notify = state.settings.mail.booking_notifications;
-    let effects = Effects::of_booking(context, BookingChange::Created, None, &booking, notify);
+    let effects = booking_effects(state, context, BookingChange::Created, None, &booking);
     state
         .store
         .insert_booking(&booking, &limit, &effects)

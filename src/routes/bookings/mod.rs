@@ -17,7 +17,8 @@ use super::responses::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
 use crate::auth::Authenticated;
 use crate::domain::{
     AuditContext, Booking, BookingChange, BookingCursor, BookingId, BookingQuery, BookingScope,
-    CancellationReason, ChangedBy, Effects, Party, RawBookingQuery, User,
+    CancellationReason, ChangedBy, Effects, Party, RawBookingQuery, User, WebhookEvent,
+    booking_event,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::{ApiJson, OptionalJson};
@@ -57,9 +58,29 @@ pub(crate) async fn write_change(
     if after == before {
         return Ok(());
     }
-    let notify = state.settings.mail.booking_notifications;
-    let effects = Effects::of_booking(context, change, Some(before), after, notify);
+    let effects = booking_effects(state, context, change, Some(before), after);
     state.store.update_booking(before, after, &effects).await
+}
+
+/// What `change` of a booking causes: its audit entries, its mail (when
+/// `BOOKING_NOTIFICATIONS`), and its webhook event, carrying the booking as
+/// the API shows it.
+pub(crate) fn booking_effects(
+    state: &AppState,
+    context: &AuditContext,
+    change: BookingChange,
+    before: Option<&Booking>,
+    after: &Booking,
+) -> Effects {
+    let notify = state.settings.mail.booking_notifications;
+    let mut effects = Effects::of_booking(context, change, before, after, notify);
+    if let Some(kind) = booking_event(change) {
+        let data = serde_json::json!({ "booking": BookingView::from(after) });
+        effects
+            .events
+            .push(WebhookEvent::new(kind, context.at, data));
+    }
+    effects
 }
 
 /// [`write_change`] as `auth` made it, answered with the booking.

@@ -36,6 +36,7 @@ mod accounts;
 mod audit;
 mod bookings;
 mod outbox;
+mod webhooks;
 
 #[async_trait]
 impl Store for Instrumented {

@@ -17,12 +17,16 @@ use rand::RngCore;
 
 use super::documents::{Fields, date};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
-use crate::domain::{AuditEntry, AuditQuery};
+use crate::domain::{AuditEntry, AuditQuery, Effects};
 use crate::store::{
-    AuditRecord, AuditStore, StoreError, StoreResult, entries_from_json, entries_to_json,
+    AuditRecord, AuditStore, StoreError, StoreResult, WebhookStore, entries_from_json,
+    entries_to_json, events_from_json, events_to_json,
 };
 
 const PENDING: &str = "pendingAudit";
+/// A change's webhook events, waiting (with its entries, under the same
+/// token and flag) to be fanned out to deliveries.
+const EVENTS: &str = "pendingEvents";
 const TOKEN: &str = "auditToken";
 const FLAG: &str = "auditPending";
 /// Documents whose entries one move takes per collection.
@@ -44,6 +48,18 @@ pub(super) fn with_audit(mut document: Document, entries: &[AuditEntry]) -> Docu
     if !entries.is_empty() {
         document.extend(pending_fields(entries));
     }
+    document
+}
+
+/// `document` (written whole) carrying a change's entries and its webhook
+/// events.
+pub(super) fn with_effects(document: Document, effects: &Effects) -> Document {
+    if effects.events.is_empty() {
+        return with_audit(document, &effects.audit);
+    }
+    let mut document = document;
+    document.extend(pending_fields(&effects.audit));
+    document.insert(EVENTS, events_to_json(&effects.events));
     document
 }
 
@@ -181,6 +197,7 @@ impl MongoStore {
             &self.bookings,
             &self.outbox,
             &self.api_keys,
+            &self.webhooks,
         ] {
             self.move_waiting(collection, doc! {FLAG: "1"}, MOVE_BATCH)
                 .await?;
@@ -195,11 +212,17 @@ impl MongoStore {
         limit: i64,
     ) -> StoreResult<()> {
         let options = FindOptions::builder()
-            .projection(doc! {PENDING: 1, TOKEN: 1})
+            .projection(doc! {PENDING: 1, TOKEN: 1, EVENTS: 1})
             .limit(limit)
             .build();
         let holders =
             find_all(collection, filter, options, |document| Ok(document.clone())).await?;
+        // Read once for the whole batch, and only if some change had events.
+        let webhooks = if holders.iter().any(|holder| holder.contains_key(EVENTS)) {
+            self.list_webhooks().await?
+        } else {
+            Vec::new()
+        };
         for holder in holders {
             let (Some(id), Ok(json), Ok(token)) = (
                 holder.get("_id"),
@@ -209,10 +232,13 @@ impl MongoStore {
                 continue;
             };
             self.insert_entries(&entries_from_json(json)?).await?;
+            if let Ok(events) = holder.get_str(EVENTS) {
+                self.fan_out(&events_from_json(events)?, &webhooks).await?;
+            }
             collection
                 .update_one(
                     doc! {"_id": id.clone(), TOKEN: token},
-                    doc! {"$unset": {PENDING: "", TOKEN: "", FLAG: ""}},
+                    doc! {"$unset": {PENDING: "", TOKEN: "", FLAG: "", EVENTS: ""}},
                 )
                 .await
                 .map_err(classify)?;

@@ -5,7 +5,7 @@
 
 use mongodb::bson::doc;
 
-use super::audit::with_audit;
+use super::audit::with_effects;
 use super::claims::live_slots;
 use super::documents::{booking_document, object_id};
 use super::outbox::with_messages;
@@ -49,7 +49,7 @@ impl MongoStore {
             return Err(refused);
         }
         let document = with_messages(booking_document(booking), &effects.messages);
-        let document = with_audit(document, &effects.audit);
+        let document = with_effects(document, effects);
         if let Err(error) = self.bookings.insert_one(document).await {
             self.release(booking, &slots).await.ok();
             return Err(classify(error));
@@ -123,7 +123,7 @@ impl MongoStore {
         let document = with_messages(booking_document(updated), &effects.messages);
         let replaced = match self
             .bookings
-            .replace_one(filter, with_audit(document, &effects.audit))
+            .replace_one(filter, with_effects(document, effects))
             .await
         {
             Ok(result) => result.matched_count > 0,

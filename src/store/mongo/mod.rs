@@ -39,6 +39,7 @@ mod sessions;
 mod surroundings;
 mod throttle;
 mod users;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -73,6 +74,8 @@ pub struct MongoStore {
     account_tokens: Collection<Document>,
     audit: Collection<Document>,
     api_keys: Collection<Document>,
+    webhooks: Collection<Document>,
+    webhook_deliveries: Collection<Document>,
     /// How long expired sessions are kept before the TTL index removes them.
     session_retention: TimeDelta,
 }
@@ -108,6 +111,8 @@ impl MongoStore {
             account_tokens: database.collection("account_tokens"),
             audit: database.collection("audit"),
             api_keys: database.collection("api_keys"),
+            webhooks: database.collection("webhooks"),
+            webhook_deliveries: database.collection("webhook_deliveries"),
             idempotency_keys: database.collection("idempotency_keys"),
             database,
             session_retention,
@@ -124,7 +129,7 @@ impl MongoStore {
     }
 
     /// Every collection's indexes.
-    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 12] {
+    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 14] {
         let audit_pending = || index(doc! {"auditPending": 1}, "audit_pending");
         [
             (
@@ -199,6 +204,14 @@ impl MongoStore {
                 vec![
                     unique(doc! {"keyHash": 1}, "key_hash_unique"),
                     audit_pending(),
+                ],
+            ),
+            (&self.webhooks, vec![audit_pending()]),
+            (
+                &self.webhook_deliveries,
+                vec![
+                    unique(doc! {"webhookId": 1, "eventId": 1}, "one_per_event"),
+                    index(doc! {"status": 1, "nextAttemptAt": 1}, "due"),
                 ],
             ),
             (

@@ -8,16 +8,18 @@ use rusqlite::{Row, Transaction, params, params_from_iter};
 use super::SqliteStore;
 use super::outbox::{insert_account_message, insert_messages};
 use super::rows::millis;
+use super::webhooks::insert_events;
 use crate::domain::{AuditEntry, AuditQuery, Effects};
 use crate::store::{AuditRecord, AuditStore, StoreError, StoreResult};
 
-/// Writes a change's side effects in its transaction: its mail and its
-/// audit entries.
+/// Writes a change's side effects in its transaction: its mail, its audit
+/// entries and its webhook deliveries.
 pub(super) fn write_effects(tx: &Transaction<'_>, effects: &Effects) -> StoreResult<()> {
     insert_messages(tx, &effects.messages)?;
     for mail in &effects.account_mails {
         insert_account_message(tx, mail)?;
     }
+    insert_events(tx, &effects.events)?;
     insert_audit(tx, &effects.audit)
 }
 

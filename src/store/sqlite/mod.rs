@@ -25,6 +25,7 @@ mod session_cache;
 mod sessions;
 mod throttle;
 mod users;
+mod webhooks;
 mod writer;
 
 use std::path::Path;

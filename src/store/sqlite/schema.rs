@@ -348,6 +348,43 @@ CREATE TABLE api_keys (
 ) STRICT;
 "#,
     ),
+    M::up(
+        r#"
+-- Webhooks, and one delivery per (webhook, event), written with the change
+-- that caused the event.
+CREATE TABLE webhooks (
+    id              TEXT PRIMARY KEY NOT NULL,
+    url             TEXT NOT NULL,
+    events          TEXT NOT NULL,  -- comma-separated event types
+    description     TEXT NOT NULL,
+    secret          TEXT NOT NULL,
+    active          INTEGER NOT NULL,
+    disabled_reason TEXT,
+    created_at      INTEGER NOT NULL,
+    failing_since   INTEGER         -- the first of an unbroken run of failed tries
+) STRICT;
+CREATE TABLE webhook_deliveries (
+    id               TEXT PRIMARY KEY NOT NULL,
+    webhook_id       TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+    event_id         TEXT NOT NULL,
+    event_type       TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    attempts         INTEGER NOT NULL,
+    first_attempt_at INTEGER,
+    last_attempt_at  INTEGER,
+    response_status  INTEGER,
+    duration_ms      INTEGER,
+    next_attempt_at  INTEGER,
+    lease            TEXT,
+    lease_until      INTEGER,
+    created_at       INTEGER NOT NULL,
+    UNIQUE (webhook_id, event_id)
+) STRICT;
+CREATE INDEX deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a

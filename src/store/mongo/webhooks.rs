@@ -1,0 +1,447 @@
+//! Webhooks and their deliveries in MongoDB. Whole documents are written
+//! (inserted or replaced, never `$set`), so every field keeps its BSON type
+//! on every server; a delivery is leased by a replace conditioned on the
+//! lease it was seen with, as the outbox's messages are.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mongodb::bson::{Bson, Document, doc};
+use mongodb::options::FindOptions;
+
+use super::audit::with_audit;
+use super::documents::{Fields, date, flag, object_id};
+use super::{MongoStore, classify, find_all, is_duplicate_key};
+use crate::domain::{
+    DeliveryId, DeliveryStatus, Effects, EventId, EventType, EventTypes, Webhook, WebhookDelivery,
+    WebhookDescription, WebhookEvent, WebhookId, WebhookSecret, WebhookUrl,
+};
+use crate::store::{Attempt, DeliveryQuery, DueDelivery, StoreResult, WebhookStore};
+
+/// `filter`, for webhooks not deleted.
+fn live(mut filter: Document) -> Document {
+    filter.insert("deletedAt", doc! {"$exists": false});
+    filter
+}
+
+fn webhook_document(webhook: &Webhook, secret: &str, failing_since: Option<i64>) -> Document {
+    doc! {
+        "_id": object_id(webhook.id.bytes()),
+        "url": webhook.url.as_str(),
+        "events": webhook.events.names(),
+        "description": webhook.description.as_str(),
+        "secret": secret,
+        "active": webhook.active,
+        "disabledReason": webhook.disabled_reason.clone(),
+        "createdAt": date(webhook.created_at),
+        "failingSince": failing_since,
+    }
+}
+
+fn webhook_from(document: &Document) -> StoreResult<Webhook> {
+    let fields = Fields {
+        document,
+        collection: "webhooks",
+    };
+    Ok(Webhook {
+        id: WebhookId::from_bytes(fields.object_id()?),
+        url: fields.domain("url", WebhookUrl::from_stored)?,
+        events: EventTypes::from_stored(&fields.strings("events")?),
+        description: fields.domain("description", WebhookDescription::from_stored)?,
+        active: flag(&fields, "active", true)?,
+        disabled_reason: fields.optional_string("disabledReason")?.map(str::to_owned),
+        created_at: fields.instant("createdAt")?,
+    })
+}
+
+fn optional_millis(fields: &Fields<'_>, key: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    match fields.document.get(key) {
+        None | Some(Bson::Null) => Ok(None),
+        Some(_) => DateTime::from_timestamp_millis(fields.integer(key)?)
+            .map(Some)
+            .ok_or_else(|| fields.corrupt(key)),
+    }
+}
+
+fn optional_integer(fields: &Fields<'_>, key: &str) -> StoreResult<Option<i64>> {
+    match fields.document.get(key) {
+        None | Some(Bson::Null) => Ok(None),
+        Some(_) => fields.integer(key).map(Some),
+    }
+}
+
+fn delivery_document(
+    delivery: &WebhookDelivery,
+    body: &str,
+    lease: &str,
+    lease_until: i64,
+) -> Document {
+    let millis = |at: Option<DateTime<Utc>>| at.map(|at| at.timestamp_millis());
+    doc! {
+        "_id": object_id(delivery.id.bytes()),
+        "webhookId": delivery.webhook_id.to_string(),
+        "eventId": delivery.event_id.to_string(),
+        "eventType": delivery.event_type.as_str(),
+        "body": body,
+        "status": delivery.status.as_str(),
+        "attempts": i64::from(delivery.attempts),
+        "firstAttemptAt": millis(delivery.first_attempt_at),
+        "lastAttemptAt": millis(delivery.last_attempt_at),
+        "responseStatus": delivery.response_status.map(i64::from),
+        "durationMs": delivery.duration_ms.map(|ms| ms as i64),
+        "nextAttemptAt": millis(delivery.next_attempt_at),
+        "lease": lease,
+        "leaseUntil": lease_until,
+        "createdAt": delivery.created_at.timestamp_millis(),
+    }
+}
+
+fn delivery_from(document: &Document) -> StoreResult<WebhookDelivery> {
+    let fields = Fields {
+        document,
+        collection: "webhook_deliveries",
+    };
+    Ok(WebhookDelivery {
+        id: DeliveryId::from_bytes(fields.object_id()?),
+        webhook_id: fields.domain("webhookId", WebhookId::parse)?,
+        event_id: fields.domain("eventId", EventId::parse)?,
+        event_type: fields.domain("eventType", EventType::parse)?,
+        status: fields.domain("status", DeliveryStatus::parse)?,
+        attempts: u32::try_from(fields.integer("attempts")?)
+            .map_err(|_| fields.corrupt("attempts"))?,
+        first_attempt_at: optional_millis(&fields, "firstAttemptAt")?,
+        last_attempt_at: optional_millis(&fields, "lastAttemptAt")?,
+        response_status: optional_integer(&fields, "responseStatus")?
+            .map(|status| u16::try_from(status).map_err(|_| fields.corrupt("responseStatus")))
+            .transpose()?,
+        duration_ms: optional_integer(&fields, "durationMs")?.map(|ms| ms.max(0) as u64),
+        next_attempt_at: optional_millis(&fields, "nextAttemptAt")?,
+        created_at: DateTime::from_timestamp_millis(fields.integer("createdAt")?)
+            .ok_or_else(|| fields.corrupt("createdAt"))?,
+    })
+}
+
+impl MongoStore {
+    /// One pending delivery per active webhook of `webhooks` that wants
+    /// each event;
+    /// fanning the same events out again stores nothing twice.
+    pub(super) async fn fan_out(
+        &self,
+        events: &[WebhookEvent],
+        webhooks: &[Webhook],
+    ) -> StoreResult<()> {
+        for webhook in webhooks.iter().filter(|webhook| webhook.active) {
+            for event in events
+                .iter()
+                .filter(|event| webhook.events.wants(event.kind))
+            {
+                let delivery = WebhookDelivery {
+                    id: DeliveryId::generate(),
+                    webhook_id: webhook.id,
+                    event_id: event.id,
+                    event_type: event.kind,
+                    status: DeliveryStatus::Pending,
+                    attempts: 0,
+                    first_attempt_at: None,
+                    last_attempt_at: None,
+                    response_status: None,
+                    duration_ms: None,
+                    next_attempt_at: Some(event.created_at),
+                    created_at: event.created_at,
+                };
+                let document = delivery_document(&delivery, &event.body, "", 0);
+                match self.webhook_deliveries.insert_one(document).await {
+                    Ok(_) => {}
+                    Err(error) if is_duplicate_key(&error) => {}
+                    Err(error) => return Err(classify(error)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored secret and failure clock of a webhook, if it exists.
+    async fn webhook_internals(&self, id: WebhookId) -> StoreResult<Option<(String, Option<i64>)>> {
+        let Some(document) = self
+            .webhooks
+            .find_one(live(doc! {"_id": object_id(id.bytes())}))
+            .await
+            .map_err(classify)?
+        else {
+            return Ok(None);
+        };
+        let fields = Fields {
+            document: &document,
+            collection: "webhooks",
+        };
+        let secret = fields.string("secret")?.to_owned();
+        Ok(Some((secret, optional_integer(&fields, "failingSince")?)))
+    }
+
+    /// Replaces a webhook's document, keeping or changing its internals;
+    /// `false` when it is gone.
+    async fn replace_webhook(
+        &self,
+        webhook: &Webhook,
+        secret: &str,
+        failing_since: Option<i64>,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        // A replacement carries only its own entries: those still waiting
+        // in the document go to the log first.
+        let filter = doc! {"_id": object_id(webhook.id.bytes())};
+        self.move_audit_of(&self.webhooks, filter).await?;
+        let document = with_audit(
+            webhook_document(webhook, secret, failing_since),
+            &effects.audit,
+        );
+        let replaced = self
+            .webhooks
+            .replace_one(live(doc! {"_id": object_id(webhook.id.bytes())}), document)
+            .await
+            .map_err(classify)?;
+        Ok(replaced.matched_count > 0)
+    }
+}
+
+#[async_trait]
+impl WebhookStore for MongoStore {
+    async fn insert_webhook(
+        &self,
+        webhook: &Webhook,
+        secret: &WebhookSecret,
+        effects: &Effects,
+    ) -> StoreResult<()> {
+        let document = with_audit(
+            webhook_document(webhook, secret.reveal(), None),
+            &effects.audit,
+        );
+        self.webhooks.insert_one(document).await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>> {
+        let options = FindOptions::builder()
+            .sort(doc! {"createdAt": 1, "_id": 1})
+            .build();
+        find_all(&self.webhooks, live(Document::new()), options, webhook_from).await
+    }
+
+    async fn find_webhook(&self, id: WebhookId) -> StoreResult<Option<Webhook>> {
+        self.webhooks
+            .find_one(live(doc! {"_id": object_id(id.bytes())}))
+            .await
+            .map_err(classify)?
+            .as_ref()
+            .map(webhook_from)
+            .transpose()
+    }
+
+    async fn update_webhook(&self, webhook: &Webhook, effects: &Effects) -> StoreResult<bool> {
+        let Some((secret, failing_since)) = self.webhook_internals(webhook.id).await? else {
+            return Ok(false);
+        };
+        // Turned on again by an admin: a fresh start for the failure clock.
+        let failing_since = if webhook.active { None } else { failing_since };
+        self.replace_webhook(webhook, &secret, failing_since, effects)
+            .await
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        id: WebhookId,
+        secret: &WebhookSecret,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        let (Some(webhook), Some((_, failing_since))) = (
+            self.find_webhook(id).await?,
+            self.webhook_internals(id).await?,
+        ) else {
+            return Ok(false);
+        };
+        self.replace_webhook(&webhook, secret.reveal(), failing_since, effects)
+            .await
+    }
+
+    async fn delete_webhook(&self, id: WebhookId, effects: &Effects) -> StoreResult<bool> {
+        // Marked deleted, with the entry riding in the same write; nothing
+        // finds it again, and its deliveries go.
+        let deleted = self
+            .update_with_audit(
+                &self.webhooks,
+                live(doc! {"_id": object_id(id.bytes())}),
+                doc! {"$set": {"deletedAt": Utc::now().timestamp_millis()}},
+                &effects.audit,
+            )
+            .await?;
+        if deleted {
+            self.webhook_deliveries
+                .delete_many(doc! {"webhookId": id.to_string()})
+                .await
+                .map_err(classify)?;
+        }
+        Ok(deleted)
+    }
+
+    async fn list_deliveries(
+        &self,
+        webhook: WebhookId,
+        query: &DeliveryQuery,
+    ) -> StoreResult<Vec<WebhookDelivery>> {
+        let mut filter = doc! {"webhookId": webhook.to_string()};
+        if let Some(status) = query.status {
+            filter.insert("status", status.as_str());
+        }
+        if let Some(before) = query.before {
+            filter.insert("_id", doc! {"$lt": object_id(before.bytes())});
+        }
+        let options = FindOptions::builder()
+            .sort(doc! {"_id": -1})
+            .limit(query.fetch_limit as i64)
+            .build();
+        find_all(&self.webhook_deliveries, filter, options, delivery_from).await
+    }
+
+    async fn redeliver(
+        &self,
+        webhook: WebhookId,
+        delivery: DeliveryId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let filter = doc! {"_id": object_id(delivery.bytes()), "webhookId": webhook.to_string()};
+        let Some(document) = self
+            .webhook_deliveries
+            .find_one(filter.clone())
+            .await
+            .map_err(classify)?
+        else {
+            return Ok(false);
+        };
+        let again = WebhookDelivery {
+            status: DeliveryStatus::Pending,
+            first_attempt_at: None,
+            next_attempt_at: Some(now),
+            ..delivery_from(&document)?
+        };
+        let body = document.get_str("body").unwrap_or_default().to_owned();
+        let replaced = self
+            .webhook_deliveries
+            .replace_one(filter, delivery_document(&again, &body, "", 0))
+            .await
+            .map_err(classify)?;
+        Ok(replaced.matched_count > 0)
+    }
+
+    async fn claim_due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease: &str,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<DueDelivery>> {
+        // Events still riding in the documents of their changes first.
+        self.move_pending_audit().await?;
+        let now_ms = now.timestamp_millis();
+        let due = doc! {
+            "status": DeliveryStatus::Pending.as_str(),
+            "nextAttemptAt": {"$lte": now_ms},
+            "leaseUntil": {"$lte": now_ms},
+        };
+        let options = FindOptions::builder()
+            .sort(doc! {"nextAttemptAt": 1})
+            .limit(i64::from(limit))
+            .build();
+        let candidates = find_all(&self.webhook_deliveries, due, options, |document| {
+            Ok(document.clone())
+        })
+        .await?;
+        let mut claimed = Vec::new();
+        for document in candidates {
+            let delivery = delivery_from(&document)?;
+            let Some(webhook) = self.find_webhook(delivery.webhook_id).await? else {
+                continue;
+            };
+            let Some((secret, _)) = self.webhook_internals(delivery.webhook_id).await? else {
+                continue;
+            };
+            if !webhook.active {
+                continue;
+            }
+            let (Some(secret), Ok(body), Ok(seen)) = (
+                WebhookSecret::from_stored(&secret),
+                document.get_str("body"),
+                document.get_str("lease"),
+            ) else {
+                continue;
+            };
+            // One replace conditioned on the lease seen: of two dispatchers
+            // that saw the delivery free, only one takes it.
+            let replaced = self
+                .webhook_deliveries
+                .replace_one(
+                    doc! {"_id": object_id(delivery.id.bytes()), "lease": seen,
+                    "status": DeliveryStatus::Pending.as_str()},
+                    delivery_document(&delivery, body, lease, lease_until.timestamp_millis()),
+                )
+                .await
+                .map_err(classify)?;
+            if replaced.modified_count == 1 {
+                claimed.push(DueDelivery {
+                    delivery,
+                    body: body.to_owned(),
+                    url: webhook.url,
+                    secret,
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn record_attempt(&self, lease: &str, attempt: &Attempt) -> StoreResult<()> {
+        let filter = doc! {"_id": object_id(attempt.delivery.bytes()), "lease": lease};
+        let Some(document) = self
+            .webhook_deliveries
+            .find_one(filter.clone())
+            .await
+            .map_err(classify)?
+        else {
+            return Ok(());
+        };
+        let before = delivery_from(&document)?;
+        let after = WebhookDelivery {
+            status: attempt.status,
+            attempts: before.attempts + 1,
+            first_attempt_at: before.first_attempt_at.or(Some(attempt.at)),
+            last_attempt_at: Some(attempt.at),
+            response_status: attempt.response_status,
+            duration_ms: Some(attempt.duration_ms),
+            next_attempt_at: attempt.next_attempt_at,
+            ..before
+        };
+        let body = document.get_str("body").unwrap_or_default().to_owned();
+        let replaced = self
+            .webhook_deliveries
+            .replace_one(filter, delivery_document(&after, &body, "", 0))
+            .await
+            .map_err(classify)?;
+        if replaced.matched_count == 0 {
+            return Ok(());
+        }
+        let (Some(mut webhook), Some((secret, failing_since))) = (
+            self.find_webhook(attempt.webhook).await?,
+            self.webhook_internals(attempt.webhook).await?,
+        ) else {
+            return Ok(());
+        };
+        let failing_since = match attempt.status {
+            DeliveryStatus::Succeeded => None,
+            _ => Some(failing_since.unwrap_or(attempt.at.timestamp_millis())),
+        };
+        if let Some(reason) = attempt.disable {
+            webhook.active = false;
+            webhook.disabled_reason = Some(reason.to_owned());
+        }
+        self.replace_webhook(&webhook, &secret, failing_since, &Effects::default())
+            .await?;
+        Ok(())
+    }
+}
