@@ -329,7 +329,7 @@ impl Application {
         });
         let recorder = metrics.as_ref().map(|(_, handle)| handle.clone());
         let upkeep = tokio::spawn(upkeep(self.state, recorder));
-        let dispatching = self.dispatcher.spawn();
+        let dispatching = crate::worker::spawn(self.dispatcher);
         let served = self.server.await;
         // After the last request: the mail being sent is finished first.
         dispatching.stop().await;

@@ -10,7 +10,7 @@ mod transport;
 
 pub use account::compose_account;
 pub use compose::compose;
-pub use dispatcher::{Dispatcher, DispatcherHandle};
+pub use dispatcher::Dispatcher;
 pub use transport::{Transport, TransportError};
 
 use lettre::message::Mailbox;

@@ -3,17 +3,16 @@
 //! message is marked sent only after the server took it, and a lease that
 //! runs out (a crash mid-send) lets another dispatcher take it again.
 //! Several instances share the work; the lease keeps them off each other's
-//! messages. Modelled on zero2prod's `issue_delivery_worker`.
+//! messages. Modelled on zero2prod's `issue_delivery_worker`; it runs as a
+//! `crate::worker`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 use lettre::message::Mailbox;
 use rand::RngCore;
-use tokio::sync::watch;
 
 mod account;
 mod booking;
@@ -25,8 +24,6 @@ use crate::error::ErrorChain;
 use crate::monitoring;
 use crate::store::{Delivery, Finished, SharedStore, StoreResult};
 
-/// How long to wait when there was nothing to do.
-const IDLE_POLL: Duration = Duration::from_millis(500);
 /// Messages leased at once.
 const BATCH: u32 = 32;
 /// Messages of a batch delivered at once. An SMTP exchange mostly waits:
@@ -52,28 +49,6 @@ pub struct Dispatcher {
     booking_notifications: bool,
 }
 
-/// Stops a running dispatcher after the message it is sending.
-pub struct DispatcherHandle {
-    stop: watch::Sender<bool>,
-    done: tokio::sync::oneshot::Receiver<()>,
-}
-
-impl DispatcherHandle {
-    /// Asks the dispatcher to stop and waits until it has.
-    pub async fn stop(mut self) {
-        let _ = self.stop.send(true);
-        let _ = (&mut self.done).await;
-    }
-}
-
-impl Drop for DispatcherHandle {
-    /// A handle dropped without [`stop`](Self::stop) (the server's task
-    /// was cancelled) still stops the thread, after its current message.
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
-    }
-}
-
 impl Dispatcher {
     /// A dispatcher sending through `transport` as `settings` say (sender,
     /// links, whether booking mail goes out).
@@ -92,56 +67,6 @@ impl Dispatcher {
             base_url: base_url.trim_end_matches('/').to_owned(),
             host: super::invite::host_of(base_url).to_owned(),
             booking_notifications: settings.booking_notifications,
-        }
-    }
-
-    /// Starts delivering on a thread of its own, at low priority (like the
-    /// password hashes): composing and sending mail uses whatever CPU the
-    /// requests leave, and never slows them.
-    pub fn spawn(self) -> DispatcherHandle {
-        let (stop, stopped) = watch::channel(false);
-        let (finished, done) = tokio::sync::oneshot::channel();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            // Its blocking threads (file writes, SQLite) carry the name too.
-            .thread_name("mail-dispatcher")
-            .build()
-            .expect("a runtime for the mail dispatcher");
-        let spawned = std::thread::Builder::new()
-            .name("mail-dispatcher".into())
-            .spawn(move || {
-                crate::hashing::lower_priority();
-                runtime.block_on(self.run(stopped));
-                let _ = finished.send(());
-            });
-        if let Err(error) = spawned {
-            tracing::error!(%error, "the mail dispatcher could not start");
-        }
-        DispatcherHandle { stop, done }
-    }
-
-    async fn run(self, mut stopped: watch::Receiver<bool>) {
-        {
-            while !*stopped.borrow() {
-                let idle = match self.dispatch_once().await {
-                    Ok(0) => true,
-                    Ok(_) => false,
-                    Err(error) => {
-                        tracing::warn!(error = %ErrorChain(&error), "mail dispatcher: store unavailable");
-                        true
-                    }
-                };
-                if idle {
-                    tokio::select! {
-                        _ = tokio::time::sleep(IDLE_POLL) => {}
-                        changed = stopped.changed() => {
-                            if changed.is_err() {
-                                break; // the handle is gone
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 
@@ -203,6 +128,14 @@ impl Dispatcher {
             outcome,
             audit,
         }
+    }
+}
+
+impl crate::worker::Drain for Dispatcher {
+    const NAME: &'static str = "mail-dispatcher";
+
+    async fn drain_once(&self) -> StoreResult<usize> {
+        self.dispatch_once().await
     }
 }
 
