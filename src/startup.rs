@@ -30,6 +30,8 @@ use crate::store::instrumented::Instrumented;
 use crate::store::mongo::MongoStore;
 use crate::store::sqlite::{ServerLock, ServerLockError, SqliteStore};
 use crate::store::{SharedStore, Store, StoreError};
+use crate::webhooks::WebhookDispatcher;
+use crate::webhooks::resolver::SystemLookup;
 
 /// Start-up failed.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +51,8 @@ pub enum StartupError {
     /// The mail transport could not be prepared.
     #[error("cannot prepare the mail transport")]
     Mail(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("cannot prepare webhook delivery")]
+    Webhooks(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The address could not be bound.
     #[error("cannot listen on {address}")]
     Bind {
@@ -132,6 +136,7 @@ pub struct Application {
     metrics: Option<MetricsListener>,
     state: web::Data<AppState>,
     dispatcher: Dispatcher,
+    webhooks: WebhookDispatcher,
     /// Held while serving an embedded database (see [`ServerLock`]).
     lock: Option<ServerLock>,
 }
@@ -274,6 +279,13 @@ impl Application {
             .transpose()?;
         let (workers, shutdown_timeout) = (settings.workers, settings.shutdown_timeout);
         let dispatcher = dispatcher(&settings, &store, &clock)?;
+        let webhooks = WebhookDispatcher::new(
+            Arc::clone(&store),
+            Arc::clone(&clock),
+            Arc::new(SystemLookup),
+            settings.webhook_allow_private_targets,
+        )
+        .map_err(|error| StartupError::Webhooks(error.into()))?;
         let state = web::Data::new(AppState {
             store: Arc::clone(&store),
             hasher,
@@ -290,6 +302,7 @@ impl Application {
             metrics,
             state,
             dispatcher,
+            webhooks,
             lock,
         })
     }
@@ -330,9 +343,12 @@ impl Application {
         let recorder = metrics.as_ref().map(|(_, handle)| handle.clone());
         let upkeep = tokio::spawn(upkeep(self.state, recorder));
         let dispatching = crate::worker::spawn(self.dispatcher);
+        let delivering = crate::worker::spawn(self.webhooks);
         let served = self.server.await;
-        // After the last request: the mail being sent is finished first.
+        // After the last request: the mail being sent and the webhooks
+        // being delivered are finished first.
         dispatching.stop().await;
+        delivering.stop().await;
         upkeep.abort();
         if let Some((stop, _)) = metrics {
             stop.stop(true).await;

@@ -88,6 +88,9 @@ pub struct Settings {
     /// `API_KEY_RATE_LIMIT_PER_MINUTE`: staff-route requests one API key may
     /// make per minute (per instance).
     pub api_key_rate_limit_per_minute: u32,
+    /// `WEBHOOK_ALLOW_PRIVATE_TARGETS`: webhooks may deliver to this machine
+    /// and private networks (development and tests; refused in production).
+    pub webhook_allow_private_targets: bool,
     /// `TRUST_PROXY_HEADERS`, `TRUSTED_PROXY_HOPS`: where the client's
     /// address comes from.
     pub client_address: ClientAddressSource,
@@ -182,6 +185,7 @@ impl Settings {
                 600,
                 |value| parse_number(value, 1, 1_000_000),
             )?,
+            webhook_allow_private_targets: webhook_private_targets(&vars, production)?,
             client_address: client_address_source(&vars)?,
             hsts_max_age: hsts_max_age(&vars, production)?,
             max_live_bookings_per_customer: vars.parse(
@@ -365,3 +369,19 @@ use values::{
     Variables, parse_bool, parse_cookie_name, parse_count, parse_duration, parse_number,
     parse_origins,
 };
+
+/// `WEBHOOK_ALLOW_PRIVATE_TARGETS`, refused in production: there it would
+/// let anyone with webhook rights reach the agency's internal network.
+fn webhook_private_targets<F: Fn(&str) -> Option<String>>(
+    vars: &Variables<F>,
+    production: bool,
+) -> Result<bool, ConfigError> {
+    let allowed = vars.parse("WEBHOOK_ALLOW_PRIVATE_TARGETS", false, parse_bool)?;
+    if production && allowed {
+        return Err(ConfigError {
+            variable: "WEBHOOK_ALLOW_PRIVATE_TARGETS",
+            reason: "= true is refused in production".into(),
+        });
+    }
+    Ok(allowed)
+}

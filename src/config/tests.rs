@@ -229,3 +229,17 @@ fn mail_settings_and_production_needs_a_relay() {
         assert_eq!(settings(&[(name, value)]).unwrap_err().variable, name);
     }
 }
+
+#[test]
+fn private_webhook_targets_are_for_development_only() {
+    assert!(!settings(&[]).unwrap().webhook_allow_private_targets);
+    let development = settings(&[("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")]).unwrap();
+    assert!(development.webhook_allow_private_targets);
+    let refused = settings(&[
+        ("APP_ENV", "production"),
+        ("PUBLIC_BASE_URL", "https://a.example"),
+        ("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"),
+    ])
+    .unwrap_err();
+    assert_eq!(refused.variable, "WEBHOOK_ALLOW_PRIVATE_TARGETS");
+}

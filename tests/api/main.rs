@@ -25,3 +25,4 @@ mod sessions;
 mod store_contract;
 mod third_review;
 mod users;
+mod webhooks;

@@ -4,11 +4,13 @@
 mod client;
 mod mail;
 mod process;
+mod receiver;
 mod smtp;
 
 pub use client::{TestClient, assert_error, booking_body, read};
 pub use mail::{mails_to, opened, outbox_drained, token_in};
 pub use process::{ServiceProcess, free_port, tripdesk_command};
+pub use receiver::Receiver;
 pub use smtp::{ReceivedMail, SmtpServer};
 
 use std::net::ToSocketAddrs;

@@ -1,0 +1,103 @@
+//! A real HTTP server on 127.0.0.1 that receives webhook deliveries, as an
+//! agency's CRM would: it records each request and answers with the
+//! statuses the test asks for.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+#[derive(Default)]
+struct Log {
+    received: Vec<Received>,
+    /// Statuses to answer, in order; 200 once they run out.
+    answers: VecDeque<u16>,
+}
+
+/// The receiver, serving until dropped.
+pub struct Receiver {
+    pub url: String,
+    log: Arc<Mutex<Log>>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+async fn receive(request: HttpRequest, body: String, log: web::Data<Mutex<Log>>) -> HttpResponse {
+    let mut log = log.lock().unwrap();
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_owned()))
+        .collect();
+    log.received.push(Received { headers, body });
+    let status = log.answers.pop_front().unwrap_or(200);
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
+}
+
+impl Receiver {
+    /// Starts a receiver answering `answers` first, then 200.
+    pub async fn start(answers: &[u16]) -> Self {
+        let log = Arc::new(Mutex::new(Log {
+            received: Vec::new(),
+            answers: answers.iter().copied().collect(),
+        }));
+        let data = web::Data::from(Arc::clone(&log));
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .default_service(web::to(receive))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+        let port = server.addrs()[0].port();
+        let server = server.run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self {
+            url: format!("http://127.0.0.1:{port}/hooks/tripdesk"),
+            log,
+            handle,
+        }
+    }
+
+    /// Every request so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.log.lock().unwrap().received.clone()
+    }
+
+    /// Waits (up to 15 s) until `count` requests have arrived.
+    pub async fn wait_for(&self, count: usize) -> Vec<Received> {
+        for _ in 0..300 {
+            let received = self.received();
+            if received.len() >= count {
+                return received;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{count} deliveries expected, got {:?}", self.received());
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        tokio::spawn(async move { handle.stop(false).await });
+    }
+}
