@@ -34,6 +34,9 @@ pub const NOTIFICATIONS_SENT: &str = "tripdesk_notifications_sent_total";
 /// Notifications given up after 24 hours of failed deliveries.
 pub const NOTIFICATIONS_FAILED: &str = "tripdesk_notifications_failed_total";
 
+/// Webhook delivery tries by outcome (`succeeded`, `retried`, `failed`).
+pub const WEBHOOK_DELIVERIES: &str = "tripdesk_webhook_deliveries_total";
+
 /// Latency buckets, in seconds: sub-millisecond reads up to slow hashes.
 const LATENCY_BUCKETS: [f64; 14] = [
     0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
@@ -87,6 +90,10 @@ fn describe() {
     describe_counter!(
         NOTIFICATIONS_FAILED,
         "Notifications given up after 24 hours of failures"
+    );
+    describe_counter!(
+        WEBHOOK_DELIVERIES,
+        "Webhook delivery tries by outcome: succeeded, retried, failed"
     );
 }
 

@@ -126,8 +126,14 @@ impl WebhookDispatcher {
                 }
             }
         }
+        let outcome = match attempt.status {
+            DeliveryStatus::Succeeded => "succeeded",
+            DeliveryStatus::Pending => "retried",
+            DeliveryStatus::Failed => "failed",
+        };
+        metrics::counter!(crate::monitoring::WEBHOOK_DELIVERIES, "outcome" => outcome).increment(1);
         tracing::info!(delivery = %delivery.id, webhook = %delivery.webhook_id,
-            status = ?response_status, outcome = attempt.status.as_str(), "webhook try");
+            status = ?response_status, outcome, "webhook try");
         attempt
     }
 

@@ -21,7 +21,26 @@ store_tests!(
     failures_are_retried_and_a_410_turns_the_webhook_off,
 );
 
-const PRIVATE_ALLOWED: [(&str, &str); 1] = [("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")];
+const PRIVATE_ALLOWED: [(&str, &str); 2] = [
+    ("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"),
+    ("METRICS_ADDR", "127.0.0.1:0"),
+];
+
+/// The value of the webhook delivery counter for `outcome` (the recorder
+/// is shared by every app of the test process: compare before and after).
+async fn deliveries_counted(app: &TestApp, outcome: &str) -> f64 {
+    let metrics = app.metrics_base.clone().expect("a metrics listener");
+    let text = reqwest::get(format!("{metrics}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let series = format!("tripdesk_webhook_deliveries_total{{outcome=\"{outcome}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .map_or(0.0, |value| value.parse().unwrap())
+}
 
 /// A webhook for `url` wanting booking.created, straight into the store
 /// (as the admin routes will), and its secret.
@@ -62,6 +81,7 @@ async fn a_booking_reaches_the_receiver_signed(backend: Backend) {
     let app = TestApp::spawn_with(backend, &PRIVATE_ALLOWED).await;
     let receiver = Receiver::start(&[]).await;
     let (webhook, secret) = subscribe(&app, &receiver.url).await;
+    let succeeded_before = deliveries_counted(&app, "succeeded").await;
     let (customer, _) = app.customer().await;
     let (consultant, _) = app.consultant().await;
     let (status, booked) = read(customer.book(&consultant, &app.at(2, 10, 0), 30).await).await;
@@ -95,6 +115,7 @@ async fn a_booking_reaches_the_receiver_signed(backend: Backend) {
         let log = app.store.list_deliveries(webhook.id, &query).await.unwrap();
         if log[0].status == DeliveryStatus::Succeeded {
             assert_eq!((log[0].attempts, log[0].response_status), (1, Some(200)));
+            assert!(deliveries_counted(&app, "succeeded").await > succeeded_before);
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
