@@ -376,7 +376,8 @@ test("staff invite a consultant, reassign a booking, read its history, deactivat
   await page.waitForSelector("#history-entries li:has-text('booking.reassigned')");
   const history = await page.locator("#history-entries li").allTextContents();
   assert.match(history[0], /booking\.created · by customer/);
-  assert.match(history.at(-1), /booking\.reassigned · by admin/);
+  // Mail entries may follow it (the dispatcher may have sent the mails).
+  assert.ok(history.some((line) => /booking\.reassigned · by admin/.test(line)), history.join("\n"));
   await page.screenshot({ path: join(shots, "admin.png"), fullPage: true });
 
   // Ines holds a booking: deactivating her needs its cancellation too.

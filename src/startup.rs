@@ -31,7 +31,7 @@ use crate::store::mongo::MongoStore;
 use crate::store::sqlite::{ServerLock, ServerLockError, SqliteStore};
 use crate::store::{SharedStore, Store, StoreError};
 use crate::webhooks::WebhookDispatcher;
-use crate::webhooks::resolver::SystemLookup;
+use crate::webhooks::resolver::{Lookup, SystemLookup};
 
 /// Start-up failed.
 #[derive(Debug, thiserror::Error)]
@@ -279,10 +279,11 @@ impl Application {
             .transpose()?;
         let (workers, shutdown_timeout) = (settings.workers, settings.shutdown_timeout);
         let dispatcher = dispatcher(&settings, &store, &clock)?;
+        let webhook_lookup: Arc<dyn Lookup> = Arc::new(SystemLookup);
         let webhooks = WebhookDispatcher::new(
             Arc::clone(&store),
             Arc::clone(&clock),
-            Arc::new(SystemLookup),
+            Arc::clone(&webhook_lookup),
             settings.webhook_allow_private_targets,
         )
         .map_err(|error| StartupError::Webhooks(error.into()))?;
@@ -291,6 +292,7 @@ impl Application {
             hasher,
             auth_limiter: AuthRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
             key_limiter: KeyRateLimiter::per_minute(settings.api_key_rate_limit_per_minute),
+            webhook_lookup,
             clock,
             settings: Arc::new(settings),
         });

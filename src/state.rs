@@ -9,6 +9,7 @@ use crate::domain::Clock;
 use crate::hashing::PasswordHasher;
 use crate::rate_limit::{AuthRateLimiter, KeyRateLimiter};
 use crate::store::SharedStore;
+use crate::webhooks::resolver::Lookup;
 
 /// Shared application state, one per process, cloned cheaply into workers.
 pub struct AppState {
@@ -20,6 +21,9 @@ pub struct AppState {
     pub auth_limiter: AuthRateLimiter,
     /// Staff-route requests per API key.
     pub key_limiter: KeyRateLimiter,
+    /// How webhook targets' names are resolved (when saved; the dispatcher
+    /// resolves again for every connection).
+    pub webhook_lookup: Arc<dyn Lookup>,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
     /// Configuration.

@@ -11,6 +11,8 @@ pub enum TargetKind {
     Consultant,
     /// An API key.
     ApiKey,
+    /// A webhook.
+    Webhook,
 }
 
 impl TargetKind {
@@ -21,14 +23,21 @@ impl TargetKind {
             Self::Booking => "booking",
             Self::Consultant => "consultant",
             Self::ApiKey => "api_key",
+            Self::Webhook => "webhook",
         }
     }
 
     /// Parses the wire name.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::User, Self::Booking, Self::Consultant, Self::ApiKey]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+        [
+            Self::User,
+            Self::Booking,
+            Self::Consultant,
+            Self::ApiKey,
+            Self::Webhook,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
     }
 }
 
@@ -95,6 +104,10 @@ actions! {
     MailFailed => "mail.failed", User;
     ApiKeyCreated => "api_key.created", ApiKey;
     ApiKeyRevoked => "api_key.revoked", ApiKey;
+    WebhookCreated => "webhook.created", Webhook;
+    WebhookUpdated => "webhook.updated", Webhook;
+    WebhookDeleted => "webhook.deleted", Webhook;
+    WebhookSecretRotated => "webhook.secret_rotated", Webhook;
 }
 
 impl AuditAction {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{AuditAction, AuditContext, AuditEntry, TargetKind};
 use crate::domain::{
     ApiKey, Consultant, ConsultantId, Email, Schedule, Session, TimeOff, TimeOffId, Timestamp,
-    User, UserId,
+    User, UserId, Webhook,
 };
 
 fn at(instant: chrono::DateTime<chrono::Utc>) -> Value {
@@ -54,6 +54,14 @@ impl AuditEntry {
         Self::new(context, action, key.id)
             .with("name", key.name.as_str())
             .with("scopes", key.scopes.names())
+    }
+
+    /// `webhook.*` (`action` says which), with where it delivers and what.
+    pub fn webhook(context: &AuditContext, webhook: &Webhook, action: AuditAction) -> Self {
+        Self::new(context, action, webhook.id)
+            .with("url", webhook.url.as_str())
+            .with("events", webhook.events.names())
+            .with("active", webhook.active)
     }
 
     /// `consultant.created`, with the profile's name.

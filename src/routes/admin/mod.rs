@@ -14,6 +14,7 @@ pub(crate) mod bookings;
 pub(crate) mod consultants;
 pub(crate) mod lifecycle;
 pub(crate) mod staff;
+pub(crate) mod webhooks;
 
 pub(crate) use audit::AuditHistory;
 
@@ -110,9 +111,10 @@ const fn route(
 const BOOKINGS: KeyAccess = KeyAccess::Records(Records::Bookings);
 const CONSULTANTS: KeyAccess = KeyAccess::Records(Records::Consultants);
 const AUDIT: KeyAccess = KeyAccess::Records(Records::Audit);
+const WEBHOOKS: KeyAccess = KeyAccess::Records(Records::Webhooks);
 
 /// The staff routes.
-pub(super) const ROUTES: [StaffRoute; 10] = [
+pub(super) const ROUTES: [StaffRoute; 15] = [
     route("/api/admin/bookings", "GET, POST", BOOKINGS, |r| {
         r.route(web::get().to(bookings::list))
             .route(web::post().to(bookings::create))
@@ -165,5 +167,37 @@ pub(super) const ROUTES: [StaffRoute; 10] = [
         "DELETE",
         KeyAccess::PeopleOnly,
         |r| r.route(web::delete().to(api_keys::revoke)),
+    ),
+    route("/api/admin/webhooks", "GET, POST", WEBHOOKS, |r| {
+        r.route(web::get().to(webhooks::list))
+            .route(web::post().to(webhooks::create))
+    }),
+    route(
+        "/api/admin/webhooks/{id}",
+        "GET, PATCH, DELETE",
+        WEBHOOKS,
+        |r| {
+            r.route(web::get().to(webhooks::get))
+                .route(web::patch().to(webhooks::update))
+                .route(web::delete().to(webhooks::delete))
+        },
+    ),
+    route(
+        "/api/admin/webhooks/{id}/rotate-secret",
+        "POST",
+        WEBHOOKS,
+        |r| r.route(web::post().to(webhooks::rotate_secret)),
+    ),
+    route(
+        "/api/admin/webhooks/{id}/deliveries",
+        "GET",
+        WEBHOOKS,
+        |r| r.route(web::get().to(webhooks::deliveries)),
+    ),
+    route(
+        "/api/admin/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+        "POST",
+        WEBHOOKS,
+        |r| r.route(web::post().to(webhooks::redeliver)),
     ),
 ];

@@ -426,22 +426,27 @@ impl WebhookStore for MongoStore {
         if replaced.matched_count == 0 {
             return Ok(());
         }
-        let (Some(mut webhook), Some((secret, failing_since))) = (
-            self.find_webhook(attempt.webhook).await?,
-            self.webhook_internals(attempt.webhook).await?,
-        ) else {
+        // Only the failure clock and the switch: a whole-document write here
+        // could undo a secret rotated meanwhile.
+        let Some((_, failing_since)) = self.webhook_internals(attempt.webhook).await? else {
             return Ok(());
         };
         let failing_since = match attempt.status {
-            DeliveryStatus::Succeeded => None,
-            _ => Some(failing_since.unwrap_or(attempt.at.timestamp_millis())),
+            DeliveryStatus::Succeeded => Bson::Null,
+            _ => Bson::Int64(failing_since.unwrap_or(attempt.at.timestamp_millis())),
         };
+        let mut set = doc! {"failingSince": failing_since};
         if let Some(reason) = attempt.disable {
-            webhook.active = false;
-            webhook.disabled_reason = Some(reason.to_owned());
+            set.insert("active", false);
+            set.insert("disabledReason", reason);
         }
-        self.replace_webhook(&webhook, &secret, failing_since, &Effects::default())
-            .await?;
+        self.webhooks
+            .update_one(
+                live(doc! {"_id": object_id(attempt.webhook.bytes())}),
+                doc! {"$set": set},
+            )
+            .await
+            .map_err(classify)?;
         Ok(())
     }
 }

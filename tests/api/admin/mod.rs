@@ -6,6 +6,7 @@ mod api_keys;
 mod audit;
 mod bookings;
 mod consultants;
+mod webhooks;
 
 use serde_json::Value;
 
