@@ -14,6 +14,7 @@ pub(crate) mod bookings;
 pub(crate) mod consultants;
 pub(crate) mod lifecycle;
 pub(crate) mod staff;
+pub(crate) mod webhook_deliveries;
 pub(crate) mod webhooks;
 
 pub(crate) use audit::AuditHistory;
@@ -192,12 +193,12 @@ pub(super) const ROUTES: [StaffRoute; 15] = [
         "/api/admin/webhooks/{id}/deliveries",
         "GET",
         WEBHOOKS,
-        |r| r.route(web::get().to(webhooks::deliveries)),
+        |r| r.route(web::get().to(webhook_deliveries::deliveries)),
     ),
     route(
         "/api/admin/webhooks/{id}/deliveries/{deliveryId}/redeliver",
         "POST",
         WEBHOOKS,
-        |r| r.route(web::post().to(webhooks::redeliver)),
+        |r| r.route(web::post().to(webhook_deliveries::redeliver)),
     ),
 ];

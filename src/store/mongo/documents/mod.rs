@@ -4,10 +4,12 @@
 mod accounts;
 mod bookings;
 mod consultants;
+mod webhooks;
 
 pub(super) use accounts::*;
 pub(super) use bookings::*;
 pub(super) use consultants::*;
+pub(super) use webhooks::*;
 
 use chrono::{DateTime, Utc};
 use mongodb::bson::oid::ObjectId;
