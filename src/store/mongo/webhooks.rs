@@ -26,6 +26,13 @@ fn live(mut filter: Document) -> Document {
     filter
 }
 
+/// A webhook as stored: with its secret and failure clock.
+struct Stored {
+    webhook: Webhook,
+    secret: String,
+    failing_since: Option<i64>,
+}
+
 impl MongoStore {
     /// One pending delivery per active webhook of `webhooks` that wants
     /// each event;
@@ -65,8 +72,8 @@ impl MongoStore {
         Ok(())
     }
 
-    /// The stored secret and failure clock of a webhook, if it exists.
-    async fn webhook_internals(&self, id: WebhookId) -> StoreResult<Option<(String, Option<i64>)>> {
+    /// A webhook with its secret and failure clock, in one read.
+    async fn webhook_internals(&self, id: WebhookId) -> StoreResult<Option<Stored>> {
         let Some(document) = self
             .webhooks
             .find_one(live(doc! {"_id": object_id(id.bytes())}))
@@ -79,8 +86,11 @@ impl MongoStore {
             document: &document,
             collection: "webhooks",
         };
-        let secret = fields.string("secret")?.to_owned();
-        Ok(Some((secret, optional_integer(&fields, "failingSince")?)))
+        Ok(Some(Stored {
+            webhook: webhook_from(&document)?,
+            secret: fields.string("secret")?.to_owned(),
+            failing_since: optional_integer(&fields, "failingSince")?,
+        }))
     }
 
     /// Replaces a webhook's document, keeping or changing its internals;
@@ -143,7 +153,12 @@ impl WebhookStore for MongoStore {
     }
 
     async fn update_webhook(&self, webhook: &Webhook, effects: &Effects) -> StoreResult<bool> {
-        let Some((secret, failing_since)) = self.webhook_internals(webhook.id).await? else {
+        let Some(Stored {
+            secret,
+            failing_since,
+            ..
+        }) = self.webhook_internals(webhook.id).await?
+        else {
             return Ok(false);
         };
         // Turned on again by an admin: a fresh start for the failure clock.
@@ -158,14 +173,16 @@ impl WebhookStore for MongoStore {
         secret: &WebhookSecret,
         effects: &Effects,
     ) -> StoreResult<bool> {
-        let (Some(webhook), Some((_, failing_since))) = (
-            self.find_webhook(id).await?,
-            self.webhook_internals(id).await?,
-        ) else {
+        let Some(stored) = self.webhook_internals(id).await? else {
             return Ok(false);
         };
-        self.replace_webhook(&webhook, secret.reveal(), failing_since, effects)
-            .await
+        self.replace_webhook(
+            &stored.webhook,
+            secret.reveal(),
+            stored.failing_since,
+            effects,
+        )
+        .await
     }
 
     async fn delete_webhook(&self, id: WebhookId, effects: &Effects) -> StoreResult<bool> {
@@ -263,10 +280,10 @@ impl WebhookStore for MongoStore {
         let mut claimed = Vec::new();
         for document in candidates {
             let delivery = delivery_from(&document)?;
-            let Some(webhook) = self.find_webhook(delivery.webhook_id).await? else {
-                continue;
-            };
-            let Some((secret, _)) = self.webhook_internals(delivery.webhook_id).await? else {
+            let Some(Stored {
+                webhook, secret, ..
+            }) = self.webhook_internals(delivery.webhook_id).await?
+            else {
                 continue;
             };
             if !webhook.active {
@@ -334,7 +351,8 @@ impl WebhookStore for MongoStore {
         }
         // Only the failure clock and the switch: a whole-document write here
         // could undo a secret rotated meanwhile.
-        let Some((_, failing_since)) = self.webhook_internals(attempt.webhook).await? else {
+        let Some(Stored { failing_since, .. }) = self.webhook_internals(attempt.webhook).await?
+        else {
             return Ok(());
         };
         let failing_since = match attempt.status {
