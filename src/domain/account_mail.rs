@@ -1,4 +1,5 @@
-//! Account mail: password reset and address verification links.
+//! Account mail: password reset, address verification and invitation
+//! links, and notices to staff (a webhook turned off).
 //!
 //! Asking for one queues an [`AccountMessage`] in the outbox, in the same
 //! write as the change that causes it where there is one (a new account's
@@ -13,7 +14,7 @@ use rand::rngs::OsRng;
 
 use super::{
     AccountToken, CredentialsStamp, DeliveryState, Email, GIVE_UP_AFTER, TokenHash, User, UserId,
-    Wanted,
+    Wanted, WebhookId,
 };
 
 /// What an account token lets its holder do, once.
@@ -136,21 +137,50 @@ pub enum AccountMail {
         /// The account.
         user: UserId,
     },
+    /// A notice to `admin` that the service turned `webhook` off (no
+    /// token: nothing to click but the admin screen).
+    WebhookDisabled {
+        /// The admin told.
+        admin: UserId,
+        /// The webhook.
+        webhook: WebhookId,
+    },
 }
 
 impl AccountMail {
-    /// Whom it goes to, as stores keep it beside [`TokenPurpose::as_str`]:
-    /// the address asked about, or the account id.
+    const WEBHOOK_DISABLED: &'static str = "webhook_disabled";
+
+    /// Its kind as stores keep it: a token's [`TokenPurpose::as_str`], or
+    /// `webhook_disabled`.
+    pub fn kind(&self) -> &'static str {
+        match self.purpose() {
+            Some(purpose) => purpose.as_str(),
+            None => Self::WEBHOOK_DISABLED,
+        }
+    }
+
+    /// Whom (and what) it is about, as stores keep it beside
+    /// [`kind`](Self::kind): the address asked about, the account id, or
+    /// `<admin>:<webhook>`.
     pub fn target(&self) -> String {
         match self {
             Self::PasswordReset { email } => email.as_str().to_owned(),
             Self::Verification { user } | Self::Invitation { user } => user.to_string(),
+            Self::WebhookDisabled { admin, webhook } => format!("{admin}:{webhook}"),
         }
     }
 
-    /// The mail a store kept as `purpose` and [`target`](Self::target).
-    pub fn from_stored(purpose: TokenPurpose, target: &str) -> Option<Self> {
-        Some(match purpose {
+    /// The mail a store kept as [`kind`](Self::kind) and
+    /// [`target`](Self::target).
+    pub fn from_stored(kind: &str, target: &str) -> Option<Self> {
+        if kind == Self::WEBHOOK_DISABLED {
+            let (admin, webhook) = target.split_once(':')?;
+            return Some(Self::WebhookDisabled {
+                admin: UserId::parse(admin)?,
+                webhook: WebhookId::parse(webhook)?,
+            });
+        }
+        Some(match TokenPurpose::parse(kind)? {
             TokenPurpose::PasswordReset => Self::PasswordReset {
                 email: Email::parse(target).ok()?,
             },
@@ -163,12 +193,13 @@ impl AccountMail {
         })
     }
 
-    /// What the mailed token will allow.
-    pub fn purpose(&self) -> TokenPurpose {
+    /// What the mailed token will allow (`None`: a notice, no token).
+    pub fn purpose(&self) -> Option<TokenPurpose> {
         match self {
-            Self::PasswordReset { .. } => TokenPurpose::PasswordReset,
-            Self::Verification { .. } => TokenPurpose::EmailVerification,
-            Self::Invitation { .. } => TokenPurpose::Invitation,
+            Self::PasswordReset { .. } => Some(TokenPurpose::PasswordReset),
+            Self::Verification { .. } => Some(TokenPurpose::EmailVerification),
+            Self::Invitation { .. } => Some(TokenPurpose::Invitation),
+            Self::WebhookDisabled { .. } => None,
         }
     }
 }
@@ -227,6 +258,14 @@ impl AccountMessage {
             (AccountMail::Verification { .. } | AccountMail::Invitation { .. }, Some(_)) => {
                 Wanted::Drop
             }
+            // Only to someone still an admin; never waits (the account
+            // existed when the notice was queued).
+            (AccountMail::WebhookDisabled { .. }, Some(user))
+                if user.role.is_admin() && user.active =>
+            {
+                Wanted::Send
+            }
+            (AccountMail::WebhookDisabled { .. }, _) => Wanted::Drop,
             (_, None) if orphaned => Wanted::Drop,
             (_, None) => Wanted::Wait,
         }
@@ -287,6 +326,41 @@ mod tests {
             assert_eq!(TokenPurpose::parse(purpose.as_str()), Some(purpose));
         }
         assert_eq!(TokenPurpose::parse("login"), None);
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_what_stores_keep() {
+        let (user, webhook) = (UserId::generate(), WebhookId::generate());
+        let email = Email::parse("ada@example.com").unwrap();
+        for mail in [
+            AccountMail::PasswordReset { email },
+            AccountMail::Verification { user },
+            AccountMail::Invitation { user },
+            AccountMail::WebhookDisabled {
+                admin: user,
+                webhook,
+            },
+        ] {
+            let stored = AccountMail::from_stored(mail.kind(), &mail.target());
+            assert_eq!(stored, Some(mail));
+        }
+        assert_eq!(AccountMail::from_stored("webhook_disabled", "x:y"), None);
+    }
+
+    #[test]
+    fn a_webhook_notice_goes_only_to_an_active_admin() {
+        let mut admin = customer(true);
+        let notice = AccountMail::WebhookDisabled {
+            admin: admin.id,
+            webhook: WebhookId::generate(),
+        };
+        let message = AccountMessage::new(notice, now());
+        assert_eq!(message.wanted(Some(&admin), false), Wanted::Drop);
+        admin.role = crate::domain::Role::Admin;
+        assert_eq!(message.wanted(Some(&admin), false), Wanted::Send);
+        admin.active = false;
+        assert_eq!(message.wanted(Some(&admin), false), Wanted::Drop);
+        assert_eq!(message.wanted(None, false), Wanted::Drop, "never waits");
     }
 
     #[test]

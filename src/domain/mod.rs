@@ -84,7 +84,7 @@ pub use user::{CredentialsStamp, Role, User};
 pub use webhook::{
     DeliveryStatus, EventType, EventTypes, FAILING, GONE, RESPONSE_TIMEOUT, RETRY_FOR,
     TargetPolicy, Webhook, WebhookDelivery, WebhookDescription, WebhookEvent, WebhookSecret,
-    WebhookUrl, booking_event, is_public, next_attempt, sign as sign_webhook,
+    WebhookUrl, booking_event, failing_for_a_day, is_public, next_attempt, sign as sign_webhook,
 };
 
 use std::borrow::Cow;

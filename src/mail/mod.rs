@@ -1,16 +1,19 @@
 //! Transactional mail: the transport (SMTP, or `.eml` files in development),
-//! the booking mails and their calendar invites, the account mails (reset
-//! and verification links), and the dispatcher that delivers the outbox.
+//! the booking mails and their calendar invites, the account mails (reset,
+//! verification and invitation links), notices to staff, and the
+//! dispatcher that delivers the outbox.
 
 mod account;
 mod compose;
 mod dispatcher;
 pub mod invite;
+mod notice;
 mod transport;
 
 pub use account::compose_account;
 pub use compose::compose;
 pub use dispatcher::Dispatcher;
+pub use notice::compose_webhook_disabled;
 pub use transport::{Transport, TransportError};
 
 use lettre::message::Mailbox;

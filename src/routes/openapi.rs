@@ -124,6 +124,7 @@ impl Modify for SecuritySchemes {
         admin::webhooks::rotate_secret,
         admin::webhook_deliveries::deliveries,
         admin::webhook_deliveries::redeliver,
+        admin::webhook_deliveries::ping,
     ),
     components(schemas(ErrorBody, ErrorObject, RoleName, BookingStatusName, ModeName, HalfHour)),
     modifiers(&SecuritySchemes, &Conventions),

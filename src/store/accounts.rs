@@ -41,6 +41,9 @@ pub trait UserStore: Send + Sync {
     /// The account `user_id`.
     async fn find_user(&self, user_id: UserId) -> StoreResult<Option<User>>;
 
+    /// Every active admin account (whom the service tells of trouble).
+    async fn list_admins(&self) -> StoreResult<Vec<User>>;
+
     /// The login account of consultant profile `consultant`, if it has one.
     async fn find_consultant_account(&self, consultant: ConsultantId) -> StoreResult<Option<User>>;
 

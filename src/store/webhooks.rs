@@ -24,6 +24,9 @@ pub struct DueDelivery {
     pub url: WebhookUrl,
     /// What to sign it with.
     pub secret: WebhookSecret,
+    /// Since when every try of the webhook's deliveries failed (`None`:
+    /// the last one succeeded).
+    pub failing_since: Option<DateTime<Utc>>,
 }
 
 /// How one try of a delivery ended.
@@ -45,6 +48,9 @@ pub struct Attempt {
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// The reason to turn the webhook off, when this try says so.
     pub disable: Option<&'static str>,
+    /// What turning it off causes (the admins' notices, the audit entry),
+    /// written only by the try that does turn it off.
+    pub when_disabled: Effects,
 }
 
 /// Which deliveries of a webhook to list.
@@ -89,6 +95,10 @@ pub trait WebhookStore: Send + Sync {
     /// Deletes a webhook and its pending deliveries; `false` when it is gone.
     async fn delete_webhook(&self, id: WebhookId, effects: &Effects) -> StoreResult<bool>;
 
+    /// Queues `event` for `webhook` alone, whatever it subscribed to (a
+    /// ping); `false` when there is no such webhook.
+    async fn queue_event(&self, webhook: WebhookId, event: &WebhookEvent) -> StoreResult<bool>;
+
     /// A webhook's deliveries, newest first.
     async fn list_deliveries(
         &self,
@@ -116,7 +126,8 @@ pub trait WebhookStore: Send + Sync {
     ) -> StoreResult<Vec<DueDelivery>>;
 
     /// Records a try of a delivery `lease` still holds, turning its webhook
-    /// off when the try says so.
+    /// off when the try says so (and, if it was on, writing
+    /// `when_disabled` with it).
     async fn record_attempt(&self, lease: &str, attempt: &Attempt) -> StoreResult<()>;
 }
 

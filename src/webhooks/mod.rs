@@ -2,7 +2,8 @@
 //! posts each event, signed, to its webhook, and records how it went. At
 //! least once (a delivery is marked done only after a 2xx; a lease that
 //! runs out lets another instance take it again), retried with backoff and
-//! jitter for 24 hours; a `410 Gone` turns the webhook off at once.
+//! jitter for 24 hours; a `410 Gone` turns the webhook off at once, and so
+//! do 24 hours of nothing but failures (the admins are mailed).
 //! Redirects are never followed, and every connection goes through
 //! [`resolver::PublicOnly`].
 
@@ -17,7 +18,8 @@ use rand::{Rng, RngCore};
 use url::Host;
 
 use crate::domain::{
-    Clock, DeliveryStatus, FAILING, GONE, LEASE, RESPONSE_TIMEOUT, is_public, next_attempt,
+    AccountMail, AccountMessage, AuditContext, AuditEntry, Clock, DeliveryStatus, Effects, FAILING,
+    GONE, LEASE, RESPONSE_TIMEOUT, WebhookId, failing_for_a_day, is_public, next_attempt,
     sign_webhook,
 };
 use crate::store::{Attempt, DueDelivery, SharedStore, StoreResult};
@@ -80,10 +82,38 @@ impl WebhookDispatcher {
             .buffer_unordered(IN_FLIGHT)
             .collect()
             .await;
-        for attempt in &attempts {
-            self.store.record_attempt(&lease, attempt).await?;
+        for mut attempt in attempts {
+            if let Some(reason) = attempt.disable {
+                attempt.when_disabled = self.turned_off(attempt.webhook, reason, now).await?;
+            }
+            self.store.record_attempt(&lease, &attempt).await?;
         }
         Ok(count)
+    }
+
+    /// What turning `webhook` off for `reason` causes: a notice to every
+    /// admin, and the audit entry.
+    async fn turned_off(
+        &self,
+        webhook: WebhookId,
+        reason: &'static str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Effects> {
+        tracing::warn!(%webhook, reason, "webhook turned off");
+        let admins = self.store.list_admins().await?;
+        let notices = admins.iter().map(|admin| {
+            let notice = AccountMail::WebhookDisabled {
+                admin: admin.id,
+                webhook,
+            };
+            AccountMessage::new(notice, now)
+        });
+        let context = AuditContext::service(now);
+        Ok(Effects {
+            account_mails: notices.collect(),
+            audit: vec![AuditEntry::webhook_disabled(&context, webhook, reason)],
+            ..Effects::default()
+        })
     }
 
     /// Sends `due` once, and what the try means for it.
@@ -103,6 +133,7 @@ impl WebhookDispatcher {
             status: DeliveryStatus::Failed,
             next_attempt_at: None,
             disable: None,
+            when_disabled: Effects::default(),
         };
         match sent {
             Ok(status) if (200..300).contains(&status) => {
@@ -115,14 +146,14 @@ impl WebhookDispatcher {
                 }
                 let first = delivery.first_attempt_at.unwrap_or(now);
                 let jitter = rand::thread_rng().gen_range(0.0..=1.0);
-                match next_attempt(delivery.attempts + 1, first, now, jitter) {
-                    Some(at) => {
-                        attempt.status = DeliveryStatus::Pending;
-                        attempt.next_attempt_at = Some(at);
-                    }
-                    // A day of failures of this delivery: the receiver
-                    // has been failing as long.
-                    None => attempt.disable = Some(FAILING),
+                // A delivery with retries left stays pending while its
+                // webhook is off: it goes out if the webhook is turned on.
+                if let Some(at) = next_attempt(delivery.attempts + 1, first, now, jitter) {
+                    attempt.status = DeliveryStatus::Pending;
+                    attempt.next_attempt_at = Some(at);
+                }
+                if failing_for_a_day(due.failing_since, now) {
+                    attempt.disable = Some(FAILING);
                 }
             }
         }

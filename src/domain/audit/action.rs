@@ -108,6 +108,7 @@ actions! {
     WebhookUpdated => "webhook.updated", Webhook;
     WebhookDeleted => "webhook.deleted", Webhook;
     WebhookSecretRotated => "webhook.secret_rotated", Webhook;
+    WebhookDisabled => "webhook.disabled", Webhook;
 }
 
 impl AuditAction {

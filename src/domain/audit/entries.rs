@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{AuditAction, AuditContext, AuditEntry, TargetKind};
 use crate::domain::{
     ApiKey, Consultant, ConsultantId, Email, Schedule, Session, TimeOff, TimeOffId, Timestamp,
-    User, UserId, Webhook,
+    User, UserId, Webhook, WebhookId,
 };
 
 fn at(instant: chrono::DateTime<chrono::Utc>) -> Value {
@@ -62,6 +62,11 @@ impl AuditEntry {
             .with("url", webhook.url.as_str())
             .with("events", webhook.events.names())
             .with("active", webhook.active)
+    }
+
+    /// `webhook.disabled`: the service turned `webhook` off, for `reason`.
+    pub fn webhook_disabled(context: &AuditContext, webhook: WebhookId, reason: &str) -> Self {
+        Self::new(context, AuditAction::WebhookDisabled, webhook).with("reason", reason)
     }
 
     /// `consultant.created`, with the profile's name.

@@ -172,6 +172,13 @@ impl std::fmt::Debug for WebhookSecret {
 /// How long a delivery is retried before it is `failed`; also how long a
 /// webhook may see nothing but failures before it is disabled.
 pub const RETRY_FOR: TimeDelta = TimeDelta::hours(24);
+/// Whether a webhook whose deliveries have all failed since
+/// `failing_since` (`None`: the last one succeeded) has failed for a day
+/// at `now`, and is to be turned off.
+pub fn failing_for_a_day(failing_since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    failing_since.is_some_and(|since| now - since >= RETRY_FOR)
+}
+
 /// How long a receiver has to answer.
 pub const RESPONSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -228,6 +235,17 @@ mod tests {
         );
         assert!(WebhookSecret::from_stored("whsec_xyz").is_none());
         assert!(!format!("{secret:?}").contains(&secret.reveal()[6..]));
+    }
+
+    #[test]
+    fn a_webhook_is_off_after_a_day_of_nothing_but_failures() {
+        let since = Utc::now();
+        assert!(!failing_for_a_day(None, since + TimeDelta::days(3)));
+        assert!(!failing_for_a_day(
+            Some(since),
+            since + TimeDelta::hours(23)
+        ));
+        assert!(failing_for_a_day(Some(since), since + TimeDelta::hours(24)));
     }
 
     #[test]

@@ -99,6 +99,26 @@ impl WebhookEvent {
     }
 }
 
+impl WebhookDelivery {
+    /// `event`'s delivery to `webhook`, due when the event happened.
+    pub fn pending(webhook: WebhookId, event: &WebhookEvent) -> Self {
+        Self {
+            id: DeliveryId::generate(),
+            webhook_id: webhook,
+            event_id: event.id,
+            event_type: event.kind,
+            status: DeliveryStatus::Pending,
+            attempts: 0,
+            first_attempt_at: None,
+            last_attempt_at: None,
+            response_status: None,
+            duration_ms: None,
+            next_attempt_at: Some(event.created_at),
+            created_at: event.created_at,
+        }
+    }
+}
+
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryStatus {

@@ -115,7 +115,7 @@ const AUDIT: KeyAccess = KeyAccess::Records(Records::Audit);
 const WEBHOOKS: KeyAccess = KeyAccess::Records(Records::Webhooks);
 
 /// The staff routes.
-pub(super) const ROUTES: [StaffRoute; 15] = [
+pub(super) const ROUTES: [StaffRoute; 16] = [
     route("/api/admin/bookings", "GET, POST", BOOKINGS, |r| {
         r.route(web::get().to(bookings::list))
             .route(web::post().to(bookings::create))
@@ -189,6 +189,9 @@ pub(super) const ROUTES: [StaffRoute; 15] = [
         WEBHOOKS,
         |r| r.route(web::post().to(webhooks::rotate_secret)),
     ),
+    route("/api/admin/webhooks/{id}/ping", "POST", WEBHOOKS, |r| {
+        r.route(web::post().to(webhook_deliveries::ping))
+    }),
     route(
         "/api/admin/webhooks/{id}/deliveries",
         "GET",

@@ -1,5 +1,5 @@
-//! `/api/admin/webhooks/{id}/deliveries`: a webhook's delivery log, and
-//! redelivery on request.
+//! `/api/admin/webhooks/{id}/deliveries`: a webhook's delivery log,
+//! redelivery on request, and a test delivery (`ping`).
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,8 @@ use super::StaffErrors;
 use super::webhooks::find;
 use crate::auth::Admin;
 use crate::domain::{
-    DeliveryId, DeliveryStatus, InvalidInput, Timestamp, WebhookDelivery, parse_limit,
+    DeliveryId, DeliveryStatus, EventType, InvalidInput, Timestamp, WebhookDelivery, WebhookEvent,
+    parse_limit,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -170,6 +171,37 @@ pub async fn redeliver(
         .await?
     {
         return Err(missing());
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Send a test event.
+///
+/// A `ping` event (`data`: `{"webhookId"}`) is queued for this webhook
+/// alone and delivered like any other; its delivery shows in the log.
+#[utoipa::path(
+    post,
+    path = "/api/admin/webhooks/{id}/ping",
+    operation_id = "pingWebhook",
+    tag = "admin",
+    params(("id" = String, Path, description = "Webhook id")),
+    security(("session_cookie" = []), ("bearer_token" = []), ("api_key" = [])),
+    responses(
+        (status = 202, description = "Queued"),
+        (status = 404, description = "No such webhook (`webhook_not_found`)", body = ErrorBody),
+        StaffErrors,
+    ),
+)]
+pub async fn ping(
+    _staff: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let webhook = find(&state, &id).await?;
+    let data = serde_json::json!({"webhookId": webhook.id.to_string()});
+    let event = WebhookEvent::new(EventType::Ping, state.now(), data);
+    if !state.store.queue_event(webhook.id, &event).await? {
+        return Err(super::webhooks::not_found());
     }
     Ok(HttpResponse::Accepted().finish())
 }

@@ -97,7 +97,7 @@ pub struct NewSecret {
     secret: String,
 }
 
-fn not_found() -> ApiError {
+pub(super) fn not_found() -> ApiError {
     ApiError::not_found("webhook_not_found", "No such webhook")
 }
 

@@ -11,8 +11,8 @@ use super::{
 };
 use crate::auth;
 use crate::domain::{
-    AccountMail, AccountMessage, AuditEntry, Effects, Email, Password, PersonName, Reservation,
-    User,
+    AccountMail, AccountMessage, AuditEntry, Effects, Email, EventType, Password, PersonName,
+    Reservation, User, WebhookEvent,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -84,9 +84,15 @@ pub async fn register(
         }
     };
     let context = audit_as(Some(&user), &request, state.now());
+    let registered = WebhookEvent::new(
+        EventType::CustomerRegistered,
+        state.now(),
+        serde_json::json!({ "user": UserView::from(&user) }),
+    );
     let effects = Effects {
         account_mails: verification.into_iter().collect(),
         audit: vec![AuditEntry::account_created(&context, &user, false)],
+        events: vec![registered],
         ..Effects::default()
     };
     state

@@ -38,6 +38,10 @@ impl UserStore for Instrumented {
         timed!(self, "find_user", self.inner.find_user(user_id))
     }
 
+    async fn list_admins(&self) -> StoreResult<Vec<User>> {
+        timed!(self, "list_admins", self.inner.list_admins())
+    }
+
     async fn find_consultant_account(&self, consultant: ConsultantId) -> StoreResult<Option<User>> {
         timed!(
             self,

@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::Instrumented;
-use crate::domain::{DeliveryId, Effects, Webhook, WebhookDelivery, WebhookId, WebhookSecret};
+use crate::domain::{
+    DeliveryId, Effects, Webhook, WebhookDelivery, WebhookEvent, WebhookId, WebhookSecret,
+};
 use crate::store::{Attempt, DeliveryQuery, DueDelivery, StoreResult, WebhookStore};
 
 #[async_trait]
@@ -57,6 +59,10 @@ impl WebhookStore for Instrumented {
             "delete_webhook",
             self.inner.delete_webhook(id, effects)
         )
+    }
+
+    async fn queue_event(&self, webhook: WebhookId, event: &WebhookEvent) -> StoreResult<bool> {
+        timed!(self, "queue_event", self.inner.queue_event(webhook, event))
     }
 
     async fn list_deliveries(

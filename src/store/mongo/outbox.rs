@@ -17,7 +17,7 @@ use super::documents::{Fields, date, object_id};
 use super::{MongoStore, classify, find_all, is_duplicate_key};
 use crate::domain::{
     AccountMail, AccountMessage, Booking, BookingEvent, ConsultantId, DeliveryState, KEEP_FINISHED,
-    OutboxMessage, Outgoing, Recipients, TokenPurpose,
+    OutboxMessage, Outgoing, Recipients,
 };
 use crate::store::{Finished, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
@@ -264,7 +264,7 @@ fn account_document(
 ) -> Document {
     doc! {
         "_id": message.id.as_str(),
-        "kind": message.mail.purpose().as_str(),
+        "kind": message.mail.kind(),
         "account": message.mail.target(),
         "createdAt": date(message.created_at),
         "attempts": i64::from(message.attempts),
@@ -310,8 +310,7 @@ fn message_from(document: &Document) -> StoreResult<(Outgoing, String)> {
 }
 
 fn account_message_from(fields: &Fields<'_>) -> StoreResult<AccountMessage> {
-    let purpose = fields.domain("kind", TokenPurpose::parse)?;
-    let mail = AccountMail::from_stored(purpose, fields.string("account")?)
+    let mail = AccountMail::from_stored(fields.string("kind")?, fields.string("account")?)
         .ok_or_else(|| fields.corrupt("account"))?;
     Ok(AccountMessage {
         id: fields.string("_id")?.to_owned(),

@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 use mongodb::bson::doc;
 
-use super::audit::with_audit;
+use super::audit::with_effects;
 use super::documents::{object_id, password_hash_from, user_document, user_from};
 use super::sessions::{VALID, expire_update};
-use super::{MongoStore, classify, unique_violation};
+use super::{MongoStore, classify, find_all, unique_violation};
 use crate::domain::{
     AccountMessage, ConsultantId, CredentialsStamp, Effects, Email, PasswordHash, Session,
     TokenPurpose, User, UserId,
@@ -77,7 +77,7 @@ impl UserStore for MongoStore {
     ) -> StoreResult<()> {
         self.insert_account_mails(&effects.account_mails).await?;
         let discard_mail = || self.discard_account_mails(&effects.account_mails);
-        let document = with_audit(user_document(user, password_hash), &effects.audit);
+        let document = with_effects(user_document(user, password_hash), effects);
         if let Err(error) = self.users.insert_one(document).await {
             discard_mail().await;
             return Err(unique_violation(StoreError::EmailTaken)(error));
@@ -121,6 +121,15 @@ impl UserStore for MongoStore {
             .await
             .map_err(classify)?;
         found.as_ref().map(user_from).transpose()
+    }
+
+    async fn list_admins(&self) -> StoreResult<Vec<User>> {
+        let options = mongodb::options::FindOptions::builder()
+            .projection(doc! {"passwordHash": 0})
+            .sort(doc! {"_id": 1})
+            .build();
+        let admins = find_all(&self.users, doc! {"role": "admin"}, options, user_from).await?;
+        Ok(admins.into_iter().filter(|admin| admin.active).collect())
     }
 
     async fn find_consultant_account(&self, consultant: ConsultantId) -> StoreResult<Option<User>> {

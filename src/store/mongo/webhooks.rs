@@ -47,29 +47,21 @@ impl MongoStore {
                 .iter()
                 .filter(|event| webhook.events.wants(event.kind))
             {
-                let delivery = WebhookDelivery {
-                    id: DeliveryId::generate(),
-                    webhook_id: webhook.id,
-                    event_id: event.id,
-                    event_type: event.kind,
-                    status: DeliveryStatus::Pending,
-                    attempts: 0,
-                    first_attempt_at: None,
-                    last_attempt_at: None,
-                    response_status: None,
-                    duration_ms: None,
-                    next_attempt_at: Some(event.created_at),
-                    created_at: event.created_at,
-                };
-                let document = delivery_document(&delivery, &event.body, "", 0);
-                match self.webhook_deliveries.insert_one(document).await {
-                    Ok(_) => {}
-                    Err(error) if is_duplicate_key(&error) => {}
-                    Err(error) => return Err(classify(error)),
-                }
+                self.insert_delivery(webhook.id, event).await?;
             }
         }
         Ok(())
+    }
+
+    /// `event`'s delivery to `webhook`, unless it has one.
+    async fn insert_delivery(&self, webhook: WebhookId, event: &WebhookEvent) -> StoreResult<()> {
+        let delivery = WebhookDelivery::pending(webhook, event);
+        let document = delivery_document(&delivery, &event.body, "", 0);
+        match self.webhook_deliveries.insert_one(document).await {
+            Ok(_) => Ok(()),
+            Err(error) if is_duplicate_key(&error) => Ok(()),
+            Err(error) => Err(classify(error)),
+        }
     }
 
     /// A webhook with its secret and failure clock, in one read.
@@ -205,6 +197,14 @@ impl WebhookStore for MongoStore {
         Ok(deleted)
     }
 
+    async fn queue_event(&self, webhook: WebhookId, event: &WebhookEvent) -> StoreResult<bool> {
+        if self.find_webhook(webhook).await?.is_none() {
+            return Ok(false);
+        }
+        self.insert_delivery(webhook, event).await?;
+        Ok(true)
+    }
+
     async fn list_deliveries(
         &self,
         webhook: WebhookId,
@@ -281,7 +281,9 @@ impl WebhookStore for MongoStore {
         for document in candidates {
             let delivery = delivery_from(&document)?;
             let Some(Stored {
-                webhook, secret, ..
+                webhook,
+                secret,
+                failing_since,
             }) = self.webhook_internals(delivery.webhook_id).await?
             else {
                 continue;
@@ -313,6 +315,7 @@ impl WebhookStore for MongoStore {
                     body: body.to_owned(),
                     url: webhook.url,
                     secret,
+                    failing_since: failing_since.and_then(DateTime::from_timestamp_millis),
                 });
             }
         }
@@ -360,17 +363,39 @@ impl WebhookStore for MongoStore {
             _ => Bson::Int64(failing_since.unwrap_or(attempt.at.timestamp_millis())),
         };
         let mut set = doc! {"failingSince": failing_since};
-        if let Some(reason) = attempt.disable {
-            set.insert("active", false);
-            set.insert("disabledReason", reason);
+        let filter = live(doc! {"_id": object_id(attempt.webhook.bytes())});
+        let Some(reason) = attempt.disable else {
+            self.webhooks
+                .update_one(filter, doc! {"$set": set})
+                .await
+                .map_err(classify)?;
+            return Ok(());
+        };
+        set.insert("active", false);
+        set.insert("disabledReason", reason);
+        self.turn_off(filter, set, &attempt.when_disabled).await
+    }
+}
+
+impl MongoStore {
+    /// Applies `set` to the webhook `filter` finds if it is on, with
+    /// `effects` (its notices are written first and wait, as undelivered,
+    /// until the webhook shows off; dropped if it was off already).
+    async fn turn_off(
+        &self,
+        filter: Document,
+        set: Document,
+        effects: &Effects,
+    ) -> StoreResult<()> {
+        let mut on = filter;
+        on.insert("active", true);
+        self.insert_account_mails(&effects.account_mails).await?;
+        let turned_off = self
+            .update_with_audit(&self.webhooks, on, doc! {"$set": set}, &effects.audit)
+            .await;
+        if !matches!(turned_off, Ok(true)) {
+            self.discard_account_mails(&effects.account_mails).await;
         }
-        self.webhooks
-            .update_one(
-                live(doc! {"_id": object_id(attempt.webhook.bytes())}),
-                doc! {"$set": set},
-            )
-            .await
-            .map_err(classify)?;
-        Ok(())
+        turned_off.map(|_| ())
     }
 }

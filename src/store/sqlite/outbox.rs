@@ -10,7 +10,7 @@ use super::audit::insert_audit;
 use super::rows::millis;
 use crate::domain::{
     AccountMail, AccountMessage, AuditEntry, BookingEvent, BookingId, ConsultantId, DeliveryState,
-    OutboxMessage, Outgoing, Recipients, TokenPurpose,
+    OutboxMessage, Outgoing, Recipients,
 };
 use crate::store::{Finished, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
@@ -63,7 +63,7 @@ pub(super) fn insert_account_message(
     )?
     .execute(params![
         message.id,
-        message.mail.purpose().as_str(),
+        message.mail.kind(),
         message.mail.target(),
         millis(message.created_at),
         message.attempts,
@@ -94,9 +94,8 @@ fn message(row: &Row<'_>) -> StoreResult<Outgoing> {
     if kind == "booking" {
         return booking_message(row).map(Outgoing::Booking);
     }
-    let purpose = TokenPurpose::parse(&kind).ok_or_else(|| corrupt("kind"))?;
     let account: String = row.get("account")?;
-    let mail = AccountMail::from_stored(purpose, &account).ok_or_else(|| corrupt("account"))?;
+    let mail = AccountMail::from_stored(&kind, &account).ok_or_else(|| corrupt("account"))?;
     Ok(Outgoing::Account(AccountMessage {
         id: row.get("id")?,
         mail,

@@ -109,6 +109,21 @@ impl UserStore for SqliteStore {
         .await
     }
 
+    async fn list_admins(&self) -> StoreResult<Vec<User>> {
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.admin = 1 AND u.active = 1
+                 ORDER BY u.id"
+            );
+            let mut statement = conn.prepare_cached(&sql)?;
+            let admins = statement
+                .query_map([], |row| rows::user(row, 0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(admins)
+        })
+        .await
+    }
+
     async fn find_consultant_account(&self, consultant: ConsultantId) -> StoreResult<Option<User>> {
         self.read(move |conn| {
             let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.consultant_id = ?1");

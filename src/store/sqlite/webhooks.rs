@@ -215,6 +215,27 @@ impl WebhookStore for SqliteStore {
         .await
     }
 
+    async fn queue_event(&self, webhook: WebhookId, event: &WebhookEvent) -> StoreResult<bool> {
+        let event = event.clone();
+        self.write(move |tx| {
+            let queued = tx.execute(
+                "INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, event_id, event_type,
+                     body, status, attempts, next_attempt_at, created_at)
+                 SELECT ?1, id, ?3, ?4, ?5, 'pending', 0, ?6, ?6 FROM webhooks WHERE id = ?2",
+                params![
+                    DeliveryId::generate().to_string(),
+                    webhook.to_string(),
+                    event.id.to_string(),
+                    event.kind.as_str(),
+                    event.body,
+                    millis(event.created_at),
+                ],
+            )?;
+            Ok(queued > 0)
+        })
+        .await
+    }
+
     async fn list_deliveries(
         &self,
         webhook: WebhookId,
@@ -273,7 +294,7 @@ impl WebhookStore for SqliteStore {
         let lease = lease.to_owned();
         self.write(move |tx| {
             let sql = format!(
-                "SELECT {DELIVERY_COLUMNS}, d.body, w.url, w.secret
+                "SELECT {DELIVERY_COLUMNS}, d.body, w.url, w.secret, w.failing_since
                  FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
                  WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND w.active = 1
                    AND (d.lease_until IS NULL OR d.lease_until <= ?1)
@@ -290,6 +311,7 @@ impl WebhookStore for SqliteStore {
                         .ok_or_else(|| corrupt("url"))?,
                     secret: WebhookSecret::from_stored(&row.get::<_, String>(14)?)
                         .ok_or_else(|| corrupt("secret"))?,
+                    failing_since: instant(row.get(15)?)?,
                 });
             }
             let mut take = tx.prepare_cached(
@@ -348,10 +370,14 @@ impl WebhookStore for SqliteStore {
                 params![webhook, failing_since],
             )?;
             if let Some(reason) = attempt.disable {
-                tx.execute(
-                    "UPDATE webhooks SET active = 0, disabled_reason = ?2 WHERE id = ?1",
+                let turned_off = tx.execute(
+                    "UPDATE webhooks SET active = 0, disabled_reason = ?2
+                     WHERE id = ?1 AND active = 1",
                     params![webhook, reason],
                 )?;
+                if turned_off > 0 {
+                    write_effects(tx, &attempt.when_disabled)?;
+                }
             }
             Ok(())
         })

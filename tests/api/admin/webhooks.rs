@@ -8,12 +8,14 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::audit;
-use crate::helpers::{Backend, Receiver, TestApp, TestClient, read};
+use crate::helpers::{Backend, Receiver, SmtpServer, TestApp, TestClient, mails_to, read};
 use crate::store_tests;
 
 store_tests!(
     staff_run_a_webhook_from_subscription_to_deletion,
     private_targets_are_refused_when_saved,
+    a_ping_and_a_registration_reach_the_receiver,
+    a_day_of_failures_turns_a_webhook_off_and_mails_the_admins,
 );
 
 fn code(body: &Value) -> Option<&str> {
@@ -167,4 +169,126 @@ async fn private_targets_are_refused_when_saved(backend: Backend) {
     );
     let (_, all) = read(staff.get("/api/admin/webhooks").await).await;
     assert_eq!(all["webhooks"], json!([]));
+}
+
+async fn a_ping_and_a_registration_reach_the_receiver(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")]).await;
+    let (staff, _) = app.admin().await;
+    let crm = Receiver::start(&[]).await;
+    let other = Receiver::start(&[]).await;
+    let subscribe = |url: &str, events: Value| json!({"url": url, "events": events});
+    let (_, created) = read(
+        staff
+            .post(
+                "/api/admin/webhooks",
+                &subscribe(&crm.url, json!(["customer.registered"])),
+            )
+            .await,
+    )
+    .await;
+    let id = created["webhook"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = read(
+        staff
+            .post(
+                "/api/admin/webhooks",
+                &subscribe(&other.url, json!(["booking.created"])),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // A ping goes to the webhook asked about, and to no other.
+    let ping = format!("/api/admin/webhooks/{id}/ping");
+    assert_eq!(staff.post_empty(&ping).await.status(), StatusCode::ACCEPTED);
+    let pinged = crm.wait_for(1).await;
+    let body: Value = serde_json::from_str(&pinged[0].body).unwrap();
+    assert_eq!(
+        (body["type"].as_str(), body["data"]["webhookId"].as_str()),
+        (Some("ping"), Some(id.as_str()))
+    );
+    assert_eq!(pinged[0].header("tripdesk-event-type"), Some("ping"));
+    let log = log_of(&staff, &id, 1).await;
+    assert_eq!(
+        (log[0]["eventType"].as_str(), log[0]["status"].as_str()),
+        (Some("ping"), Some("succeeded"))
+    );
+
+    // A customer signing up reaches the CRM, not the other system.
+    let (customer, _) = app.customer().await;
+    let (_, me) = read(customer.get("/api/users/me").await).await;
+    let registered = crm.wait_for(2).await;
+    let body: Value = serde_json::from_str(&registered[1].body).unwrap();
+    assert_eq!(body["type"], "customer.registered");
+    assert_eq!(body["data"]["user"], me["user"]);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(other.received().is_empty(), "{:?}", other.received());
+
+    let unknown = "/api/admin/webhooks/6b03ed74b3a2a1dec430c866/ping";
+    let (status, answer) = read(staff.post_empty(unknown).await).await;
+    assert_eq!(
+        (status, code(&answer)),
+        (StatusCode::NOT_FOUND, Some("webhook_not_found"))
+    );
+}
+
+/// The webhook `id` once its `active` is `false`.
+async fn once_off(staff: &TestClient, id: &str) -> Value {
+    for _ in 0..300 {
+        let (_, found) = read(staff.get(&format!("/api/admin/webhooks/{id}")).await).await;
+        if found["webhook"]["active"] == false {
+            return found["webhook"].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("webhook {id} was never turned off");
+}
+
+async fn a_day_of_failures_turns_a_webhook_off_and_mails_the_admins(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let smtp_url = smtp.url();
+    let vars = [
+        ("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"),
+        ("SMTP_URL", smtp_url.as_str()),
+    ];
+    let app = TestApp::spawn_with(backend, &vars).await;
+    let (staff, admin) = app.admin().await;
+    // A key reads on (a day outlives the admin's session).
+    let (staff, _) = app.api_key(&staff, &["webhooks:write", "audit:read"]).await;
+    let receiver = Receiver::start(&[500; 50]).await;
+    let body = json!({"url": receiver.url, "events": ["booking.created"]});
+    let (_, created) = read(staff.post("/api/admin/webhooks", &body).await).await;
+    let id = created["webhook"]["id"].as_str().unwrap().to_owned();
+    let (customer, _) = app.customer().await;
+    let (consultant, _) = app.consultant().await;
+    read(customer.book(&consultant, &app.at(2, 10, 0), 30).await).await;
+    receiver.wait_for(1).await;
+
+    // Nearly a day later, still failing: still on.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.clock.advance(chrono::Duration::hours(23));
+    receiver.wait_for(2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (_, found) = read(staff.get(&format!("/api/admin/webhooks/{id}")).await).await;
+    assert_eq!(found["webhook"]["active"], true, "{found}");
+
+    // A day of nothing but failures turns it off, with the reason; the
+    // admins are told; the service's act is in the audit log.
+    app.clock.advance(chrono::Duration::hours(2));
+    receiver.wait_for(3).await;
+    let webhook = once_off(&staff, &id).await;
+    assert_eq!(webhook["disabledReason"], tripdesk::domain::FAILING);
+    let to = admin["email"].as_str().unwrap();
+    let notices = mails_to(&smtp, to, "A tripdesk webhook was turned off", 1).await;
+    assert!(notices[0].contains(&receiver.url), "{}", notices[0]);
+    assert!(notices[0].contains(tripdesk::domain::FAILING));
+    let entries = audit(&staff, &format!("targetId={id}&action=webhook.disabled")).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["actor"], Value::Null, "the service");
+    assert_eq!(entries[0]["details"]["reason"], tripdesk::domain::FAILING);
+
+    // Nothing more goes out while it is off.
+    app.clock.advance(chrono::Duration::hours(2));
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(receiver.received().len(), 3);
 }

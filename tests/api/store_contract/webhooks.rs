@@ -4,8 +4,8 @@
 use chrono::Duration;
 use serde_json::json;
 use tripdesk::domain::{
-    DeliveryStatus, Effects, EventType, EventTypes, TargetPolicy, Webhook, WebhookDescription,
-    WebhookEvent, WebhookId, WebhookSecret, WebhookUrl,
+    AuditContext, AuditEntry, AuditQuery, DeliveryStatus, Effects, EventType, EventTypes,
+    TargetPolicy, Webhook, WebhookDescription, WebhookEvent, WebhookId, WebhookSecret, WebhookUrl,
 };
 use tripdesk::store::{Attempt, DeliveryQuery};
 
@@ -155,6 +155,7 @@ async fn a_delivery_is_leased_once_and_its_tries_recorded(backend: Backend) {
         status: DeliveryStatus::Pending,
         next_attempt_at: Some(retry_at),
         disable: None,
+        when_disabled: Effects::default(),
     };
     store.record_attempt("a", &failed).await.unwrap();
     let listed = store.list_deliveries(hook.id, &all(10)).await.unwrap();
@@ -176,12 +177,20 @@ async fn a_delivery_is_leased_once_and_its_tries_recorded(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(due.len(), 1);
+    assert_eq!(
+        due[0].failing_since,
+        Some(now),
+        "failing since the first try"
+    );
+    let context = AuditContext::service(later);
+    let turned_off = AuditEntry::webhook_disabled(&context, hook.id, tripdesk::domain::GONE);
     let gone = Attempt {
         at: later,
         response_status: Some(410),
         status: DeliveryStatus::Failed,
         next_attempt_at: None,
         disable: Some(tripdesk::domain::GONE),
+        when_disabled: Effects::audit([turned_off.clone()]),
         ..failed
     };
     // A stale lease records nothing.
@@ -198,6 +207,13 @@ async fn a_delivery_is_leased_once_and_its_tries_recorded(backend: Backend) {
     );
     let stored = store.find_webhook(hook.id).await.unwrap().unwrap();
     assert!(!stored.active);
+    let query = AuditQuery::history_of(hook.id);
+    let entries = store.list_audit(&query).await.unwrap();
+    assert_eq!(
+        entries,
+        [turned_off],
+        "written with the try that turned it off"
+    );
     assert_eq!(
         stored.disabled_reason.as_deref(),
         Some(tripdesk::domain::GONE)
