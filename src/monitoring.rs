@@ -36,6 +36,10 @@ pub const NOTIFICATIONS_FAILED: &str = "tripdesk_notifications_failed_total";
 
 /// Webhook delivery tries by outcome (`succeeded`, `retried`, `failed`).
 pub const WEBHOOK_DELIVERIES: &str = "tripdesk_webhook_deliveries_total";
+/// Webhook deliveries waiting for a try.
+pub const WEBHOOKS_PENDING: &str = "tripdesk_webhook_deliveries_pending";
+/// Webhooks the service turned off.
+pub const WEBHOOKS_DISABLED: &str = "tripdesk_webhooks_disabled";
 
 /// Latency buckets, in seconds: sub-millisecond reads up to slow hashes.
 const LATENCY_BUCKETS: [f64; 14] = [
@@ -95,6 +99,14 @@ fn describe() {
         WEBHOOK_DELIVERIES,
         "Webhook delivery tries by outcome: succeeded, retried, failed"
     );
+    describe_gauge!(
+        WEBHOOKS_PENDING,
+        "Webhook deliveries waiting for a first try or a retry"
+    );
+    describe_gauge!(
+        WEBHOOKS_DISABLED,
+        "Webhooks the service turned off (410 Gone, or a day of failures)"
+    );
 }
 
 /// Every unlabelled metric, exported from the first scrape (a counter
@@ -110,7 +122,12 @@ fn start_at_zero() {
     ] {
         metrics::counter!(counter).increment(0);
     }
-    for gauge in [HASH_QUEUE, NOTIFICATIONS_PENDING] {
+    for gauge in [
+        HASH_QUEUE,
+        NOTIFICATIONS_PENDING,
+        WEBHOOKS_PENDING,
+        WEBHOOKS_DISABLED,
+    ] {
         metrics::gauge!(gauge).increment(0.0);
     }
 }

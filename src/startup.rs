@@ -361,6 +361,18 @@ impl Application {
     }
 }
 
+/// Sets the gauges of what waits to go out (left as they were when the
+/// store cannot say).
+async fn record_backlogs(state: &AppState) {
+    if let Ok(pending) = state.store.pending_messages(state.now()).await {
+        metrics::gauge!(monitoring::NOTIFICATIONS_PENDING).set(pending as f64);
+    }
+    if let Ok(webhooks) = state.store.webhook_backlog().await {
+        metrics::gauge!(monitoring::WEBHOOKS_PENDING).set(webhooks.pending as f64);
+        metrics::gauge!(monitoring::WEBHOOKS_DISABLED).set(webhooks.disabled as f64);
+    }
+}
+
 /// Periodic housekeeping beside the server: fold recorded metrics, forget
 /// idle addresses of the per-address limit, purge what ended from the store.
 async fn upkeep(state: web::Data<AppState>, recorder: Option<PrometheusHandle>) {
@@ -378,11 +390,8 @@ async fn upkeep(state: web::Data<AppState>, recorder: Option<PrometheusHandle>) 
             state.auth_limiter.forget_idle();
             state.key_limiter.forget_idle();
         }
-        if tick % pending_every == 0
-            && recorder.is_some()
-            && let Ok(pending) = state.store.pending_messages(state.now()).await
-        {
-            metrics::gauge!(monitoring::NOTIFICATIONS_PENDING).set(pending as f64);
+        if tick % pending_every == 0 && recorder.is_some() {
+            record_backlogs(&state).await;
         }
         if tick % purge_every == 0 {
             match state.store.purge_ended(state.now()).await {

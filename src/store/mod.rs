@@ -32,7 +32,7 @@ pub use bookings::{BookingStore, CalendarStore, ConsultantStore};
 pub use idempotency::IdempotencyStore;
 pub(crate) use outbox::follow_ups;
 pub use outbox::{Delivery, Finished, OutboxStore};
-pub use webhooks::{Attempt, DeliveryQuery, DueDelivery, WebhookStore};
+pub use webhooks::{Attempt, DeliveryQuery, DueDelivery, WebhookBacklog, WebhookStore};
 pub(crate) use webhooks::{events_from_json, events_to_json};
 
 /// Why a store operation failed.

@@ -53,6 +53,16 @@ pub struct Attempt {
     pub when_disabled: Effects,
 }
 
+/// How webhook delivery stands, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WebhookBacklog {
+    /// Deliveries waiting for a first try or a retry.
+    pub pending: u64,
+    /// Webhooks the service turned off (a `410 Gone` or a day of
+    /// failures), not those an admin switched off.
+    pub disabled: u64,
+}
+
 /// Which deliveries of a webhook to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryQuery {
@@ -124,6 +134,9 @@ pub trait WebhookStore: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<DueDelivery>>;
+
+    /// How many deliveries wait, and how many webhooks the service turned off.
+    async fn webhook_backlog(&self) -> StoreResult<WebhookBacklog>;
 
     /// Records a try of a delivery `lease` still holds, turning its webhook
     /// off when the try says so (and, if it was on, writing

@@ -7,7 +7,9 @@ use super::Instrumented;
 use crate::domain::{
     DeliveryId, Effects, Webhook, WebhookDelivery, WebhookEvent, WebhookId, WebhookSecret,
 };
-use crate::store::{Attempt, DeliveryQuery, DueDelivery, StoreResult, WebhookStore};
+use crate::store::{
+    Attempt, DeliveryQuery, DueDelivery, StoreResult, WebhookBacklog, WebhookStore,
+};
 
 #[async_trait]
 impl WebhookStore for Instrumented {
@@ -63,6 +65,10 @@ impl WebhookStore for Instrumented {
 
     async fn queue_event(&self, webhook: WebhookId, event: &WebhookEvent) -> StoreResult<bool> {
         timed!(self, "queue_event", self.inner.queue_event(webhook, event))
+    }
+
+    async fn webhook_backlog(&self) -> StoreResult<WebhookBacklog> {
+        timed!(self, "webhook_backlog", self.inner.webhook_backlog())
     }
 
     async fn list_deliveries(

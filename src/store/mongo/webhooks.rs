@@ -18,7 +18,9 @@ use crate::domain::{
     DeliveryId, DeliveryStatus, Effects, Webhook, WebhookDelivery, WebhookEvent, WebhookId,
     WebhookSecret,
 };
-use crate::store::{Attempt, DeliveryQuery, DueDelivery, StoreResult, WebhookStore};
+use crate::store::{
+    Attempt, DeliveryQuery, DueDelivery, StoreResult, WebhookBacklog, WebhookStore,
+};
 
 /// `filter`, for webhooks not deleted.
 fn live(mut filter: Document) -> Document {
@@ -203,6 +205,20 @@ impl WebhookStore for MongoStore {
         }
         self.insert_delivery(webhook, event).await?;
         Ok(true)
+    }
+
+    async fn webhook_backlog(&self) -> StoreResult<WebhookBacklog> {
+        let pending = self
+            .webhook_deliveries
+            .count_documents(doc! {"status": DeliveryStatus::Pending.as_str()})
+            .await
+            .map_err(classify)?;
+        let disabled = self
+            .webhooks
+            .count_documents(live(doc! {"disabledReason": {"$ne": Bson::Null}}))
+            .await
+            .map_err(classify)?;
+        Ok(WebhookBacklog { pending, disabled })
     }
 
     async fn list_deliveries(

@@ -13,7 +13,9 @@ use crate::domain::{
     DeliveryId, DeliveryStatus, Effects, EventId, EventType, EventTypes, Webhook, WebhookDelivery,
     WebhookDescription, WebhookEvent, WebhookId, WebhookSecret, WebhookUrl,
 };
-use crate::store::{Attempt, DeliveryQuery, DueDelivery, StoreError, StoreResult, WebhookStore};
+use crate::store::{
+    Attempt, DeliveryQuery, DueDelivery, StoreError, StoreResult, WebhookBacklog, WebhookStore,
+};
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Internal(format!("corrupt webhook data: {what}").into())
@@ -232,6 +234,24 @@ impl WebhookStore for SqliteStore {
                 ],
             )?;
             Ok(queued > 0)
+        })
+        .await
+    }
+
+    async fn webhook_backlog(&self) -> StoreResult<WebhookBacklog> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'),
+                        (SELECT count(*) FROM webhooks
+                         WHERE active = 0 AND disabled_reason IS NOT NULL)",
+                [],
+                |row| {
+                    Ok(WebhookBacklog {
+                        pending: row.get(0)?,
+                        disabled: row.get(1)?,
+                    })
+                },
+            )?)
         })
         .await
     }

@@ -7,7 +7,7 @@ use tripdesk::domain::{
     AuditContext, AuditEntry, AuditQuery, DeliveryStatus, Effects, EventType, EventTypes,
     TargetPolicy, Webhook, WebhookDescription, WebhookEvent, WebhookId, WebhookSecret, WebhookUrl,
 };
-use tripdesk::store::{Attempt, DeliveryQuery};
+use tripdesk::store::{Attempt, DeliveryQuery, WebhookBacklog};
 
 use super::*;
 use crate::helpers::Backend;
@@ -158,6 +158,8 @@ async fn a_delivery_is_leased_once_and_its_tries_recorded(backend: Backend) {
         when_disabled: Effects::default(),
     };
     store.record_attempt("a", &failed).await.unwrap();
+    let backlog = |pending, disabled| WebhookBacklog { pending, disabled };
+    assert_eq!(store.webhook_backlog().await.unwrap(), backlog(1, 0));
     let listed = store.list_deliveries(hook.id, &all(10)).await.unwrap();
     assert_eq!(listed[0].attempts, 1);
     assert_eq!(listed[0].response_status, Some(503));
@@ -214,6 +216,7 @@ async fn a_delivery_is_leased_once_and_its_tries_recorded(backend: Backend) {
         [turned_off],
         "written with the try that turned it off"
     );
+    assert_eq!(store.webhook_backlog().await.unwrap(), backlog(0, 1));
     assert_eq!(
         stored.disabled_reason.as_deref(),
         Some(tripdesk::domain::GONE)

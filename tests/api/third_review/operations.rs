@@ -37,6 +37,8 @@ async fn every_metric_is_exported_from_the_first_scrape() {
         "tripdesk_notifications_failed_total",
         "tripdesk_notifications_pending",
         "tripdesk_password_hash_queue_depth",
+        "tripdesk_webhook_deliveries_pending",
+        "tripdesk_webhooks_disabled",
     ] {
         assert!(
             text.lines().any(|line| line == format!("{name} 0")),
