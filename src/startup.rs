@@ -261,6 +261,16 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
+        Self::build_with(settings, clock, Arc::new(SystemLookup)).await
+    }
+
+    /// Builds the application with a given clock, resolving webhook
+    /// targets' names through `webhook_lookup` (tests answer for names).
+    pub async fn build_with(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        webhook_lookup: Arc<dyn Lookup>,
+    ) -> Result<Self, StartupError> {
         let lock = match &settings.store {
             StoreSettings::Sqlite { path, .. } => Some(ServerLock::acquire(path)?),
             StoreSettings::Mongo { .. } => None,
@@ -279,7 +289,6 @@ impl Application {
             .transpose()?;
         let (workers, shutdown_timeout) = (settings.workers, settings.shutdown_timeout);
         let dispatcher = dispatcher(&settings, &store, &clock)?;
-        let webhook_lookup: Arc<dyn Lookup> = Arc::new(SystemLookup);
         let webhooks = WebhookDispatcher::new(
             Arc::clone(&store),
             Arc::clone(&clock),

@@ -220,7 +220,7 @@ async fn a_killed_service_loses_no_acknowledged_booking(backend: Backend) {
 
 /// The first consultant (of the demo data) and the starts of its free slots
 /// in the next two weeks.
-async fn first_consultant_slots(client: &TestClient) -> (String, Vec<String>) {
+pub(crate) async fn first_consultant_slots(client: &TestClient) -> (String, Vec<String>) {
     let (_, consultants) = read(client.get("/api/consultants").await).await;
     let id = consultants["consultants"][0]["id"]
         .as_str()
@@ -237,7 +237,7 @@ async fn first_consultant_slots(client: &TestClient) -> (String, Vec<String>) {
     (id, slots)
 }
 
-async fn drop_database(uri: &str, name: &str) {
+pub(crate) async fn drop_database(uri: &str, name: &str) {
     let client = mongodb::Client::with_uri_str(uri).await.unwrap();
     client.database(name).drop().await.unwrap();
 }

@@ -151,6 +151,11 @@ async fn private_targets_are_refused_when_saved(backend: Backend) {
         "http://[::ffff:127.0.0.1]/hook",
         "http://169.254.169.254/latest/meta-data",
         "http://10.0.0.5/hook",
+        "http://0x7f.1/hook",
+        "http://100.64.0.1/hook",
+        "http://224.0.0.1/hook",
+        "http://[fd00::1]/hook",
+        "http://[fe80::1]/hook",
         "http://user:pw@crm.example/hook",
     ] {
         let body = json!({"url": url, "events": ["booking.created"]});

@@ -4,7 +4,7 @@
 mod client;
 mod mail;
 mod process;
-mod receiver;
+pub mod receiver;
 mod smtp;
 
 pub use client::{TestClient, assert_error, booking_body, read};
@@ -32,6 +32,7 @@ use tripdesk::hashing::PasswordHasher;
 use tripdesk::seed::{NewConsultant, add_admin, add_consultant};
 use tripdesk::startup::Application;
 use tripdesk::store::SharedStore;
+use tripdesk::webhooks::resolver::{Lookup, SystemLookup};
 
 /// Which store a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +131,28 @@ pub enum TestData {
     },
 }
 
+impl TestData {
+    /// A fresh database of the MongoDB server at `uri`.
+    fn fresh_mongo(uri: &str) -> Self {
+        TestData::Mongo {
+            uri: uri.to_owned(),
+            database: format!("tripdesk_test_{}", rand_suffix()),
+        }
+    }
+
+    /// The variables that point the service at this store (the SQLite
+    /// file's path comes with the directory's owner).
+    fn store_vars(&self) -> Vec<(String, String)> {
+        match self {
+            TestData::Sqlite(_) => Vec::new(),
+            TestData::Mongo { uri, database } => vec![
+                ("MONGODB_URI".to_owned(), uri.clone()),
+                ("MONGODB_DB".to_owned(), database.clone()),
+            ],
+        }
+    }
+}
+
 impl Drop for TestData {
     fn drop(&mut self) {
         if let TestData::Mongo { uri, database } = self {
@@ -179,6 +202,7 @@ pub struct TestApp {
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     vars: Vec<(String, String)>,
     data: Arc<TestData>,
+    lookup: Arc<dyn Lookup>,
 }
 
 impl TestApp {
@@ -189,32 +213,55 @@ impl TestApp {
     /// Starts the application with extra environment variables, on a fresh
     /// SQLite file or a fresh database of the test MongoDB server.
     pub async fn spawn_with(backend: Backend, vars: &[(&str, &str)]) -> Self {
+        Self::spawn_resolving(backend, vars, Arc::new(SystemLookup)).await
+    }
+
+    /// Like [`spawn_with`](Self::spawn_with), resolving webhook targets'
+    /// names through `lookup`.
+    pub async fn spawn_resolving(
+        backend: Backend,
+        vars: &[(&str, &str)],
+        lookup: Arc<dyn Lookup>,
+    ) -> Self {
         match backend {
             Backend::Sqlite => {
                 let dir = TempDir::new().expect("temporary directory");
                 let path = dir.path().join("tripdesk.db").display().to_string();
-                Self::launch(TestData::Sqlite(dir), &[("DATABASE_PATH", &path)], vars).await
+                let data = TestData::Sqlite(dir);
+                Self::launch(data, &[("DATABASE_PATH", &path)], vars, lookup).await
             }
             Backend::Mongo => {
                 let uri = mongo_uri();
                 require_mongo(&uri);
-                Self::spawn_on_mongo(&uri, vars).await
+                Self::launch(TestData::fresh_mongo(&uri), &[], vars, lookup).await
             }
         }
     }
 
     /// Starts the application on a fresh database of the MongoDB server at `uri`.
     pub async fn spawn_on_mongo(uri: &str, vars: &[(&str, &str)]) -> Self {
-        let database = format!("tripdesk_test_{}", rand_suffix());
-        let store_vars = [("MONGODB_URI", uri), ("MONGODB_DB", database.as_str())];
-        let data = TestData::Mongo {
-            uri: uri.to_owned(),
-            database: database.clone(),
-        };
-        Self::launch(data, &store_vars, vars).await
+        let data = TestData::fresh_mongo(uri);
+        Self::launch(data, &[], vars, Arc::new(SystemLookup)).await
     }
 
-    async fn launch(data: TestData, store_vars: &[(&str, &str)], vars: &[(&str, &str)]) -> Self {
+    /// Another instance of the service on this one's MongoDB database (and
+    /// clock), as a second machine behind a load balancer would be.
+    pub async fn another_instance(&self) -> Self {
+        assert!(
+            matches!(*self.data, TestData::Mongo { .. }),
+            "one SQLite file has one server"
+        );
+        let vars = self.vars.clone();
+        let (data, clock) = (Arc::clone(&self.data), Arc::clone(&self.clock));
+        Self::start(vars, data, clock, Arc::clone(&self.lookup)).await
+    }
+
+    async fn launch(
+        data: TestData,
+        store_vars: &[(&str, &str)],
+        vars: &[(&str, &str)],
+        lookup: Arc<dyn Lookup>,
+    ) -> Self {
         init_test_logging();
         let defaults = [
             ("HOST", "127.0.0.1"),
@@ -234,11 +281,16 @@ impl TestApp {
         ];
         let all = defaults
             .iter()
-            .chain(store_vars)
-            .chain(vars)
             .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain(data.store_vars())
+            .chain(
+                store_vars
+                    .iter()
+                    .chain(vars)
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            )
             .collect();
-        Self::start(all, Arc::new(data), Arc::new(ManualClock::new())).await
+        Self::start(all, Arc::new(data), Arc::new(ManualClock::new()), lookup).await
     }
 
     /// The value of a variable the app was started with.
@@ -254,6 +306,7 @@ impl TestApp {
         vars: Vec<(String, String)>,
         data: Arc<TestData>,
         clock: Arc<ManualClock>,
+        lookup: Arc<dyn Lookup>,
     ) -> Self {
         let settings = Settings::from_lookup(|name| {
             vars.iter()
@@ -262,7 +315,7 @@ impl TestApp {
                 .map(|(_, value)| value.clone())
         })
         .expect("test settings are valid");
-        let application = Application::build_with_clock(settings, clock.clone())
+        let application = Application::build_with(settings, clock.clone(), Arc::clone(&lookup))
             .await
             .expect("the application starts");
         let base = format!("http://127.0.0.1:{}", application.port());
@@ -281,6 +334,7 @@ impl TestApp {
             serving,
             vars,
             data,
+            lookup,
         }
     }
 
@@ -308,7 +362,7 @@ impl TestApp {
             .await
             .expect("the server task ends")
             .expect("the server stopped cleanly");
-        Self::start(self.vars, self.data, self.clock).await
+        Self::start(self.vars, self.data, self.clock, self.lookup).await
     }
 
     /// A new client with an empty cookie jar (another browser).

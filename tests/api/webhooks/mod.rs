@@ -14,6 +14,9 @@ use tripdesk::domain::{
 use tripdesk::store::DeliveryQuery;
 
 use crate::helpers::{Backend, Receiver, TestApp, read};
+
+mod crash;
+mod delivery;
 use crate::store_tests;
 
 store_tests!(
