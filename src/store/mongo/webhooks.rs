@@ -368,27 +368,27 @@ impl WebhookStore for MongoStore {
         if replaced.matched_count == 0 {
             return Ok(());
         }
-        // Only the failure clock and the switch: a whole-document write here
-        // could undo a secret rotated meanwhile.
-        let Some(Stored { failing_since, .. }) = self.webhook_internals(attempt.webhook).await?
-        else {
-            return Ok(());
-        };
-        let failing_since = match attempt.status {
-            DeliveryStatus::Succeeded => Bson::Null,
-            _ => Bson::Int64(failing_since.unwrap_or(attempt.at.timestamp_millis())),
-        };
-        let mut set = doc! {"failingSince": failing_since};
+        // Only the failure clock and the switch, each a conditional update
+        // (no read to race with another dispatcher's try; a whole-document
+        // write could undo a secret rotated meanwhile).
         let filter = live(doc! {"_id": object_id(attempt.webhook.bytes())});
+        let (clock_filter, clock) = match attempt.status {
+            DeliveryStatus::Succeeded => (filter.clone(), Bson::Null),
+            _ => {
+                // Started by the first failure after a success only.
+                let mut unset = filter.clone();
+                unset.insert("failingSince", Bson::Null);
+                (unset, Bson::Int64(attempt.at.timestamp_millis()))
+            }
+        };
+        self.webhooks
+            .update_one(clock_filter, doc! {"$set": {"failingSince": clock}})
+            .await
+            .map_err(classify)?;
         let Some(reason) = attempt.disable else {
-            self.webhooks
-                .update_one(filter, doc! {"$set": set})
-                .await
-                .map_err(classify)?;
             return Ok(());
         };
-        set.insert("active", false);
-        set.insert("disabledReason", reason);
+        let set = doc! {"active": false, "disabledReason": reason};
         self.turn_off(filter, set, &attempt.when_disabled).await
     }
 }
