@@ -17,6 +17,7 @@ use crate::helpers::{Backend, Receiver, TestApp, read};
 
 mod crash;
 mod delivery;
+mod readme_receivers;
 use crate::store_tests;
 
 store_tests!(
