@@ -35,7 +35,8 @@ function staticSite(api) {
   const server = createServer((request, response) => {
     const path = new URL(request.url, "http://x").pathname;
     const name = path === "/" ? "index.html" : path.slice(1);
-    if (!["index.html", "app.js", "calendar.js", "admin.js", "app.css"].includes(name)) {
+    const files = ["index.html", "app.js", "calendar.js", "admin.js", "webhooks.js", "app.css"];
+    if (!files.includes(name)) {
       response.writeHead(404).end();
       return;
     }
@@ -69,6 +70,8 @@ async function startTripdesk(allowedOrigin) {
       PATH: process.env.PATH, APP_ENV: "development", HOST: "127.0.0.1", PORT: String(port),
       DATABASE_PATH: join(data, "tripdesk.db"), SEED_DEMO_DATA: "true",
       ALLOWED_ORIGINS: allowedOrigin, RUST_LOG: "warn", METRICS_ADDR: "",
+      // The webhook test's receiver listens on 127.0.0.1.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -310,15 +313,21 @@ async function logIn(page, email, password) {
   await page.waitForSelector("#whoami:not([hidden])");
 }
 
-test("staff invite a consultant, reassign a booking, read its history, deactivate", async () => {
+/** A new staff account made with `tripdesk admin add`; its email. */
+function addStaff(password) {
   const staffEmail = uniqueEmail("staff");
   const added = spawnSync(binary, [
     "admin", "add", "--email", staffEmail, "--name", "Sam Staff", "--password-stdin",
   ], {
-    cwd: data, input: "a staff member's long secret\n",
+    cwd: data, input: `${password}\n`,
     env: { PATH: process.env.PATH, DATABASE_PATH: join(data, "tripdesk.db"), RUST_LOG: "warn" },
   });
   assert.equal(added.status, 0, String(added.stderr));
+  return staffEmail;
+}
+
+test("staff invite a consultant, reassign a booking, read its history, deactivate", async () => {
+  const staffEmail = addStaff("a staff member's long secret");
 
   // A customer books with the first consultant.
   const customerContext = await browser.newContext();
@@ -397,6 +406,63 @@ test("staff invite a consultant, reassign a booking, read its history, deactivat
     .locator("button.reactivate").click();
   await page.waitForSelector("#staff-consultants li:not(.inactive):has-text('Ines Invited')");
   await Promise.all([context.close(), customerContext.close(), invitedContext.close()]);
+});
+
+test("staff subscribe a webhook, ping it and read its deliveries", async () => {
+  const received = [];
+  const receiver = await new Promise((done) => {
+    const server = createServer((request, response) => {
+      const chunks = [];
+      request.on("data", (chunk) => chunks.push(chunk));
+      request.on("end", () => {
+        received.push({ type: request.headers["tripdesk-event-type"], body: Buffer.concat(chunks) });
+        response.writeHead(request.headers["tripdesk-event-type"] === "ping" ? 204 : 500).end();
+      });
+    });
+    server.listen(0, "127.0.0.1", () =>
+      done({ server, url: `http://127.0.0.1:${server.address().port}/hooks/tripdesk` }));
+  });
+  const staffEmail = addStaff("a webhook admin's long secret");
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  await logIn(page, staffEmail, "a webhook admin's long secret");
+  await page.waitForSelector("#admin-section:not([hidden])");
+
+  await page.fill("#webhook-form [name=url]", receiver.url);
+  await page.fill("#webhook-form [name=description]", "CRM sync");
+  await page.check("#webhook-events input[value='customer.registered']");
+  await page.click("#webhook-form button[type=submit]");
+  const row = page.locator("#webhooks li", { hasText: receiver.url });
+  await row.waitFor();
+  assert.match(await page.textContent("#webhook-secret"), /whsec_[0-9a-f]{64}/);
+  assert.match(await row.locator(".meta").textContent(), /booking\.created.*customer\.registered · on · CRM sync/);
+
+  await row.locator("button.ping").click();
+  for (let i = 0; i < 100 && received.length === 0; i++) {
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  assert.equal(received[0]?.type, "ping");
+  // The log shows the ping delivered (recorded just after the answer).
+  for (let i = 0; ; i++) {
+    await row.locator("button.deliveries").click();
+    await page.waitForSelector("#deliveries:not([hidden])");
+    const entries = await page.locator("#delivery-entries li").allTextContents();
+    if (entries.some((line) => /^ping · succeeded · 1 try · HTTP 204/.test(line))) break;
+    assert.ok(i < 50, entries.join("\n"));
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  await page.screenshot({ path: join(shots, "webhooks.png"), fullPage: true });
+
+  await row.locator("button.switch").click();
+  await page.waitForSelector(`#webhooks li.inactive:has-text('${receiver.url}')`);
+  await page.locator("#webhooks li", { hasText: receiver.url }).locator("button.delete").click();
+  await page.waitForFunction((url) =>
+    ![...document.querySelectorAll("#webhooks li")].some((li) => li.textContent.includes(url)),
+  receiver.url);
+  receiver.server.close();
+  await context.close();
 });
 
 test("a phishing link cannot point the genuine page at another server", async () => {

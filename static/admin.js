@@ -1,7 +1,8 @@
 // tripdesk demo frontend, the agency's screen (role admin): consultants
 // with invite, deactivate and reactivate; every booking with filters,
-// reassignment and history. Uses app.js's helpers (api, $, attempt, say,
-// formatTime, formJson); app.js calls loadAdmin for staff.
+// reassignment and history; webhooks (webhooks.js). Uses app.js's helpers
+// (api, $, attempt, say, formatTime, formJson); app.js calls loadAdmin for
+// staff.
 "use strict";
 
 let staffConsultants = [];
@@ -10,6 +11,7 @@ let staffCursor = null;
 async function loadAdmin() {
   await loadStaffConsultants();
   await loadStaffBookings(false);
+  await loadWebhooks();
 }
 
 function element(tag, text, className) {

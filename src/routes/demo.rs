@@ -9,6 +9,7 @@ const INDEX: &str = include_str!("../../static/index.html");
 const SCRIPT: &str = include_str!("../../static/app.js");
 const CALENDAR_SCRIPT: &str = include_str!("../../static/calendar.js");
 const ADMIN_SCRIPT: &str = include_str!("../../static/admin.js");
+const WEBHOOKS_SCRIPT: &str = include_str!("../../static/webhooks.js");
 const STYLES: &str = include_str!("../../static/app.css");
 
 /// Only this origin's own files, and requests to this origin only: the page
@@ -37,7 +38,7 @@ const NEVER_STORE: &str = "no-store";
 /// that mailed links open (`?token=…`) are the same page, which reads the
 /// token and drops it from the address bar; the access log records paths
 /// without their query, and no cache keeps them.
-pub const FILES: [(&str, &str, &str, &str); 8] = [
+pub const FILES: [(&str, &str, &str, &str); 9] = [
     ("/", "text/html; charset=utf-8", INDEX, REVALIDATE),
     (
         "/reset-password",
@@ -73,6 +74,12 @@ pub const FILES: [(&str, &str, &str, &str); 8] = [
         "/admin.js",
         "text/javascript; charset=utf-8",
         ADMIN_SCRIPT,
+        REVALIDATE,
+    ),
+    (
+        "/webhooks.js",
+        "text/javascript; charset=utf-8",
+        WEBHOOKS_SCRIPT,
         REVALIDATE,
     ),
     ("/app.css", "text/css; charset=utf-8", STYLES, REVALIDATE),

@@ -23,6 +23,11 @@ async fn the_demo_page_and_its_files_are_served_with_a_strict_policy() {
             "async function loadCalendar(",
         ),
         ("/admin.js", "text/javascript", "async function loadAdmin("),
+        (
+            "/webhooks.js",
+            "text/javascript",
+            "async function loadWebhooks(",
+        ),
         ("/app.css", "text/css", ".booking"),
     ] {
         let response = client.get(path).await;
