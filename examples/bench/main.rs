@@ -6,12 +6,14 @@
 
 mod argon;
 mod bookings;
+mod counter;
 mod report;
 mod server;
 mod sessions;
 mod setup;
 mod smtp_sink;
 mod staff;
+mod webhook_sink;
 mod wrk;
 
 use std::io::Write as _;
@@ -58,7 +60,8 @@ struct Options {
     /// Working directory for stores, scripts and service logs.
     #[arg(long, default_value = "target/bench")]
     workdir: PathBuf,
-    /// Only scenario (4), notifications off and on (for work on the booking path).
+    /// Only scenario (4): notifications off, on, and on with a webhook (for
+    /// work on the booking path).
     #[arg(long)]
     bookings_only: bool,
     /// Also write the table as Markdown here.
@@ -118,6 +121,11 @@ async fn main() -> Result<()> {
     // The service runs in its own working directory.
     options.server = std::path::absolute(&options.server)?;
     let sink = smtp_sink::SmtpSink::start()?;
+    let webhook_sink = webhook_sink::WebhookSink::start()?;
+    let sinks = bookings::Sinks {
+        mail: &sink,
+        webhooks: &webhook_sink,
+    };
     options.smtp_url = sink.url();
     let mut report = Report::default();
     for store in &options.stores {
@@ -139,8 +147,13 @@ async fn main() -> Result<()> {
         };
         bookings::bookings(
             &options,
-            [&backend("bookings-quiet")?, &backend("bookings")?],
-            (&dir, &sink),
+            [
+                &backend("bookings-quiet")?,
+                &backend("bookings")?,
+                &backend("bookings-webhook")?,
+            ],
+            &dir,
+            &sinks,
             &mut report,
         )
         .await?;

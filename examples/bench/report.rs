@@ -15,6 +15,7 @@ pub enum Row {
     Availability,
     Book,
     BookQuiet,
+    BookWebhook,
     Login,
     LoginFlood,
     MeDuringFlood,
@@ -30,6 +31,7 @@ impl Row {
             Row::Availability => "(8) GET availability, 31 days, 200 bookings, 10 time off",
             Row::Book => "(4) POST /api/bookings, free slots",
             Row::BookQuiet => "(4) the same, booking notifications off",
+            Row::BookWebhook => "(4) the same, one webhook subscribed",
             Row::Login => "(5) POST /api/users/login",
             Row::LoginFlood => "(6) login flood, beside the /me below",
             Row::MeDuringFlood => "(6) GET /api/users/me during the flood",
@@ -38,6 +40,19 @@ impl Row {
             }
         }
     }
+}
+
+/// How webhook deliveries kept up with a run of (4) with a subscription.
+pub struct WebhookDrain {
+    pub store: &'static str,
+    /// Deliveries received during the load (warm-up and measured).
+    pub during: u64,
+    /// How long the load ran.
+    pub load_seconds: f64,
+    /// Deliveries received after it, until none came for two seconds.
+    pub backlog: u64,
+    /// How long those took to arrive.
+    pub seconds: f64,
 }
 
 struct Memory {
@@ -57,6 +72,7 @@ pub struct Report {
     raw_argon2: Vec<(&'static str, f64)>,
     rows: Vec<(&'static str, Row, Measured)>,
     memory: Vec<Memory>,
+    webhooks: Vec<WebhookDrain>,
 }
 
 /// The errors column: the count, or that nothing completed.
@@ -98,6 +114,10 @@ impl Report {
             sessions,
             sweep,
         });
+    }
+
+    pub fn webhooks(&mut self, drain: WebhookDrain) {
+        self.webhooks.push(drain);
     }
 
     pub fn raw_argon2(&mut self, store: &'static str, rate: f64) {
@@ -173,6 +193,24 @@ impl Report {
                 "{store}: (4) notifications on / off = {notified:.0} % (target >= 80 %: {})",
                 verdict(notified >= 80.0)
             ));
+            if self.find(store, Row::BookWebhook).is_some() {
+                let hooked = 100.0 * rate(Row::BookWebhook) / rate(Row::Book);
+                lines.push(format!(
+                    "{store}: (4) with a webhook / without = {hooked:.0} % (target >= 80 %: {})",
+                    verdict(hooked >= 80.0)
+                ));
+            }
+            for drain in self.webhooks.iter().filter(|drain| drain.store == store) {
+                lines.push(format!(
+                    "{store}: webhook deliveries: {} during the load ({:.0} per s), \
+                     then a backlog of {} drained in {:.1} s ({:.0} per s)",
+                    drain.during,
+                    drain.during as f64 / drain.load_seconds.max(0.001),
+                    drain.backlog,
+                    drain.seconds,
+                    drain.backlog as f64 / drain.seconds.max(0.001),
+                ));
+            }
             if self.find(store, Row::Login).is_none() {
                 continue;
             }

@@ -106,6 +106,23 @@ impl Api {
             .await?)
     }
 
+    /// The JSON answer of `POST path` with `body` as the session `token`.
+    pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> Result<Value> {
+        Ok(self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(
+                reqwest::header::COOKIE,
+                format!("{}={token}", self.cookie_name),
+            )
+            .json(body)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
     /// At least `wanted` free slots, from tomorrow on, across `consultants`,
     /// interleaved so that consecutive slots belong to different consultants.
     pub async fn free_slots(&self, consultants: &[String], wanted: usize) -> Result<Vec<FreeSlot>> {

@@ -5,15 +5,15 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Result;
+
+use crate::counter::Counter;
 
 /// A running sink; its threads end with the harness.
 pub struct SmtpSink {
     port: u16,
-    received: Arc<AtomicU64>,
+    received: Counter,
 }
 
 impl SmtpSink {
@@ -21,11 +21,11 @@ impl SmtpSink {
     pub fn start() -> Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
-        let received = Arc::new(AtomicU64::new(0));
-        let counter = Arc::clone(&received);
+        let received = Counter::default();
+        let counter = received.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let counter = Arc::clone(&counter);
+                let counter = counter.clone();
                 std::thread::spawn(move || {
                     let _ = serve(stream, &counter);
                 });
@@ -41,28 +41,18 @@ impl SmtpSink {
 
     /// Mails accepted so far.
     pub fn received(&self) -> u64 {
-        self.received.load(Ordering::Relaxed)
+        self.received.get()
     }
 
     /// Waits until no mail has arrived for two seconds (at most `limit`);
-    /// how many arrived meanwhile, and over how many seconds (the quiet
-    /// two not counted).
+    /// how many arrived meanwhile, and over how many seconds.
     pub fn settle(&self, limit: std::time::Duration) -> (u64, f64) {
-        let (start, started) = (self.received(), std::time::Instant::now());
-        let (mut last, mut last_change) = (start, started);
-        while started.elapsed() < limit && last_change.elapsed().as_secs() < 2 {
-            std::thread::sleep(std::time::Duration::from_millis(200));
-            let now = self.received();
-            if now != last {
-                (last, last_change) = (now, std::time::Instant::now());
-            }
-        }
-        (last - start, (last_change - started).as_secs_f64())
+        self.received.settle(limit)
     }
 }
 
 /// One SMTP session: every command accepted, every message counted.
-fn serve(stream: TcpStream, received: &AtomicU64) -> std::io::Result<()> {
+fn serve(stream: TcpStream, received: &Counter) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut writer = stream;
     writer.write_all(b"220 bench-sink ESMTP\r\n")?;
@@ -86,7 +76,7 @@ fn serve(stream: TcpStream, received: &AtomicU64) -> std::io::Result<()> {
                         break;
                     }
                 }
-                received.fetch_add(1, Ordering::Relaxed);
+                received.add();
                 writer.write_all(b"250 queued\r\n")?;
             }
             "QUIT" => {
