@@ -10,15 +10,14 @@ use serde_json::json;
 use crate::report::{Report, Row, WebhookDrain};
 use crate::server::{self, Backend, Service};
 use crate::setup::{Account, Api, FreeSlot};
-use crate::smtp_sink::SmtpSink;
-use crate::webhook_sink::WebhookSink;
+use crate::sink::Sink;
 use crate::wrk::Script;
 use crate::{COOKIE, Options, progress, write_lines};
 
 /// Where the services of (4) send their mail and their webhook deliveries.
 pub struct Sinks<'a> {
-    pub mail: &'a SmtpSink,
-    pub webhooks: &'a WebhookSink,
+    pub mail: &'a Sink,
+    pub webhooks: &'a Sink,
 }
 
 /// Scenario (4): bookings on distinct free slots, with booking
@@ -122,7 +121,7 @@ async fn book_flat_out(
 }
 
 /// Subscribes the harness's receiver to `booking.created`, as staff.
-async fn subscribe(api: &Api, sink: &WebhookSink) -> Result<()> {
+async fn subscribe(api: &Api, sink: &Sink) -> Result<()> {
     let staff = api
         .login(server::STAFF, server::CONSULTANT_PASSWORD)
         .await?;

@@ -6,11 +6,11 @@
 
 mod argon;
 mod bookings;
-mod counter;
 mod report;
 mod server;
 mod sessions;
 mod setup;
+mod sink;
 mod smtp_sink;
 mod staff;
 mod webhook_sink;
@@ -120,8 +120,8 @@ async fn main() -> Result<()> {
     let mut options = Options::parse();
     // The service runs in its own working directory.
     options.server = std::path::absolute(&options.server)?;
-    let sink = smtp_sink::SmtpSink::start()?;
-    let webhook_sink = webhook_sink::WebhookSink::start()?;
+    let sink = smtp_sink::start()?;
+    let webhook_sink = webhook_sink::start()?;
     let sinks = bookings::Sinks {
         mail: &sink,
         webhooks: &webhook_sink,

@@ -4,51 +4,15 @@
 //! through the development `.eml` file outbox.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 
 use anyhow::Result;
 
-use crate::counter::Counter;
+use crate::sink::{Counter, Sink};
 
-/// A running sink; its threads end with the harness.
-pub struct SmtpSink {
-    port: u16,
-    received: Counter,
-}
-
-impl SmtpSink {
-    /// Listens on a free port, one thread per connection.
-    pub fn start() -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let port = listener.local_addr()?.port();
-        let received = Counter::default();
-        let counter = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let counter = counter.clone();
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &counter);
-                });
-            }
-        });
-        Ok(Self { port, received })
-    }
-
-    /// `smtp://127.0.0.1:<port>` (plain: a local relay).
-    pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    /// Mails accepted so far.
-    pub fn received(&self) -> u64 {
-        self.received.get()
-    }
-
-    /// Waits until no mail has arrived for two seconds (at most `limit`);
-    /// how many arrived meanwhile, and over how many seconds.
-    pub fn settle(&self, limit: std::time::Duration) -> (u64, f64) {
-        self.received.settle(limit)
-    }
+/// Starts the sink: `smtp://127.0.0.1:<port>` (plain: a local relay).
+pub fn start() -> Result<Sink> {
+    Sink::start(|port| format!("smtp://127.0.0.1:{port}"), serve)
 }
 
 /// One SMTP session: every command accepted, every message counted.

@@ -4,50 +4,18 @@
 //! connections).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 
 use anyhow::Result;
 
-use crate::counter::Counter;
+use crate::sink::{Counter, Sink};
 
-/// A running sink; its threads end with the harness.
-pub struct WebhookSink {
-    port: u16,
-    received: Counter,
-}
-
-impl WebhookSink {
-    /// Listens on a free port, one thread per connection.
-    pub fn start() -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let port = listener.local_addr()?.port();
-        let received = Counter::default();
-        let counter = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let counter = counter.clone();
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &counter);
-                });
-            }
-        });
-        Ok(Self { port, received })
-    }
-
-    /// Where the webhook points.
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/hooks/tripdesk", self.port)
-    }
-
-    /// Deliveries received so far.
-    pub fn received(&self) -> u64 {
-        self.received.get()
-    }
-
-    /// See [`Counter::settle`].
-    pub fn settle(&self, limit: std::time::Duration) -> (u64, f64) {
-        self.received.settle(limit)
-    }
+/// Starts the sink; where a webhook points to reach it.
+pub fn start() -> Result<Sink> {
+    Sink::start(
+        |port| format!("http://127.0.0.1:{port}/hooks/tripdesk"),
+        serve,
+    )
 }
 
 /// One connection: requests read (headers, then `Content-Length` bytes of

@@ -20,6 +20,25 @@ use lettre::message::Mailbox;
 
 use crate::domain::{Consultant, User};
 
+/// A mail from `from` to `user` with a text and an HTML body; its
+/// `Message-ID` is `<message_id@host>` (the same on every retry).
+fn text_and_html(
+    from: &Mailbox,
+    user: &User,
+    subject: &str,
+    (message_id, host): (&str, &str),
+    (text, html): (String, String),
+) -> Result<lettre::Message, lettre::error::Error> {
+    lettre::Message::builder()
+        .from(from.clone())
+        .to(mailbox_of(user)?)
+        .subject(subject)
+        .message_id(Some(format!("<{message_id}@{host}>")))
+        .multipart(lettre::message::MultiPart::alternative_plain_html(
+            text, html,
+        ))
+}
+
 /// Where mail to `user` goes: their name and address.
 fn mailbox_of(user: &User) -> Result<Mailbox, lettre::error::Error> {
     let address = user

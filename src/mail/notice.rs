@@ -3,9 +3,9 @@
 
 use askama::Template;
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::Mailbox;
 
-use super::mailbox_of;
+use super::text_and_html;
 use crate::domain::{User, Webhook};
 
 #[derive(Template)]
@@ -56,12 +56,8 @@ pub fn compose_webhook_disabled(
     let html = HtmlBody { m: &fields }
         .render()
         .expect("the HTML template renders");
-    Message::builder()
-        .from(from.clone())
-        .to(mailbox_of(admin)?)
-        .subject(fields.subject)
-        .message_id(Some(format!("<{message_id}@{host}>")))
-        .multipart(MultiPart::alternative_plain_html(text, html))
+    let id = (message_id, host);
+    text_and_html(from, admin, fields.subject, id, (text, html))
 }
 
 #[cfg(test)]

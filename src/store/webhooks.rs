@@ -138,10 +138,11 @@ pub trait WebhookStore: Send + Sync {
     /// How many deliveries wait, and how many webhooks the service turned off.
     async fn webhook_backlog(&self) -> StoreResult<WebhookBacklog>;
 
-    /// Records a try of a delivery `lease` still holds, turning its webhook
-    /// off when the try says so (and, if it was on, writing
-    /// `when_disabled` with it).
-    async fn record_attempt(&self, lease: &str, attempt: &Attempt) -> StoreResult<()>;
+    /// Records tries of deliveries `lease` still holds (a delivery whose
+    /// lease ran out and went to another dispatcher is left alone), turning
+    /// a webhook off when a try says so (and, if it was on, writing
+    /// `when_disabled` with it). SQLite records them all in one write.
+    async fn record_attempts(&self, lease: &str, attempts: &[Attempt]) -> StoreResult<()>;
 }
 
 /// An event as JSON, the form a MongoDB document carries it in until it is

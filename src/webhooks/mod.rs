@@ -77,17 +77,17 @@ impl WebhookDispatcher {
             .claim_due_deliveries(now, &lease, now + LEASE, BATCH)
             .await?;
         let count = due.len();
-        let attempts: Vec<Attempt> = stream::iter(due)
+        let mut attempts: Vec<Attempt> = stream::iter(due)
             .map(|due| self.attempt(due))
             .buffer_unordered(IN_FLIGHT)
             .collect()
             .await;
-        for mut attempt in attempts {
+        for attempt in &mut attempts {
             if let Some(reason) = attempt.disable {
                 attempt.when_disabled = self.turned_off(attempt.webhook, reason, now).await?;
             }
-            self.store.record_attempt(&lease, &attempt).await?;
         }
+        self.store.record_attempts(&lease, &attempts).await?;
         Ok(count)
     }
 

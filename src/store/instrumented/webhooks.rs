@@ -111,11 +111,11 @@ impl WebhookStore for Instrumented {
         )
     }
 
-    async fn record_attempt(&self, lease: &str, attempt: &Attempt) -> StoreResult<()> {
+    async fn record_attempts(&self, lease: &str, attempts: &[Attempt]) -> StoreResult<()> {
         timed!(
             self,
-            "record_attempt",
-            self.inner.record_attempt(lease, attempt)
+            "record_attempts",
+            self.inner.record_attempts(lease, attempts)
         )
     }
 }

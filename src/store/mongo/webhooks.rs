@@ -338,6 +338,17 @@ impl WebhookStore for MongoStore {
         Ok(claimed)
     }
 
+    async fn record_attempts(&self, lease: &str, attempts: &[Attempt]) -> StoreResult<()> {
+        for attempt in attempts {
+            self.record_attempt(lease, attempt).await?;
+        }
+        Ok(())
+    }
+}
+
+impl MongoStore {
+    /// Records a try of a delivery `lease` still holds (see
+    /// [`WebhookStore::record_attempts`]).
     async fn record_attempt(&self, lease: &str, attempt: &Attempt) -> StoreResult<()> {
         let filter = doc! {"_id": object_id(attempt.delivery.bytes()), "lease": lease};
         let Some(document) = self
@@ -391,9 +402,7 @@ impl WebhookStore for MongoStore {
         let set = doc! {"active": false, "disabledReason": reason};
         self.turn_off(filter, set, &attempt.when_disabled).await
     }
-}
 
-impl MongoStore {
     /// Applies `set` to the webhook `filter` finds if it is on, with
     /// `effects` (its notices are written first and wait, as undelivered,
     /// until the webhook shows off; dropped if it was off already).

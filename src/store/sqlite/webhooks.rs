@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
+use rusqlite::{Row, Transaction, params, params_from_iter};
 
 use super::SqliteStore;
 use super::audit::write_effects;
@@ -99,6 +99,55 @@ fn delivery(row: &Row<'_>) -> StoreResult<WebhookDelivery> {
 
 fn events_to_stored(events: &EventTypes) -> String {
     events.names().join(",")
+}
+
+/// Records a try of a delivery `lease` still holds (see
+/// [`WebhookStore::record_attempts`]).
+fn record_attempt(tx: &Transaction<'_>, lease: &str, attempt: &Attempt) -> StoreResult<()> {
+    let recorded = tx
+        .prepare_cached(
+            "UPDATE webhook_deliveries SET status = ?3, attempts = attempts + 1,
+                 first_attempt_at = COALESCE(first_attempt_at, ?4), last_attempt_at = ?4,
+                 response_status = ?5, duration_ms = ?6, next_attempt_at = ?7,
+                 lease = NULL, lease_until = NULL
+             WHERE id = ?1 AND lease = ?2",
+        )?
+        .execute(params![
+            attempt.delivery.to_string(),
+            lease,
+            attempt.status.as_str(),
+            millis(attempt.at),
+            attempt.response_status,
+            attempt.duration_ms,
+            attempt.next_attempt_at.map(millis),
+        ])?;
+    if recorded == 0 {
+        return Ok(());
+    }
+    // The failure clock: stopped by a success, started by the first
+    // failure after one.
+    let webhook = attempt.webhook.to_string();
+    tx.prepare_cached(
+        "UPDATE webhooks
+         SET failing_since = CASE WHEN ?2 THEN NULL ELSE COALESCE(failing_since, ?3) END
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        webhook,
+        attempt.status == DeliveryStatus::Succeeded,
+        millis(attempt.at)
+    ])?;
+    if let Some(reason) = attempt.disable {
+        let turned_off = tx.execute(
+            "UPDATE webhooks SET active = 0, disabled_reason = ?2
+             WHERE id = ?1 AND active = 1",
+            params![webhook, reason],
+        )?;
+        if turned_off > 0 {
+            write_effects(tx, &attempt.when_disabled)?;
+        }
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -349,57 +398,12 @@ impl WebhookStore for SqliteStore {
         .await
     }
 
-    async fn record_attempt(&self, lease: &str, attempt: &Attempt) -> StoreResult<()> {
-        let (lease, attempt) = (lease.to_owned(), attempt.clone());
+    async fn record_attempts(&self, lease: &str, attempts: &[Attempt]) -> StoreResult<()> {
+        let (lease, attempts) = (lease.to_owned(), attempts.to_vec());
         self.write(move |tx| {
-            let recorded = tx.execute(
-                "UPDATE webhook_deliveries SET status = ?3, attempts = attempts + 1,
-                     first_attempt_at = COALESCE(first_attempt_at, ?4), last_attempt_at = ?4,
-                     response_status = ?5, duration_ms = ?6, next_attempt_at = ?7,
-                     lease = NULL, lease_until = NULL
-                 WHERE id = ?1 AND lease = ?2",
-                params![
-                    attempt.delivery.to_string(),
-                    lease,
-                    attempt.status.as_str(),
-                    millis(attempt.at),
-                    attempt.response_status,
-                    attempt.duration_ms,
-                    attempt.next_attempt_at.map(millis),
-                ],
-            )?;
-            if recorded == 0 {
-                return Ok(());
-            }
-            let webhook = attempt.webhook.to_string();
-            let failing_since = if attempt.status == DeliveryStatus::Succeeded {
-                None
-            } else {
-                let since: Option<i64> = tx
-                    .query_row(
-                        "SELECT failing_since FROM webhooks WHERE id = ?1",
-                        [&webhook],
-                        |row| row.get(0),
-                    )
-                    .optional()?
-                    .flatten();
-                Some(since.unwrap_or(millis(attempt.at)))
-            };
-            tx.execute(
-                "UPDATE webhooks SET failing_since = ?2 WHERE id = ?1",
-                params![webhook, failing_since],
-            )?;
-            if let Some(reason) = attempt.disable {
-                let turned_off = tx.execute(
-                    "UPDATE webhooks SET active = 0, disabled_reason = ?2
-                     WHERE id = ?1 AND active = 1",
-                    params![webhook, reason],
-                )?;
-                if turned_off > 0 {
-                    write_effects(tx, &attempt.when_disabled)?;
-                }
-            }
-            Ok(())
+            attempts
+                .iter()
+                .try_for_each(|attempt| record_attempt(tx, &lease, attempt))
         })
         .await
     }

@@ -176,32 +176,21 @@ async fn private_targets_are_refused_when_saved(backend: Backend) {
     assert_eq!(all["webhooks"], json!([]));
 }
 
+/// Subscribes `url` to the one event `kind`, as `staff`; the webhook's id.
+async fn subscribe(staff: &TestClient, url: &str, kind: &str) -> String {
+    let body = json!({"url": url, "events": [kind]});
+    let (status, created) = read(staff.post("/api/admin/webhooks", &body).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["webhook"]["id"].as_str().unwrap().to_owned()
+}
+
 async fn a_ping_and_a_registration_reach_the_receiver(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")]).await;
     let (staff, _) = app.admin().await;
     let crm = Receiver::start(&[]).await;
     let other = Receiver::start(&[]).await;
-    let subscribe = |url: &str, events: Value| json!({"url": url, "events": events});
-    let (_, created) = read(
-        staff
-            .post(
-                "/api/admin/webhooks",
-                &subscribe(&crm.url, json!(["customer.registered"])),
-            )
-            .await,
-    )
-    .await;
-    let id = created["webhook"]["id"].as_str().unwrap().to_owned();
-    let (status, _) = read(
-        staff
-            .post(
-                "/api/admin/webhooks",
-                &subscribe(&other.url, json!(["booking.created"])),
-            )
-            .await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    let id = subscribe(&staff, &crm.url, "customer.registered").await;
+    subscribe(&staff, &other.url, "booking.created").await;
 
     // A ping goes to the webhook asked about, and to no other.
     let ping = format!("/api/admin/webhooks/{id}/ping");
@@ -261,9 +250,7 @@ async fn a_day_of_failures_turns_a_webhook_off_and_mails_the_admins(backend: Bac
     // A key reads on (a day outlives the admin's session).
     let (staff, _) = app.api_key(&staff, &["webhooks:write", "audit:read"]).await;
     let receiver = Receiver::start(&[500; 50]).await;
-    let body = json!({"url": receiver.url, "events": ["booking.created"]});
-    let (_, created) = read(staff.post("/api/admin/webhooks", &body).await).await;
-    let id = created["webhook"]["id"].as_str().unwrap().to_owned();
+    let id = subscribe(&staff, &receiver.url, "booking.created").await;
     let (customer, _) = app.customer().await;
     let (consultant, _) = app.consultant().await;
     read(customer.book(&consultant, &app.at(2, 10, 0), 30).await).await;

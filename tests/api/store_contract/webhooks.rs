@@ -157,7 +157,7 @@ async fn a_delivery_is_leased_once_and_its_tries_recorded(backend: Backend) {
         disable: None,
         when_disabled: Effects::default(),
     };
-    store.record_attempt("a", &failed).await.unwrap();
+    store.record_attempts("a", &[failed.clone()]).await.unwrap();
     let backlog = |pending, disabled| WebhookBacklog { pending, disabled };
     assert_eq!(store.webhook_backlog().await.unwrap(), backlog(1, 0));
     let listed = store.list_deliveries(hook.id, &all(10)).await.unwrap();
@@ -196,12 +196,12 @@ async fn a_delivery_is_leased_once_and_its_tries_recorded(backend: Backend) {
         ..failed
     };
     // A stale lease records nothing.
-    store.record_attempt("a", &gone).await.unwrap();
+    store.record_attempts("a", &[gone.clone()]).await.unwrap();
     assert_eq!(
         store.list_deliveries(hook.id, &all(10)).await.unwrap()[0].attempts,
         1
     );
-    store.record_attempt("b", &gone).await.unwrap();
+    store.record_attempts("b", &[gone]).await.unwrap();
     let listed = store.list_deliveries(hook.id, &all(10)).await.unwrap();
     assert_eq!(
         (listed[0].attempts, listed[0].status),
