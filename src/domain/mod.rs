@@ -11,6 +11,7 @@ mod booking;
 mod booking_rules;
 mod calendar_feed;
 mod consultant;
+mod consultant_filter;
 mod effects;
 mod email;
 mod idempotency;
@@ -46,6 +47,7 @@ pub use calendar_feed::FeedSecret;
 pub use consultant::{
     Consultant, DailyHours, ProfileChanges, WorkingHours, parse_bio, parse_labels, parse_modes,
 };
+pub use consultant_filter::ConsultantFilter;
 pub use effects::Effects;
 pub use email::Email;
 pub use idempotency::{

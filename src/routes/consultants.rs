@@ -9,8 +9,8 @@ use super::bookings::ModeName;
 use super::responses::StoreErrors;
 
 use crate::domain::{
-    AvailabilityRange, Consultant, ConsultantId, GridTime, Slot, WorkingHours, free_slots,
-    working_slots,
+    AvailabilityRange, Consultant, ConsultantFilter, ConsultantId, GridTime, Slot, WorkingHours,
+    free_slots, working_slots,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -166,6 +166,22 @@ impl<'a> From<&'a Consultant> for ConsultantView<'a> {
     }
 }
 
+/// `GET /api/consultants` query: what to look for (each left out matches
+/// every consultant).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConsultantParams {
+    /// A primary language subtag they speak (`es` finds `es` and `es-MX`).
+    #[param(example = "es")]
+    language: Option<String>,
+    /// Part of one of their specialties, regardless of case and accents.
+    #[param(example = "cruise")]
+    specialty: Option<String>,
+    /// A way of consulting they offer: `video`, `phone` or `in_person`.
+    #[param(value_type = Option<ModeName>)]
+    mode: Option<String>,
+}
+
 /// `GET …/availability` query.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -201,20 +217,36 @@ async fn find(state: &AppState, id: &str) -> Result<Consultant, ApiError> {
 
 /// The consultants.
 ///
-/// Every active consultant who can be booked, by name. No session needed.
+/// Every active consultant who can be booked, by name; only those who
+/// speak `language`, know `specialty` and offer `mode`, when asked. No
+/// session needed.
 #[utoipa::path(
     get,
     path = "/api/consultants",
     operation_id = "listConsultants",
     tag = "consultants",
-    responses((status = 200, description = "The consultants", body = ConsultantList), StoreErrors),
+    params(ConsultantParams),
+    responses(
+        (status = 200, description = "The consultants", body = ConsultantList),
+        (status = 400, description = "A bad filter (`invalid_language`, `invalid_specialty`, \
+            `invalid_mode`, `invalid_query`)", body = ErrorBody),
+        StoreErrors,
+    ),
 )]
-pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    params: web::Query<ConsultantParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = ConsultantFilter::parse(
+        params.language.as_deref(),
+        params.specialty.as_deref(),
+        params.mode.as_deref(),
+    )?;
     let consultants = state.store.list_consultants().await?;
     Ok(HttpResponse::Ok().json(ConsultantList {
         consultants: consultants
             .iter()
-            .filter(|consultant| consultant.active)
+            .filter(|consultant| filter.matches(consultant))
             .map(ConsultantView::from)
             .collect(),
     }))

@@ -10,6 +10,7 @@ mod cli;
 mod consultants;
 mod demo;
 mod errors;
+mod finding;
 mod hardening;
 mod idempotency;
 mod lifecycle;
