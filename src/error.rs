@@ -284,6 +284,9 @@ impl From<BookingError> for ApiError {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).with_field("startsAt")
             }
             BookingError::Closed => Self::new(StatusCode::CONFLICT, "booking_closed", detail),
+            BookingError::TooLateToChange => {
+                Self::new(StatusCode::CONFLICT, "too_late_to_change", detail)
+            }
             BookingError::ModeNotOffered => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "mode_not_offered", detail)
                     .with_field("mode")

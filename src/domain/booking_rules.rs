@@ -1,6 +1,6 @@
 //! What a consultant sets about being booked: the buffer after each
-//! appointment, the notice and horizon, and the whole schedule they edit
-//! (time zone, weekly hours, rules).
+//! appointment, the notice and horizon, the cancellation notice, and the
+//! whole schedule they edit (time zone, weekly hours, rules).
 
 use chrono::TimeDelta;
 use chrono_tz::Tz;
@@ -51,13 +51,15 @@ impl Buffer {
 }
 
 /// When customers may book a consultant, besides the working hours: how
-/// much notice the consultant needs, how far ahead bookings may be, and the
-/// buffer kept after each appointment.
+/// much notice the consultant needs, how far ahead bookings may be, the
+/// buffer kept after each appointment, and until when before it a customer
+/// may still cancel or move one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BookingRules {
     buffer: Buffer,
     minimum_notice_minutes: u32,
     booking_horizon_days: u32,
+    cancellation_notice_minutes: u32,
 }
 
 impl Default for BookingRules {
@@ -72,6 +74,7 @@ impl BookingRules {
         buffer: Buffer::None,
         minimum_notice_minutes: 120,
         booking_horizon_days: 90,
+        cancellation_notice_minutes: 0,
     };
     /// The longest notice a consultant may ask for: a week.
     pub const MAX_NOTICE_MINUTES: i64 = 10_080;
@@ -110,6 +113,27 @@ impl BookingRules {
             buffer,
             minimum_notice_minutes,
             booking_horizon_days,
+            cancellation_notice_minutes: 0,
+        })
+    }
+
+    /// These rules with a cancellation notice of `minutes` (0–10080): a
+    /// customer may not cancel or move a booking later than that before its
+    /// start (its consultant and agency staff still may).
+    pub fn with_cancellation_notice(self, minutes: i64) -> Result<Self, InvalidInput> {
+        let cancellation_notice_minutes = u32::try_from(minutes)
+            .ok()
+            .filter(|minutes| i64::from(*minutes) <= Self::MAX_NOTICE_MINUTES)
+            .ok_or_else(|| {
+                InvalidInput::new(
+                    "cancellationNoticeMinutes",
+                    "invalid_cancellation_notice",
+                    "cancellationNoticeMinutes must be a whole number from 0 to 10080 (a week)",
+                )
+            })?;
+        Ok(Self {
+            cancellation_notice_minutes,
+            ..self
         })
     }
 
@@ -121,6 +145,7 @@ impl BookingRules {
             buffer: Buffer::None,
             minimum_notice_minutes: 0,
             booking_horizon_days: 36_500,
+            cancellation_notice_minutes: 0,
         }
     }
 
@@ -147,6 +172,17 @@ impl BookingRules {
     /// `bookingHorizonDays`.
     pub fn booking_horizon_days(&self) -> u32 {
         self.booking_horizon_days
+    }
+
+    /// How long before an appointment its customer may still cancel or
+    /// move it.
+    pub fn cancellation_notice(&self) -> TimeDelta {
+        TimeDelta::minutes(i64::from(self.cancellation_notice_minutes))
+    }
+
+    /// `cancellationNoticeMinutes`.
+    pub fn cancellation_notice_minutes(&self) -> u32 {
+        self.cancellation_notice_minutes
     }
 }
 
@@ -237,6 +273,25 @@ mod tests {
         assert_eq!(schedule.rules.buffer(), Buffer::Minutes30);
         assert_eq!(schedule.rules.minimum_notice(), TimeDelta::hours(1));
         assert_eq!(schedule.rules.horizon(), TimeDelta::days(30));
+    }
+
+    #[test]
+    fn the_cancellation_notice_is_at_most_a_week() {
+        let rules = BookingRules::DEFAULT;
+        assert_eq!(rules.cancellation_notice(), TimeDelta::zero());
+        let day = rules.with_cancellation_notice(1440).unwrap();
+        assert_eq!(day.cancellation_notice(), TimeDelta::days(1));
+        assert_eq!(
+            day.minimum_notice(),
+            rules.minimum_notice(),
+            "the rest kept"
+        );
+        for refused in [-1, 10_081] {
+            assert_eq!(
+                rules.with_cancellation_notice(refused).unwrap_err().code,
+                "invalid_cancellation_notice"
+            );
+        }
     }
 
     #[test]

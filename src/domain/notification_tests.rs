@@ -1,5 +1,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::domain::BookingRules;
+
 use super::*;
 use crate::domain::{
     BookingDetails, BookingDuration, Consultant, Destination, Email, Mode, Notes, PersonName,
@@ -86,7 +88,9 @@ fn each_change_tells_the_right_people() {
         summary(&edited),
         [(Reminder, Customer), (Reminder, Consultant)]
     );
-    let cancelled = booking.cancel(None, now()).unwrap();
+    let cancelled = booking
+        .cancel(Party::Customer, &BookingRules::DEFAULT, None, now())
+        .unwrap();
     let by = ChangedBy::Customer;
     let by_customer = plan(BookingChange::Cancelled { by }, &cancelled, now());
     let event = Cancelled { by: Some(by) };
@@ -189,7 +193,9 @@ fn event_mails_wait_for_their_version_and_reminders_need_theirs() {
         Wanted::Drop,
         "the confirmation planned its own reminder"
     );
-    let cancelled = booking.cancel(None, now()).unwrap();
+    let cancelled = booking
+        .cancel(Party::Customer, &BookingRules::DEFAULT, None, now())
+        .unwrap();
     assert_eq!(
         still_wanted(reminder, Some(&cancelled), false),
         Wanted::Drop

@@ -129,6 +129,10 @@ impl AuditEntry {
             .with("bufferMinutes", rules.buffer().minutes())
             .with("minimumNoticeMinutes", rules.minimum_notice_minutes())
             .with("bookingHorizonDays", rules.booking_horizon_days())
+            .with(
+                "cancellationNoticeMinutes",
+                rules.cancellation_notice_minutes(),
+            )
     }
 
     /// `time_off.added`.

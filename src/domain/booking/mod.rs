@@ -9,8 +9,8 @@ pub use values::{BookingStatus, Destination, Mode, Notes, Travelers};
 use chrono::{DateTime, Utc};
 
 use super::{
-    Appointment, BookingDuration, BookingId, Buffer, CancellationReason, Consultant, ConsultantId,
-    HeldSlot, ScheduleError, Slot, User, UserId,
+    Appointment, BookingDuration, BookingId, BookingRules, Buffer, CancellationReason, Consultant,
+    ConsultantId, HeldSlot, ScheduleError, Slot, User, UserId,
 };
 
 /// The customer's description of the consultation.
@@ -118,6 +118,10 @@ pub enum BookingError {
     /// The consultant does not consult in the booking's mode.
     #[error("this consultant does not offer consultations in that mode")]
     ModeNotOffered,
+    /// Past the consultant's cancellation notice, its customer can no
+    /// longer cancel or move the booking (the consultant and staff can).
+    #[error("it is too late to cancel or move this booking; contact the agency")]
+    TooLateToChange,
 }
 
 impl Booking {
@@ -208,6 +212,21 @@ impl Booking {
         }
     }
 
+    /// Whether `party` may still cancel or move the booking at `now` under
+    /// `rules`: a customer only until the cancellation notice before it.
+    fn ensure_in_time(
+        &self,
+        party: Party,
+        rules: &BookingRules,
+        now: DateTime<Utc>,
+    ) -> Result<(), BookingError> {
+        let deadline = self.appointment.start() - rules.cancellation_notice();
+        if party == Party::Customer && now > deadline {
+            return Err(BookingError::TooLateToChange);
+        }
+        Ok(())
+    }
+
     /// A copy one version on, stamped `now`.
     fn revised(&self, now: DateTime<Utc>) -> Self {
         Self {
@@ -234,6 +253,7 @@ impl Booking {
         self.ensure_open(now)?;
         let mut changed = self.revised(now);
         if changes.starts_at.is_some() || changes.duration.is_some() {
+            self.ensure_in_time(party, &consultant.rules, now)?;
             let starts_at = changes.starts_at.unwrap_or(self.appointment.start());
             let duration = changes.duration.unwrap_or(self.appointment.duration());
             changed.appointment = Appointment::schedule(starts_at, duration, consultant, now)?;
@@ -257,13 +277,17 @@ impl Booking {
         Ok(changed)
     }
 
-    /// Cancels the booking (either party); its slots become free.
+    /// Cancels the booking (either party, its customer within the
+    /// consultant's `rules`); its slots become free.
     pub fn cancel(
         &self,
+        party: Party,
+        rules: &BookingRules,
         reason: Option<CancellationReason>,
         now: DateTime<Utc>,
     ) -> Result<Self, BookingError> {
         self.ensure_open(now)?;
+        self.ensure_in_time(party, rules, now)?;
         Ok(Self {
             status: BookingStatus::Cancelled,
             cancellation_reason: reason.filter(|reason| !reason.as_str().is_empty()),

@@ -116,20 +116,79 @@ fn confirm_is_for_the_consultant_and_idempotent() {
 }
 
 #[test]
+fn past_the_cancellation_notice_only_the_consultant_and_staff_cancel_or_move() {
+    let mut lucia = consultant();
+    lucia.rules = lucia.rules.with_cancellation_notice(1440).unwrap();
+    let booking = booking(&user(Role::Customer), &lucia);
+    let start = booking.appointment.start();
+    let (in_time, too_late) = (start - TimeDelta::days(1), start - TimeDelta::hours(23));
+    let rules = &lucia.rules;
+    assert!(
+        booking
+            .cancel(Party::Customer, rules, None, in_time)
+            .is_ok()
+    );
+    assert_eq!(
+        booking.cancel(Party::Customer, rules, None, too_late),
+        Err(BookingError::TooLateToChange)
+    );
+    for staff in [Party::Consultant, Party::Agency] {
+        assert!(booking.cancel(staff, rules, None, too_late).is_ok());
+    }
+    let moved = |starts_at| BookingChanges {
+        starts_at: Some(starts_at),
+        ..BookingChanges::default()
+    };
+    let later = start + TimeDelta::hours(2);
+    assert_eq!(
+        booking.change(Party::Customer, moved(later), &lucia, too_late),
+        Err(BookingError::TooLateToChange)
+    );
+    assert!(
+        booking
+            .change(Party::Agency, moved(later), &lucia, too_late)
+            .is_ok()
+    );
+    // Its details are still the customer's to edit.
+    let notes = BookingChanges {
+        notes: Some(Notes::parse("Window seat").unwrap()),
+        ..BookingChanges::default()
+    };
+    assert!(
+        booking
+            .change(Party::Customer, notes, &lucia, too_late)
+            .is_ok()
+    );
+}
+
+#[test]
 fn cancelled_or_started_bookings_are_closed() {
     let booking = booking(&user(Role::Customer), &consultant());
     let reason = CancellationReason::parse("Plans changed").unwrap();
-    let cancelled = booking.cancel(Some(reason.clone()), now()).unwrap();
+    let cancelled = booking
+        .cancel(
+            Party::Customer,
+            &BookingRules::DEFAULT,
+            Some(reason.clone()),
+            now(),
+        )
+        .unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
     assert_eq!(cancelled.cancellation_reason, Some(reason));
-    assert_eq!(cancelled.cancel(None, now()), Err(BookingError::Closed));
+    assert_eq!(
+        cancelled.cancel(Party::Customer, &BookingRules::DEFAULT, None, now()),
+        Err(BookingError::Closed)
+    );
     assert_eq!(
         cancelled.confirm(Party::Consultant, now()),
         Err(BookingError::Closed)
     );
 
     let started = booking.appointment.start();
-    assert_eq!(booking.cancel(None, started), Err(BookingError::Closed));
+    assert_eq!(
+        booking.cancel(Party::Customer, &BookingRules::DEFAULT, None, started),
+        Err(BookingError::Closed)
+    );
     assert!(booking.is_open(started - TimeDelta::milliseconds(1)));
 }
 
@@ -376,7 +435,9 @@ fn reassignment_keeps_the_time_and_checks_the_new_consultant() {
         booking.reassign(&phone_only, now()),
         Err(BookingError::ModeNotOffered)
     );
-    let cancelled = booking.cancel(None, now()).unwrap();
+    let cancelled = booking
+        .cancel(Party::Customer, &BookingRules::DEFAULT, None, now())
+        .unwrap();
     assert_eq!(cancelled.reassign(&to, now()), Err(BookingError::Closed));
 }
 

@@ -16,8 +16,8 @@ use super::StaffErrors;
 use super::consultants::{StaffConsultantEnvelope, staff_view};
 use crate::auth::Admin;
 use crate::domain::{
-    AuditContext, AuditEntry, Booking, BookingChange, CancellationReason, ChangedBy, Consultant,
-    Effects, Party, latest_instant,
+    AuditContext, AuditEntry, Booking, BookingChange, BookingRules, CancellationReason, ChangedBy,
+    Consultant, Effects, Party, latest_instant,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -65,7 +65,9 @@ async fn cancel_for_agency(
         if !booking.is_open(state.now()) {
             return Ok(());
         }
-        let cancelled = booking.cancel(reason.clone(), state.now())?;
+        // Staff are not held to the cancellation notice: any rules do.
+        let rules = BookingRules::DEFAULT;
+        let cancelled = booking.cancel(Party::Agency, &rules, reason.clone(), state.now())?;
         let change = BookingChange::Cancelled {
             by: ChangedBy::of(Party::Agency),
         };

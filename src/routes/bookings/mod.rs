@@ -17,7 +17,7 @@ use super::responses::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
 use crate::auth::Authenticated;
 use crate::domain::{
     AuditContext, Booking, BookingChange, BookingCursor, BookingId, BookingQuery, BookingScope,
-    CancellationReason, ChangedBy, Effects, Party, RawBookingQuery, User, WebhookEvent,
+    CancellationReason, ChangedBy, Consultant, Effects, Party, RawBookingQuery, User, WebhookEvent,
     booking_event,
 };
 use crate::error::{ApiError, ErrorBody};
@@ -192,7 +192,8 @@ pub async fn get(
             cross-site request (`csrf_rejected`)", body = ErrorBody),
         (status = 404, description = "No such booking visible to this user (`booking_not_found`)", body = ErrorBody),
         (status = 409, description = "A slot is taken (`slot_unavailable`), the booking is cancelled or past \
-            (`booking_closed`), or it changed meanwhile (`concurrent_update`)", body = ErrorBody),
+            (`booking_closed`), a customer's move is past the cancellation notice \
+            (`too_late_to_change`), or it changed meanwhile (`concurrent_update`)", body = ErrorBody),
         (status = 422, description = "The new time breaks a scheduling rule", body = ErrorBody),
         SessionErrors, BodyErrors,
     ),
@@ -205,11 +206,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let changes = body.parse()?;
     let (booking, party) = visible_booking(&state, &auth.user, &id).await?;
-    let consultant = state
-        .store
-        .find_consultant(booking.consultant_id)
-        .await?
-        .ok_or_else(|| ApiError::internal(format!("booking {} has no consultant", booking.id)))?;
+    let consultant = consultant_of(&state, &booking).await?;
     let updated = booking.change(party, changes, &consultant, state.now())?;
     let moved = updated.appointment != booking.appointment;
     save(
@@ -222,10 +219,20 @@ pub async fn update(
     .await
 }
 
+/// The consultant of `booking`, whose rules its changes follow.
+async fn consultant_of(state: &AppState, booking: &Booking) -> Result<Consultant, ApiError> {
+    state
+        .store
+        .find_consultant(booking.consultant_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("booking {} has no consultant", booking.id)))
+}
+
 /// Cancel a booking.
 ///
 /// Either party cancels; the slots become free again and both parties get the
-/// cancelled invite.
+/// cancelled invite. A customer cannot cancel later than the consultant's
+/// cancellation notice before the start.
 #[utoipa::path(
     post,
     path = "/api/bookings/{id}/cancel",
@@ -237,7 +244,8 @@ pub async fn update(
     responses(
         (status = 200, description = "Cancelled", body = BookingEnvelope),
         (status = 404, description = "No such booking visible to this user (`booking_not_found`)", body = ErrorBody),
-        (status = 409, description = "Already cancelled or past (`booking_closed`), or changed meanwhile \
+        (status = 409, description = "Already cancelled or past (`booking_closed`), past the \
+            cancellation notice for a customer (`too_late_to_change`), or changed meanwhile \
             (`concurrent_update`)", body = ErrorBody),
         SessionErrors, BodyErrors, CrossSiteError,
     ),
@@ -253,7 +261,8 @@ pub async fn cancel(
         .map(|reason| CancellationReason::parse(&reason))
         .transpose()?;
     let (booking, party) = visible_booking(&state, &auth.user, &id).await?;
-    let cancelled = booking.cancel(reason, state.now())?;
+    let consultant = consultant_of(&state, &booking).await?;
+    let cancelled = booking.cancel(party, &consultant.rules, reason, state.now())?;
     save(
         &state,
         &auth,

@@ -30,6 +30,10 @@ pub struct ScheduleView<'a> {
     /// 1 to 365.
     #[schema(example = 90, minimum = 1, maximum = 365)]
     booking_horizon_days: u32,
+    /// 0 to 10080: how long before the start a customer may still cancel
+    /// or move a booking.
+    #[schema(example = 1440, minimum = 0, maximum = 10080)]
+    cancellation_notice_minutes: u32,
 }
 
 impl<'a> From<&'a Consultant> for ScheduleView<'a> {
@@ -40,6 +44,7 @@ impl<'a> From<&'a Consultant> for ScheduleView<'a> {
             buffer_minutes: consultant.rules.buffer().minutes(),
             minimum_notice_minutes: consultant.rules.minimum_notice_minutes(),
             booking_horizon_days: consultant.rules.booking_horizon_days(),
+            cancellation_notice_minutes: consultant.rules.cancellation_notice_minutes(),
         }
     }
 }
@@ -109,6 +114,11 @@ pub struct ScheduleRequest {
     #[serde(default = "default_horizon")]
     #[schema(example = 90, minimum = 1, maximum = 365)]
     booking_horizon_days: i64,
+    /// 0 to 10080 (default 0): a customer cannot cancel or move a booking
+    /// later than this before its start.
+    #[serde(default)]
+    #[schema(example = 1440, minimum = 0, maximum = 10080)]
+    cancellation_notice_minutes: i64,
 }
 
 impl ScheduleRequest {
@@ -118,7 +128,8 @@ impl ScheduleRequest {
             self.buffer_minutes,
             self.minimum_notice_minutes,
             self.booking_horizon_days,
-        )?;
+        )?
+        .with_cancellation_notice(self.cancellation_notice_minutes)?;
         Schedule::parse(&self.timezone, &self.working_hours.0, rules)
     }
 }

@@ -86,7 +86,8 @@ impl CalendarStore for SqliteStore {
             let rules = schedule.rules;
             let changed = tx.execute(
                 "UPDATE consultants SET timezone = ?1, working_hours = ?2, buffer_minutes = ?3,
-                     minimum_notice_minutes = ?4, booking_horizon_days = ?5
+                     minimum_notice_minutes = ?4, booking_horizon_days = ?5,
+                     cancellation_notice_minutes = ?7
                  WHERE id = ?6",
                 params![
                     schedule.timezone.name(),
@@ -94,7 +95,8 @@ impl CalendarStore for SqliteStore {
                     rules.buffer().minutes(),
                     rules.minimum_notice_minutes(),
                     rules.booking_horizon_days(),
-                    id
+                    id,
+                    rules.cancellation_notice_minutes(),
                 ],
             )?;
             if changed > 0 {

@@ -44,8 +44,8 @@ impl ConsultantStore for SqliteStore {
             tx.execute(
                 "INSERT INTO consultants (id, name, specialties, languages, timezone, working_hours,
                      buffer_minutes, minimum_notice_minutes, booking_horizon_days, modes, bio,
-                     active)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     active, cancellation_notice_minutes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     consultant.id.to_string(),
                     consultant.name.as_str(),
@@ -59,6 +59,7 @@ impl ConsultantStore for SqliteStore {
                     modes_to_stored(&consultant.modes),
                     consultant.bio,
                     consultant.active,
+                    consultant.rules.cancellation_notice_minutes(),
                 ],
             )?;
             if let Some((user, hash)) = account {

@@ -129,7 +129,8 @@ pub(super) fn session(row: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
 /// Columns read by [`consultant`], for table alias `c`.
 pub(super) const CONSULTANT_COLUMNS: &str = "c.id, c.name, c.specialties, c.languages, \
      c.timezone, c.working_hours, c.buffer_minutes, c.minimum_notice_minutes, \
-     c.booking_horizon_days, c.time_off, c.modes, c.bio, c.active";
+     c.booking_horizon_days, c.time_off, c.modes, c.bio, c.active, \
+     c.cancellation_notice_minutes";
 
 fn string_list(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Result<Vec<String>> {
     parsed(row, index, column, |json: String| {
@@ -154,7 +155,9 @@ pub(super) fn consultant(row: &Row<'_>, at: usize) -> rusqlite::Result<Consultan
         rules: parsed(row, at + 6, "consultants.buffer_minutes", |buffer: i64| {
             let notice: i64 = row.get(at + 7).ok()?;
             let horizon: i64 = row.get(at + 8).ok()?;
-            BookingRules::new(buffer, notice, horizon).ok()
+            let cancellation: i64 = row.get(at + 13).ok()?;
+            let rules = BookingRules::new(buffer, notice, horizon).ok()?;
+            rules.with_cancellation_notice(cancellation).ok()
         })?,
         time_off: parsed_text(row, at + 9, "consultants.time_off", |json| {
             crate::store::snapshot::time_off_from_json(id, json)

@@ -1,11 +1,13 @@
 //! Finding the right consultant: the list filtered by language, specialty
-//! and mode.
+//! and mode; the cancellation policy.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, TestClient, read};
 use crate::store_tests;
+
+mod cancellation;
 
 store_tests!(consultants_are_found_by_language_specialty_and_mode);
 

@@ -2,7 +2,8 @@
 
 use chrono::Duration;
 use tripdesk::domain::{
-    AuditAction, AuditContext, AuditEntry, AuditQuery, BookingChange, Effects, RawAuditQuery,
+    AuditAction, AuditContext, AuditEntry, AuditQuery, BookingChange, BookingRules, Effects, Party,
+    RawAuditQuery,
 };
 use tripdesk::store::StoreError;
 
@@ -83,7 +84,9 @@ async fn entries_land_with_their_change_and_only_with_it(backend: Backend) {
     assert!(entries_about(&store, clash.id).await.is_empty());
 
     // A stale update writes nothing; the current one writes its entry.
-    let cancelled = first.cancel(None, now).unwrap();
+    let cancelled = first
+        .cancel(Party::Agency, &BookingRules::DEFAULT, None, now)
+        .unwrap();
     let change = BookingChange::Cancelled {
         by: tripdesk::domain::ChangedBy::Customer,
     };

@@ -158,7 +158,9 @@ async fn bookings_round_trip_and_claim_their_slots(backend: Backend) {
 
     // Cancelled: the slots are free again; the reason is kept.
     let reason = CancellationReason::parse("Weather").unwrap();
-    let cancelled = first.cancel(Some(reason), now).unwrap();
+    let cancelled = first
+        .cancel(Party::Agency, &BookingRules::DEFAULT, Some(reason), now)
+        .unwrap();
     store
         .update_booking(&first, &cancelled, &Effects::default())
         .await
@@ -300,7 +302,9 @@ async fn listing_matches_the_reference_query(backend: Backend) {
             .await
             .unwrap();
         if i % 5 == 0 {
-            let cancelled = booked.cancel(None, now).unwrap();
+            let cancelled = booked
+                .cancel(Party::Agency, &BookingRules::DEFAULT, None, now)
+                .unwrap();
             store
                 .update_booking(&booked, &cancelled, &Effects::default())
                 .await

@@ -157,7 +157,10 @@ async fn a_delivery_is_leased_once_and_its_tries_recorded(backend: Backend) {
         disable: None,
         when_disabled: Effects::default(),
     };
-    store.record_attempts("a", &[failed.clone()]).await.unwrap();
+    store
+        .record_attempts("a", std::slice::from_ref(&failed))
+        .await
+        .unwrap();
     let backlog = |pending, disabled| WebhookBacklog { pending, disabled };
     assert_eq!(store.webhook_backlog().await.unwrap(), backlog(1, 0));
     let listed = store.list_deliveries(hook.id, &all(10)).await.unwrap();
@@ -196,7 +199,10 @@ async fn a_delivery_is_leased_once_and_its_tries_recorded(backend: Backend) {
         ..failed
     };
     // A stale lease records nothing.
-    store.record_attempts("a", &[gone.clone()]).await.unwrap();
+    store
+        .record_attempts("a", std::slice::from_ref(&gone))
+        .await
+        .unwrap();
     assert_eq!(
         store.list_deliveries(hook.id, &all(10)).await.unwrap()[0].attempts,
         1

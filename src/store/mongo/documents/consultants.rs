@@ -29,6 +29,7 @@ pub(in crate::store::mongo) fn consultant_document(consultant: &Consultant) -> D
         "bufferMinutes": consultant.rules.buffer().minutes(),
         "minimumNoticeMinutes": i64::from(consultant.rules.minimum_notice_minutes()),
         "bookingHorizonDays": i64::from(consultant.rules.booking_horizon_days()),
+        "cancellationNoticeMinutes": i64::from(consultant.rules.cancellation_notice_minutes()),
         "timeOff": consultant.time_off.iter().map(time_off_document).collect::<Vec<_>>(),
         "modes": consultant.modes.iter().map(|mode| mode.as_str()).collect::<Vec<_>>(),
         "bio": consultant.bio.as_str(),
@@ -84,16 +85,21 @@ fn time_offs_from(consultant: ConsultantId, fields: &Fields<'_>) -> StoreResult<
 }
 
 /// The rules fields of a consultant document; documents written before
-/// rules existed get the defaults.
+/// rules (or the cancellation notice) existed get the defaults.
 fn rules_from(fields: &Fields<'_>) -> StoreResult<BookingRules> {
     if !fields.document.contains_key("bufferMinutes") {
         return Ok(BookingRules::DEFAULT);
     }
+    let cancellation = match fields.document.contains_key("cancellationNoticeMinutes") {
+        true => fields.integer("cancellationNoticeMinutes")?,
+        false => 0,
+    };
     BookingRules::new(
         fields.integer("bufferMinutes")?,
         fields.integer("minimumNoticeMinutes")?,
         fields.integer("bookingHorizonDays")?,
     )
+    .and_then(|rules| rules.with_cancellation_notice(cancellation))
     .map_err(|_| fields.corrupt("bufferMinutes"))
 }
 

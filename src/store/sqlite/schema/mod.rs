@@ -385,6 +385,12 @@ CREATE INDEX deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status
 CREATE INDEX deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
 "#,
     ),
+    M::up(
+        r#"
+-- How long before an appointment its customer may still cancel or move it.
+ALTER TABLE consultants ADD COLUMN cancellation_notice_minutes INTEGER NOT NULL DEFAULT 0;
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a
