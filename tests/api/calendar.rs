@@ -87,7 +87,8 @@ async fn the_schedule_has_the_contract_defaults_and_a_put_replaces_it(backend: B
         body["schedule"],
         json!({"timezone": "UTC", "workingHours": {"mon": weekday, "tue": weekday,
             "wed": weekday, "thu": weekday, "fri": weekday},
-            "bufferMinutes": 0, "minimumNoticeMinutes": 120, "bookingHorizonDays": 90})
+            "bufferMinutes": 0, "minimumNoticeMinutes": 120, "bookingHorizonDays": 90,
+            "cancellationNoticeMinutes": 0})
     );
 
     // A booking made before the change is kept, even outside the new hours.
@@ -99,7 +100,7 @@ async fn the_schedule_has_the_contract_defaults_and_a_put_replaces_it(backend: B
 
     let new = json!({"timezone": "America/New_York",
         "workingHours": {"sat": ["10:00", "14:30"]}, "bufferMinutes": 60,
-        "minimumNoticeMinutes": 0, "bookingHorizonDays": 365});
+        "minimumNoticeMinutes": 0, "bookingHorizonDays": 365, "cancellationNoticeMinutes": 120});
     let (status, body) = read(put_schedule(&client, &new).await).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["schedule"], new);

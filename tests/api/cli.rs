@@ -182,6 +182,7 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
             "workingHours": {"mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"],
                 "wed": ["09:00", "17:00"], "thu": ["09:00", "17:00"], "fri": ["09:00", "17:00"]},
             "bufferMinutes": 30, "minimumNoticeMinutes": 60, "bookingHorizonDays": 14,
+            "cancellationNoticeMinutes": 0,
         })
     );
 }

@@ -3,6 +3,7 @@
 //! to staff.
 
 use chrono::{DateTime, Utc};
+use lettre::Message;
 
 use super::{Dispatcher, WAIT_FOR_CHANGE, failed, log_handed_over, subject_of};
 use crate::domain::{
@@ -12,7 +13,6 @@ use crate::domain::{
 use crate::error::ErrorChain;
 use crate::mail::{compose_account, compose_webhook_disabled};
 use crate::store::{Delivery, StoreResult};
-use lettre::Message;
 
 /// What to do with an account mail now.
 enum Composed {
