@@ -7,6 +7,7 @@
 mod account_mail;
 mod api_key;
 mod audit;
+mod availability;
 mod booking;
 mod booking_rules;
 mod calendar_feed;
@@ -37,6 +38,7 @@ pub use audit::{
     Actor, ActorKind, AuditAction, AuditContext, AuditCursor, AuditEntry, AuditQuery,
     RawAuditQuery, TargetKind, booking_entries,
 };
+pub use availability::{AvailabilityRange, bookable_starts, pooled};
 pub use booking::{
     Booking, BookingChanges, BookingCursor, BookingDetails, BookingError, BookingQuery,
     BookingScope, BookingStatus, Destination, LiveBookingLimit, Mode, Notes, Party,
@@ -68,8 +70,8 @@ pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;
 pub use recipients::{Recipient, Recipients};
 pub use schedule::{
-    Appointment, AvailabilityRange, BookingDuration, HeldSlot, SLOT_MINUTES, ScheduleError, Slot,
-    free_slots, working_slots,
+    Appointment, BookingDuration, HeldSlot, SLOT_MINUTES, ScheduleError, Slot, free_slots,
+    working_slots,
 };
 pub use session::{Session, SessionPolicy, SessionRejection, SessionStatus, TOUCH_INTERVAL};
 pub use text::{CancellationReason, UserAgent};

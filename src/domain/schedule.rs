@@ -10,7 +10,7 @@
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::{Consultant, InvalidInput};
+use super::{AvailabilityRange, Consultant, InvalidInput};
 
 /// Length of one slot of the grid, in minutes.
 pub const SLOT_MINUTES: i64 = 30;
@@ -278,69 +278,6 @@ fn working_window(
     let open = resolve_local(consultant.timezone, day.and_time(hours.start()), false);
     let close = resolve_local(consultant.timezone, day.and_time(hours.end()), true);
     Some((open, close))
-}
-
-/// A run of calendar days in the consultant's time zone to list slots for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AvailabilityRange {
-    from: NaiveDate,
-    days: u32,
-}
-
-impl AvailabilityRange {
-    /// Most days one request may cover.
-    pub const MAX_DAYS: u32 = 31;
-    /// Days covered when the client does not say.
-    pub const DEFAULT_DAYS: u32 = 7;
-
-    /// Parses the `from` (`YYYY-MM-DD`, default `today`) and `days` (1–31,
-    /// default 7) query parameters.
-    pub fn parse(
-        from: Option<&str>,
-        days: Option<&str>,
-        today: NaiveDate,
-    ) -> Result<Self, InvalidInput> {
-        let from = match from {
-            None => today,
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .filter(|_| text.len() == 10)
-                .ok_or_else(|| {
-                    InvalidInput::new(
-                        "from",
-                        "invalid_from",
-                        "from must be a date like 2027-03-04",
-                    )
-                })?,
-        };
-        let days = match days {
-            None => Self::DEFAULT_DAYS,
-            Some(text) => text
-                .parse::<u32>()
-                .ok()
-                .filter(|days| (1..=Self::MAX_DAYS).contains(days))
-                .ok_or_else(|| {
-                    InvalidInput::new(
-                        "days",
-                        "invalid_days",
-                        "days must be a whole number from 1 to 31",
-                    )
-                })?,
-        };
-        let last = from.checked_add_days(chrono::Days::new(u64::from(days)));
-        if last.is_none_or(|last| last > super::time::latest_instant().date_naive()) {
-            return Err(InvalidInput::new(
-                "from",
-                "invalid_from",
-                "from is too far in the future",
-            ));
-        }
-        Ok(Self { from, days })
-    }
-
-    fn dates(&self) -> impl Iterator<Item = NaiveDate> {
-        self.from.iter_days().take(self.days as usize)
-    }
 }
 
 /// Every grid slot inside the consultant's working hours over `range`, in order.

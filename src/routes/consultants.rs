@@ -9,8 +9,8 @@ use super::bookings::ModeName;
 use super::responses::StoreErrors;
 
 use crate::domain::{
-    AvailabilityRange, Consultant, ConsultantFilter, ConsultantId, GridTime, Slot, WorkingHours,
-    free_slots, working_slots,
+    AvailabilityRange, BookingDuration, Consultant, ConsultantFilter, ConsultantId, GridTime,
+    HeldSlot, Slot, WorkingHours, free_slots, working_slots,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -301,19 +301,32 @@ pub async fn availability(
     params: web::Query<AvailabilityParams>,
 ) -> Result<HttpResponse, ApiError> {
     let consultant = find(&state, &id).await?;
-    let now = state.now();
-    let today = now.with_timezone(&consultant.timezone).date_naive();
+    let today = state.now().with_timezone(&consultant.timezone).date_naive();
     let range = AvailabilityRange::parse(params.from.as_deref(), params.days.as_deref(), today)?;
-    let working = working_slots(&consultant, &range);
-    // The buffer before the first slot and after the last one counts too.
+    let (slots, _) = free_and_held(&state, &consultant, &range).await?;
+    Ok(HttpResponse::Ok().json(SlotListBody(slots)))
+}
+
+/// The free 30-minute slots of `consultant` over `range` (its local days),
+/// and the slots held around them, sorted: enough to tell where a longer
+/// appointment with its buffer fits too.
+pub(crate) async fn free_and_held(
+    state: &AppState,
+    consultant: &Consultant,
+    range: &AvailabilityRange,
+) -> Result<(Vec<Slot>, Vec<HeldSlot>), ApiError> {
+    let working = working_slots(consultant, range);
+    // The buffer before the first slot counts, and after the last one the
+    // longest appointment and its buffer.
     let buffer = chrono::TimeDelta::minutes(consultant.rules.buffer().minutes());
-    let occupied = match (working.first(), working.last()) {
+    let longest = chrono::TimeDelta::minutes(BookingDuration::Minutes90.minutes());
+    let held = match (working.first(), working.last()) {
         (Some(first), Some(last)) => {
-            let (from, to) = (first.start() - buffer, last.end() + buffer);
+            let (from, to) = (first.start() - buffer, last.end() + longest + buffer);
             state.store.occupied_slots(consultant.id, from, to).await?
         }
         _ => Vec::new(),
     };
-    let slots = free_slots(working, &occupied, &consultant, now);
-    Ok(HttpResponse::Ok().json(SlotListBody(slots)))
+    let free = free_slots(working, &held, consultant, state.now());
+    Ok((free, held))
 }

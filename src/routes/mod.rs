@@ -2,6 +2,7 @@
 //! into domain types, call the domain and the store, map the result to JSON.
 
 mod admin;
+mod availability;
 mod bookings;
 mod calendar_feed;
 mod consultant_calendar;
@@ -68,7 +69,7 @@ type Mount = fn(Resource) -> Resource;
 ///
 /// Matching tries the patterns in this order, and each pattern with a path
 /// parameter costs a regex run: the busiest parametrised one comes first.
-const ROUTES: [(&str, &str, Mount); 29] = [
+const ROUTES: [(&str, &str, Mount); 30] = [
     ("/api/consultants/{id}/availability", "GET", |r| {
         r.route(web::get().to(consultants::availability))
     }),
@@ -116,6 +117,9 @@ const ROUTES: [(&str, &str, Mount); 29] = [
     }),
     ("/api/consultants", "GET", |r| {
         r.route(web::get().to(consultants::list))
+    }),
+    ("/api/availability", "GET", |r| {
+        r.route(web::get().to(availability::search))
     }),
     ("/api/consultants/me/schedule", "GET, PUT", |r| {
         r.route(web::get().to(consultant_calendar::schedule::get_schedule))

@@ -12,7 +12,8 @@ use super::consultants::HalfHour;
 use super::openapi_conventions::Conventions;
 use super::users::RoleName;
 use super::{
-    admin, bookings, calendar_feed, consultant_calendar, consultants, health, sessions, users,
+    admin, availability, bookings, calendar_feed, consultant_calendar, consultants, health,
+    sessions, users,
 };
 use crate::error::{ErrorBody, ErrorObject};
 
@@ -85,6 +86,7 @@ impl Modify for SecuritySchemes {
         consultants::list,
         consultants::get,
         consultants::availability,
+        availability::search,
         consultant_calendar::schedule::get_schedule,
         consultant_calendar::schedule::put_schedule,
         consultant_calendar::time_off::list_time_off,

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Backend, TestApp, TestClient, read};
 use crate::store_tests;
 
+mod availability;
 mod cancellation;
 
 store_tests!(consultants_are_found_by_language_specialty_and_mode);
