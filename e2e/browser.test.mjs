@@ -35,7 +35,9 @@ function staticSite(api) {
   const server = createServer((request, response) => {
     const path = new URL(request.url, "http://x").pathname;
     const name = path === "/" ? "index.html" : path.slice(1);
-    const files = ["index.html", "app.js", "calendar.js", "admin.js", "webhooks.js", "app.css"];
+    const files = [
+      "index.html", "app.js", "calendar.js", "admin.js", "webhooks.js", "finding.js", "app.css",
+    ];
     if (!files.includes(name)) {
       response.writeHead(404).end();
       return;
@@ -181,6 +183,32 @@ test("register, book, reload, httpOnly cookie, log out", async () => {
   await page.reload();
   await page.waitForSelector("#auth:not([hidden])");
   assert.equal(await page.isVisible("#bookings-section"), false);
+  await context.close();
+});
+
+test("a customer finds who speaks Spanish and knows cruises", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  await register(page, uniqueEmail("finder"));
+  await page.waitForSelector("#consultants li");
+  const everyone = await page.locator("#consultants li").count();
+  await page.fill("#find-form [name=language]", "es");
+  await page.fill("#find-form [name=specialty]", "CRUISE");
+  await page.click("#find-form button[type=submit]");
+  await page.waitForFunction(() => document.querySelectorAll("#consultants li").length === 1);
+  assert.match(await page.textContent("#consultants li strong"), /Lucía Fernández/);
+  await page.selectOption("#find-form [name=mode]", "in_person");
+  await page.fill("#find-form [name=language]", "ja");
+  await page.click("#find-form button[type=submit]");
+  await page.waitForSelector("#no-match:not([hidden])");
+  for (const name of ["language", "specialty"]) await page.fill(`#find-form [name=${name}]`, "");
+  await page.selectOption("#find-form [name=mode]", "");
+  await page.click("#find-form button[type=submit]");
+  await page.waitForFunction((count) =>
+    document.querySelectorAll("#consultants li").length === count, everyone);
+  assert.equal(await page.isVisible("#no-match"), false);
   await context.close();
 });
 

@@ -105,8 +105,13 @@ async function showLoggedIn(user) {
 
 async function loadConsultants() {
   consultants = (await api("GET", "/api/consultants")).consultants;
-  const list = $("#consultants");
-  list.replaceChildren(...consultants.map((consultant) => {
+  showConsultants(consultants);
+}
+
+/** Lists `shown` (every consultant, or those a search found) to choose from. */
+function showConsultants(shown) {
+  $("#no-match").hidden = shown.length > 0;
+  $("#consultants").replaceChildren(...shown.map((consultant) => {
     const item = document.createElement("li");
     const name = document.createElement("strong");
     name.textContent = consultant.name;

@@ -28,6 +28,7 @@ async fn the_demo_page_and_its_files_are_served_with_a_strict_policy() {
             "text/javascript",
             "async function loadWebhooks(",
         ),
+        ("/finding.js", "text/javascript", "function wireFinding("),
         ("/app.css", "text/css", ".booking"),
     ] {
         let response = client.get(path).await;
