@@ -11,7 +11,7 @@ use actix_web::cookie::SameSite;
 use chrono::TimeDelta;
 use secrecy::SecretString;
 
-use crate::domain::SessionPolicy;
+use crate::domain::{MeetingBase, SessionPolicy};
 
 /// Where the service runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,9 @@ pub struct Settings {
     /// `API_KEY_RATE_LIMIT_PER_MINUTE`: staff-route requests one API key may
     /// make per minute (per instance).
     pub api_key_rate_limit_per_minute: u32,
+    /// `VIDEO_MEETING_BASE_URL`: where confirmed video bookings get their
+    /// rooms (default `https://meet.jit.si`).
+    pub video_meetings: MeetingBase,
     /// `WEBHOOK_ALLOW_PRIVATE_TARGETS`: webhooks may deliver to this machine
     /// and private networks (development and tests; refused in production).
     pub webhook_allow_private_targets: bool,
@@ -186,6 +189,11 @@ impl Settings {
                 |value| parse_number(value, 1, 1_000_000),
             )?,
             webhook_allow_private_targets: webhook_private_targets(&vars, production)?,
+            video_meetings: vars.parse(
+                "VIDEO_MEETING_BASE_URL",
+                MeetingBase::parse(MeetingBase::DEFAULT).expect("the default parses"),
+                MeetingBase::parse,
+            )?,
             client_address: client_address_source(&vars)?,
             hsts_max_age: hsts_max_age(&vars, production)?,
             max_live_bookings_per_customer: vars.parse(

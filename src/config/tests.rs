@@ -243,3 +243,17 @@ fn private_webhook_targets_are_for_development_only() {
     .unwrap_err();
     assert_eq!(refused.variable, "WEBHOOK_ALLOW_PRIVATE_TARGETS");
 }
+
+#[test]
+fn video_rooms_are_on_the_configured_service() {
+    let rooms = |vars: &[(&str, &str)]| settings(vars).unwrap().video_meetings.new_room();
+    assert!(rooms(&[]).as_str().starts_with("https://meet.jit.si/"));
+    let own = [("VIDEO_MEETING_BASE_URL", "https://video.agency.example/")];
+    assert!(
+        rooms(&own)
+            .as_str()
+            .starts_with("https://video.agency.example/")
+    );
+    let refused = settings(&[("VIDEO_MEETING_BASE_URL", "meet.jit.si")]).unwrap_err();
+    assert_eq!(refused.variable, "VIDEO_MEETING_BASE_URL");
+}

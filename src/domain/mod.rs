@@ -17,6 +17,7 @@ mod effects;
 mod email;
 mod idempotency;
 mod ids;
+mod meeting;
 mod notification;
 mod paging;
 mod password;
@@ -60,6 +61,7 @@ pub use ids::{
     ApiKeyId, AuditId, BookingId, ConsultantId, DeliveryId, EventId, SessionId, TimeOffId, UserId,
     WebhookId,
 };
+pub use meeting::{MeetingBase, MeetingUrl};
 pub use notification::{
     BookingChange, BookingEvent, ChangedBy, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
     ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Wanted, plan as plan_notifications,

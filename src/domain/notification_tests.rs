@@ -12,6 +12,10 @@ fn utc(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }
 
+fn rooms() -> crate::domain::MeetingBase {
+    crate::domain::MeetingBase::parse(crate::domain::MeetingBase::DEFAULT).unwrap()
+}
+
 fn now() -> DateTime<Utc> {
     utc("2027-03-01T12:00:00Z")
 }
@@ -185,7 +189,7 @@ fn event_mails_wait_for_their_version_and_reminders_need_theirs() {
     assert_eq!(still_wanted(created, Some(&booking), false), Wanted::Send);
     assert_eq!(still_wanted(created, None, false), Wanted::Wait);
     assert_eq!(still_wanted(created, None, true), Wanted::Drop);
-    let confirmed = booking.confirm(Party::Consultant, now()).unwrap();
+    let confirmed = booking.confirm(Party::Consultant, &rooms(), now()).unwrap();
     assert_eq!(still_wanted(created, Some(&confirmed), false), Wanted::Send);
     assert_eq!(still_wanted(reminder, Some(&booking), false), Wanted::Send);
     assert_eq!(

@@ -28,6 +28,7 @@ struct Fields<'a> {
     utc_time: String,
     status: &'static str,
     reason: Option<&'a str>,
+    meeting: Option<&'a str>,
     link: String,
 }
 
@@ -167,6 +168,7 @@ pub fn compose(
             .cancellation_reason
             .as_ref()
             .map(|reason| reason.as_str()),
+        meeting: booking.meeting_url.as_ref().map(|url| url.as_str()),
         link: format!("{base_url}/"),
     };
     let (text, html) = bodies(&fields);

@@ -69,15 +69,22 @@ fn event_of(booking: &Booking, parties: &Parties, host: &str) -> Event {
         format!("mailto:{}", parties.consultant_account.email),
     );
     organizer.add_parameter("CN", &common_name(parties.consultant.name.as_str()));
-    Event::new()
+    let mut event = Event::new();
+    event
         .uid(&uid(booking, host))
         .sequence(booking.version)
         .timestamp(booking.updated_at)
         .starts(booking.appointment.start())
         .ends(booking.appointment.end())
         .status(status)
-        .append_property(organizer)
-        .done()
+        .append_property(organizer);
+    // A video consultation happens in its room: where, and the link.
+    if let Some(room) = &booking.meeting_url {
+        event
+            .append_property(Property::new("LOCATION", room.as_str()))
+            .append_property(Property::new("URL", room.as_str()));
+    }
+    event.done()
 }
 
 fn description(booking: &Booking) -> String {

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::{StoreError, StoreResult};
 use crate::domain::{
     Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus, Buffer,
-    CancellationReason, ConsultantId, Destination, Mode, Notes, Slot, TimeOff, TimeOffId,
-    Travelers, UserId,
+    CancellationReason, ConsultantId, Destination, MeetingUrl, Mode, Notes, Slot, TimeOff,
+    TimeOffId, Travelers, UserId,
 };
 
 #[derive(Serialize, Deserialize)]
@@ -32,6 +32,9 @@ struct Snapshot {
     /// Absent in snapshots written before buffers existed.
     #[serde(default)]
     buffer_minutes: i64,
+    /// Absent in snapshots written before video rooms existed.
+    #[serde(default)]
+    meeting_url: Option<String>,
 }
 
 /// `booking` as JSON text.
@@ -55,6 +58,10 @@ pub fn to_json(booking: &Booking) -> String {
         created_at: booking.created_at,
         updated_at: booking.updated_at,
         buffer_minutes: booking.buffer.minutes(),
+        meeting_url: booking
+            .meeting_url
+            .as_ref()
+            .map(|url| url.as_str().to_owned()),
     };
     serde_json::to_string(&snapshot).expect("a snapshot always serialises")
 }
@@ -81,6 +88,10 @@ pub fn from_json(json: &str) -> StoreResult<Booking> {
         cancellation_reason: s
             .cancellation_reason
             .map(|text| CancellationReason::from_stored(&text).ok_or_else(corrupt))
+            .transpose()?,
+        meeting_url: s
+            .meeting_url
+            .map(|text| MeetingUrl::from_stored(&text).ok_or_else(corrupt))
             .transpose()?,
         version: s.version,
         created_at: s.created_at,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     Appointment, BookingDuration, BookingId, BookingRules, Buffer, CancellationReason, Consultant,
-    ConsultantId, HeldSlot, ScheduleError, Slot, User, UserId,
+    ConsultantId, HeldSlot, MeetingBase, MeetingUrl, ScheduleError, Slot, User, UserId,
 };
 
 /// The customer's description of the consultation.
@@ -46,6 +46,9 @@ pub struct Booking {
     pub status: BookingStatus,
     /// Why it was cancelled, when it was and a reason was given.
     pub cancellation_reason: Option<CancellationReason>,
+    /// The video room of a confirmed `video` booking (kept when it moves;
+    /// none for other modes).
+    pub meeting_url: Option<MeetingUrl>,
     /// Incremented by every change; stores write a change only over the
     /// version it was computed from (optimistic concurrency).
     pub version: u32,
@@ -147,6 +150,7 @@ impl Booking {
             details,
             status: BookingStatus::Pending,
             cancellation_reason: None,
+            meeting_url: None,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -267,6 +271,10 @@ impl Booking {
         }
         let details = &mut changed.details;
         details.mode = changes.mode.unwrap_or(details.mode);
+        // A room is for video; moving keeps it for the next confirmation.
+        if details.mode != Mode::Video {
+            changed.meeting_url = None;
+        }
         details.travelers = changes.travelers.unwrap_or(details.travelers);
         if let Some(destination) = changes.destination {
             details.destination = destination;
@@ -313,10 +321,16 @@ impl Booking {
         })
     }
 
-    /// Confirms the booking (its consultant, or agency staff). Confirming a
-    /// confirmed booking changes nothing and succeeds, so a retried request
-    /// is harmless.
-    pub fn confirm(&self, party: Party, now: DateTime<Utc>) -> Result<Self, BookingError> {
+    /// Confirms the booking (its consultant, or agency staff); a `video`
+    /// booking gets its room on `rooms` (the one it had, if it had one).
+    /// Confirming a confirmed booking changes nothing and succeeds, so a
+    /// retried request is harmless.
+    pub fn confirm(
+        &self,
+        party: Party,
+        rooms: &MeetingBase,
+        now: DateTime<Utc>,
+    ) -> Result<Self, BookingError> {
         if party == Party::Customer {
             return Err(BookingError::NotTheConsultant);
         }
@@ -324,8 +338,13 @@ impl Booking {
         if self.status == BookingStatus::Confirmed {
             return Ok(self.clone());
         }
+        let meeting_url = match self.details.mode {
+            Mode::Video => self.meeting_url.clone().or_else(|| Some(rooms.new_room())),
+            _ => None,
+        };
         Ok(Self {
             status: BookingStatus::Confirmed,
+            meeting_url,
             ..self.revised(now)
         })
     }

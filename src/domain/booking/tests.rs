@@ -7,6 +7,10 @@ fn utc(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }
 
+fn rooms() -> crate::domain::MeetingBase {
+    crate::domain::MeetingBase::parse(crate::domain::MeetingBase::DEFAULT).unwrap()
+}
+
 fn now() -> DateTime<Utc> {
     utc("2027-03-01T12:00:00Z")
 }
@@ -101,16 +105,18 @@ fn parties_are_the_customer_and_the_consultant_only() {
 fn confirm_is_for_the_consultant_and_idempotent() {
     let booking = booking(&user(Role::Customer), &consultant());
     assert_eq!(
-        booking.confirm(Party::Customer, now()),
+        booking.confirm(Party::Customer, &rooms(), now()),
         Err(BookingError::NotTheConsultant)
     );
-    let confirmed = booking.confirm(Party::Consultant, now()).unwrap();
+    let confirmed = booking.confirm(Party::Consultant, &rooms(), now()).unwrap();
     assert_eq!(
         (confirmed.status, confirmed.version),
         (BookingStatus::Confirmed, 2)
     );
     assert_eq!(
-        confirmed.confirm(Party::Consultant, now()).unwrap(),
+        confirmed
+            .confirm(Party::Consultant, &rooms(), now())
+            .unwrap(),
         confirmed
     );
 }
@@ -162,6 +168,40 @@ fn past_the_cancellation_notice_only_the_consultant_and_staff_cancel_or_move() {
 }
 
 #[test]
+fn a_video_booking_gets_its_room_when_confirmed_and_keeps_it_when_moved() {
+    let lucia = consultant();
+    let booking = booking(&user(Role::Customer), &lucia);
+    assert_eq!(booking.meeting_url, None);
+    let confirmed = booking.confirm(Party::Consultant, &rooms(), now()).unwrap();
+    let room = confirmed.meeting_url.clone().expect("a room");
+    assert!(room.as_str().starts_with("https://meet.jit.si/"));
+    let moved = BookingChanges {
+        starts_at: Some(utc("2027-03-05T10:00:00Z")),
+        ..BookingChanges::default()
+    };
+    let moved = confirmed
+        .change(Party::Customer, moved, &lucia, now())
+        .unwrap();
+    assert_eq!(moved.status, BookingStatus::Pending);
+    let again = moved.confirm(Party::Consultant, &rooms(), now()).unwrap();
+    assert_eq!(again.meeting_url, Some(room));
+    let by_phone = BookingChanges {
+        mode: Some(Mode::Phone),
+        ..BookingChanges::default()
+    };
+    let by_phone = again
+        .change(Party::Customer, by_phone, &lucia, now())
+        .unwrap();
+    assert_eq!(by_phone.meeting_url, None);
+    let phone_confirmed = by_phone.confirm(Party::Consultant, &rooms(), now());
+    assert_eq!(
+        phone_confirmed.unwrap().meeting_url,
+        None,
+        "already confirmed"
+    );
+}
+
+#[test]
 fn cancelled_or_started_bookings_are_closed() {
     let booking = booking(&user(Role::Customer), &consultant());
     let reason = CancellationReason::parse("Plans changed").unwrap();
@@ -180,7 +220,7 @@ fn cancelled_or_started_bookings_are_closed() {
         Err(BookingError::Closed)
     );
     assert_eq!(
-        cancelled.confirm(Party::Consultant, now()),
+        cancelled.confirm(Party::Consultant, &rooms(), now()),
         Err(BookingError::Closed)
     );
 
@@ -196,7 +236,7 @@ fn cancelled_or_started_bookings_are_closed() {
 fn rescheduling_a_confirmed_booking_needs_a_new_confirmation() {
     let consultant = consultant();
     let confirmed = booking(&user(Role::Customer), &consultant)
-        .confirm(Party::Consultant, now())
+        .confirm(Party::Consultant, &rooms(), now())
         .unwrap();
     let moved = confirmed
         .change(
@@ -394,7 +434,7 @@ fn staff_see_and_run_every_booking() {
     assert!(BookingScope::of(&staff).contains(&booking));
     assert!(Party::Agency.reads_history() && Party::Consultant.reads_history());
     assert!(!Party::Customer.reads_history());
-    let confirmed = booking.confirm(Party::Agency, now()).unwrap();
+    let confirmed = booking.confirm(Party::Agency, &rooms(), now()).unwrap();
     assert_eq!(confirmed.status, BookingStatus::Confirmed);
     let changes = BookingChanges {
         travelers: Some(Travelers::parse(4).unwrap()),
@@ -411,7 +451,7 @@ fn staff_see_and_run_every_booking() {
 fn reassignment_keeps_the_time_and_checks_the_new_consultant() {
     let from = consultant();
     let booking = booking(&user(Role::Customer), &from)
-        .confirm(Party::Agency, now())
+        .confirm(Party::Agency, &rooms(), now())
         .unwrap();
     let to = consultant();
     let moved = booking.reassign(&to, now()).unwrap();

@@ -75,7 +75,7 @@ pub(crate) fn booking_effects(
     let notify = state.settings.mail.booking_notifications;
     let mut effects = Effects::of_booking(context, change, before, after, notify);
     if let Some(kind) = booking_event(change) {
-        let data = serde_json::json!({ "booking": BookingView::from(after) });
+        let data = serde_json::json!({ "booking": BookingView::for_outsiders(after) });
         effects
             .events
             .push(WebhookEvent::new(kind, context.at, data));
@@ -302,6 +302,7 @@ pub async fn confirm(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (booking, party) = visible_booking(&state, &auth.user, &id).await?;
-    let confirmed = booking.confirm(party, state.now())?;
+    let rooms = &state.settings.video_meetings;
+    let confirmed = booking.confirm(party, rooms, state.now())?;
     save(&state, &auth, &booking, confirmed, BookingChange::Confirmed).await
 }

@@ -38,6 +38,11 @@ pub struct BookingView<'a> {
     status: &'static str,
     /// Why it was cancelled, if a reason was given.
     cancellation_reason: Option<&'a str>,
+    /// The video room, once a `video` booking is confirmed (its parties
+    /// only; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "https://meet.jit.si/3f2a9c4e1b7d8a6f0e5c2b1a9d8c7e6f")]
+    meeting_url: Option<&'a str>,
     #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -63,8 +68,20 @@ impl<'a> From<&'a Booking> for BookingView<'a> {
                 .cancellation_reason
                 .as_ref()
                 .map(|reason| reason.as_str()),
+            meeting_url: booking.meeting_url.as_ref().map(|url| url.as_str()),
             created_at: Timestamp(booking.created_at),
             updated_at: Timestamp(booking.updated_at),
+        }
+    }
+}
+
+impl<'a> BookingView<'a> {
+    /// The booking as systems outside it (webhooks) see it: without the
+    /// video room, which is for its parties only.
+    pub fn for_outsiders(booking: &'a Booking) -> Self {
+        Self {
+            meeting_url: None,
+            ..Self::from(booking)
         }
     }
 }

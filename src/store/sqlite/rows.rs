@@ -7,8 +7,9 @@ use rusqlite::types::Type;
 use crate::domain::{ApiKey, ApiKeyId, ApiKeyName, Scopes};
 use crate::domain::{
     Appointment, Booking, BookingDetails, BookingDuration, BookingRules, BookingStatus, Buffer,
-    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email, Mode,
-    Notes, PersonName, Role, Session, SessionStatus, Slot, TokenHash, Travelers, User, UserAgent,
+    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email, MeetingUrl,
+    Mode, Notes, PersonName, Role, Session, SessionStatus, Slot, TokenHash, Travelers, User,
+    UserAgent,
 };
 use crate::domain::{
     BookingId, Fingerprint, IdempotencyKey, IdempotencyRecord, SessionId, StoredResponse, UserId,
@@ -184,7 +185,8 @@ fn modes_from_stored(text: &str) -> Option<Vec<Mode>> {
 /// Columns read by [`booking`], for table alias `b`.
 pub(super) const BOOKING_COLUMNS: &str = "b.id, b.customer_id, b.consultant_id, b.starts_at, \
      b.duration_minutes, b.mode, b.destination, b.travelers, b.notes, b.status, \
-     b.cancellation_reason, b.version, b.created_at, b.updated_at, b.buffer_minutes";
+     b.cancellation_reason, b.version, b.created_at, b.updated_at, b.buffer_minutes, \
+     b.meeting_url";
 
 /// A booking from [`BOOKING_COLUMNS`] starting at column `at`.
 pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
@@ -227,6 +229,12 @@ pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
         version: parsed(row, at + 11, "bookings.version", |version: i64| {
             u32::try_from(version).ok()
         })?,
+        meeting_url: match row.get::<_, Option<String>>(at + 15)? {
+            Some(text) => Some(parsed_text(row, at + 15, "bookings.meeting_url", |_| {
+                MeetingUrl::from_stored(&text)
+            })?),
+            None => None,
+        },
         created_at: instant(row, at + 12, "bookings.created_at")?,
         updated_at: instant(row, at + 13, "bookings.updated_at")?,
     })

@@ -9,6 +9,7 @@ use crate::store_tests;
 
 mod availability;
 mod cancellation;
+mod video;
 
 store_tests!(consultants_are_found_by_language_specialty_and_mode);
 

@@ -6,7 +6,8 @@ use mongodb::bson::{Document, doc};
 use super::{Fields, date, object_id};
 use crate::domain::{
     Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus, Buffer,
-    CancellationReason, ConsultantId, Destination, HeldSlot, Mode, Notes, Slot, Travelers, UserId,
+    CancellationReason, ConsultantId, Destination, HeldSlot, MeetingUrl, Mode, Notes, Slot,
+    Travelers, UserId,
 };
 use crate::store::StoreResult;
 
@@ -29,6 +30,7 @@ pub(in crate::store::mongo) fn booking_document(booking: &Booking) -> Document {
         "createdAt": date(booking.created_at),
         "updatedAt": date(booking.updated_at),
         "bufferMinutes": booking.buffer.minutes(),
+        "meetingUrl": booking.meeting_url.as_ref().map(|url| url.as_str()),
     }
 }
 
@@ -67,6 +69,10 @@ pub(in crate::store::mongo) fn booking_from(document: &Document) -> StoreResult<
         },
         status: fields.domain("status", BookingStatus::parse)?,
         cancellation_reason: reason,
+        meeting_url: fields
+            .optional_string("meetingUrl")?
+            .map(|text| MeetingUrl::from_stored(text).ok_or_else(|| fields.corrupt("meetingUrl")))
+            .transpose()?,
         version: u32::try_from(fields.integer("version")?)
             .map_err(|_| fields.corrupt("version"))?,
         created_at: fields.instant("createdAt")?,

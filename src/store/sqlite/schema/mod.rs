@@ -391,6 +391,12 @@ CREATE INDEX deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
 ALTER TABLE consultants ADD COLUMN cancellation_notice_minutes INTEGER NOT NULL DEFAULT 0;
 "#,
     ),
+    M::up(
+        r#"
+-- The video room of a confirmed video booking.
+ALTER TABLE bookings ADD COLUMN meeting_url TEXT;
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a
