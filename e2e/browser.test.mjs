@@ -124,9 +124,11 @@ async function register(page, email) {
   await page.waitForSelector("#whoami:not([hidden])");
 }
 
-/** Picks the first consultant and the first free slot in the next two weeks. */
-async function chooseFreeSlot(page) {
-  await page.click("#consultants li:first-child button.choose");
+/** Picks the first consultant (or the one named `name`) and the first free
+ *  slot in the next two weeks. */
+async function chooseFreeSlot(page, name) {
+  const consultant = name ? `#consultants li:has-text('${name}')` : "#consultants li:first-child";
+  await page.click(`${consultant} button.choose`);
   for (let offset = 1; offset <= 14; offset++) {
     const day = new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
     await page.fill("#slot-form [name=day]", day);
@@ -210,6 +212,43 @@ test("a customer finds who speaks Spanish and knows cruises", async () => {
     document.querySelectorAll("#consultants li").length === count, everyone);
   assert.equal(await page.isVisible("#no-match"), false);
   await context.close();
+});
+
+test("a confirmed video booking shows its room to both parties", async () => {
+  const email = uniqueEmail("video");
+  const added = spawnSync(binary, [
+    "consultant", "add", "--email", email, "--name", "Vera Video",
+    "--timezone", "UTC", "--hours", "mon-sun=00:00-23:30", "--password-stdin",
+  ], {
+    cwd: data, input: "a video consultant's secret\n",
+    env: { PATH: process.env.PATH, DATABASE_PATH: join(data, "tripdesk.db"), RUST_LOG: "warn" },
+  });
+  assert.equal(added.status, 0, String(added.stderr));
+  const customerContext = await browser.newContext();
+  const customer = await customerContext.newPage();
+  await customer.goto(`${tripdesk}/`);
+  await customer.waitForSelector("#auth:not([hidden])");
+  await register(customer, uniqueEmail("viewer"));
+  await chooseFreeSlot(customer, "Vera Video");
+  await customer.fill("#booking-form [name=destination]", "Patagonia");
+  await customer.selectOption("#booking-form [name=mode]", "video");
+  await customer.click("#booking-form button[type=submit]");
+  await customer.waitForSelector("#bookings li.booking");
+  assert.equal(await customer.isVisible("#bookings li.booking a.meeting"), false, "not before confirmation");
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  await logIn(page, email, "a video consultant's secret");
+  await page.click("#bookings li.booking button.confirm");
+  await page.waitForSelector("#bookings li.booking a.meeting:not([hidden])");
+  const room = await page.getAttribute("#bookings li.booking a.meeting", "href");
+  assert.match(room, /^https:\/\/meet\.jit\.si\/[0-9a-f]{32}$/);
+  await customer.reload();
+  await customer.waitForSelector("#bookings li.booking a.meeting:not([hidden])");
+  assert.equal(await customer.getAttribute("#bookings li.booking a.meeting", "href"), room);
+  await Promise.all([context.close(), customerContext.close()]);
 });
 
 /** The link to `page` in the mail to `email` that the service wrote as an

@@ -176,6 +176,10 @@ async function loadBookings() {
     const who = names.get(booking.consultantId);
     $(".what", item).textContent = `${booking.destination} · ${booking.travelers} traveler(s) · ${booking.mode.replace("_", " ")}` +
       (who ? ` · with ${who}` : "") + (booking.notes ? ` · “${booking.notes}”` : "");
+    if (booking.meetingUrl) {
+      $(".meeting", item).href = booking.meetingUrl;
+      $(".meeting", item).hidden = false;
+    }
     const live = booking.status !== "cancelled" && new Date(booking.startsAt) > new Date();
     $(".confirm", item).hidden = !(me.role === "consultant" && booking.status === "pending");
     $(".actions", item).hidden = !live;
