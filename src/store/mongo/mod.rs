@@ -39,6 +39,7 @@ mod sessions;
 mod surroundings;
 mod throttle;
 mod users;
+mod webhook_attempts;
 mod webhooks;
 
 use std::time::Duration;

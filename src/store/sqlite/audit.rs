@@ -8,7 +8,7 @@ use rusqlite::{Row, Transaction, params, params_from_iter};
 use super::SqliteStore;
 use super::outbox::{insert_account_message, insert_messages};
 use super::rows::millis;
-use super::webhooks::insert_events;
+use super::webhook_writes::insert_events;
 use crate::domain::{AuditEntry, AuditQuery, Effects};
 use crate::store::{AuditRecord, AuditStore, StoreError, StoreResult};
 

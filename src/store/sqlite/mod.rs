@@ -25,6 +25,7 @@ mod session_cache;
 mod sessions;
 mod throttle;
 mod users;
+mod webhook_writes;
 mod webhooks;
 mod writer;
 

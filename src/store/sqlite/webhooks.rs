@@ -1,14 +1,14 @@
 //! Webhooks and their deliveries in SQL. A change's events become
-//! deliveries in the change's own transaction ([`insert_events`]).
+//! deliveries in the change's own transaction ([`webhook_writes::insert_events`]).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{Row, Transaction, params, params_from_iter};
+use rusqlite::{Row, params, params_from_iter};
 
-use super::SqliteStore;
 use super::audit::write_effects;
 use super::rows::millis;
+use super::{SqliteStore, webhook_writes};
 use crate::domain::{
     DeliveryId, DeliveryStatus, Effects, EventId, EventType, EventTypes, Webhook, WebhookDelivery,
     WebhookDescription, WebhookEvent, WebhookId, WebhookSecret, WebhookUrl,
@@ -25,38 +25,6 @@ fn instant(value: Option<i64>) -> StoreResult<Option<DateTime<Utc>>> {
     value
         .map(|millis| DateTime::from_timestamp_millis(millis).ok_or_else(|| corrupt("instant")))
         .transpose()
-}
-
-/// One delivery per active webhook that wants each event.
-pub(super) fn insert_events(tx: &Transaction<'_>, events: &[WebhookEvent]) -> StoreResult<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let mut active = tx.prepare_cached("SELECT id, events FROM webhooks WHERE active = 1")?;
-    let webhooks = active
-        .query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, event_id, event_type, body,
-             status, attempts, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6)",
-    )?;
-    for (webhook, wanted) in &webhooks {
-        let wanted = EventTypes::from_stored(&wanted.split(',').collect::<Vec<_>>());
-        for event in events.iter().filter(|event| wanted.wants(event.kind)) {
-            insert.execute(params![
-                DeliveryId::generate().to_string(),
-                webhook,
-                event.id.to_string(),
-                event.kind.as_str(),
-                event.body,
-                millis(event.created_at),
-            ])?;
-        }
-    }
-    Ok(())
 }
 
 const WEBHOOK_COLUMNS: &str = "id, url, events, description, active, disabled_reason, created_at";
@@ -99,55 +67,6 @@ fn delivery(row: &Row<'_>) -> StoreResult<WebhookDelivery> {
 
 fn events_to_stored(events: &EventTypes) -> String {
     events.names().join(",")
-}
-
-/// Records a try of a delivery `lease` still holds (see
-/// [`WebhookStore::record_attempts`]).
-fn record_attempt(tx: &Transaction<'_>, lease: &str, attempt: &Attempt) -> StoreResult<()> {
-    let recorded = tx
-        .prepare_cached(
-            "UPDATE webhook_deliveries SET status = ?3, attempts = attempts + 1,
-                 first_attempt_at = COALESCE(first_attempt_at, ?4), last_attempt_at = ?4,
-                 response_status = ?5, duration_ms = ?6, next_attempt_at = ?7,
-                 lease = NULL, lease_until = NULL
-             WHERE id = ?1 AND lease = ?2",
-        )?
-        .execute(params![
-            attempt.delivery.to_string(),
-            lease,
-            attempt.status.as_str(),
-            millis(attempt.at),
-            attempt.response_status,
-            attempt.duration_ms,
-            attempt.next_attempt_at.map(millis),
-        ])?;
-    if recorded == 0 {
-        return Ok(());
-    }
-    // The failure clock: stopped by a success, started by the first
-    // failure after one.
-    let webhook = attempt.webhook.to_string();
-    tx.prepare_cached(
-        "UPDATE webhooks
-         SET failing_since = CASE WHEN ?2 THEN NULL ELSE COALESCE(failing_since, ?3) END
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        webhook,
-        attempt.status == DeliveryStatus::Succeeded,
-        millis(attempt.at)
-    ])?;
-    if let Some(reason) = attempt.disable {
-        let turned_off = tx.execute(
-            "UPDATE webhooks SET active = 0, disabled_reason = ?2
-             WHERE id = ?1 AND active = 1",
-            params![webhook, reason],
-        )?;
-        if turned_off > 0 {
-            write_effects(tx, &attempt.when_disabled)?;
-        }
-    }
-    Ok(())
 }
 
 #[async_trait]
@@ -403,7 +322,7 @@ impl WebhookStore for SqliteStore {
         self.write(move |tx| {
             attempts
                 .iter()
-                .try_for_each(|attempt| record_attempt(tx, &lease, attempt))
+                .try_for_each(|attempt| webhook_writes::record_attempt(tx, &lease, attempt))
         })
         .await
     }
