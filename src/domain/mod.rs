@@ -6,6 +6,7 @@
 
 mod account_mail;
 mod api_key;
+mod assignment;
 mod audit;
 mod availability;
 mod booking;
@@ -35,6 +36,7 @@ mod webhook;
 
 pub use account_mail::{AccountMail, AccountMessage, IssuedToken, TokenPurpose};
 pub use api_key::{ApiKey, ApiKeyName, ApiKeySecret, KeyAccess, Records, Scope, Scopes};
+pub use assignment::{AssignmentReason, ConsultantLoad, assignment_order, load_window};
 pub use audit::{
     Actor, ActorKind, AuditAction, AuditContext, AuditCursor, AuditEntry, AuditQuery,
     RawAuditQuery, TargetKind, booking_entries,

@@ -7,7 +7,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::bookings::{BookingStatusName, ModeName};
+use super::bookings::{AssignmentReasonName, BookingStatusName, ModeName};
 use super::consultants::HalfHour;
 use super::openapi_conventions::Conventions;
 use super::users::RoleName;
@@ -128,7 +128,8 @@ impl Modify for SecuritySchemes {
         admin::webhook_deliveries::redeliver,
         admin::webhook_deliveries::ping,
     ),
-    components(schemas(ErrorBody, ErrorObject, RoleName, BookingStatusName, ModeName, HalfHour)),
+    components(schemas(ErrorBody, ErrorObject, RoleName, BookingStatusName, ModeName, AssignmentReasonName,
+        HalfHour)),
     modifiers(&SecuritySchemes, &Conventions),
     tags(
         (name = "operations", description = "Health and readiness"),

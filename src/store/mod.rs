@@ -13,6 +13,7 @@ pub mod sqlite;
 
 mod accounts;
 mod api_keys;
+mod assignment;
 mod audit;
 mod bookings;
 mod idempotency;
@@ -26,6 +27,7 @@ use chrono::{DateTime, Utc};
 
 pub use accounts::{AccountTokenStore, Credentials, SessionStore, ThrottleStore, UserStore};
 pub use api_keys::ApiKeyStore;
+pub use assignment::AssignmentStore;
 pub use audit::AuditStore;
 pub(crate) use audit::{AuditRecord, entries_from_json, entries_to_json};
 pub use bookings::{BookingStore, CalendarStore, ConsultantStore};
@@ -89,6 +91,7 @@ pub trait Store:
     + SessionStore
     + ConsultantStore
     + BookingStore
+    + AssignmentStore
     + IdempotencyStore
     + AuditStore
     + ApiKeyStore

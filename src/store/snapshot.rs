@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{StoreError, StoreResult};
 use crate::domain::{
-    Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus, Buffer,
-    CancellationReason, ConsultantId, Destination, MeetingUrl, Mode, Notes, Slot, TimeOff,
-    TimeOffId, Travelers, UserId,
+    Appointment, AssignmentReason, Booking, BookingDetails, BookingDuration, BookingId,
+    BookingStatus, Buffer, CancellationReason, ConsultantId, Destination, MeetingUrl, Mode, Notes,
+    Slot, TimeOff, TimeOffId, Travelers, UserId,
 };
 
 #[derive(Serialize, Deserialize)]
@@ -35,6 +35,9 @@ struct Snapshot {
     /// Absent in snapshots written before video rooms existed.
     #[serde(default)]
     meeting_url: Option<String>,
+    /// Absent in snapshots written before "any consultant" bookings.
+    #[serde(default)]
+    assignment_reason: Option<String>,
 }
 
 /// `booking` as JSON text.
@@ -62,6 +65,7 @@ pub fn to_json(booking: &Booking) -> String {
             .meeting_url
             .as_ref()
             .map(|url| url.as_str().to_owned()),
+        assignment_reason: booking.assignment.map(|reason| reason.as_str().to_owned()),
     };
     serde_json::to_string(&snapshot).expect("a snapshot always serialises")
 }
@@ -92,6 +96,10 @@ pub fn from_json(json: &str) -> StoreResult<Booking> {
         meeting_url: s
             .meeting_url
             .map(|text| MeetingUrl::from_stored(&text).ok_or_else(corrupt))
+            .transpose()?,
+        assignment: s
+            .assignment_reason
+            .map(|text| AssignmentReason::from_stored(&text).ok_or_else(corrupt))
             .transpose()?,
         version: s.version,
         created_at: s.created_at,

@@ -9,8 +9,9 @@ pub use values::{BookingStatus, Destination, Mode, Notes, Travelers};
 use chrono::{DateTime, Utc};
 
 use super::{
-    Appointment, BookingDuration, BookingId, BookingRules, Buffer, CancellationReason, Consultant,
-    ConsultantId, HeldSlot, MeetingBase, MeetingUrl, ScheduleError, Slot, User, UserId,
+    Appointment, AssignmentReason, BookingDuration, BookingId, BookingRules, Buffer,
+    CancellationReason, Consultant, ConsultantId, HeldSlot, MeetingBase, MeetingUrl, ScheduleError,
+    Slot, User, UserId,
 };
 
 /// The customer's description of the consultation.
@@ -49,6 +50,10 @@ pub struct Booking {
     /// The video room of a confirmed `video` booking (kept when it moves;
     /// none for other modes).
     pub meeting_url: Option<MeetingUrl>,
+    /// Why the service chose its consultant, when the customer asked for
+    /// any matching one (none for a named consultant, or once staff
+    /// reassign it).
+    pub assignment: Option<AssignmentReason>,
     /// Incremented by every change; stores write a change only over the
     /// version it was computed from (optimistic concurrency).
     pub version: u32,
@@ -127,6 +132,24 @@ pub enum BookingError {
     TooLateToChange,
 }
 
+impl BookingError {
+    /// Whether another consultant might take the same request: the refusal
+    /// is about this consultant's hours, notice, horizon, time off or
+    /// modes, not the request itself (off the grid, in the past).
+    pub fn is_about_the_consultant(&self) -> bool {
+        matches!(
+            self,
+            Self::ModeNotOffered
+                | Self::Schedule(
+                    ScheduleError::OutsideWorkingHours
+                        | ScheduleError::TooShortNotice
+                        | ScheduleError::BeyondHorizon
+                        | ScheduleError::ConsultantUnavailable
+                )
+        )
+    }
+}
+
 impl Booking {
     /// A new `pending` booking of `consultant` by `customer`.
     pub fn create(
@@ -151,10 +174,20 @@ impl Booking {
             status: BookingStatus::Pending,
             cancellation_reason: None,
             meeting_url: None,
+            assignment: None,
             version: 1,
             created_at: now,
             updated_at: now,
         })
+    }
+
+    /// The new booking, recording why the service chose its consultant
+    /// for a customer who asked for any matching one.
+    pub fn assigned(self, reason: AssignmentReason) -> Self {
+        Self {
+            assignment: Some(reason),
+            ..self
+        }
     }
 
     /// The slots it holds while live: its own and its buffer's. A
@@ -317,6 +350,7 @@ impl Booking {
         Ok(Self {
             consultant_id: to.id,
             buffer: to.rules.buffer(),
+            assignment: None,
             ..self.revised(now)
         })
     }

@@ -88,6 +88,7 @@ impl StaffBookingRequest {
             destination: self.destination.clone(),
             travelers: self.travelers,
             notes: self.notes.clone(),
+            wanted: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `/api/bookings`: a customer's appointments, and a consultant's.
 
+mod any;
 pub(crate) mod create;
 pub(crate) mod history;
 pub(crate) mod ics;
@@ -9,8 +10,8 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 
 pub use schemas::{
-    BookingEnvelope, BookingList, BookingStatusName, BookingView, CancelRequest,
-    CreateBookingRequest, ListParams, ModeName, UpdateBookingRequest,
+    AssignmentReasonName, BookingEnvelope, BookingList, BookingStatusName, BookingView,
+    CancelRequest, CreateBookingRequest, ListParams, ModeName, UpdateBookingRequest,
 };
 
 use super::responses::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};

@@ -43,6 +43,10 @@ pub struct BookingView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "https://meet.jit.si/3f2a9c4e1b7d8a6f0e5c2b1a9d8c7e6f")]
     meeting_url: Option<&'a str>,
+    /// Why the service chose the consultant of a booking made for `any`
+    /// (absent for a named consultant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assignment: Option<AssignmentView>,
     #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -69,6 +73,9 @@ impl<'a> From<&'a Booking> for BookingView<'a> {
                 .as_ref()
                 .map(|reason| reason.as_str()),
             meeting_url: booking.meeting_url.as_ref().map(|url| url.as_str()),
+            assignment: booking.assignment.map(|reason| AssignmentView {
+                reason: reason.as_str(),
+            }),
             created_at: Timestamp(booking.created_at),
             updated_at: Timestamp(booking.updated_at),
         }
@@ -84,6 +91,16 @@ impl<'a> BookingView<'a> {
             ..Self::from(booking)
         }
     }
+}
+
+/// `{"reason": …}` of an assigned booking.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentView {
+    /// The customer's previous consultant was free, or the one chosen had
+    /// the fewest live bookings in the 7 days around the start, or tied
+    /// with another and was booked less recently.
+    #[schema(value_type = AssignmentReasonName)]
+    reason: &'static str,
 }
 
 /// `{"booking": Booking}`.
@@ -106,6 +123,8 @@ pub struct BookingList<'a> {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateBookingRequest {
+    /// A consultant's id, or `any`: the service picks a free consultant
+    /// who offers the mode and fits `match`.
     #[schema(example = "6b03ed4bb8702cb5d37340e4")]
     pub consultant_id: String,
     /// On a 30-minute boundary, in the future, the whole appointment inside
@@ -124,6 +143,23 @@ pub struct CreateBookingRequest {
     #[serde(default)]
     #[schema(max_length = 2000, example = "Whale watching, please")]
     pub notes: Option<String>,
+    /// With `consultantId: "any"` only: what the consultant must know.
+    /// (Left out of the idempotency fingerprint when absent, as before it
+    /// existed.)
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub wanted: Option<ConsultantMatch>,
+}
+
+/// What "any consultant" must know besides offering the booking's mode.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultantMatch {
+    /// A primary language subtag they speak (any regional variant).
+    #[schema(example = "es")]
+    pub language: Option<String>,
+    /// Part of one of their specialties, regardless of case and accents.
+    #[schema(example = "cruises")]
+    pub specialty: Option<String>,
 }
 
 /// `PATCH /api/bookings/{id}` body: at least one of the fields.
@@ -240,6 +276,16 @@ pub enum BookingStatusName {
     Pending,
     Confirmed,
     Cancelled,
+}
+
+/// Why "any consultant" became this one (documentation only).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AssignmentReasonName {
+    PreviousConsultant,
+    LeastBusy,
+    LeastRecent,
 }
 
 /// How a consultation takes place (documentation only).

@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 
 use super::Instrumented;
 use crate::domain::{
-    Booking, BookingId, BookingQuery, Consultant, ConsultantId, Effects, FeedSecret, HeldSlot,
-    LiveBookingLimit, PasswordHash, Schedule, TimeOff, TimeOffId, TokenHash, User,
+    Booking, BookingId, BookingQuery, Consultant, ConsultantId, ConsultantLoad, Effects,
+    FeedSecret, HeldSlot, LiveBookingLimit, PasswordHash, Schedule, TimeOff, TimeOffId, TokenHash,
+    User, UserId,
 };
-use crate::store::{BookingStore, CalendarStore, ConsultantStore, StoreResult};
+use crate::store::{AssignmentStore, BookingStore, CalendarStore, ConsultantStore, StoreResult};
 
 #[async_trait]
 impl ConsultantStore for Instrumented {
@@ -183,6 +184,30 @@ impl BookingStore for Instrumented {
             self,
             "occupied_slots",
             self.inner.occupied_slots(consultant, from, to)
+        )
+    }
+}
+
+#[async_trait]
+impl AssignmentStore for Instrumented {
+    async fn latest_consultant_of(&self, customer: UserId) -> StoreResult<Option<ConsultantId>> {
+        timed!(
+            self,
+            "latest_consultant_of",
+            self.inner.latest_consultant_of(customer)
+        )
+    }
+
+    async fn consultant_loads(
+        &self,
+        consultants: &[ConsultantId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<ConsultantLoad>> {
+        timed!(
+            self,
+            "consultant_loads",
+            self.inner.consultant_loads(consultants, from, to)
         )
     }
 }

@@ -26,6 +26,7 @@
 
 mod account_tokens;
 mod api_keys;
+mod assignment;
 mod audit;
 mod booking_writes;
 mod bookings;
@@ -150,6 +151,14 @@ impl MongoStore {
                 &self.bookings,
                 vec![
                     index(doc! {"customerId": 1, "startsAt": 1}, "by_customer_start"),
+                    index(
+                        doc! {"customerId": 1, "createdAt": -1},
+                        "by_customer_creation",
+                    ),
+                    index(
+                        doc! {"consultantId": 1, "createdAt": -1},
+                        "by_consultant_creation",
+                    ),
                     index(
                         doc! {"consultantId": 1, "startsAt": 1},
                         "by_consultant_start",

@@ -119,8 +119,8 @@ impl BookingStore for SqliteStore {
             tx.prepare_cached(
                 "INSERT INTO bookings (id, customer_id, consultant_id, starts_at, duration_minutes, mode,
                      destination, travelers, notes, status, cancellation_reason, version, created_at, updated_at,
-                     buffer_minutes, meeting_url)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")?.execute(
+                     buffer_minutes, meeting_url, assignment_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")?.execute(
                 params![
                     booking.id.to_string(),
                     booking.customer_id.to_string(),
@@ -138,6 +138,7 @@ impl BookingStore for SqliteStore {
                     millis(booking.updated_at),
                     booking.buffer.minutes(),
                     booking.meeting_url.as_ref().map(|url| url.as_str()),
+                    booking.assignment.map(|reason| reason.as_str()),
                 ],
             )?;
             claim_slots(tx, &booking)?;
@@ -180,7 +181,8 @@ impl BookingStore for SqliteStore {
             let changed = tx.prepare_cached(
                 "UPDATE bookings SET starts_at = ?1, duration_minutes = ?2, mode = ?3, destination = ?4,
                      travelers = ?5, notes = ?6, status = ?7, cancellation_reason = ?8, version = ?9,
-                     updated_at = ?10, buffer_minutes = ?13, consultant_id = ?14, meeting_url = ?15
+                     updated_at = ?10, buffer_minutes = ?13, consultant_id = ?14, meeting_url = ?15,
+                     assignment_reason = ?16
                  WHERE id = ?11 AND version = ?12")?.execute(
                 params![
                     millis(booking.appointment.start()),
@@ -198,6 +200,7 @@ impl BookingStore for SqliteStore {
                     booking.buffer.minutes(),
                     booking.consultant_id.to_string(),
                     booking.meeting_url.as_ref().map(|url| url.as_str()),
+                    booking.assignment.map(|reason| reason.as_str()),
                 ],
             )?;
             if changed == 0 {

@@ -8,6 +8,7 @@
 
 mod account_tokens;
 mod api_keys;
+mod assignment;
 mod audit;
 mod backup;
 mod bookings;

@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::Row;
-use rusqlite::types::Type;
+use rusqlite::types::{Type, ValueRef};
 
 use crate::domain::{ApiKey, ApiKeyId, ApiKeyName, Scopes};
 use crate::domain::{
-    Appointment, Booking, BookingDetails, BookingDuration, BookingRules, BookingStatus, Buffer,
-    CancellationReason, Consultant, ConsultantId, CredentialsStamp, Destination, Email, MeetingUrl,
-    Mode, Notes, PersonName, Role, Session, SessionStatus, Slot, TokenHash, Travelers, User,
-    UserAgent,
+    Appointment, AssignmentReason, Booking, BookingDetails, BookingDuration, BookingRules,
+    BookingStatus, Buffer, CancellationReason, Consultant, ConsultantId, CredentialsStamp,
+    Destination, Email, MeetingUrl, Mode, Notes, PersonName, Role, Session, SessionStatus, Slot,
+    TokenHash, Travelers, User, UserAgent,
 };
 use crate::domain::{
     BookingId, Fingerprint, IdempotencyKey, IdempotencyRecord, SessionId, StoredResponse, UserId,
@@ -40,6 +40,19 @@ where
 /// An instant as stored: milliseconds since the epoch.
 pub(super) fn millis(instant: DateTime<Utc>) -> i64 {
     instant.timestamp_millis()
+}
+
+/// Like [`parsed_text`], for a nullable column: NULL reads as `None`.
+fn optional_text<T>(
+    row: &Row<'_>,
+    index: usize,
+    column: &'static str,
+    convert: impl FnOnce(&str) -> Option<T>,
+) -> rusqlite::Result<Option<T>> {
+    match row.get_ref(index)? {
+        ValueRef::Null => Ok(None),
+        _ => parsed_text(row, index, column, convert).map(Some),
+    }
 }
 
 /// Like [`parsed`], for a text column converted from a borrowed `&str`:
@@ -186,7 +199,7 @@ fn modes_from_stored(text: &str) -> Option<Vec<Mode>> {
 pub(super) const BOOKING_COLUMNS: &str = "b.id, b.customer_id, b.consultant_id, b.starts_at, \
      b.duration_minutes, b.mode, b.destination, b.travelers, b.notes, b.status, \
      b.cancellation_reason, b.version, b.created_at, b.updated_at, b.buffer_minutes, \
-     b.meeting_url";
+     b.meeting_url, b.assignment_reason";
 
 /// A booking from [`BOOKING_COLUMNS`] starting at column `at`.
 pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
@@ -229,12 +242,18 @@ pub(super) fn booking(row: &Row<'_>, at: usize) -> rusqlite::Result<Booking> {
         version: parsed(row, at + 11, "bookings.version", |version: i64| {
             u32::try_from(version).ok()
         })?,
-        meeting_url: match row.get::<_, Option<String>>(at + 15)? {
-            Some(text) => Some(parsed_text(row, at + 15, "bookings.meeting_url", |_| {
-                MeetingUrl::from_stored(&text)
-            })?),
-            None => None,
-        },
+        meeting_url: optional_text(
+            row,
+            at + 15,
+            "bookings.meeting_url",
+            MeetingUrl::from_stored,
+        )?,
+        assignment: optional_text(
+            row,
+            at + 16,
+            "bookings.assignment_reason",
+            AssignmentReason::from_stored,
+        )?,
         created_at: instant(row, at + 12, "bookings.created_at")?,
         updated_at: instant(row, at + 13, "bookings.updated_at")?,
     })

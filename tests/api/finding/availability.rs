@@ -11,7 +11,7 @@ store_tests!(availability_is_pooled_across_matching_consultants);
 
 /// Invites a consultant speaking `language`, on video only, working
 /// `from`–`until` UTC every day with no notice; its id.
-async fn hire(
+pub(super) async fn hire(
     staff: &TestClient,
     name: &str,
     language: &str,

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Backend, TestApp, TestClient, read};
 use crate::store_tests;
 
+mod any;
 mod availability;
 mod cancellation;
 mod video;

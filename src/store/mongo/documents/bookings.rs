@@ -5,9 +5,9 @@ use mongodb::bson::{Document, doc};
 
 use super::{Fields, date, object_id};
 use crate::domain::{
-    Appointment, Booking, BookingDetails, BookingDuration, BookingId, BookingStatus, Buffer,
-    CancellationReason, ConsultantId, Destination, HeldSlot, MeetingUrl, Mode, Notes, Slot,
-    Travelers, UserId,
+    Appointment, AssignmentReason, Booking, BookingDetails, BookingDuration, BookingId,
+    BookingStatus, Buffer, CancellationReason, ConsultantId, Destination, HeldSlot, MeetingUrl,
+    Mode, Notes, Slot, Travelers, UserId,
 };
 use crate::store::StoreResult;
 
@@ -31,6 +31,7 @@ pub(in crate::store::mongo) fn booking_document(booking: &Booking) -> Document {
         "updatedAt": date(booking.updated_at),
         "bufferMinutes": booking.buffer.minutes(),
         "meetingUrl": booking.meeting_url.as_ref().map(|url| url.as_str()),
+        "assignmentReason": booking.assignment.map(|reason| reason.as_str()),
     }
 }
 
@@ -72,6 +73,13 @@ pub(in crate::store::mongo) fn booking_from(document: &Document) -> StoreResult<
         meeting_url: fields
             .optional_string("meetingUrl")?
             .map(|text| MeetingUrl::from_stored(text).ok_or_else(|| fields.corrupt("meetingUrl")))
+            .transpose()?,
+        assignment: fields
+            .optional_string("assignmentReason")?
+            .map(|text| {
+                AssignmentReason::from_stored(text)
+                    .ok_or_else(|| fields.corrupt("assignmentReason"))
+            })
             .transpose()?,
         version: u32::try_from(fields.integer("version")?)
             .map_err(|_| fields.corrupt("version"))?,

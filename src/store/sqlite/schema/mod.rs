@@ -397,6 +397,15 @@ ALTER TABLE consultants ADD COLUMN cancellation_notice_minutes INTEGER NOT NULL 
 ALTER TABLE bookings ADD COLUMN meeting_url TEXT;
 "#,
     ),
+    M::up(
+        r#"
+-- Why the service chose the consultant of a booking made for "any"
+-- matching consultant.
+ALTER TABLE bookings ADD COLUMN assignment_reason TEXT;
+-- Who was booked least recently, for the same.
+CREATE INDEX bookings_by_consultant_creation ON bookings (consultant_id, created_at);
+"#,
+    ),
 ];
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a
