@@ -214,16 +214,88 @@ test("a customer finds who speaks Spanish and knows cruises", async () => {
   await context.close();
 });
 
-test("a confirmed video booking shows its room to both parties", async () => {
-  const email = uniqueEmail("video");
+test("a customer books anyone who speaks Spanish and knows cruises, and sees who and why", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  await register(page, uniqueEmail("anyone"));
+  await page.waitForSelector("#consultants li");
+  await page.fill("#find-form [name=language]", "es");
+  await page.fill("#find-form [name=specialty]", "cruise");
+  // Lucía needs a day's notice and works Monday to Friday.
+  let found = false;
+  for (let offset = 2; offset <= 14 && !found; offset++) {
+    const day = new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+    await page.fill("#find-form [name=day]", day);
+    await page.evaluate(() => document.querySelector("#slots").replaceChildren());
+    await page.click("#find-any");
+    await page.waitForSelector("#slots > *");
+    found = await page.locator("#slots button").count() > 0;
+  }
+  assert.ok(found, "a free time within two weeks");
+  assert.match(await page.textContent("#slots button >> nth=0"), /1 free/);
+  await page.click("#slots button >> nth=0");
+  assert.match(await page.textContent("#chosen-slot"), /with anyone who matches/);
+  await page.fill("#booking-form [name=destination]", "Greek islands by sea");
+  await page.click("#booking-form button[type=submit]");
+  await page.waitForSelector("#bookings li.booking");
+  assert.match(await page.textContent("#message"),
+    /with Lucía Fernández, the least busy of those free then/);
+  assert.match(await page.textContent("#bookings li.booking .what"), /Greek islands by sea.*with Lucía Fernández/);
+  await context.close();
+});
+
+/** Adds a consultant working every day around the clock (`tripdesk
+ *  consultant add`, as an agency's shell would). */
+function addConsultant(email, name, password) {
   const added = spawnSync(binary, [
-    "consultant", "add", "--email", email, "--name", "Vera Video",
+    "consultant", "add", "--email", email, "--name", name,
     "--timezone", "UTC", "--hours", "mon-sun=00:00-23:30", "--password-stdin",
   ], {
-    cwd: data, input: "a video consultant's secret\n",
+    cwd: data, input: `${password}\n`,
     env: { PATH: process.env.PATH, DATABASE_PATH: join(data, "tripdesk.db"), RUST_LOG: "warn" },
   });
   assert.equal(added.status, 0, String(added.stderr));
+}
+
+test("past the consultant's cancellation notice the customer sees the deadline, not the buttons", async () => {
+  const email = uniqueEmail("strict");
+  addConsultant(email, "Dana Deadline", "a strict consultant's secret");
+  const context = await browser.newContext();
+  const desk = await context.newPage();
+  await desk.goto(`${tripdesk}/`);
+  await desk.waitForSelector("#auth:not([hidden])");
+  await logIn(desk, email, "a strict consultant's secret");
+  await desk.waitForSelector("#schedule-form [name=cancellationNoticeMinutes]");
+  await desk.waitForFunction(() =>
+    document.querySelector("#schedule-form [name=timezone]").value !== "");
+  await desk.fill("#schedule-form [name=cancellationNoticeMinutes]", "10080");
+  await desk.click("#schedule-form button[type=submit]");
+  await desk.waitForFunction(() => /saved/i.test(document.querySelector("#message").textContent));
+
+  const customerContext = await browser.newContext();
+  const customer = await customerContext.newPage();
+  await customer.goto(`${tripdesk}/`);
+  await customer.waitForSelector("#auth:not([hidden])");
+  await register(customer, uniqueEmail("late"));
+  await chooseFreeSlot(customer, "Dana Deadline");
+  await customer.fill("#booking-form [name=destination]", "Lapland");
+  await customer.click("#booking-form button[type=submit]");
+  await customer.waitForSelector("#bookings li.booking .deadline:not([hidden])");
+  // Booked for within the week: already past the week's notice.
+  assert.match(await customer.textContent("#bookings li.booking .deadline"), /Too late to cancel or move online/);
+  assert.equal(await customer.isVisible("#bookings li.booking .actions"), false);
+  // Its consultant still can.
+  await desk.reload();
+  await desk.waitForSelector("#bookings li.booking");
+  assert.equal(await desk.isVisible("#bookings li.booking button.cancel"), true);
+  await Promise.all([context.close(), customerContext.close()]);
+});
+
+test("a confirmed video booking shows its room to both parties", async () => {
+  const email = uniqueEmail("video");
+  addConsultant(email, "Vera Video", "a video consultant's secret");
   const customerContext = await browser.newContext();
   const customer = await customerContext.newPage();
   await customer.goto(`${tripdesk}/`);

@@ -141,6 +141,11 @@ function chooseConsultant(consultant) {
 async function loadSlots(day) {
   const { slots } = await api("GET",
     `/api/consultants/${encodeURIComponent(chosen.consultant.id)}/availability?from=${day}&days=1`);
+  showSlots(slots, `with ${chosen.consultant.name}`);
+}
+
+/** Offers `slots` to choose from; `whom` says with whom in the form's heading. */
+function showSlots(slots, whom) {
   const box = $("#slots");
   if (slots.length === 0) {
     const none = document.createElement("p");
@@ -151,12 +156,13 @@ async function loadSlots(day) {
   box.replaceChildren(...slots.map((slot) => {
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = new Date(slot.startsAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    button.textContent = new Date(slot.startsAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) +
+      (slot.consultants ? ` · ${slot.consultants} free` : "");
     button.dataset.startsAt = slot.startsAt;
     button.addEventListener("click", () => {
       chosen.slot = slot;
       for (const other of box.children) other.classList.toggle("chosen", other === button);
-      $("#chosen-slot").textContent = `on ${formatTime(slot.startsAt)}`;
+      $("#chosen-slot").textContent = `on ${formatTime(slot.startsAt)} ${whom}`;
       $("#booking-form").hidden = false;
     });
     return button;
@@ -182,7 +188,8 @@ async function loadBookings() {
     }
     const live = booking.status !== "cancelled" && new Date(booking.startsAt) > new Date();
     $(".confirm", item).hidden = !(me.role === "consultant" && booking.status === "pending");
-    $(".actions", item).hidden = !live;
+    const changeable = showDeadline(booking, item);
+    $(".actions", item).hidden = !live || !changeable;
     $(".confirm", item).addEventListener("click", () => attempt(async () => {
       await api("POST", `/api/bookings/${booking.id}/confirm`);
       await loadBookings();
@@ -203,6 +210,21 @@ async function loadBookings() {
     }));
     return item;
   }));
+}
+
+/** Shows until when the customer may cancel or move `booking` (the
+ *  consultant's policy); whether they still may. Its consultant and staff
+ *  always may. */
+function showDeadline(booking, item) {
+  const consultant = consultants.find((c) => c.id === booking.consultantId);
+  if (me.role !== "customer" || !consultant || !consultant.cancellationNoticeMinutes) return true;
+  const deadline = new Date(new Date(booking.startsAt) - consultant.cancellationNoticeMinutes * 60000);
+  const open = deadline > new Date();
+  $(".deadline", item).textContent = open
+    ? `Free to cancel or move until ${formatTime(deadline.toISOString())}`
+    : "Too late to cancel or move online: please call the agency";
+  $(".deadline", item).hidden = booking.status === "cancelled";
+  return open;
 }
 
 async function loadSessions() {
@@ -290,19 +312,22 @@ function wire() {
     event.preventDefault();
     attempt(async () => {
       const fields = formJson(event.target);
-      await api("POST", "/api/bookings", {
-        consultantId: chosen.consultant.id,
+      const request = {
+        consultantId: chosen.consultant ? chosen.consultant.id : "any",
         startsAt: chosen.slot.startsAt,
         durationMinutes: 30,
         mode: fields.mode,
         destination: fields.destination,
         travelers: Number(fields.travelers),
         notes: fields.notes,
-      });
+      };
+      if (!chosen.consultant) request.match = chosen.match;
+      const { booking } = await api("POST", "/api/bookings", request);
       event.target.reset();
       event.target.hidden = true;
-      say(`Booked: ${formatTime(chosen.slot.startsAt)} with ${chosen.consultant.name}.`);
-      await Promise.all([loadBookings(), loadSlots($("#slot-form").elements.day.value)]);
+      say(`Booked: ${formatTime(booking.startsAt)} ${bookedWith(booking)}.`);
+      await Promise.all([loadBookings(), chosen.consultant
+        ? loadSlots($("#slot-form").elements.day.value) : findAnyone()]);
     });
   });
 }

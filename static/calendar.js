@@ -16,6 +16,7 @@ async function loadCalendar() {
   form.elements.bufferMinutes.value = String(schedule.bufferMinutes);
   form.elements.minimumNoticeMinutes.value = schedule.minimumNoticeMinutes;
   form.elements.bookingHorizonDays.value = schedule.bookingHorizonDays;
+  form.elements.cancellationNoticeMinutes.value = schedule.cancellationNoticeMinutes;
   $("#hours").replaceChildren(...DAYS.map((day) => {
     const [start, end] = schedule.workingHours[day] ?? ["", ""];
     const row = document.createElement("label");
@@ -57,6 +58,7 @@ function scheduleJson(form) {
     bufferMinutes: Number(fields.bufferMinutes),
     minimumNoticeMinutes: Number(fields.minimumNoticeMinutes),
     bookingHorizonDays: Number(fields.bookingHorizonDays),
+    cancellationNoticeMinutes: Number(fields.cancellationNoticeMinutes),
   };
 }
 

@@ -92,6 +92,10 @@ pub struct ConsultantView<'a> {
         example = "Twenty years of rail travel across Japan."
     )]
     bio: &'a str,
+    /// Their cancellation policy: customers can cancel or move a booking
+    /// until this many minutes before it starts.
+    #[schema(example = 1440, minimum = 0, maximum = 10080)]
+    cancellation_notice_minutes: u32,
 }
 
 /// `{"consultants": [Consultant]}`.
@@ -162,6 +166,7 @@ impl<'a> From<&'a Consultant> for ConsultantView<'a> {
             working_hours: WorkingHoursView(&consultant.working_hours),
             modes: consultant.modes.iter().map(|mode| mode.as_str()).collect(),
             bio: &consultant.bio,
+            cancellation_notice_minutes: consultant.rules.cancellation_notice_minutes(),
         }
     }
 }

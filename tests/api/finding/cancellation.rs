@@ -39,6 +39,10 @@ async fn past_the_cancellation_notice_only_the_consultant_cancels(backend: Backe
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, schedule) = read(desk.get("/api/consultants/me/schedule").await).await;
     assert_eq!(schedule["schedule"]["cancellationNoticeMinutes"], 1440);
+    // Customers see the policy before they book.
+    let profile = format!("/api/consultants/{}", consultant.id);
+    let (_, public) = read(app.client().get(&profile).await).await;
+    assert_eq!(public["consultant"]["cancellationNoticeMinutes"], 1440);
 
     let (customer, _) = app.customer().await;
     let mut booked = Vec::new();
