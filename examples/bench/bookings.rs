@@ -1,5 +1,6 @@
 //! Scenario (4): booking free slots, with notifications off, on, and on
-//! with one webhook subscribed.
+//! with one webhook subscribed; and (11): the same slots booked with
+//! "any" consultant.
 
 use std::path::Path;
 use std::time::Duration;
@@ -22,12 +23,15 @@ pub struct Sinks<'a> {
 
 /// Scenario (4): bookings on distinct free slots, with booking
 /// notifications off, then on (as in production), then on with one active
-/// webhook subscription. Each runs on a fresh store prepared the same way:
-/// the rates differ by the outbox, its dispatchers and the webhook alone,
-/// not by the bookings an earlier run left behind.
+/// webhook subscription; then (11), as in production with `"consultantId":
+/// "any"` for each free start (as many requests per start as consultants
+/// free then, so every one can succeed). Each runs on a fresh store
+/// prepared the same way: the rates differ by the outbox, its dispatchers,
+/// the webhook and the assignment alone, not by the bookings an earlier
+/// run left behind.
 pub async fn bookings(
     options: &Options,
-    [quiet, notified, hooked]: [&Backend; 3],
+    [quiet, notified, hooked, any]: [&Backend; 4],
     dir: &Path,
     sinks: &Sinks<'_>,
     report: &mut Report,
@@ -36,6 +40,7 @@ pub async fn bookings(
         (quiet, Row::BookQuiet),
         (notified, Row::Book),
         (hooked, Row::BookWebhook),
+        (any, Row::BookAny),
     ] {
         book_flat_out(options, backend, row, dir, sinks, report).await?;
     }
@@ -60,6 +65,7 @@ async fn book_flat_out(
     let name = match row {
         Row::BookQuiet => "quiet",
         Row::BookWebhook => "webhook",
+        Row::BookAny => "any",
         _ => "notified",
     };
     progress(&format!(
@@ -83,8 +89,9 @@ async fn book_flat_out(
     // More free slots than a store can book in the run.
     let slots = api.free_slots(&consultants, 100_000).await?;
     let (warmup, measured) = slots.split_at(slots.len() / 4);
-    let warmup = booking_lines(&workdir.join("slots-warmup.txt"), &accounts, warmup)?;
-    let measured = booking_lines(&workdir.join("slots.txt"), &accounts, measured)?;
+    let any = row == Row::BookAny;
+    let warmup = booking_lines(&workdir.join("slots-warmup.txt"), &accounts, warmup, any)?;
+    let measured = booking_lines(&workdir.join("slots.txt"), &accounts, measured, any)?;
     let threads = options.threads().to_string();
     let args = |file: String| vec![file, COOKIE.to_owned(), threads.clone()];
     let url = format!("{}/api/bookings", service.base);
@@ -130,18 +137,22 @@ async fn subscribe(api: &Api, sink: &Sink) -> Result<()> {
     Ok(())
 }
 
-/// Writes "token consultantId startsAt" lines, customers taken in turn.
-fn booking_lines(path: &Path, accounts: &[Account], slots: &[FreeSlot]) -> Result<String> {
+/// Writes "token consultantId startsAt" lines, customers taken in turn;
+/// with `any`, "any" instead of the slot's consultant.
+fn booking_lines(
+    path: &Path,
+    accounts: &[Account],
+    slots: &[FreeSlot],
+    any: bool,
+) -> Result<String> {
     write_lines(
         path,
         slots
             .iter()
             .zip(accounts.iter().cycle())
             .map(|(slot, account)| {
-                format!(
-                    "{} {} {}",
-                    account.token, slot.consultant_id, slot.starts_at
-                )
+                let consultant = if any { "any" } else { &slot.consultant_id };
+                format!("{} {consultant} {}", account.token, slot.starts_at)
             }),
     )
 }

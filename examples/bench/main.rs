@@ -6,6 +6,7 @@
 
 mod argon;
 mod bookings;
+mod finding;
 mod report;
 mod server;
 mod sessions;
@@ -64,6 +65,9 @@ struct Options {
     /// work on the booking path).
     #[arg(long)]
     bookings_only: bool,
+    /// Only scenario (10) (and `/health` beside it, for its ratio).
+    #[arg(long)]
+    finding_only: bool,
     /// Also write the table as Markdown here.
     #[arg(long)]
     markdown: Option<PathBuf>,
@@ -145,12 +149,17 @@ async fn main() -> Result<()> {
                 other => anyhow::bail!("unknown store {other:?}: sqlite or mongodb"),
             })
         };
+        if options.finding_only {
+            finding::pooled_availability(&options, &backend("finding")?, &dir, &mut report).await?;
+            continue;
+        }
         bookings::bookings(
             &options,
             [
                 &backend("bookings-quiet")?,
                 &backend("bookings")?,
                 &backend("bookings-webhook")?,
+                &backend("bookings-any")?,
             ],
             &dir,
             &sinks,
@@ -162,6 +171,7 @@ async fn main() -> Result<()> {
         }
         throughput(&options, &backend("main")?, &dir, &mut report).await?;
         staff::staff_list(&options, &backend("staff")?, &dir, &mut report).await?;
+        finding::pooled_availability(&options, &backend("finding")?, &dir, &mut report).await?;
         memory(
             &options,
             &memory_backend(&backend("memory")?, run),
@@ -247,7 +257,7 @@ async fn throughput(
     progress(&format!(
         "{store}: (8) GET availability, 31 days: preparing 200 bookings and 10 time off"
     ));
-    busy_month(&api, &busy, &accounts[1]).await?;
+    busy_month(&api, &busy, server::BUSY_CONSULTANT, &accounts[1]).await?;
     let path = format!("/api/consultants/{busy}/availability?days=31");
     progress(&format!("{store}: (8) GET {path}"));
     let availability = options.load(dir, url(&path), Script::Plain, vec![]);
@@ -302,14 +312,12 @@ async fn throughput(
     Ok(())
 }
 
-/// Gives the busy consultant (weekdays 09:00–17:00 UTC, 16 slots a day)
-/// a busy month: 10 time off ranges (an afternoon, 13:00–15:00, every
-/// other day from the day after tomorrow) and 200 live bookings by
-/// `customer`, on free slots spread over the month.
-async fn busy_month(api: &Api, consultant: &str, customer: &Account) -> Result<()> {
-    let token = api
-        .login(server::BUSY_CONSULTANT, server::CONSULTANT_PASSWORD)
-        .await?;
+/// Gives a consultant (`login`; for (8) the busy one, weekdays 09:00–17:00
+/// UTC, 16 slots a day) a busy month: 10 time off ranges (an afternoon,
+/// 13:00–15:00, every other day from the day after tomorrow) and 200 live
+/// bookings by `customer`, on free slots spread over their next 330.
+async fn busy_month(api: &Api, consultant: &str, login: &str, customer: &Account) -> Result<()> {
+    let token = api.login(login, server::CONSULTANT_PASSWORD).await?;
     let today = chrono::Utc::now().date_naive();
     for n in 0..10u64 {
         let day = today + chrono::Days::new(2 + 2 * n);

@@ -20,6 +20,8 @@ pub enum Row {
     LoginFlood,
     MeDuringFlood,
     StaffBookings,
+    PooledAvailability,
+    BookAny,
 }
 
 impl Row {
@@ -38,6 +40,10 @@ impl Row {
             Row::StaffBookings => {
                 "(9) GET /api/admin/bookings, 10,000 bookings, a consultant's month"
             }
+            Row::PooledAvailability => {
+                "(10) GET /api/availability, 20 of 50 busy consultants, 14 days"
+            }
+            Row::BookAny => "(11) POST /api/bookings, consultantId any",
         }
     }
 }
@@ -166,7 +172,7 @@ impl Report {
             let rate = |row| self.find(store, row).map_or(0.0, Measured::per_second);
             let health = rate(Row::Health);
             let share = |row| 100.0 * rate(row) / health;
-            if self.find(store, Row::Health).is_some() {
+            if self.find(store, Row::Me).is_some() {
                 lines.push(format!(
                     "{store}: (2)/(1) = {:.0} % (target >= 60 %: {})",
                     share(Row::Me),
@@ -188,6 +194,16 @@ impl Report {
                     ));
                 }
             }
+            if self.find(store, Row::PooledAvailability).is_some() {
+                lines.push(format!(
+                    "{store}: (10)/(1) = {:.1} % (target >= 3 %: {})",
+                    share(Row::PooledAvailability),
+                    verdict(share(Row::PooledAvailability) >= 3.0)
+                ));
+            }
+            if self.find(store, Row::BookQuiet).is_none() {
+                continue;
+            }
             let notified = 100.0 * rate(Row::Book) / rate(Row::BookQuiet);
             lines.push(format!(
                 "{store}: (4) notifications on / off = {notified:.0} % (target >= 80 %: {})",
@@ -198,6 +214,13 @@ impl Report {
                 lines.push(format!(
                     "{store}: (4) with a webhook / without = {hooked:.0} % (target >= 80 %: {})",
                     verdict(hooked >= 80.0)
+                ));
+            }
+            if self.find(store, Row::BookAny).is_some() {
+                let any = 100.0 * rate(Row::BookAny) / rate(Row::Book);
+                lines.push(format!(
+                    "{store}: (11) any / named (4) = {any:.0} % (target >= 80 %: {})",
+                    verdict(any >= 80.0)
                 ));
             }
             for drain in self.webhooks.iter().filter(|drain| drain.store == store) {

@@ -38,23 +38,31 @@ pub const BUSY_CONSULTANT: &str = "busy@bench.example";
 /// the consultants').
 pub const STAFF: &str = "staff@bench.example";
 
-/// Every bench consultant: login, name, and working hours.
-fn bench_consultants() -> Vec<(String, String, &'static str)> {
+/// A consultant a benchmarked service starts with (its password is
+/// [`CONSULTANT_PASSWORD`]).
+pub struct BenchConsultant {
+    pub email: String,
+    pub name: String,
+    pub hours: &'static str,
+    pub language: &'static str,
+}
+
+/// The usual bench consultants: eight round the clock, and the busy one.
+fn bench_consultants() -> Vec<BenchConsultant> {
     let mut all: Vec<_> = (0..BENCH_CONSULTANTS)
-        .map(|index| {
-            let email = format!("consultant-{index}@bench.example");
-            (
-                email,
-                format!("Bench Consultant {index}"),
-                "mon-sun=00:00-23:30",
-            )
+        .map(|index| BenchConsultant {
+            email: format!("consultant-{index}@bench.example"),
+            name: format!("Bench Consultant {index}"),
+            hours: "mon-sun=00:00-23:30",
+            language: "en",
         })
         .collect();
-    all.push((
-        BUSY_CONSULTANT.to_owned(),
-        "Busy Consultant".to_owned(),
-        "mon-fri=09:00-17:00",
-    ));
+    all.push(BenchConsultant {
+        email: BUSY_CONSULTANT.to_owned(),
+        name: "Busy Consultant".to_owned(),
+        hours: "mon-fri=09:00-17:00",
+        language: "en",
+    });
     all
 }
 
@@ -110,19 +118,26 @@ fn run_command(
 /// one work every day 00:00–23:30. The demo consultants' buffers and
 /// horizons leave too few adjacent free slots for the booking scenarios.
 /// And the staff account (9) lists bookings with.
-fn add_accounts(binary: &Path, backend: &Backend, workdir: &Path) -> Result<()> {
-    for (email, name, hours) in bench_consultants() {
+fn add_accounts(
+    binary: &Path,
+    backend: &Backend,
+    workdir: &Path,
+    roster: &[BenchConsultant],
+) -> Result<()> {
+    for consultant in roster {
         let args = [
             "consultant",
             "add",
             "--email",
-            &email,
+            &consultant.email,
             "--name",
-            &name,
+            &consultant.name,
+            "--language",
+            consultant.language,
             "--timezone",
             "UTC",
             "--hours",
-            hours,
+            consultant.hours,
             "--minimum-notice-minutes",
             "0",
             "--booking-horizon-days",
@@ -173,9 +188,20 @@ impl Service {
         workdir: &Path,
         extra: &[(&str, &str)],
     ) -> Result<Self> {
+        Self::start_with(binary, backend, workdir, extra, &bench_consultants()).await
+    }
+
+    /// [`Service::start`] with `roster` as its consultants.
+    pub async fn start_with(
+        binary: &Path,
+        backend: &Backend,
+        workdir: &Path,
+        extra: &[(&str, &str)],
+        roster: &[BenchConsultant],
+    ) -> Result<Self> {
         let port = free_port()?;
         std::fs::create_dir_all(workdir)?;
-        add_accounts(binary, backend, workdir)?;
+        add_accounts(binary, backend, workdir, roster)?;
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -1,8 +1,6 @@
 //! Availability: the days a request covers, and the starts at which
 //! consultants could take a booking, one consultant or many together.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 
 use super::{Appointment, BookingDuration, Consultant, HeldSlot, InvalidInput, Slot};
@@ -113,14 +111,28 @@ pub fn bookable_starts(
         .collect()
 }
 
-/// The starts of many consultants together, in order, each with how many
-/// of them could take it.
+/// The starts of many consultants together (each list in order), in
+/// order, each with how many of them could take it. Counted on the grid
+/// between the earliest and the latest start: one pass, no map.
 pub fn pooled(starts: impl IntoIterator<Item = Vec<Slot>>) -> Vec<(Slot, u32)> {
-    let mut counts = BTreeMap::new();
-    for start in starts.into_iter().flatten() {
-        *counts.entry(start).or_insert(0) += 1;
+    let starts: Vec<Vec<Slot>> = starts.into_iter().collect();
+    let (Some(&first), Some(&last)) = (
+        starts.iter().filter_map(|list| list.first()).min(),
+        starts.iter().filter_map(|list| list.last()).max(),
+    ) else {
+        return Vec::new();
+    };
+    let index = |slot: Slot| usize::try_from(slot.slots_after(first)).unwrap_or_default();
+    let mut counts = vec![0u32; index(last) + 1];
+    for slot in starts.iter().flatten() {
+        counts[index(*slot)] += 1;
     }
-    counts.into_iter().collect()
+    counts
+        .into_iter()
+        .zip(0..)
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, at)| (first.later_by(at), count))
+        .collect()
 }
 
 #[cfg(test)]

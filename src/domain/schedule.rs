@@ -78,6 +78,16 @@ impl Slot {
         Self(self.0 + SLOT_SECONDS)
     }
 
+    /// How many slots after `earlier` this one starts.
+    pub(super) fn slots_after(&self, earlier: Slot) -> i64 {
+        (self.0 - earlier.0) / SLOT_SECONDS
+    }
+
+    /// The slot `count` slots after this one.
+    pub(super) fn later_by(&self, count: i64) -> Self {
+        Self(self.0 + count * SLOT_SECONDS)
+    }
+
     /// The slot `count` slots before this one, if it is on the calendar.
     pub fn minus_slots(&self, count: i64) -> Option<Self> {
         Self::from_timestamp(self.0 - count * SLOT_SECONDS)
@@ -316,16 +326,20 @@ pub fn free_slots(
     let now_ms = now.timestamp_millis();
     let earliest = now_ms + rules.minimum_notice().num_milliseconds();
     let latest = now_ms + rules.horizon().num_milliseconds();
-    let time_off: Vec<(i64, i64)> = consultant
-        .time_off
-        .iter()
-        .map(|off| {
-            (
-                off.starts_at.timestamp_millis(),
-                off.ends_at.timestamp_millis(),
-            )
-        })
-        .collect();
+    let away = disjoint_ranges(consultant.time_off.iter().map(|off| {
+        (
+            off.starts_at.timestamp_millis(),
+            off.ends_at.timestamp_millis(),
+        )
+    }));
+    // The slots come in order: one cursor walks the time off beside them.
+    let mut next_away = 0;
+    let mut is_away = |start: i64, end: i64| {
+        while away.get(next_away).is_some_and(|&(_, to)| to <= start) {
+            next_away += 1;
+        }
+        away.get(next_away).is_some_and(|&(from, _)| from < end)
+    };
     let buffer = rules.buffer().slot_count() as i64;
     let is_held = |slot: i64| held.binary_search_by_key(&slot, |held| held.slot.0).is_ok();
     let is_appointment = |slot: i64| {
@@ -342,12 +356,23 @@ pub fn free_slots(
             let start = millis(*slot);
             start > now_ms && start >= earliest && start <= latest
         })
-        .filter(|slot| {
-            let (start, end) = (millis(*slot), millis(slot.next()));
-            !time_off.iter().any(|(from, to)| *from < end && start < *to)
-        })
+        .filter(|slot| !is_away(millis(*slot), millis(slot.next())))
         .filter(free)
         .collect()
+}
+
+/// `ranges` (from, to) sorted and with overlapping or touching ones joined.
+fn disjoint_ranges(ranges: impl Iterator<Item = (i64, i64)>) -> Vec<(i64, i64)> {
+    let mut sorted: Vec<_> = ranges.collect();
+    sorted.sort_unstable();
+    let mut joined: Vec<(i64, i64)> = Vec::with_capacity(sorted.len());
+    for (from, to) in sorted {
+        match joined.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => joined.push((from, to)),
+        }
+    }
+    joined
 }
 
 #[cfg(test)]

@@ -1,14 +1,16 @@
-//! What "any consultant" assignment reads: the customer's last consultant
-//! and how busy each candidate is.
+//! "Any consultant" assignment in the store: the customer's last
+//! consultant and how busy each candidate is, and booking the first
+//! candidate free.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreResult;
-use crate::domain::{ConsultantId, ConsultantLoad, UserId};
+use crate::domain::{Booking, ConsultantId, ConsultantLoad, Effects, LiveBookingLimit, UserId};
 
-/// The facts [`assignment_order`](crate::domain::assignment_order) ranks by.
-/// Reads only: the booking's insert decides who is free.
+/// The facts [`assignment_order`](crate::domain::assignment_order) ranks
+/// by, and the write that decides who, of the candidates in that order, is
+/// free.
 #[async_trait]
 pub trait AssignmentStore: Send + Sync {
     /// The consultant of the booking `customer` made last (any status).
@@ -22,4 +24,17 @@ pub trait AssignmentStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<ConsultantLoad>>;
+
+    /// Books the first of `candidates` (one request, each with another
+    /// consultant, and its effects) whose slots can be claimed, exactly as
+    /// [`BookingStore::insert_booking`](super::BookingStore::insert_booking)
+    /// books one; its index. A candidate taken, away or deactivated at that
+    /// moment is passed over; [`StoreError::SlotTaken`](super::StoreError::SlotTaken)
+    /// when none is left, [`StoreError::LimitReached`](super::StoreError::LimitReached)
+    /// as for one booking.
+    async fn insert_first_free(
+        &self,
+        candidates: &[(Booking, Effects)],
+        limit: &LiveBookingLimit,
+    ) -> StoreResult<usize>;
 }

@@ -74,6 +74,18 @@ pub enum StoreError {
     Internal(#[source] BoxError),
 }
 
+impl StoreError {
+    /// Whether the refusal is about the consultant of the booking written
+    /// (their slot taken, away, deactivated): another consultant may still
+    /// take the same request.
+    pub fn is_about_the_consultant(&self) -> bool {
+        matches!(
+            self,
+            Self::SlotTaken | Self::ConsultantAway | Self::ConsultantInactive
+        )
+    }
+}
+
 /// A boxed error from a driver.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -1,7 +1,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::*;
-use crate::domain::{Email, PersonName, RawBookingQuery, Role};
+use crate::domain::{Email, PersonName, RawBookingQuery, Role, ScheduleError};
 
 fn utc(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()

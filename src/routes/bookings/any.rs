@@ -1,14 +1,16 @@
 //! Booking "any consultant who speaks Spanish and knows cruises": the
-//! candidates that could take the request, tried in the contract's order;
-//! the first whose slots the store lets it claim is the one. Racing
+//! candidates that could take the request, in the contract's order, handed
+//! to the store, which books the first whose slots it can claim. Racing
 //! requests each claim a different consultant, and one fails only when no
 //! candidate is left free.
 
 use std::collections::HashMap;
 
-use super::create::{Requested, insert};
+use super::booking_effects;
+use super::create::Requested;
 use crate::domain::{
-    AuditContext, Booking, ConsultantFilter, LiveBookingLimit, User, assignment_order, load_window,
+    AuditContext, Booking, BookingChange, ConsultantFilter, Effects, LiveBookingLimit, User,
+    assignment_order, load_window,
 };
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -49,19 +51,18 @@ pub(super) async fn book_any(
     let (from, to) = load_window(requested.starts_at);
     let previous = state.store.latest_consultant_of(customer.id).await?;
     let loads = state.store.consultant_loads(&ids, from, to).await?;
-    for (id, reason) in assignment_order(loads, previous) {
-        let Some(booking) = candidates.remove(&id) else {
-            continue;
-        };
-        let booking = booking.assigned(reason);
-        match insert(state, context, &booking, limit).await {
-            Ok(()) => return Ok(booking),
-            // Taken by a racing request, away or deactivated meanwhile: the next one.
-            Err(
-                StoreError::SlotTaken | StoreError::ConsultantAway | StoreError::ConsultantInactive,
-            ) => {}
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Err(StoreError::SlotTaken.into())
+    let tries: Vec<(Booking, Effects)> = assignment_order(loads, previous)
+        .into_iter()
+        .filter_map(|(id, reason)| {
+            let booking = candidates.remove(&id)?.assigned(reason);
+            let effects = booking_effects(state, context, BookingChange::Created, None, &booking);
+            Some((booking, effects))
+        })
+        .collect();
+    let at = state.store.insert_first_free(&tries, limit).await?;
+    let (booking, _) = tries
+        .into_iter()
+        .nth(at)
+        .ok_or_else(|| ApiError::internal("the store booked a candidate it was not given"))?;
+    Ok(booking)
 }

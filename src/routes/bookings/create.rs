@@ -119,7 +119,7 @@ impl Requested {
 }
 
 /// Stores a new booking with its effects: slots claimed, limit kept.
-pub(super) async fn insert(
+async fn insert(
     state: &AppState,
     context: &AuditContext,
     booking: &Booking,

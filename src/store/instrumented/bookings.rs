@@ -210,4 +210,16 @@ impl AssignmentStore for Instrumented {
             self.inner.consultant_loads(consultants, from, to)
         )
     }
+
+    async fn insert_first_free(
+        &self,
+        candidates: &[(Booking, Effects)],
+        limit: &LiveBookingLimit,
+    ) -> StoreResult<usize> {
+        timed!(
+            self,
+            "insert_first_free",
+            self.inner.insert_first_free(candidates, limit)
+        )
+    }
 }

@@ -2,13 +2,16 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::future::{try_join, try_join_all};
 use mongodb::bson::{Document, doc};
 use mongodb::options::FindOptions;
 
 use super::documents::{Fields, date};
-use super::{MongoStore, find_all};
-use crate::domain::{BookingStatus, ConsultantId, ConsultantLoad, UserId};
-use crate::store::{AssignmentStore, StoreResult};
+use super::{MongoStore, classify, find_all};
+use crate::domain::{
+    Booking, BookingStatus, ConsultantId, ConsultantLoad, Effects, LiveBookingLimit, UserId,
+};
+use crate::store::{AssignmentStore, BookingStore, StoreError, StoreResult};
 
 /// Reads one field of a booking document through `read`.
 fn booking_field<T>(
@@ -22,6 +25,33 @@ fn booking_field<T>(
 }
 
 impl MongoStore {
+    /// `consultant`'s live bookings starting in `[from, to)` (counted by
+    /// the server: a busy week is hundreds), and when they were last booked.
+    async fn load_of(
+        &self,
+        consultant: ConsultantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<ConsultantLoad> {
+        let filter = doc! {
+            "consultantId": consultant.to_string(),
+            "startsAt": {"$gte": date(from), "$lt": date(to)},
+            "status": {"$ne": BookingStatus::Cancelled.as_str()},
+        };
+        let count = async {
+            self.bookings
+                .count_documents(filter)
+                .await
+                .map_err(classify)
+        };
+        let (live_nearby, last_booked_at) = try_join(count, self.last_booked(consultant)).await?;
+        Ok(ConsultantLoad {
+            consultant_id: consultant,
+            live_nearby,
+            last_booked_at,
+        })
+    }
+
     /// When a booking with `consultant` was last made.
     async fn last_booked(&self, consultant: ConsultantId) -> StoreResult<Option<DateTime<Utc>>> {
         let options = FindOptions::builder()
@@ -62,29 +92,28 @@ impl AssignmentStore for MongoStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<ConsultantLoad>> {
-        let ids: Vec<String> = consultants.iter().map(ToString::to_string).collect();
-        let filter = doc! {
-            "consultantId": {"$in": ids},
-            "startsAt": {"$gte": date(from), "$lt": date(to)},
-            "status": {"$ne": BookingStatus::Cancelled.as_str()},
-        };
-        let options = FindOptions::builder()
-            .projection(doc! {"consultantId": 1})
-            .build();
-        let nearby = find_all(&self.bookings, filter, options, |document| {
-            booking_field(document, |fields| {
-                fields.domain("consultantId", ConsultantId::parse)
-            })
-        })
-        .await?;
-        let mut loads = Vec::with_capacity(consultants.len());
-        for &consultant in consultants {
-            loads.push(ConsultantLoad {
-                consultant_id: consultant,
-                live_nearby: nearby.iter().filter(|&&id| id == consultant).count() as u64,
-                last_booked_at: self.last_booked(consultant).await?,
-            });
+        try_join_all(
+            consultants
+                .iter()
+                .map(|&consultant| self.load_of(consultant, from, to)),
+        )
+        .await
+    }
+
+    async fn insert_first_free(
+        &self,
+        candidates: &[(Booking, Effects)],
+        limit: &LiveBookingLimit,
+    ) -> StoreResult<usize> {
+        // Each try is its own transaction: a taken candidate's claims fail
+        // and leave nothing behind.
+        for (at, (booking, effects)) in candidates.iter().enumerate() {
+            match self.insert_booking(booking, limit, effects).await {
+                Ok(()) => return Ok(at),
+                Err(refused) if refused.is_about_the_consultant() => {}
+                Err(other) => return Err(other),
+            }
         }
-        Ok(loads)
+        Err(StoreError::SlotTaken)
     }
 }

@@ -1,12 +1,15 @@
 //! The facts "any consultant" assignment ranks by, in SQL.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::SqliteStore;
+use super::bookings::{check_limit, insert_new};
 use super::rows::millis;
-use crate::domain::{BookingStatus, ConsultantId, ConsultantLoad, UserId};
+use crate::domain::{Booking, ConsultantId, ConsultantLoad, Effects, LiveBookingLimit, UserId};
 use crate::store::{AssignmentStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -33,21 +36,20 @@ impl AssignmentStore for SqliteStore {
     ) -> StoreResult<Vec<ConsultantLoad>> {
         let consultants = consultants.to_vec();
         self.read(move |conn| {
+            // Answered by the partial index of live bookings alone.
             let mut nearby = conn.prepare_cached(
                 "SELECT COUNT(*) FROM bookings
-                 WHERE consultant_id = ?1 AND starts_at >= ?2 AND starts_at < ?3 AND status != ?4",
+                 WHERE consultant_id = ?1 AND starts_at >= ?2 AND starts_at < ?3
+                   AND status <> 'cancelled'",
             )?;
             let mut latest = conn
                 .prepare_cached("SELECT MAX(created_at) FROM bookings WHERE consultant_id = ?1")?;
-            let cancelled = BookingStatus::Cancelled.as_str();
             consultants
                 .into_iter()
                 .map(|consultant| {
                     let id = consultant.to_string();
-                    let live_nearby: i64 = nearby
-                        .query_row(params![id, millis(from), millis(to), cancelled], |row| {
-                            row.get(0)
-                        })?;
+                    let window = params![id, millis(from), millis(to)];
+                    let live_nearby: i64 = nearby.query_row(window, |row| row.get(0))?;
                     let last_booked: Option<i64> = latest.query_row([&id], |row| row.get(0))?;
                     Ok(ConsultantLoad {
                         consultant_id: consultant,
@@ -57,6 +59,43 @@ impl AssignmentStore for SqliteStore {
                 })
                 .collect()
         })
+        .await
+    }
+
+    async fn insert_first_free(
+        &self,
+        candidates: &[(Booking, Effects)],
+        limit: &LiveBookingLimit,
+    ) -> StoreResult<usize> {
+        let (candidates, limit) = (candidates.to_vec(), *limit);
+        let consultants: Vec<ConsultantId> = candidates
+            .iter()
+            .map(|(booking, _)| booking.consultant_id)
+            .collect();
+        let claims = Arc::clone(&self.claims);
+        self.write_then(
+            move |tx| {
+                let (first, _) = candidates.first().ok_or(StoreError::SlotTaken)?;
+                check_limit(tx, first, &limit)?;
+                // One write for every try: a candidate that cannot be booked
+                // is rolled back to its savepoint, no transaction lost.
+                for (at, (booking, effects)) in candidates.iter().enumerate() {
+                    tx.execute_batch("SAVEPOINT candidate")?;
+                    match insert_new(tx, booking, effects) {
+                        Ok(()) => {
+                            tx.execute_batch("RELEASE candidate")?;
+                            return Ok(at);
+                        }
+                        Err(refused) if refused.is_about_the_consultant() => {
+                            tx.execute_batch("ROLLBACK TO candidate; RELEASE candidate")?;
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
+                Err(StoreError::SlotTaken)
+            },
+            move |&at| claims.changed(consultants[at]),
+        )
         .await
     }
 }

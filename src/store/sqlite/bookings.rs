@@ -86,6 +86,71 @@ fn held_slot(start: i64, buffer: bool) -> StoreResult<HeldSlot> {
     Ok(HeldSlot { slot, buffer })
 }
 
+/// Refuses a new booking that would give its customer more live future
+/// bookings than `limit` allows. Counted inside the write transaction:
+/// SQLite's single writer makes the check and the insert one step.
+pub(super) fn check_limit(
+    tx: &Transaction<'_>,
+    booking: &Booking,
+    limit: &LiveBookingLimit,
+) -> StoreResult<()> {
+    let held: u64 = tx
+        .prepare_cached(
+            "SELECT COUNT(*) FROM bookings
+             WHERE customer_id = ?1 AND starts_at > ?2 AND status <> ?3",
+        )?
+        .query_row(
+            params![
+                booking.customer_id.to_string(),
+                millis(limit.now),
+                BookingStatus::Cancelled.as_str()
+            ],
+            |row| row.get(0),
+        )?;
+    if !limit.allows(held + 1) {
+        return Err(StoreError::LimitReached);
+    }
+    Ok(())
+}
+
+/// Writes a new booking, claims its slots, checks its surroundings and
+/// stores its effects: all or (the transaction rolled back) nothing.
+pub(super) fn insert_new(
+    tx: &Transaction<'_>,
+    booking: &Booking,
+    effects: &Effects,
+) -> StoreResult<()> {
+    let details = &booking.details;
+    tx.prepare_cached(
+        "INSERT INTO bookings (id, customer_id, consultant_id, starts_at, duration_minutes, mode,
+             destination, travelers, notes, status, cancellation_reason, version, created_at, updated_at,
+             buffer_minutes, meeting_url, assignment_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")?.execute(
+        params![
+            booking.id.to_string(),
+            booking.customer_id.to_string(),
+            booking.consultant_id.to_string(),
+            millis(booking.appointment.start()),
+            booking.appointment.duration().minutes(),
+            details.mode.as_str(),
+            details.destination.as_str(),
+            details.travelers.get(),
+            details.notes.as_str(),
+            booking.status.as_str(),
+            booking.cancellation_reason.as_ref().map(|reason| reason.as_str()),
+            booking.version,
+            millis(booking.created_at),
+            millis(booking.updated_at),
+            booking.buffer.minutes(),
+            booking.meeting_url.as_ref().map(|url| url.as_str()),
+            booking.assignment.map(|reason| reason.as_str()),
+        ],
+    )?;
+    claim_slots(tx, booking)?;
+    check_surroundings(tx, booking)?;
+    write_effects(tx, effects)
+}
+
 #[async_trait]
 impl BookingStore for SqliteStore {
     async fn insert_booking(
@@ -96,55 +161,13 @@ impl BookingStore for SqliteStore {
     ) -> StoreResult<()> {
         let (booking, limit, effects) = (booking.clone(), *limit, effects.clone());
         let (claims, consultant) = (Arc::clone(&self.claims), booking.consultant_id);
-        self.write_then(move |tx| {
-            // Counted inside the write transaction: SQLite's single writer
-            // makes the check and the insert one step.
-            let held: u64 = tx
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM bookings
-                     WHERE customer_id = ?1 AND starts_at > ?2 AND status <> ?3",
-                )?
-                .query_row(
-                    params![
-                        booking.customer_id.to_string(),
-                        millis(limit.now),
-                        BookingStatus::Cancelled.as_str()
-                    ],
-                    |row| row.get(0),
-                )?;
-            if !limit.allows(held + 1) {
-                return Err(StoreError::LimitReached);
-            }
-            let details = &booking.details;
-            tx.prepare_cached(
-                "INSERT INTO bookings (id, customer_id, consultant_id, starts_at, duration_minutes, mode,
-                     destination, travelers, notes, status, cancellation_reason, version, created_at, updated_at,
-                     buffer_minutes, meeting_url, assignment_reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")?.execute(
-                params![
-                    booking.id.to_string(),
-                    booking.customer_id.to_string(),
-                    booking.consultant_id.to_string(),
-                    millis(booking.appointment.start()),
-                    booking.appointment.duration().minutes(),
-                    details.mode.as_str(),
-                    details.destination.as_str(),
-                    details.travelers.get(),
-                    details.notes.as_str(),
-                    booking.status.as_str(),
-                    booking.cancellation_reason.as_ref().map(|reason| reason.as_str()),
-                    booking.version,
-                    millis(booking.created_at),
-                    millis(booking.updated_at),
-                    booking.buffer.minutes(),
-                    booking.meeting_url.as_ref().map(|url| url.as_str()),
-                    booking.assignment.map(|reason| reason.as_str()),
-                ],
-            )?;
-            claim_slots(tx, &booking)?;
-            check_surroundings(tx, &booking)?;
-            write_effects(tx, &effects)
-        }, move |_| claims.changed(consultant))
+        self.write_then(
+            move |tx| {
+                check_limit(tx, &booking, &limit)?;
+                insert_new(tx, &booking, &effects)
+            },
+            move |_| claims.changed(consultant),
+        )
         .await
     }
 

@@ -1,11 +1,13 @@
 //! Consultant profiles (with their schedule and time off), kept in memory:
-//! availability reads one for every request, and profiles change seldom.
+//! availability reads one for every request (a search across consultants,
+//! the whole list), and profiles change seldom.
 //!
 //! Sound for the same reason as the session cache: the embedded store
 //! belongs to one service process, and every change to a profile goes
 //! through it and forgets the cached copy after committing. (The consultant
 //! CLI, the only other writer, only adds profiles, which are read on first
-//! use.) A read that raced a change cannot cache what it saw: any change
+//! use; the list is kept only while the table holds as many rows as it
+//! does.) A read that raced a change cannot cache what it saw: any change
 //! bumps the generation, and an offer from an older one is refused.
 
 use std::collections::HashMap;
@@ -28,6 +30,8 @@ pub(super) struct ConsultantCache {
 #[derive(Default)]
 struct State {
     entries: HashMap<ConsultantId, Consultant>,
+    /// Every profile, in the store's listing order.
+    listing: Option<Vec<Consultant>>,
     generation: u64,
 }
 
@@ -59,11 +63,31 @@ impl ConsultantCache {
         state.entries.insert(consultant.id, consultant.clone());
     }
 
-    /// Forgets `id`'s profile (it changed).
+    /// Every profile as last listed, if the table still holds `count`
+    /// rows; or a ticket to offer what the database says.
+    pub(super) fn list(&self, count: usize) -> Result<Vec<Consultant>, Ticket> {
+        let state = self.state();
+        match &state.listing {
+            Some(listing) if listing.len() == count => Ok(listing.clone()),
+            _ => Err(Ticket(state.generation)),
+        }
+    }
+
+    /// Caches the list read from the database, unless anything changed
+    /// since `ticket` was taken.
+    pub(super) fn offer_list(&self, ticket: Ticket, listing: &[Consultant]) {
+        let mut state = self.state();
+        if state.generation == ticket.0 {
+            state.listing = Some(listing.to_vec());
+        }
+    }
+
+    /// Forgets `id`'s profile (it changed), and the list.
     pub(super) fn changed(&self, id: ConsultantId) {
         let mut state = self.state();
         state.generation += 1;
         state.entries.remove(&id);
+        state.listing = None;
     }
 }
 
@@ -90,5 +114,25 @@ mod tests {
         assert_eq!(cache.get(profile.id).unwrap(), profile);
         cache.changed(profile.id);
         assert!(cache.get(profile.id).is_err());
+    }
+
+    #[test]
+    fn the_list_holds_until_a_change_or_another_row_count() {
+        let cache = ConsultantCache::default();
+        let listing = vec![consultant(), consultant()];
+        let ticket = cache.list(2).unwrap_err();
+        cache.offer_list(ticket, &listing);
+        assert_eq!(cache.list(2).unwrap(), listing);
+        // A profile added by the command line, in another process.
+        assert!(cache.list(3).is_err());
+        cache.changed(listing[0].id);
+        assert!(cache.list(2).is_err());
+        let ticket = cache.list(2).unwrap_err();
+        cache.changed(listing[1].id);
+        cache.offer_list(ticket, &listing);
+        assert!(
+            cache.list(2).is_err(),
+            "a list read before a change is not kept"
+        );
     }
 }

@@ -160,13 +160,22 @@ impl ConsultantStore for SqliteStore {
     }
 
     async fn list_consultants(&self) -> StoreResult<Vec<Consultant>> {
-        self.read(|conn| {
+        let cache = Arc::clone(&self.consultants);
+        self.read(move |conn| {
+            let count: i64 = conn
+                .prepare_cached("SELECT COUNT(*) FROM consultants")?
+                .query_row([], |row| row.get(0))?;
+            let ticket = match cache.list(usize::try_from(count).unwrap_or_default()) {
+                Ok(cached) => return Ok(cached),
+                Err(ticket) => ticket,
+            };
             let sql =
                 format!("SELECT {CONSULTANT_COLUMNS} FROM consultants c ORDER BY c.name, c.id");
             let mut statement = conn.prepare_cached(&sql)?;
-            let consultants = statement
+            let consultants: Vec<Consultant> = statement
                 .query_map([], |row| rows::consultant(row, 0))?
                 .collect::<rusqlite::Result<_>>()?;
+            cache.offer_list(ticket, &consultants);
             Ok(consultants)
         })
         .await

@@ -223,10 +223,22 @@ async fn customers(app: &TestApp, count: usize) -> Vec<TestClient> {
     clients
 }
 
-fn assert_one_each(free: &HashSet<String>, (winners, refused): (Vec<String>, usize)) {
+/// Four winners, each with their own free consultant, 26 refused; and
+/// nothing of a refused try left behind: the store holds the four and the
+/// one booked before, each with its audit entry.
+async fn assert_one_each(
+    staff: &TestClient,
+    free: &HashSet<String>,
+    (winners, refused): (Vec<String>, usize),
+) {
     assert_eq!((winners.len(), refused), (4, 26), "{winners:?}");
     let distinct: HashSet<String> = winners.into_iter().collect();
     assert_eq!(&distinct, free);
+    let (_, all) = read(staff.get("/api/admin/bookings?limit=100").await).await;
+    assert_eq!(all["bookings"].as_array().unwrap().len(), 5, "{all}");
+    let audit = "/api/admin/audit?action=booking.created&limit=100";
+    let (_, created) = read(staff.get(audit).await).await;
+    assert_eq!(created["entries"].as_array().unwrap().len(), 5, "{created}");
 }
 
 async fn racing_any_bookings_each_get_their_own_consultant(backend: Backend) {
@@ -234,7 +246,7 @@ async fn racing_any_bookings_each_get_their_own_consultant(backend: Backend) {
     let (staff, _) = app.admin().await;
     let (free, body) = four_free_spanish_speakers(&app, &staff).await;
     let clients = customers(&app, 30).await;
-    assert_one_each(&free, race(&clients, &body).await);
+    assert_one_each(&staff, &free, race(&clients, &body).await).await;
 }
 
 #[tokio::test]
@@ -252,5 +264,5 @@ async fn racing_any_bookings_across_three_instances_each_get_their_own_consultan
     for (at, client) in clients.iter_mut().enumerate().skip(10) {
         *client = client.at(&instances[at / 10 - 1].base);
     }
-    assert_one_each(&free, race(&clients, &body).await);
+    assert_one_each(&staff, &free, race(&clients, &body).await).await;
 }
