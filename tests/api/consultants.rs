@@ -101,6 +101,7 @@ async fn consultants_are_public_and_well_formed(backend: Backend) {
             },
             "modes": ["video", "phone", "in_person"],
             "bio": "",
+            "cancellationNoticeMinutes": 0,
         }})
     );
     let (_, list) = read(app.client().get("/api/consultants").await).await;
