@@ -3,13 +3,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-
-use super::booking_effects;
-use super::schemas::{BookingEnvelope, BookingView, CreateBookingRequest};
-use crate::auth::Authenticated;
 use chrono::{DateTime, Utc};
 
 use super::any::{ANY_CONSULTANT, book_any};
+use super::booking_effects;
+use super::schemas::{BookingEnvelope, BookingView, CreateBookingRequest};
+use crate::auth::Authenticated;
 use crate::domain::{
     AuditContext, Booking, BookingChange, BookingDetails, BookingDuration, BookingError,
     Consultant, ConsultantFilter, ConsultantId, Destination, Fingerprint, InvalidInput,
@@ -29,9 +28,10 @@ use crate::store::StoreError;
 /// picks a free consultant who offers the mode and fits `match`: the
 /// customer's previous consultant, else the one with the fewest live
 /// bookings in the 7 days around the start, then the one booked least
-/// recently (the booking's `assignment` says which). With an `Idempotency-Key`, a retry by the
-/// same user within 24 hours gets the first response again (with
-/// `Idempotent-Replayed: true`) and books nothing.
+/// recently (the booking's `assignment` says which). With an
+/// `Idempotency-Key`, a retry by the same user within 24 hours gets the
+/// first response again (with `Idempotent-Replayed: true`) and books
+/// nothing.
 #[utoipa::path(
     post,
     path = "/api/bookings",
