@@ -117,6 +117,8 @@ pub struct Settings {
     pub metrics_address: Option<String>,
     /// `SMTP_URL`, `MAIL_DIR`, `MAIL_FROM`, `PUBLIC_BASE_URL`.
     pub mail: MailSettings,
+    /// `TERMS_VERSION`.
+    pub privacy: PrivacySettings,
 }
 
 /// Where the client's address (for the per-address limit) comes from.
@@ -214,6 +216,7 @@ impl Settings {
             metrics_address: metrics_address(&vars)?,
             mail: mail::mail_settings(&vars, production)?,
             log_format: log_format(&vars, production)?,
+            privacy: privacy::privacy_settings(&vars)?,
         })
     }
 }
@@ -370,9 +373,11 @@ fn metrics_address<F: Fn(&str) -> Option<String>>(
 mod tests;
 
 mod mail;
+mod privacy;
 mod values;
 
 pub use mail::MailSettings;
+pub use privacy::PrivacySettings;
 use values::{
     Variables, parse_bool, parse_cookie_name, parse_count, parse_duration, parse_number,
     parse_origins,

@@ -4,8 +4,8 @@
 //! workers deliver the mail at least once.
 
 use super::{
-    AccountMessage, AuditContext, AuditEntry, Booking, BookingChange, OutboxMessage, WebhookEvent,
-    booking_entries, plan_notifications,
+    AccountMessage, AuditContext, AuditEntry, Booking, BookingChange, Consent, OutboxMessage,
+    WebhookEvent, booking_entries, plan_notifications,
 };
 
 /// The side effects of one change.
@@ -23,6 +23,9 @@ pub struct Effects {
     /// calendar feed off (a password change, a reset, "log out everywhere"
     /// and a deactivation do, when one is on).
     pub when_feed_revoked: Vec<AuditEntry>,
+    /// The terms the account being created accepted: kept with the
+    /// account's creation (the one change that carries it).
+    pub consent: Option<Consent>,
 }
 
 impl Effects {

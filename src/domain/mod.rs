@@ -23,6 +23,7 @@ mod notification;
 mod paging;
 mod password;
 mod person_name;
+mod privacy;
 mod recipients;
 mod schedule;
 mod session;
@@ -72,6 +73,7 @@ pub use notification::{
 pub use paging::{Window, parse_limit, parse_window, split_page};
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;
+pub use privacy::{Consent, MailRecord, MailStatus, TermsVersion, mails_to};
 pub use recipients::{Recipient, Recipients};
 pub use schedule::{
     Appointment, BookingDuration, HeldSlot, SLOT_MINUTES, ScheduleError, Slot, free_slots,

@@ -47,6 +47,11 @@ impl ThrottleKey {
         Self(format!("mail-device:{}", device.as_str()))
     }
 
+    /// Exports of the account `user`'s personal data.
+    pub fn export(user: UserId) -> Self {
+        Self(format!("export:{user}"))
+    }
+
     /// Attempts from the device holding the cookie whose hash is `device`.
     pub fn device(device: &TokenHash) -> Self {
         Self(format!("device:{}", device.as_str()))
@@ -139,6 +144,13 @@ impl LoginThrottle {
     /// Account mails (password reset, verification): three per key per hour.
     /// The same places serve: a mail asked for takes one, none is freed.
     pub const ACCOUNT_MAILS: LoginThrottle = LoginThrottle {
+        max_failures: 3,
+        window: TimeDelta::hours(1),
+    };
+
+    /// Personal data exports: three per account per hour (each reads
+    /// everything the service holds about the person).
+    pub const EXPORTS: LoginThrottle = LoginThrottle {
         max_failures: 3,
         window: TimeDelta::hours(1),
     };

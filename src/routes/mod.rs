@@ -12,6 +12,7 @@ mod health;
 pub(crate) mod idempotency;
 pub mod openapi;
 mod openapi_conventions;
+mod privacy;
 pub(crate) mod responses;
 mod sessions;
 mod users;
@@ -69,7 +70,7 @@ type Mount = fn(Resource) -> Resource;
 ///
 /// Matching tries the patterns in this order, and each pattern with a path
 /// parameter costs a regex run: the busiest parametrised one comes first.
-const ROUTES: [(&str, &str, Mount); 30] = [
+const ROUTES: [(&str, &str, Mount); 31] = [
     ("/api/consultants/{id}/availability", "GET", |r| {
         r.route(web::get().to(consultants::availability))
     }),
@@ -111,6 +112,9 @@ const ROUTES: [(&str, &str, Mount); 30] = [
     ("/api/users/me/sessions", "GET, DELETE", |r| {
         r.route(web::get().to(sessions::list))
             .route(web::delete().to(sessions::revoke_others))
+    }),
+    ("/api/users/me/export", "GET", |r| {
+        r.route(web::get().to(privacy::export::export))
     }),
     ("/api/users/me/sessions/{id}", "DELETE", |r| {
         r.route(web::delete().to(sessions::revoke))

@@ -13,7 +13,7 @@ use super::openapi_conventions::Conventions;
 use super::users::RoleName;
 use super::{
     admin, availability, bookings, calendar_feed, consultant_calendar, consultants, health,
-    sessions, users,
+    privacy, sessions, users,
 };
 use crate::error::{ErrorBody, ErrorObject};
 
@@ -81,6 +81,7 @@ impl Modify for SecuritySchemes {
         users::verification::resend_verification,
         users::invitation::set_password,
         sessions::list,
+        privacy::export::export,
         sessions::revoke_others,
         sessions::revoke,
         consultants::list,

@@ -46,7 +46,7 @@ pub struct Revoked {
 }
 
 impl SessionView {
-    fn new(session: &Session, auth: &Authenticated, state: &AppState) -> Self {
+    pub(crate) fn new(session: &Session, auth: &Authenticated, state: &AppState) -> Self {
         let current = &auth.session;
         Self {
             id: session.id.to_string(),

@@ -18,6 +18,7 @@ mod audit;
 mod bookings;
 mod idempotency;
 mod outbox;
+mod privacy;
 mod webhooks;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use bookings::{BookingStore, CalendarStore, ConsultantStore};
 pub use idempotency::IdempotencyStore;
 pub(crate) use outbox::follow_ups;
 pub use outbox::{Delivery, Finished, OutboxStore};
+pub use privacy::PrivacyStore;
 pub use webhooks::{Attempt, DeliveryQuery, DueDelivery, WebhookBacklog, WebhookStore};
 pub(crate) use webhooks::{events_from_json, events_to_json};
 
@@ -108,6 +110,7 @@ pub trait Store:
     + AuditStore
     + ApiKeyStore
     + WebhookStore
+    + PrivacyStore
     + Send
     + Sync
     + 'static

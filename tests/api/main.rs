@@ -20,6 +20,7 @@ mod mongo;
 mod openapi;
 mod operations;
 mod passwords;
+mod privacy;
 mod recovery;
 mod security;
 mod sessions;

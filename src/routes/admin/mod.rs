@@ -17,7 +17,7 @@ pub(crate) mod staff;
 pub(crate) mod webhook_deliveries;
 pub(crate) mod webhooks;
 
-pub(crate) use audit::AuditHistory;
+pub(crate) use audit::{AuditEntryView, AuditHistory};
 
 use actix_web::middleware::from_fn;
 use actix_web::web;

@@ -11,11 +11,12 @@ use super::{
 };
 use crate::auth;
 use crate::domain::{
-    AccountMail, AccountMessage, AuditEntry, Effects, Email, EventType, Password, PersonName,
-    Reservation, User, WebhookEvent,
+    AccountMail, AccountMessage, AuditEntry, Consent, Effects, Email, EventType, Password,
+    PersonName, Reservation, User, WebhookEvent,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
+use crate::rate_limit::client_address;
 use crate::routes::responses::{BodyErrors, CrossSiteError, StoreErrors};
 use crate::state::AppState;
 
@@ -89,10 +90,17 @@ pub async fn register(
         state.now(),
         serde_json::json!({ "user": UserView::from(&user) }),
     );
+    let consent = Consent {
+        user_id: user.id,
+        terms_version: state.settings.privacy.terms_version.clone(),
+        accepted_at: state.now(),
+        client_address: client_address(&request, &state.settings.client_address),
+    };
     let effects = Effects {
         account_mails: verification.into_iter().collect(),
         audit: vec![AuditEntry::account_created(&context, &user, false)],
         events: vec![registered],
+        consent: Some(consent),
         ..Effects::default()
     };
     state

@@ -36,6 +36,7 @@ mod accounts;
 mod audit;
 mod bookings;
 mod outbox;
+mod privacy;
 mod webhooks;
 
 #[async_trait]

@@ -80,7 +80,7 @@ fn entry_document(entry: &AuditEntry) -> Document {
     }
 }
 
-fn entry_from(document: &Document) -> StoreResult<AuditEntry> {
+pub(super) fn entry_from(document: &Document) -> StoreResult<AuditEntry> {
     let fields = Fields {
         document,
         collection: "audit",

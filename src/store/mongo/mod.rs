@@ -36,6 +36,7 @@ mod consultants;
 mod documents;
 mod idempotency;
 mod outbox;
+mod privacy;
 mod sessions;
 mod surroundings;
 mod throttle;

@@ -5,6 +5,7 @@ use mongodb::bson::doc;
 
 use super::audit::with_effects;
 use super::documents::{object_id, password_hash_from, user_document, user_from};
+use super::privacy::{CONSENTS, consent_document};
 use super::sessions::{VALID, expire_update};
 use super::{MongoStore, classify, find_all, unique_violation};
 use crate::domain::{
@@ -77,7 +78,11 @@ impl UserStore for MongoStore {
     ) -> StoreResult<()> {
         self.insert_account_mails(&effects.account_mails).await?;
         let discard_mail = || self.discard_account_mails(&effects.account_mails);
-        let document = with_effects(user_document(user, password_hash), effects);
+        let mut document = user_document(user, password_hash);
+        if let Some(consent) = &effects.consent {
+            document.insert(CONSENTS, vec![consent_document(consent)]);
+        }
+        let document = with_effects(document, effects);
         if let Err(error) = self.users.insert_one(document).await {
             discard_mail().await;
             return Err(unique_violation(StoreError::EmailTaken)(error));

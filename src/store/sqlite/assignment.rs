@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::SqliteStore;
-use super::bookings::{check_limit, insert_new};
+use super::bookings::{check_limit, insert_new, slots_held};
 use super::rows::millis;
 use crate::domain::{Booking, ConsultantId, ConsultantLoad, Effects, LiveBookingLimit, UserId};
 use crate::store::{AssignmentStore, StoreError, StoreResult};
@@ -34,30 +34,32 @@ impl AssignmentStore for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<ConsultantLoad>> {
-        let consultants = consultants.to_vec();
+        let ids: Vec<String> = consultants.iter().map(ToString::to_string).collect();
+        let ids =
+            serde_json::to_string(&ids).map_err(|error| StoreError::Internal(error.into()))?;
         self.read(move |conn| {
-            // Answered by the partial index of live bookings alone.
-            let mut nearby = conn.prepare_cached(
-                "SELECT COUNT(*) FROM bookings
-                 WHERE consultant_id = ?1 AND starts_at >= ?2 AND starts_at < ?3
-                   AND status <> 'cancelled'",
+            // One statement for every candidate; the count is answered by
+            // the partial index of live bookings alone.
+            let mut loads = conn.prepare_cached(
+                "SELECT candidate.value,
+                     (SELECT COUNT(*) FROM bookings
+                      WHERE consultant_id = candidate.value AND starts_at >= ?2
+                        AND starts_at < ?3 AND status <> 'cancelled'),
+                     (SELECT MAX(created_at) FROM bookings WHERE consultant_id = candidate.value)
+                 FROM json_each(?1) AS candidate",
             )?;
-            let mut latest = conn
-                .prepare_cached("SELECT MAX(created_at) FROM bookings WHERE consultant_id = ?1")?;
-            consultants
-                .into_iter()
-                .map(|consultant| {
-                    let id = consultant.to_string();
-                    let window = params![id, millis(from), millis(to)];
-                    let live_nearby: i64 = nearby.query_row(window, |row| row.get(0))?;
-                    let last_booked: Option<i64> = latest.query_row([&id], |row| row.get(0))?;
-                    Ok(ConsultantLoad {
-                        consultant_id: consultant,
-                        live_nearby: live_nearby.unsigned_abs(),
-                        last_booked_at: last_booked.and_then(DateTime::from_timestamp_millis),
-                    })
-                })
-                .collect()
+            let mut rows = loads.query(params![ids, millis(from), millis(to)])?;
+            let mut found = Vec::new();
+            while let Some(row) = rows.next()? {
+                let live_nearby: i64 = row.get(1)?;
+                let last_booked: Option<i64> = row.get(2)?;
+                found.push(ConsultantLoad {
+                    consultant_id: stored_id(&row.get::<_, String>(0)?)?,
+                    live_nearby: live_nearby.unsigned_abs(),
+                    last_booked_at: last_booked.and_then(DateTime::from_timestamp_millis),
+                });
+            }
+            Ok(found)
         })
         .await
     }
@@ -80,6 +82,11 @@ impl AssignmentStore for SqliteStore {
                 // One write for every try: a candidate that cannot be booked
                 // is rolled back to its savepoint, no transaction lost.
                 for (at, (booking, effects)) in candidates.iter().enumerate() {
+                    // Racing requests rank alike: most pass over candidates
+                    // just taken, which a lookup finds cheaper than a try.
+                    if slots_held(tx, booking)? {
+                        continue;
+                    }
                     tx.execute_batch("SAVEPOINT candidate")?;
                     match insert_new(tx, booking, effects) {
                         Ok(()) => {

@@ -7,6 +7,7 @@ use rusqlite::{Row, Transaction, params, params_from_iter};
 
 use super::SqliteStore;
 use super::outbox::{insert_account_message, insert_messages};
+use super::privacy::insert_consent;
 use super::rows::millis;
 use super::webhook_writes::insert_events;
 use crate::domain::{AuditEntry, AuditQuery, Effects};
@@ -20,6 +21,9 @@ pub(super) fn write_effects(tx: &Transaction<'_>, effects: &Effects) -> StoreRes
         insert_account_message(tx, mail)?;
     }
     insert_events(tx, &effects.events)?;
+    if let Some(consent) = &effects.consent {
+        insert_consent(tx, consent)?;
+    }
     insert_audit(tx, &effects.audit)
 }
 
@@ -52,10 +56,10 @@ pub(super) fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Stor
     Ok(())
 }
 
-const AUDIT_COLUMNS: &str =
+pub(super) const AUDIT_COLUMNS: &str =
     "id, at, actor_id, actor_role, action, target_type, target_id, details, request_id";
 
-fn entry(row: &Row<'_>) -> StoreResult<AuditEntry> {
+pub(super) fn entry(row: &Row<'_>) -> StoreResult<AuditEntry> {
     let details: String = row.get(7)?;
     AuditRecord {
         id: row.get(0)?,

@@ -43,6 +43,26 @@ fn claim_slots(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<()> {
     Ok(())
 }
 
+/// Whether another booking holds one of the slots `booking` would: what
+/// its claims' key would refuse, found by a lookup instead of a write
+/// rolled back.
+pub(super) fn slots_held(tx: &Transaction<'_>, booking: &Booking) -> StoreResult<bool> {
+    let mut probe = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM booking_slots WHERE consultant_id = ?1 AND slot_start = ?2)",
+    )?;
+    let consultant = booking.consultant_id.to_string();
+    for held in booking.held_slots() {
+        let taken: bool = probe
+            .query_row(params![consultant, millis(held.slot.start())], |row| {
+                row.get(0)
+            })?;
+        if taken {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Refuses a live `booking` inside its write (SQLite's one writer makes
 /// the reads and the write one step): a deactivated consultant, its
 /// appointment in the consultant's time off as stored now, or another

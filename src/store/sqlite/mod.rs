@@ -19,6 +19,7 @@ mod consultants;
 mod files;
 mod idempotency;
 mod outbox;
+mod privacy;
 mod purge;
 mod rows;
 mod schema;

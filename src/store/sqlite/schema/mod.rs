@@ -3,21 +3,21 @@
 //! Instants are INTEGER milliseconds since the Unix epoch; ids are the
 //! 24-hex-character text form of the domain ids.
 
-mod migrations;
+mod v1_v2;
+mod v3;
 
 use rusqlite_migration::Migrations;
-
-use migrations::MIGRATIONS;
 
 /// How many schema versions this build knows (`PRAGMA user_version` of a
 /// database migrated to the latest).
 pub(super) fn version_count() -> usize {
-    MIGRATIONS.len()
+    v1_v2::MIGRATIONS.len() + v3::MIGRATIONS.len()
 }
 
 /// The migrations, in order.
 pub(super) fn migrations() -> Migrations<'static> {
-    Migrations::from_slice(MIGRATIONS)
+    let all = v1_v2::MIGRATIONS.iter().chain(v3::MIGRATIONS);
+    Migrations::new(all.cloned().collect())
 }
 
 /// One table, index, view or trigger of a schema, as `sqlite_master` has it.

@@ -1,0 +1,4 @@
+//! `/api/users/me/export`: everything the service holds about the person
+//! asking, to take away.
+
+pub mod export;

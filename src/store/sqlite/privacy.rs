@@ -1,0 +1,85 @@
+//! What the service holds about a person, in SQL: their consents, and the
+//! audit entries by or about them.
+
+use async_trait::async_trait;
+use rusqlite::{Transaction, params};
+
+use super::SqliteStore;
+use super::audit::{AUDIT_COLUMNS, entry};
+use super::rows::millis;
+use crate::domain::{AuditEntry, Consent, ConsultantId, TermsVersion, UserId};
+use crate::store::{PrivacyStore, StoreError, StoreResult};
+
+/// Keeps `consent` (written with the account it belongs to).
+pub(super) fn insert_consent(tx: &Transaction<'_>, consent: &Consent) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO consents (user_id, terms_version, accepted_at, client_address)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        consent.user_id.to_string(),
+        consent.terms_version.as_str(),
+        millis(consent.accepted_at),
+        consent.client_address.map(|address| address.to_string()),
+    ])?;
+    Ok(())
+}
+
+#[async_trait]
+impl PrivacyStore for SqliteStore {
+    async fn consents_of(&self, user: UserId) -> StoreResult<Vec<Consent>> {
+        self.read(move |conn| {
+            let mut query = conn.prepare_cached(
+                "SELECT terms_version, accepted_at, client_address FROM consents
+                 WHERE user_id = ?1 ORDER BY accepted_at",
+            )?;
+            let mut rows = query.query([user.to_string()])?;
+            let mut consents = Vec::new();
+            while let Some(row) = rows.next()? {
+                let corrupt = || StoreError::Internal("corrupt consent".into());
+                let version: String = row.get(0)?;
+                let address: Option<String> = row.get(2)?;
+                consents.push(Consent {
+                    user_id: user,
+                    terms_version: TermsVersion::parse(&version).map_err(|_| corrupt())?,
+                    accepted_at: chrono::DateTime::from_timestamp_millis(row.get(1)?)
+                        .ok_or_else(corrupt)?,
+                    client_address: address
+                        .map(|text| text.parse().map_err(|_| corrupt()))
+                        .transpose()?,
+                });
+            }
+            Ok(consents)
+        })
+        .await
+    }
+
+    async fn audit_about(
+        &self,
+        user: UserId,
+        consultant: Option<ConsultantId>,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let consultant = consultant.map(|id| id.to_string());
+        self.read(move |conn| {
+            // Each part is answered by the log's actor or target index.
+            let mut query = conn.prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE actor_id = ?1
+                 UNION
+                 SELECT {AUDIT_COLUMNS} FROM audit_log WHERE target_id = ?1
+                 UNION
+                 SELECT {AUDIT_COLUMNS} FROM audit_log WHERE target_id IN (
+                     SELECT id FROM bookings WHERE customer_id = ?1
+                     UNION ALL
+                     SELECT id FROM bookings WHERE consultant_id = ?2)
+                 ORDER BY at, id"
+            ))?;
+            let mut rows = query.query(params![user.to_string(), consultant])?;
+            let mut entries = Vec::new();
+            while let Some(row) = rows.next()? {
+                entries.push(entry(row)?);
+            }
+            Ok(entries)
+        })
+        .await
+    }
+}

@@ -1,0 +1,4 @@
+//! Privacy: the personal data export, and the consent kept from
+//! registration.
+
+mod export;
