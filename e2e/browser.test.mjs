@@ -36,7 +36,8 @@ function staticSite(api) {
     const path = new URL(request.url, "http://x").pathname;
     const name = path === "/" ? "index.html" : path.slice(1);
     const files = [
-      "index.html", "app.js", "calendar.js", "admin.js", "webhooks.js", "finding.js", "app.css",
+      "index.html", "app.js", "calendar.js", "admin.js", "webhooks.js", "finding.js", "privacy.js",
+      "app.css",
     ];
     if (!files.includes(name)) {
       response.writeHead(404).end();
@@ -339,6 +340,50 @@ async function mailedLink(email, page) {
   }
   throw new Error(`no ${page} mail to ${email}`);
 }
+
+test("a customer downloads their data, then deletes their account", async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  const email = uniqueEmail("erase");
+  await register(page, email);
+  await chooseFreeSlot(page);
+  await page.fill("#booking-form [name=destination]", "Svalbard by ship");
+  await page.click("#booking-form button[type=submit]");
+  await page.waitForSelector("#bookings li.booking");
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click("#download-data"),
+  ]);
+  assert.equal(download.suggestedFilename(), "tripdesk-data.json");
+  const data = JSON.parse(readFileSync(await download.path(), "utf8"));
+  assert.equal(data.user.email, email);
+  assert.equal(data.bookings.length, 1);
+  assert.equal(data.bookings[0].destination, "Svalbard by ship");
+  assert.equal(data.consents.length, 1);
+  assert.match(await page.textContent("#message"), /1 booking\(s\)/);
+
+  // Consultants and staff have no deletion form; customers do.
+  assert.equal(await page.isVisible("#erase-form"), true);
+  await page.fill("#erase-form [name=password]", "a long enough secret");
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.click("#erase-form button[type=submit]");
+  await page.waitForSelector("#auth:not([hidden])");
+  assert.match(await page.textContent("#message"), /deleted/);
+  await page.screenshot({ path: join(shots, "erased.png"), fullPage: true });
+
+  // The account is gone: no login; the address registers anew.
+  await page.fill("#login-form [name=email]", email);
+  await page.fill("#login-form [name=password]", "a long enough secret");
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#message.error");
+  assert.equal(await page.isVisible("#whoami"), false);
+  await register(page, email);
+  await page.waitForSelector("#no-bookings:not([hidden])");
+  await context.close();
+});
 
 test("forgot password: the mailed link resets it, the new one logs in", async () => {
   const context = await browser.newContext();

@@ -168,6 +168,14 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// Its internal cause is its source: [`ErrorChain`] logs a failure of the
+/// service's own work (not a request's) whole.
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|cause| cause as _)
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.status

@@ -21,5 +21,6 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+mod upkeep;
 pub mod webhooks;
 pub mod worker;

@@ -15,7 +15,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::{Environment, Settings, StoreSettings};
 use crate::domain::{Clock, SystemClock};
-use crate::error::{ApiError, ErrorChain};
+use crate::error::ApiError;
 use crate::hashing::{HashError, PasswordHasher};
 use crate::http::{
     MAX_BODY_BYTES, REQUEST_ID, reject_cross_site_requests, request_context, require_json_bodies,
@@ -30,6 +30,7 @@ use crate::store::instrumented::Instrumented;
 use crate::store::mongo::MongoStore;
 use crate::store::sqlite::{ServerLock, ServerLockError, SqliteStore};
 use crate::store::{SharedStore, Store, StoreError};
+use crate::upkeep;
 use crate::webhooks::WebhookDispatcher;
 use crate::webhooks::resolver::{Lookup, SystemLookup};
 
@@ -116,11 +117,6 @@ fn cors(allowed_origins: &[String]) -> Cors {
     }
     cors
 }
-
-/// How often the per-address limiter forgets idle addresses.
-const FORGET_INTERVAL: Duration = Duration::from_secs(60);
-/// How often the embedded store is purged of what ended.
-const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// The metrics listener, when `METRICS_ADDR` asks for one.
 struct MetricsListener {
@@ -352,7 +348,7 @@ impl Application {
             (stop, metrics.handle)
         });
         let recorder = metrics.as_ref().map(|(_, handle)| handle.clone());
-        let upkeep = tokio::spawn(upkeep(self.state, recorder));
+        let upkeep = tokio::spawn(upkeep::run(self.state, recorder));
         let dispatching = crate::worker::spawn(self.dispatcher);
         let delivering = crate::worker::spawn(self.webhooks);
         let served = self.server.await;
@@ -367,48 +363,5 @@ impl Application {
         drop(self.lock);
         tracing::info!("stopped");
         served
-    }
-}
-
-/// Sets the gauges of what waits to go out (left as they were when the
-/// store cannot say).
-async fn record_backlogs(state: &AppState) {
-    if let Ok(pending) = state.store.pending_messages(state.now()).await {
-        metrics::gauge!(monitoring::NOTIFICATIONS_PENDING).set(pending as f64);
-    }
-    if let Ok(webhooks) = state.store.webhook_backlog().await {
-        metrics::gauge!(monitoring::WEBHOOKS_PENDING).set(webhooks.pending as f64);
-        metrics::gauge!(monitoring::WEBHOOKS_DISABLED).set(webhooks.disabled as f64);
-    }
-}
-
-/// Periodic housekeeping beside the server: fold recorded metrics, forget
-/// idle addresses of the per-address limit, purge what ended from the store.
-async fn upkeep(state: web::Data<AppState>, recorder: Option<PrometheusHandle>) {
-    let mut ticks = tokio::time::interval(monitoring::UPKEEP_INTERVAL);
-    let every =
-        |interval: Duration| (interval.as_secs() / monitoring::UPKEEP_INTERVAL.as_secs()).max(1);
-    let (forget_every, purge_every) = (every(FORGET_INTERVAL), every(PURGE_INTERVAL));
-    let pending_every = every(Duration::from_secs(30));
-    for tick in 0u64.. {
-        ticks.tick().await;
-        if let Some(recorder) = &recorder {
-            recorder.run_upkeep();
-        }
-        if tick % forget_every == 0 {
-            state.auth_limiter.forget_idle();
-            state.key_limiter.forget_idle();
-        }
-        if tick % pending_every == 0 && recorder.is_some() {
-            record_backlogs(&state).await;
-        }
-        if tick % purge_every == 0 {
-            match state.store.purge_ended(state.now()).await {
-                Ok(purged) => tracing::debug!(purged, "ended records purged"),
-                Err(error) => {
-                    tracing::warn!(error = %ErrorChain(&error), "could not purge ended records")
-                }
-            }
-        }
     }
 }

@@ -1,7 +1,7 @@
 // tripdesk demo frontend: plain JS against the JSON API, session in an
 // httpOnly cookie the page never sees. This file holds the helpers, the
 // account and the customer's screens; calendar.js the consultant's,
-// admin.js the agency's. It talks to its own origin only:
+// admin.js the agency's, privacy.js the person's own data. It talks to its own origin only:
 // nothing in the URL can send credentials elsewhere. A copy served from
 // another origin (the cross-origin browser test) has the API's origin
 // written into the line below, and that origin must be in ALLOWED_ORIGINS.
@@ -76,7 +76,7 @@ function showLoggedOut() {
   $("#auth").hidden = resetToken !== null;
   $("#reset").hidden = resetToken === null;
   for (const id of ["#book", "#bookings-section", "#sessions-section", "#calendar-section",
-    "#admin-section"]) {
+    "#admin-section", "#privacy-section"]) {
     $(id).hidden = true;
   }
 }
@@ -93,6 +93,7 @@ async function showLoggedIn(user) {
   $("#sessions-section").hidden = false;
   $("#calendar-section").hidden = user.role !== "consultant";
   $("#admin-section").hidden = user.role !== "admin";
+  showPrivacy(user);
   $("#bookings-heading").textContent =
     user.role === "consultant" ? "Bookings with me" : "My bookings";
   const screens = {

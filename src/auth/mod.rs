@@ -5,6 +5,7 @@
 
 mod consultant;
 mod cookie;
+mod customer;
 mod extractor;
 mod mail_budget;
 mod staff;
@@ -12,6 +13,7 @@ mod throttle;
 
 pub use consultant::ConsultantSession;
 pub use cookie::{TokenSource, presented_api_key, presented_token, removal_cookie, session_cookie};
+pub use customer::CustomerSession;
 pub use extractor::Authenticated;
 pub use mail_budget::reserve_account_mail;
 pub use staff::{Admin, StaffMember, require_scope, require_staff};

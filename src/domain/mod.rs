@@ -16,6 +16,7 @@ mod consultant;
 mod consultant_filter;
 mod effects;
 mod email;
+mod erasure;
 mod idempotency;
 mod ids;
 mod meeting;
@@ -56,6 +57,10 @@ pub use consultant::{
 pub use consultant_filter::ConsultantFilter;
 pub use effects::Effects;
 pub use email::Email;
+pub use erasure::{
+    ERASED_DESTINATION, ERASED_NAME, Erasure, anonymised, erased_email, scrubbed_entry,
+    scrubbed_event_body,
+};
 pub use idempotency::{
     ABANDONED_AFTER, Fingerprint, IDEMPOTENCY_WINDOW, IdempotencyDecision, IdempotencyKey,
     IdempotencyRecord, StoredResponse,

@@ -11,6 +11,7 @@ const CALENDAR_SCRIPT: &str = include_str!("../../static/calendar.js");
 const ADMIN_SCRIPT: &str = include_str!("../../static/admin.js");
 const WEBHOOKS_SCRIPT: &str = include_str!("../../static/webhooks.js");
 const FINDING_SCRIPT: &str = include_str!("../../static/finding.js");
+const PRIVACY_SCRIPT: &str = include_str!("../../static/privacy.js");
 const STYLES: &str = include_str!("../../static/app.css");
 
 /// Only this origin's own files, and requests to this origin only: the page
@@ -39,7 +40,7 @@ const NEVER_STORE: &str = "no-store";
 /// that mailed links open (`?token=…`) are the same page, which reads the
 /// token and drops it from the address bar; the access log records paths
 /// without their query, and no cache keeps them.
-pub const FILES: [(&str, &str, &str, &str); 10] = [
+pub const FILES: [(&str, &str, &str, &str); 11] = [
     ("/", "text/html; charset=utf-8", INDEX, REVALIDATE),
     (
         "/reset-password",
@@ -87,6 +88,12 @@ pub const FILES: [(&str, &str, &str, &str); 10] = [
         "/finding.js",
         "text/javascript; charset=utf-8",
         FINDING_SCRIPT,
+        REVALIDATE,
+    ),
+    (
+        "/privacy.js",
+        "text/javascript; charset=utf-8",
+        PRIVACY_SCRIPT,
         REVALIDATE,
     ),
     ("/app.css", "text/css; charset=utf-8", STYLES, REVALIDATE),

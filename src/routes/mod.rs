@@ -12,7 +12,7 @@ mod health;
 pub(crate) mod idempotency;
 pub mod openapi;
 mod openapi_conventions;
-mod privacy;
+pub(crate) mod privacy;
 pub(crate) mod responses;
 mod sessions;
 mod users;
@@ -88,8 +88,9 @@ const ROUTES: [(&str, &str, Mount); 31] = [
     ("/api/users/logout", "POST", |r| {
         r.route(web::post().to(users::logout))
     }),
-    ("/api/users/me", "GET", |r| {
+    ("/api/users/me", "GET, DELETE", |r| {
         r.route(web::get().to(users::me))
+            .route(web::delete().to(privacy::erasure::erase_me))
     }),
     ("/api/users/me/password", "PUT", |r| {
         r.route(web::put().to(users::credentials::change_password))

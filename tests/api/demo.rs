@@ -29,6 +29,7 @@ async fn the_demo_page_and_its_files_are_served_with_a_strict_policy() {
             "async function loadWebhooks(",
         ),
         ("/finding.js", "text/javascript", "function wireFinding("),
+        ("/privacy.js", "text/javascript", "function wirePrivacy("),
         ("/app.css", "text/css", ".booking"),
     ] {
         let response = client.get(path).await;

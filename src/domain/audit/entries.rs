@@ -25,6 +25,12 @@ impl AuditEntry {
         Self::new(context, action, user.id).with("role", user.role.as_str())
     }
 
+    /// `user.erased`: the person of account `user` was erased, by
+    /// themselves or by staff (the actor says which).
+    pub fn erased(context: &AuditContext, user: UserId) -> Self {
+        Self::new(context, AuditAction::UserErased, user)
+    }
+
     /// `user.login`: a session was opened.
     pub fn login(context: &AuditContext, session: &Session) -> Self {
         Self::new(context, AuditAction::UserLogin, session.user_id)

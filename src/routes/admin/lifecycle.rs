@@ -16,17 +16,15 @@ use super::StaffErrors;
 use super::consultants::{StaffConsultantEnvelope, staff_view};
 use crate::auth::Admin;
 use crate::domain::{
-    AuditContext, AuditEntry, Booking, BookingChange, BookingRules, CancellationReason, ChangedBy,
-    Consultant, Effects, Party, latest_instant,
+    AuditEntry, Booking, CancellationReason, ChangedBy, Consultant, Effects, Party, latest_instant,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
-use crate::routes::bookings::write_change;
+use crate::routes::bookings::cancel_whatever_the_notice;
 use crate::routes::consultant_calendar::live_bookings_between;
 use crate::routes::consultants::find_any;
 use crate::routes::responses::{BodyErrors, NoBodyErrors};
 use crate::state::AppState;
-use crate::store::StoreError;
 
 /// `POST /api/admin/consultants/{id}/deactivate` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -52,34 +50,6 @@ async fn future_bookings(
         .into_iter()
         .filter(|booking| booking.is_open(now))
         .collect())
-}
-
-/// Cancels `booking` for the agency, re-reading it if it changed meanwhile.
-async fn cancel_for_agency(
-    state: &AppState,
-    context: &AuditContext,
-    mut booking: Booking,
-    reason: &Option<CancellationReason>,
-) -> Result<(), ApiError> {
-    loop {
-        if !booking.is_open(state.now()) {
-            return Ok(());
-        }
-        // Staff are not held to the cancellation notice: any rules do.
-        let rules = BookingRules::DEFAULT;
-        let cancelled = booking.cancel(Party::Agency, &rules, reason.clone(), state.now())?;
-        let change = BookingChange::Cancelled {
-            by: ChangedBy::of(Party::Agency),
-        };
-        match write_change(state, context, &booking, &cancelled, change).await {
-            Err(StoreError::Conflict) => {}
-            outcome => return Ok(outcome?),
-        }
-        match state.store.find_booking(booking.id).await? {
-            Some(current) => booking = current,
-            None => return Ok(()),
-        }
-    }
 }
 
 /// Deactivate a consultant.
@@ -139,7 +109,9 @@ pub async fn deactivate(
     let remaining = future_bookings(&state, &consultant).await?;
     let cancelled = remaining.len();
     for booking in remaining {
-        cancel_for_agency(&state, &context, booking, &reason).await?;
+        let by = ChangedBy::of(Party::Agency);
+        cancel_whatever_the_notice(&state, &context, booking, by, reason.clone(), |same| same)
+            .await?;
     }
     tracing::info!(consultant = %consultant.id, cancelled, by = %admin, "consultant deactivated");
     respond(&state, &consultant).await

@@ -12,6 +12,7 @@ pub(crate) mod api_keys;
 pub(crate) mod audit;
 pub(crate) mod bookings;
 pub(crate) mod consultants;
+pub(crate) mod customers;
 pub(crate) mod lifecycle;
 pub(crate) mod staff;
 pub(crate) mod webhook_deliveries;
@@ -115,7 +116,7 @@ const AUDIT: KeyAccess = KeyAccess::Records(Records::Audit);
 const WEBHOOKS: KeyAccess = KeyAccess::Records(Records::Webhooks);
 
 /// The staff routes.
-pub(super) const ROUTES: [StaffRoute; 16] = [
+pub(super) const ROUTES: [StaffRoute; 17] = [
     route("/api/admin/bookings", "GET, POST", BOOKINGS, |r| {
         r.route(web::get().to(bookings::list))
             .route(web::post().to(bookings::create))
@@ -147,6 +148,12 @@ pub(super) const ROUTES: [StaffRoute; 16] = [
         "POST",
         CONSULTANTS,
         |r| r.route(web::post().to(lifecycle::reactivate)),
+    ),
+    route(
+        "/api/admin/customers/{id}/erase",
+        "POST",
+        KeyAccess::PeopleOnly,
+        |r| r.route(web::post().to(customers::erase_customer)),
     ),
     route("/api/admin/users", "POST", KeyAccess::PeopleOnly, |r| {
         r.route(web::post().to(staff::invite))

@@ -17,9 +17,9 @@ pub use schemas::{
 use super::responses::{BodyErrors, CrossSiteError, NoBodyErrors, SessionErrors};
 use crate::auth::Authenticated;
 use crate::domain::{
-    AuditContext, Booking, BookingChange, BookingCursor, BookingId, BookingQuery, BookingScope,
-    CancellationReason, ChangedBy, Consultant, Effects, Party, RawBookingQuery, User, WebhookEvent,
-    booking_event,
+    AuditContext, Booking, BookingChange, BookingCursor, BookingId, BookingQuery, BookingRules,
+    BookingScope, CancellationReason, ChangedBy, Consultant, Effects, Party, RawBookingQuery, User,
+    WebhookEvent, booking_event,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::{ApiJson, OptionalJson};
@@ -61,6 +61,39 @@ pub(crate) async fn write_change(
     }
     let effects = booking_effects(state, context, change, Some(before), after);
     state.store.update_booking(before, after, &effects).await
+}
+
+/// Cancels `booking` unless it has begun or ended, for someone the
+/// cancellation notice does not bind (`by`: staff, or a customer's
+/// erasure), re-reading it if it changed meanwhile. `reshape` makes the
+/// cancelled booking what is written (an erasure's is anonymised too, so
+/// that not even its cancellation's mail and event carry the customer's
+/// words).
+pub(crate) async fn cancel_whatever_the_notice(
+    state: &AppState,
+    context: &AuditContext,
+    mut booking: Booking,
+    by: ChangedBy,
+    reason: Option<CancellationReason>,
+    reshape: fn(Booking) -> Booking,
+) -> Result<(), ApiError> {
+    loop {
+        if !booking.is_open(state.now()) {
+            return Ok(());
+        }
+        let rules = BookingRules::DEFAULT;
+        let cancelled = booking.cancel(Party::Agency, &rules, reason.clone(), state.now())?;
+        let cancelled = reshape(cancelled);
+        let change = BookingChange::Cancelled { by };
+        match write_change(state, context, &booking, &cancelled, change).await {
+            Err(StoreError::Conflict) => {}
+            outcome => return Ok(outcome?),
+        }
+        match state.store.find_booking(booking.id).await? {
+            Some(current) => booking = current,
+            None => return Ok(()),
+        }
+    }
 }
 
 /// What `change` of a booking causes: its audit entries, its mail (when

@@ -8,10 +8,10 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::all_bookings;
 use crate::auth::Authenticated;
 use crate::domain::{
-    Booking, BookingQuery, BookingScope, Consent, LoginThrottle, MailRecord, Reservation,
-    ThrottleKey, Timestamp, mails_to,
+    BookingScope, Consent, LoginThrottle, MailRecord, Reservation, ThrottleKey, Timestamp, mails_to,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::admin::AuditEntryView;
@@ -20,7 +20,6 @@ use crate::routes::responses::SessionErrors;
 use crate::routes::sessions::SessionView;
 use crate::routes::users::UserView;
 use crate::state::AppState;
-use crate::store::StoreError;
 
 /// A mail sent to the person.
 #[derive(Serialize, ToSchema)]
@@ -170,25 +169,4 @@ pub async fn export(
             "attachment; filename=\"tripdesk-data.json\"",
         ))
         .json(body))
-}
-
-/// Every booking in `scope`, a page at a time.
-async fn all_bookings(state: &AppState, scope: BookingScope) -> Result<Vec<Booking>, StoreError> {
-    let (mut bookings, mut after) = (Vec::new(), None);
-    loop {
-        let query = BookingQuery {
-            scope,
-            status: None,
-            from: None,
-            to: None,
-            after,
-            limit: BookingQuery::MAX_LIMIT,
-        };
-        let (page, next) = query.paginate(state.store.list_bookings(&query).await?);
-        bookings.extend(page);
-        match next {
-            Some(cursor) => after = Some(cursor),
-            None => return Ok(bookings),
-        }
-    }
 }

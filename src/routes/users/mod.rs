@@ -131,7 +131,7 @@ redacted_debug!(ChangePasswordRequest,);
 /// At most `AUTH_RATE_LIMIT_PER_MINUTE` requests that check or set a
 /// password or use an account token (registration, login, password change
 /// and reset, verification) per client address.
-fn limit_by_address(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
+pub(crate) fn limit_by_address(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
     let Some(address) = client_address(request, &state.settings.client_address) else {
         return Ok(());
     };

@@ -1,9 +1,11 @@
-//! Timing of the reads a personal data export makes.
+//! Timing of the personal data export's reads and of erasures.
 
 use async_trait::async_trait;
 
 use super::Instrumented;
-use crate::domain::{AuditEntry, Consent, ConsultantId, UserId};
+use crate::domain::{
+    AuditEntry, Consent, ConsultantId, Effects, Erasure, PasswordHash, User, UserId,
+};
 use crate::store::{PrivacyStore, StoreResult};
 
 #[async_trait]
@@ -22,5 +24,32 @@ impl PrivacyStore for Instrumented {
             "audit_about",
             self.inner.audit_about(user, consultant)
         )
+    }
+
+    async fn begin_erasure(
+        &self,
+        account: &User,
+        password_hash: &PasswordHash,
+        erasure: &Erasure,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        timed!(
+            self,
+            "begin_erasure",
+            self.inner
+                .begin_erasure(account, password_hash, erasure, effects)
+        )
+    }
+
+    async fn unfinished_erasures(&self) -> StoreResult<Vec<Erasure>> {
+        timed!(
+            self,
+            "unfinished_erasures",
+            self.inner.unfinished_erasures()
+        )
+    }
+
+    async fn finish_erasure(&self, erasure: &Erasure) -> StoreResult<()> {
+        timed!(self, "finish_erasure", self.inner.finish_erasure(erasure))
     }
 }

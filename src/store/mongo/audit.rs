@@ -64,7 +64,7 @@ pub(super) fn with_effects(document: Document, effects: &Effects) -> Document {
 }
 
 /// An entry as a document of the `audit` collection.
-fn entry_document(entry: &AuditEntry) -> Document {
+pub(super) fn entry_document(entry: &AuditEntry) -> Document {
     let record = AuditRecord::from(entry);
     let details = mongodb::bson::to_document(&record.details).unwrap_or_default();
     doc! {

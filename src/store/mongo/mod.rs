@@ -34,6 +34,7 @@ mod calendar;
 mod claims;
 mod consultants;
 mod documents;
+mod erasure;
 mod idempotency;
 mod outbox;
 mod privacy;

@@ -21,8 +21,8 @@ use crate::domain::{
 };
 use crate::store::{Finished, OutboxStore, StoreError, StoreResult, follow_ups, snapshot};
 
-const EMBEDDED: &str = "outbox";
-const PENDING_FLAG: &str = "outboxPending";
+pub(super) const EMBEDDED: &str = "outbox";
+pub(super) const PENDING_FLAG: &str = "outboxPending";
 
 /// `document` (a booking) carrying `messages`.
 pub(super) fn with_messages(mut document: Document, messages: &[OutboxMessage]) -> Document {
@@ -56,7 +56,7 @@ impl MongoStore {
 
     /// Inserts the messages embedded in `booking_document` into the outbox
     /// collection, ignoring those already there.
-    async fn insert_embedded(&self, booking_document: &Document) -> StoreResult<()> {
+    pub(super) async fn insert_embedded(&self, booking_document: &Document) -> StoreResult<()> {
         let Ok(embedded) = booking_document.get_array(EMBEDDED) else {
             return Ok(());
         };

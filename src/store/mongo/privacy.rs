@@ -8,7 +8,9 @@ use mongodb::options::FindOptions;
 use super::audit::entry_from;
 use super::documents::{Fields, date, object_id};
 use super::{MongoStore, classify, find_all};
-use crate::domain::{AuditEntry, Consent, ConsultantId, TermsVersion, UserId};
+use crate::domain::{
+    AuditEntry, Consent, ConsultantId, Effects, Erasure, PasswordHash, TermsVersion, User, UserId,
+};
 use crate::store::{PrivacyStore, StoreResult};
 
 /// The user document's field holding its consents.
@@ -84,5 +86,23 @@ impl PrivacyStore for MongoStore {
             .sort(doc! {"at": 1, "_id": 1})
             .build();
         find_all(&self.audit, filter, oldest_first, entry_from).await
+    }
+
+    async fn begin_erasure(
+        &self,
+        account: &User,
+        password_hash: &PasswordHash,
+        erasure: &Erasure,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        self.begin(account, password_hash, erasure, effects).await
+    }
+
+    async fn unfinished_erasures(&self) -> StoreResult<Vec<Erasure>> {
+        self.unfinished().await
+    }
+
+    async fn finish_erasure(&self, erasure: &Erasure) -> StoreResult<()> {
+        self.finish(erasure).await
     }
 }

@@ -16,6 +16,7 @@ mod calendar;
 mod claim_cache;
 mod consultant_cache;
 mod consultants;
+mod erasure;
 mod files;
 mod idempotency;
 mod outbox;
@@ -76,7 +77,9 @@ pub struct SqliteStore {
 }
 
 /// Per-connection settings. `synchronous = FULL` makes every acknowledged
-/// commit survive a power cut, not only a process crash.
+/// commit survive a power cut, not only a process crash; `secure_delete`
+/// zeroes what a change frees, so that an erased person's old text is left
+/// in no free page or cell of the file.
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     // Room for every statement the store prepares, filter combinations included.
@@ -85,7 +88,9 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
     // looked at (a `LIMIT ?`) makes SQLite re-prepare the cached statement
     // on every execution, which cost more than the query itself.
     connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-    connection.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
+    connection.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
+    )
 }
 
 impl SqliteStore {

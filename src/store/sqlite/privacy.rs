@@ -1,13 +1,17 @@
 //! What the service holds about a person, in SQL: their consents, and the
 //! audit entries by or about them.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use rusqlite::{Transaction, params};
 
-use super::SqliteStore;
 use super::audit::{AUDIT_COLUMNS, entry};
 use super::rows::millis;
-use crate::domain::{AuditEntry, Consent, ConsultantId, TermsVersion, UserId};
+use super::{SqliteStore, erasure};
+use crate::domain::{
+    AuditEntry, Consent, ConsultantId, Effects, Erasure, PasswordHash, TermsVersion, User, UserId,
+};
 use crate::store::{PrivacyStore, StoreError, StoreResult};
 
 /// Keeps `consent` (written with the account it belongs to).
@@ -61,9 +65,12 @@ impl PrivacyStore for SqliteStore {
     ) -> StoreResult<Vec<AuditEntry>> {
         let consultant = consultant.map(|id| id.to_string());
         self.read(move |conn| {
-            // Each part is answered by the log's actor or target index.
+            // Each part is answered by the log's actor or target index
+            // (the actor index leaves out a customer's acts on bookings,
+            // which the last part finds through their bookings).
             let mut query = conn.prepare_cached(&format!(
                 "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE actor_id = ?1
+                     AND (actor_role IS NOT 'customer' OR target_type <> 'booking')
                  UNION
                  SELECT {AUDIT_COLUMNS} FROM audit_log WHERE target_id = ?1
                  UNION
@@ -80,6 +87,37 @@ impl PrivacyStore for SqliteStore {
             }
             Ok(entries)
         })
+        .await
+    }
+
+    async fn begin_erasure(
+        &self,
+        account: &User,
+        password_hash: &PasswordHash,
+        erasure: &Erasure,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
+        let (account, hash) = (account.clone(), password_hash.clone());
+        let (erasure, effects) = (erasure.clone(), effects.clone());
+        let (cache, user) = (Arc::clone(&self.sessions), account.id);
+        self.write_then(
+            move |tx| erasure::begin(tx, &account, &hash, &erasure, &effects),
+            move |_| cache.expired_sessions_of(user, None),
+        )
+        .await
+    }
+
+    async fn unfinished_erasures(&self) -> StoreResult<Vec<Erasure>> {
+        self.read(erasure::unfinished).await
+    }
+
+    async fn finish_erasure(&self, erasure: &Erasure) -> StoreResult<()> {
+        let erasure = erasure.clone();
+        let (cache, user) = (Arc::clone(&self.sessions), erasure.user_id);
+        self.write_then(
+            move |tx| erasure::finish(tx, &erasure),
+            move |_| cache.expired_sessions_of(user, None),
+        )
         .await
     }
 }

@@ -88,9 +88,14 @@ async fn every_admin_route_admits_staff_only(backend: Backend) {
                 "{method} {concrete}"
             );
         }
-        let people_only = ["/api/admin/users", "/api/admin/api-keys"]
-            .iter()
-            .any(|prefix| path.starts_with(prefix));
+        // Staff accounts, keys and erasures are a person's decision.
+        let people_only = [
+            "/api/admin/users",
+            "/api/admin/api-keys",
+            "/api/admin/customers",
+        ]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
         let audit_read = method == Method::GET && path == "/api/admin/audit";
         let mut admitted = vec![&staff];
         for (key, passes) in [(&narrow, audit_read), (&broad, !people_only)] {

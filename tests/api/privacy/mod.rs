@@ -1,4 +1,5 @@
 //! Privacy: the personal data export, and the consent kept from
 //! registration.
 
+mod erasure;
 mod export;

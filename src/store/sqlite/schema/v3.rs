@@ -152,7 +152,7 @@ CREATE INDEX live_bookings_by_consultant ON bookings (consultant_id, starts_at, 
     ),
     M::up(
         r#"
--- Which terms each person accepted, when and from where.
+-- Privacy: which terms each person accepted, when and from where; erasure.
 CREATE TABLE consents (
     user_id        TEXT NOT NULL REFERENCES users (id),
     terms_version  TEXT NOT NULL,
@@ -160,6 +160,10 @@ CREATE TABLE consents (
     client_address TEXT
 ) STRICT;
 CREATE INDEX consents_by_user ON consents (user_id, accepted_at);
+-- An erasure begun and not finished: the former address and when (JSON),
+-- kept only until the second step removes what is left of the person.
+ALTER TABLE users ADD COLUMN erasure TEXT;
+CREATE INDEX users_being_erased ON users (id) WHERE erasure IS NOT NULL;
 "#,
     ),
 ];

@@ -1,0 +1,190 @@
+//! Erasure: a customer closing their account with their password
+//! (`DELETE /api/users/me`), or staff erasing one. One durable step makes
+//! the account no one's (no login, no session, the address free to
+//! register again); then their live future bookings are cancelled (their
+//! consultants told) and what is left of them is removed. A crash between
+//! the two is resumed by the service's upkeep.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::all_bookings;
+use crate::auth::{CustomerSession, PasswordAttempt, removal_cookie};
+use crate::domain::{
+    AuditContext, AuditEntry, Booking, BookingScope, ChangedBy, Effects, Erasure, EventType,
+    Password, User, WebhookEvent, anonymised,
+};
+use crate::error::{ApiError, ErrorBody, ErrorChain};
+use crate::http::ApiJson;
+use crate::routes::bookings::cancel_whatever_the_notice;
+use crate::routes::responses::{BodyErrors, CrossSiteError, SessionErrors};
+use crate::routes::users::limit_by_address;
+use crate::state::AppState;
+
+/// `DELETE /api/users/me` body.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    /// The account's password.
+    #[schema(example = "correct horse battery")]
+    password: String,
+}
+
+impl std::fmt::Debug for EraseRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EraseRequest { password: <redacted> }")
+    }
+}
+
+/// What an accepted erasure answers.
+#[derive(Serialize, ToSchema)]
+pub struct Erased {
+    #[schema(example = "Account Erased")]
+    title: &'static str,
+    #[schema(example = "The account and its personal data were erased")]
+    detail: &'static str,
+}
+
+impl Erased {
+    pub(crate) fn done() -> Self {
+        Self {
+            title: "Account Erased",
+            detail: "The account and its personal data were erased",
+        }
+    }
+}
+
+/// Delete my account.
+///
+/// Erases the logged-in customer, given their password: their sessions
+/// end, their live future bookings are cancelled (consultants are told),
+/// their name, address, notes and destinations are removed (bookings stay,
+/// anonymised, in the consultants' history), and the address can register
+/// again. A wrong password counts toward the account's lockout. Consultants
+/// and staff are closed by the agency (403).
+#[utoipa::path(
+    delete,
+    path = "/api/users/me",
+    operation_id = "eraseMe",
+    tag = "users",
+    request_body = EraseRequest,
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    responses(
+        (status = 202, description = "Erased; the cookie is cleared", body = Erased),
+        (status = 401, description = "No valid session (`unauthenticated`), or a wrong password (`invalid_credentials`)", body = ErrorBody),
+        (status = 403, description = "Not a customer (`forbidden`)", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords (`too_many_attempts`)", body = ErrorBody,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyErrors, CrossSiteError, SessionErrors,
+    ),
+)]
+pub async fn erase_me(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    customer: CustomerSession,
+    ApiJson(body): ApiJson<EraseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    limit_by_address(&state, &request)?;
+    let password = Password::parse_presented(body.password, "password")?;
+    let user = &customer.user;
+    let attempt = PasswordAttempt::current_password(&state, &user.email).await?;
+    let stored = state.store.password_hash(user.id).await?;
+    if !state.hasher.verify(password, stored).await? {
+        tracing::warn!(user = %user.id, "erasure refused: wrong password");
+        metrics::counter!(crate::monitoring::FAILED_LOGINS).increment(1);
+        let entry =
+            AuditEntry::login_failed(&customer.audit(state.now()), &user.email, Some(user.id))
+                .with("via", "erasure");
+        state.store.append_audit(&[entry]).await?;
+        return Err(ApiError::invalid_credentials().with_field("password"));
+    }
+    attempt.succeeded(&state, user.id).await?;
+    erase(
+        &state,
+        user,
+        &customer.audit(state.now()),
+        ChangedBy::Customer,
+    )
+    .await?;
+    Ok(HttpResponse::Accepted()
+        .cookie(removal_cookie(&state.settings.cookie))
+        .json(Erased::done()))
+}
+
+/// Erases `user`'s person, as `context` asks (`by` is who the consultants
+/// are told cancelled): the durable step, then the follow-ups. An account
+/// erased already is left as it is.
+pub(crate) async fn erase(
+    state: &AppState,
+    user: &User,
+    context: &AuditContext,
+    by: ChangedBy,
+) -> Result<(), ApiError> {
+    if Erasure::done_for(user) {
+        return Ok(());
+    }
+    let erasure = Erasure::of(user, state.now());
+    // A password nobody knows: the old hash, a secret's image, goes.
+    let hash = state.hasher.hash(Password::generate()).await?;
+    let erased = WebhookEvent::new(
+        EventType::CustomerErased,
+        context.at,
+        serde_json::json!({ "customerId": user.id.to_string() }),
+    );
+    let effects = Effects {
+        audit: vec![AuditEntry::erased(context, user.id)],
+        events: vec![erased],
+        ..Effects::default()
+    };
+    let account = erasure.erased_account(user);
+    if state
+        .store
+        .begin_erasure(&account, &hash, &erasure, &effects)
+        .await?
+    {
+        tracing::info!(user = %user.id, "erasure begun");
+        follow_up(state, &erasure, context, by).await?;
+    }
+    Ok(())
+}
+
+/// The second half of `erasure`: live future bookings cancelled, then the
+/// rest removed (and the erasure marked finished).
+async fn follow_up(
+    state: &AppState,
+    erasure: &Erasure,
+    context: &AuditContext,
+    by: ChangedBy,
+) -> Result<(), ApiError> {
+    let customer = erasure.user_id;
+    let scope = BookingScope::Own {
+        customer,
+        consultant: None,
+    };
+    for booking in all_bookings(state, scope).await? {
+        let without_them = |booking: Booking| anonymised(&booking);
+        cancel_whatever_the_notice(state, context, booking, by, None, without_them).await?;
+    }
+    state.store.finish_erasure(erasure).await?;
+    tracing::info!(user = %customer, "erasure finished");
+    Ok(())
+}
+
+/// Finishes the erasures a crash interrupted (the service's upkeep calls
+/// it at start and then periodically).
+pub(crate) async fn resume(state: &AppState) {
+    let unfinished = match state.store.unfinished_erasures().await {
+        Ok(unfinished) => unfinished,
+        Err(error) => {
+            tracing::warn!(error = %ErrorChain(&error), "could not look for unfinished erasures");
+            return;
+        }
+    };
+    let context = AuditContext::service(state.now());
+    for erasure in unfinished {
+        if let Err(error) = follow_up(state, &erasure, &context, ChangedBy::Agency).await {
+            tracing::warn!(user = %erasure.user_id, error = %ErrorChain(&error), "erasure not finished yet");
+        }
+    }
+}
