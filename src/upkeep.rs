@@ -29,7 +29,8 @@ async fn record_backlogs(state: &AppState) {
 
 /// Periodic housekeeping beside the server: fold recorded metrics, forget
 /// idle addresses of the per-address limit, purge what ended from the
-/// store, finish erasures a crash interrupted (at start, then hourly).
+/// store, finish erasures a crash interrupted and erase the customers
+/// `RETENTION_DAYS` lets go (at start, then hourly).
 pub(crate) async fn run(state: web::Data<AppState>, recorder: Option<PrometheusHandle>) {
     let mut ticks = tokio::time::interval(monitoring::UPKEEP_INTERVAL);
     let every =
@@ -56,6 +57,7 @@ pub(crate) async fn run(state: web::Data<AppState>, recorder: Option<PrometheusH
                 }
             }
             erasure::resume(&state).await;
+            erasure::erase_dormant(&state).await;
         }
     }
 }

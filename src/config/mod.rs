@@ -117,7 +117,7 @@ pub struct Settings {
     pub metrics_address: Option<String>,
     /// `SMTP_URL`, `MAIL_DIR`, `MAIL_FROM`, `PUBLIC_BASE_URL`.
     pub mail: MailSettings,
-    /// `TERMS_VERSION`.
+    /// `TERMS_VERSION`, `RETENTION_DAYS`.
     pub privacy: PrivacySettings,
 }
 

@@ -176,6 +176,9 @@ fn bad_values_name_the_variable() {
         ("TRUSTED_PROXY_HOPS", "0"),
         ("HSTS_MAX_AGE", "forever"),
         ("MAX_LIVE_BOOKINGS_PER_CUSTOMER", "0"),
+        ("RETENTION_DAYS", "-1"),
+        ("RETENTION_DAYS", "36501"),
+        ("TERMS_VERSION", "v 3"),
         ("METRICS_ADDR", "9464"),
         ("SHUTDOWN_TIMEOUT", "never"),
     ] {
@@ -256,4 +259,14 @@ fn video_rooms_are_on_the_configured_service() {
     );
     let refused = settings(&[("VIDEO_MEETING_BASE_URL", "meet.jit.si")]).unwrap_err();
     assert_eq!(refused.variable, "VIDEO_MEETING_BASE_URL");
+}
+
+#[test]
+fn retention_is_off_unless_asked_for() {
+    let privacy = |vars: &[(&str, &str)]| settings(vars).unwrap().privacy;
+    assert_eq!(privacy(&[]).retention, None);
+    assert_eq!(privacy(&[("RETENTION_DAYS", "0")]).retention, None);
+    let kept = privacy(&[("RETENTION_DAYS", "730"), ("TERMS_VERSION", "2026-11")]);
+    assert_eq!(kept.retention, Some(chrono::TimeDelta::days(730)));
+    assert_eq!(kept.terms_version.as_str(), "2026-11");
 }

@@ -21,6 +21,7 @@ mod idempotency;
 mod ids;
 mod meeting;
 mod notification;
+mod outbox_message;
 mod paging;
 mod password;
 mod person_name;
@@ -71,10 +72,10 @@ pub use ids::{
 };
 pub use meeting::{MeetingBase, MeetingUrl};
 pub use notification::{
-    BookingChange, BookingEvent, ChangedBy, DeliveryState, GIVE_UP_AFTER, KEEP_FINISHED, LEASE,
-    ORPHANED_AFTER, OutboxMessage, Outgoing, REMINDER_LEAD, Wanted, plan as plan_notifications,
-    retry_delay, still_wanted,
+    BookingChange, BookingEvent, ChangedBy, GIVE_UP_AFTER, KEEP_FINISHED, LEASE, ORPHANED_AFTER,
+    REMINDER_LEAD, Wanted, plan as plan_notifications, retry_delay, still_wanted,
 };
+pub use outbox_message::{DeliveryState, OutboxMessage, Outgoing};
 pub use paging::{Window, parse_limit, parse_window, split_page};
 pub use password::{Password, PasswordHash};
 pub use person_name::PersonName;

@@ -6,30 +6,20 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::bookings::ModeName;
-use super::consultants::free_and_held;
+use super::consultants::{ConsultantParams, free_and_held};
 use super::responses::StoreErrors;
 use crate::domain::{
-    AvailabilityRange, BookingDuration, ConsultantFilter, GridTime, InvalidInput, bookable_starts,
-    pooled,
+    AvailabilityRange, BookingDuration, GridTime, InvalidInput, bookable_starts, pooled,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
-/// `GET /api/availability` query.
+/// `GET /api/availability` query: when, and for how long (whom to look
+/// for is [`ConsultantParams`], as `GET /api/consultants` takes it).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchParams {
-    /// A primary language subtag the consultant speaks.
-    #[param(example = "es")]
-    language: Option<String>,
-    /// Part of one of their specialties, regardless of case and accents.
-    #[param(example = "cruise")]
-    specialty: Option<String>,
-    /// A way of consulting they offer.
-    #[param(value_type = Option<ModeName>)]
-    mode: Option<String>,
     /// First day, in UTC (default: today).
     #[param(value_type = Option<String>, format = Date, example = "2027-03-04")]
     from: Option<String>,
@@ -81,7 +71,7 @@ fn duration(text: Option<&str>) -> Result<BookingDuration, InvalidInput> {
     path = "/api/availability",
     operation_id = "searchAvailability",
     tag = "consultants",
-    params(SearchParams),
+    params(ConsultantParams, SearchParams),
     responses(
         (status = 200, description = "Starts, in order", body = PooledSlotList),
         (status = 400, description = "A bad filter or range (`invalid_language`, \
@@ -92,13 +82,10 @@ fn duration(text: Option<&str>) -> Result<BookingDuration, InvalidInput> {
 )]
 pub async fn search(
     state: web::Data<AppState>,
+    wanted: web::Query<ConsultantParams>,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = ConsultantFilter::parse(
-        params.language.as_deref(),
-        params.specialty.as_deref(),
-        params.mode.as_deref(),
-    )?;
+    let filter = wanted.filter()?;
     let duration = duration(params.duration_minutes.as_deref())?;
     let now = state.now();
     let range = AvailabilityRange::parse(

@@ -10,7 +10,7 @@ use super::responses::StoreErrors;
 
 use crate::domain::{
     AvailabilityRange, BookingDuration, Consultant, ConsultantFilter, ConsultantId, GridTime,
-    HeldSlot, Slot, WorkingHours, free_slots, working_slots,
+    HeldSlot, InvalidInput, Slot, WorkingHours, free_slots, working_slots,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -187,6 +187,18 @@ pub struct ConsultantParams {
     mode: Option<String>,
 }
 
+impl ConsultantParams {
+    /// The consultants these parameters ask for (the same filters serve
+    /// `GET /api/availability`).
+    pub(crate) fn filter(&self) -> Result<ConsultantFilter, InvalidInput> {
+        ConsultantFilter::parse(
+            self.language.as_deref(),
+            self.specialty.as_deref(),
+            self.mode.as_deref(),
+        )
+    }
+}
+
 /// `GET …/availability` query.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -242,11 +254,7 @@ pub async fn list(
     state: web::Data<AppState>,
     params: web::Query<ConsultantParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = ConsultantFilter::parse(
-        params.language.as_deref(),
-        params.specialty.as_deref(),
-        params.mode.as_deref(),
-    )?;
+    let filter = params.filter()?;
     let consultants = state.store.list_consultants().await?;
     Ok(HttpResponse::Ok().json(ConsultantList {
         consultants: consultants

@@ -2,6 +2,7 @@
 //! erasing it.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use crate::domain::{
@@ -49,4 +50,9 @@ pub trait PrivacyStore: Send + Sync {
     /// records, consents and throttle entries deleted; then the erasure
     /// marked finished. Repeating it changes nothing more.
     async fn finish_erasure(&self, erasure: &Erasure) -> StoreResult<()>;
+
+    /// Customers (not erased, not being erased) who neither registered,
+    /// logged in, made a booking nor had one take place since `since`:
+    /// those `RETENTION_DAYS` lets go.
+    async fn dormant_customers(&self, since: DateTime<Utc>) -> StoreResult<Vec<User>>;
 }

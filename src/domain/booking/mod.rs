@@ -344,6 +344,8 @@ impl Booking {
 }
 
 #[cfg(test)]
+mod query_tests;
+#[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
 

@@ -171,6 +171,31 @@ async fn follow_up(
     Ok(())
 }
 
+/// Erases the customers `RETENTION_DAYS` lets go (the service's upkeep
+/// calls it with the hourly purge).
+pub(crate) async fn erase_dormant(state: &AppState) {
+    let Some(retention) = state.settings.privacy.retention else {
+        return;
+    };
+    let now = state.now();
+    let dormant = match state.store.dormant_customers(now - retention).await {
+        Ok(dormant) => dormant,
+        Err(error) => {
+            tracing::warn!(error = %ErrorChain(&error), "could not look for dormant customers");
+            return;
+        }
+    };
+    let context = AuditContext::service(now);
+    for user in dormant {
+        match erase(state, &user, &context, ChangedBy::Agency).await {
+            Ok(()) => tracing::info!(user = %user.id, "dormant customer erased"),
+            Err(error) => {
+                tracing::warn!(user = %user.id, error = %ErrorChain(&error), "dormant customer not erased yet")
+            }
+        }
+    }
+}
+
 /// Finishes the erasures a crash interrupted (the service's upkeep calls
 /// it at start and then periodically).
 pub(crate) async fn resume(state: &AppState) {

@@ -1,6 +1,7 @@
 //! Timing of the personal data export's reads and of erasures.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::Instrumented;
 use crate::domain::{
@@ -51,5 +52,13 @@ impl PrivacyStore for Instrumented {
 
     async fn finish_erasure(&self, erasure: &Erasure) -> StoreResult<()> {
         timed!(self, "finish_erasure", self.inner.finish_erasure(erasure))
+    }
+
+    async fn dormant_customers(&self, since: DateTime<Utc>) -> StoreResult<Vec<User>> {
+        timed!(
+            self,
+            "dormant_customers",
+            self.inner.dormant_customers(since)
+        )
     }
 }

@@ -2,14 +2,16 @@
 //! in their user document, and the audit entries by or about them.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use mongodb::bson::{Bson, Document, doc};
 use mongodb::options::FindOptions;
 
 use super::audit::entry_from;
-use super::documents::{Fields, date, object_id};
+use super::documents::{Fields, date, object_id, user_from};
 use super::{MongoStore, classify, find_all};
 use crate::domain::{
-    AuditEntry, Consent, ConsultantId, Effects, Erasure, PasswordHash, TermsVersion, User, UserId,
+    AuditAction, AuditEntry, Consent, ConsultantId, Effects, Erasure, PasswordHash, Role,
+    TermsVersion, User, UserId,
 };
 use crate::store::{PrivacyStore, StoreResult};
 
@@ -104,5 +106,45 @@ impl PrivacyStore for MongoStore {
 
     async fn finish_erasure(&self, erasure: &Erasure) -> StoreResult<()> {
         self.finish(erasure).await
+    }
+
+    async fn dormant_customers(&self, since: DateTime<Utc>) -> StoreResult<Vec<User>> {
+        // Logins waiting in their sessions' documents count too.
+        self.move_pending_audit().await?;
+        let customers = doc! {
+            "role": Role::Customer.as_str(), "active": {"$ne": false}, "erasure": {"$exists": false},
+            "createdAt": {"$lt": date(since)},
+        };
+        let options = FindOptions::builder()
+            .projection(doc! {"passwordHash": 0})
+            .build();
+        let mut dormant = Vec::new();
+        for user in find_all(&self.users, customers, options, user_from).await? {
+            let id = user.id.to_string();
+            let logged_in = doc! {
+                "targetId": &id, "action": AuditAction::UserLogin.as_str(),
+                "at": {"$gte": date(since)},
+            };
+            let booked = doc! {"customerId": &id, "$or": [
+                {"createdAt": {"$gte": date(since)}},
+                {"startsAt": {"$gte": date(since)}},
+            ]};
+            if self
+                .audit
+                .count_documents(logged_in)
+                .await
+                .map_err(classify)?
+                == 0
+                && self
+                    .bookings
+                    .count_documents(booked)
+                    .await
+                    .map_err(classify)?
+                    == 0
+            {
+                dormant.push(user);
+            }
+        }
+        Ok(dormant)
     }
 }

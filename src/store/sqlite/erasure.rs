@@ -196,8 +196,8 @@ fn scrub_audit(tx: &Transaction<'_>, erasure: &Erasure, targets: &[String]) -> S
 }
 
 /// Webhook payloads naming any of `ids` (the person's account, bookings or
-/// address), scrubbed. Deliveries are purged a while after they
-/// finish, so one pass over them is short.
+/// address), scrubbed: one pass over every delivery (erasures are rare;
+/// a payload names its records only inside its JSON).
 fn scrub_deliveries(tx: &Transaction<'_>, user: UserId, ids: &[String]) -> StoreResult<()> {
     let mut query = tx.prepare_cached("SELECT id, body FROM webhook_deliveries")?;
     let naming: Vec<(String, String)> = query

@@ -4,13 +4,15 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 
 use super::audit::{AUDIT_COLUMNS, entry};
-use super::rows::millis;
+use super::rows::{self, USER_COLUMNS, millis};
 use super::{SqliteStore, erasure};
 use crate::domain::{
-    AuditEntry, Consent, ConsultantId, Effects, Erasure, PasswordHash, TermsVersion, User, UserId,
+    AuditAction, AuditEntry, Consent, ConsultantId, Effects, Erasure, PasswordHash, TermsVersion,
+    User, UserId,
 };
 use crate::store::{PrivacyStore, StoreError, StoreResult};
 
@@ -118,6 +120,28 @@ impl PrivacyStore for SqliteStore {
             move |tx| erasure::finish(tx, &erasure),
             move |_| cache.expired_sessions_of(user, None),
         )
+        .await
+    }
+
+    async fn dormant_customers(&self, since: DateTime<Utc>) -> StoreResult<Vec<User>> {
+        let login = AuditAction::UserLogin.as_str();
+        self.read(move |conn| {
+            // Logins are in the log (sessions are purged sooner); each
+            // test is an index lookup per customer.
+            let mut query = conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users u
+                 WHERE u.consultant_id IS NULL AND u.admin = 0 AND u.active = 1
+                   AND u.erasure IS NULL AND u.created_at < ?1
+                   AND NOT EXISTS (SELECT 1 FROM audit_log a
+                       WHERE a.target_id = u.id AND a.action = ?2 AND a.at >= ?1)
+                   AND NOT EXISTS (SELECT 1 FROM bookings b
+                       WHERE b.customer_id = u.id AND (b.created_at >= ?1 OR b.starts_at >= ?1))"
+            ))?;
+            let dormant = query
+                .query_map(params![millis(since), login], |row| rows::user(row, 0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(dormant)
+        })
         .await
     }
 }

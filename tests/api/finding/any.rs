@@ -10,13 +10,14 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::availability::hire;
-use crate::helpers::{Backend, TestApp, TestClient, assert_error, read};
+use crate::helpers::{Backend, SmtpServer, TestApp, TestClient, assert_error, mails_to, read};
 use crate::store_tests;
 
 store_tests!(
     any_consultant_goes_previous_then_least_busy_then_least_recent,
     any_consultant_refuses_what_no_candidate_can_take,
     racing_any_bookings_each_get_their_own_consultant,
+    an_assigned_booking_is_mailed_to_its_parties,
 );
 
 const ALL_DAY: (&str, &str) = ("00:00", "23:30");
@@ -265,4 +266,24 @@ async fn racing_any_bookings_across_three_instances_each_get_their_own_consultan
         *client = client.at(&instances[at / 10 - 1].base);
     }
     assert_one_each(&staff, &free, race(&clients, &body).await).await;
+}
+
+/// The consultant the service chose gets the same mail as a named one,
+/// and so does the customer, through the one outbox.
+async fn an_assigned_booking_is_mailed_to_its_parties(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with(backend, &[("SMTP_URL", &smtp.url())]).await;
+    let (_, desk) = app.consultant().await;
+    let (_, account) = read(desk.get("/api/users/me").await).await;
+    let (customer, user) = app.verified_customer("Vera Verified").await;
+    let booking = booked(
+        &customer,
+        &any(&app.at(2, 10, 0), json!({"language": "en"})),
+    )
+    .await;
+    assert_eq!(booking["assignment"]["reason"], "least_busy");
+    let to_consultant = account["user"]["email"].as_str().unwrap();
+    mails_to(&smtp, to_consultant, "New booking request: Caribbean", 1).await;
+    let to_customer = user["email"].as_str().unwrap();
+    mails_to(&smtp, to_customer, "Booking request received: Caribbean", 1).await;
 }

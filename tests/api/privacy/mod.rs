@@ -1,5 +1,7 @@
-//! Privacy: the personal data export, and the consent kept from
-//! registration.
+//! Privacy: the personal data export, the consent kept from registration,
+//! erasure and retention.
 
 mod erasure;
+mod erasure_paths;
 mod export;
+mod retention;
