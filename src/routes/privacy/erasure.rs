@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::all_bookings;
-use crate::auth::{CustomerSession, PasswordAttempt, removal_cookie};
+use crate::auth::{CustomerSession, removal_cookie};
 use crate::domain::{
     AuditContext, AuditEntry, Booking, BookingScope, ChangedBy, Effects, Erasure, EventType,
     Password, User, WebhookEvent, anonymised,
@@ -19,6 +19,7 @@ use crate::error::{ApiError, ErrorBody, ErrorChain};
 use crate::http::ApiJson;
 use crate::routes::bookings::cancel_whatever_the_notice;
 use crate::routes::responses::{BodyErrors, CrossSiteError, SessionErrors};
+use crate::routes::users::credentials::check_current_password;
 use crate::routes::users::limit_by_address;
 use crate::state::AppState;
 
@@ -87,26 +88,9 @@ pub async fn erase_me(
 ) -> Result<HttpResponse, ApiError> {
     limit_by_address(&state, &request)?;
     let password = Password::parse_presented(body.password, "password")?;
-    let user = &customer.user;
-    let attempt = PasswordAttempt::current_password(&state, &user.email).await?;
-    let stored = state.store.password_hash(user.id).await?;
-    if !state.hasher.verify(password, stored).await? {
-        tracing::warn!(user = %user.id, "erasure refused: wrong password");
-        metrics::counter!(crate::monitoring::FAILED_LOGINS).increment(1);
-        let entry =
-            AuditEntry::login_failed(&customer.audit(state.now()), &user.email, Some(user.id))
-                .with("via", "erasure");
-        state.store.append_audit(&[entry]).await?;
-        return Err(ApiError::invalid_credentials().with_field("password"));
-    }
-    attempt.succeeded(&state, user.id).await?;
-    erase(
-        &state,
-        user,
-        &customer.audit(state.now()),
-        ChangedBy::Customer,
-    )
-    .await?;
+    check_current_password(&state, &customer, password, "password", "erasure").await?;
+    let context = customer.audit(state.now());
+    erase(&state, &customer.user, &context, ChangedBy::Customer).await?;
     Ok(HttpResponse::Accepted()
         .cookie(removal_cookie(&state.settings.cookie))
         .json(Erased::done()))

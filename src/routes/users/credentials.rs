@@ -1,5 +1,6 @@
-//! Checking passwords: login, and changing the password. Both take an
-//! attempt place before Argon2 runs (see `auth::PasswordAttempt`).
+//! Checking passwords: login, changing the password, and the current
+//! password before a change only its owner may make. Each takes an attempt
+//! place before Argon2 runs (see `auth::PasswordAttempt`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -141,17 +142,7 @@ pub async fn change_password(
     let current = Password::parse_presented(body.current_password, "currentPassword")?;
     let new = Password::parse_new(body.new_password, "newPassword")?;
     let user = &auth.user;
-    let attempt = PasswordAttempt::current_password(&state, &user.email).await?;
-    let stored = state.store.password_hash(user.id).await?;
-    if !state.hasher.verify(current, stored).await? {
-        tracing::warn!(user = %user.id, "password change refused: wrong current password");
-        metrics::counter!(crate::monitoring::FAILED_LOGINS).increment(1);
-        let entry = AuditEntry::login_failed(&auth.audit(state.now()), &user.email, Some(user.id))
-            .with("via", "password_change");
-        state.store.append_audit(&[entry]).await?;
-        return Err(ApiError::invalid_credentials().with_field("currentPassword"));
-    }
-    let device = attempt.succeeded(&state, user.id).await?;
+    check_current_password(&state, &auth, current, "currentPassword", "password_change").await?;
     let new_hash = state.hasher.hash(new).await?;
     let stamp = CredentialsStamp::generate();
     let (token, session) = auth::new_session(&state, user.id, stamp, &request);
@@ -171,9 +162,36 @@ pub async fn change_password(
         HttpResponse::Ok(),
         &state,
         &token,
-        device,
+        None,
         body,
     ))
+}
+
+/// Checks that `password` is the current one of `auth`'s account, before
+/// a change only its owner may make: the attempt counts toward the
+/// account's lockout like a login, and a wrong one is logged (`via` says
+/// where) and refused 401 `invalid_credentials` naming `field`.
+pub(crate) async fn check_current_password(
+    state: &AppState,
+    auth: &Authenticated,
+    password: Password,
+    field: &'static str,
+    via: &'static str,
+) -> Result<(), ApiError> {
+    let user = &auth.user;
+    let attempt = PasswordAttempt::current_password(state, &user.email).await?;
+    let stored = state.store.password_hash(user.id).await?;
+    if !state.hasher.verify(password, stored).await? {
+        tracing::warn!(user = %user.id, via, "refused: wrong current password");
+        metrics::counter!(crate::monitoring::FAILED_LOGINS).increment(1);
+        let entry = AuditEntry::login_failed(&auth.audit(state.now()), &user.email, Some(user.id))
+            .with("via", via);
+        state.store.append_audit(&[entry]).await?;
+        return Err(ApiError::invalid_credentials().with_field(field));
+    }
+    // A current-password check trusts no new device: nothing to set.
+    attempt.succeeded(state, user.id).await?;
+    Ok(())
 }
 
 /// What replacing `user`'s password records: `action`, and the calendar

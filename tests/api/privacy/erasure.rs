@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tripdesk::domain::Consultant;
+use tripdesk::domain::{Consultant, UserId};
 
+use super::mails_recorded;
 use crate::helpers::{
     Backend, PASSWORD, Receiver, SmtpServer, TestApp, TestClient, assert_error, booking_body,
     mails_to, outbox_drained, read, token_in, unique_email,
@@ -127,6 +128,13 @@ async fn nothing_of_an_erased_customer_remains_readable(backend: Backend) {
     let (customer, user) = a_customer_everywhere(&app, &traces, &consultant).await;
     receiver.wait_for(4).await;
     outbox_drained(&app).await;
+    // Every mail naming the destination is recorded before the erasure
+    // (one handed over at that very moment is the documented exception).
+    let (_, me) = read(desk.get("/api/users/me").await).await;
+    let desk_account = UserId::parse(me["user"]["id"].as_str().unwrap()).unwrap();
+    mails_recorded(&app, desk_account, Some(consultant.id), 3).await;
+    let customer_account = UserId::parse(user["id"].as_str().unwrap()).unwrap();
+    mails_recorded(&app, customer_account, None, 2).await;
     let reset = mails_to(&smtp, &traces.email, "Reset your tripdesk password", 1).await;
     let reset = token_in(&reset[0], "/reset-password");
     let verify = mails_to(

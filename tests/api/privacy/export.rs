@@ -4,7 +4,9 @@
 use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
+use tripdesk::domain::UserId;
 
+use super::mails_recorded;
 use crate::helpers::{
     Backend, SmtpServer, TestApp, TestClient, assert_error, outbox_drained, read,
 };
@@ -56,6 +58,13 @@ async fn an_export_holds_everything_about_its_owner_and_nothing_of_others(backen
     let (status, _) = read(other.book(&consultant, &app.at(2, 11, 0), 30).await).await;
     assert_eq!(status, StatusCode::CREATED);
     outbox_drained(&app).await;
+    // A mail's entry is written once the mail server took it: wait for the
+    // consultant's two and the customer's verification.
+    let (_, me) = read(desk.get("/api/users/me").await).await;
+    let desk_account = UserId::parse(me["user"]["id"].as_str().unwrap()).unwrap();
+    mails_recorded(&app, desk_account, Some(consultant.id), 2).await;
+    let customer_account = UserId::parse(user["id"].as_str().unwrap()).unwrap();
+    mails_recorded(&app, customer_account, None, 1).await;
 
     let mine = export(&customer).await;
     assert!(mine["exportedAt"].is_string());
