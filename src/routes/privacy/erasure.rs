@@ -97,8 +97,8 @@ pub async fn erase_me(
 }
 
 /// Erases `user`'s person, as `context` asks (`by` is who the consultants
-/// are told cancelled): the durable step, then the follow-ups. An account
-/// erased already is left as it is.
+/// are told cancelled): the durable step, then the follow-ups (left to
+/// the upkeep if one fails). An account erased already is left as it is.
 pub(crate) async fn erase(
     state: &AppState,
     user: &User,
@@ -128,7 +128,11 @@ pub(crate) async fn erase(
         .await?
     {
         tracing::info!(user = %user.id, "erasure begun");
-        follow_up(state, &erasure, context, by).await?;
+        // Once begun the erasure is the person's answer: a step failing
+        // now (the store away a moment) is retried by the upkeep.
+        if let Err(error) = follow_up(state, &erasure, context, by).await {
+            tracing::warn!(user = %user.id, error = %ErrorChain(&error), "erasure to be finished by the upkeep");
+        }
     }
     Ok(())
 }
