@@ -11,7 +11,7 @@ use actix_web::cookie::SameSite;
 use chrono::TimeDelta;
 use secrecy::SecretString;
 
-use crate::domain::{MeetingBase, SessionPolicy};
+use crate::domain::{Locale, MeetingBase, SessionPolicy};
 
 /// Where the service runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +119,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// `TERMS_VERSION`, `RETENTION_DAYS`.
     pub privacy: PrivacySettings,
+    /// `DEFAULT_LOCALE`: for a registration that says nothing we support.
+    pub default_locale: Locale,
 }
 
 /// Where the client's address (for the per-address limit) comes from.
@@ -217,6 +219,9 @@ impl Settings {
             mail: mail::mail_settings(&vars, production)?,
             log_format: log_format(&vars, production)?,
             privacy: privacy::privacy_settings(&vars)?,
+            default_locale: vars.parse("DEFAULT_LOCALE", Locale::En, |value| {
+                Locale::parse(value).map_err(|invalid| invalid.detail.into_owned())
+            })?,
         })
     }
 }

@@ -179,6 +179,7 @@ fn bad_values_name_the_variable() {
         ("RETENTION_DAYS", "-1"),
         ("RETENTION_DAYS", "36501"),
         ("TERMS_VERSION", "v 3"),
+        ("DEFAULT_LOCALE", "pt"),
         ("METRICS_ADDR", "9464"),
         ("SHUTDOWN_TIMEOUT", "never"),
     ] {

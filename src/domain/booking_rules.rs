@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 use chrono_tz::Tz;
 
 use super::consultant::{parse_day, parse_time};
-use super::{DailyHours, InvalidInput, SLOT_MINUTES, WorkingHours};
+use super::{DailyHours, InvalidInput, SLOT_MINUTES, WorkingHours, parse_time_zone};
 
 /// Free time a consultant keeps after each appointment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -208,13 +208,7 @@ impl Schedule {
         working_hours: &[(String, [String; 2])],
         rules: BookingRules,
     ) -> Result<Self, InvalidInput> {
-        let timezone = timezone.parse::<Tz>().map_err(|_| {
-            InvalidInput::new(
-                "timezone",
-                "invalid_timezone",
-                "timezone must be an IANA time zone name such as Europe/Lisbon",
-            )
-        })?;
+        let timezone = parse_time_zone(timezone)?;
         let invalid =
             |detail: String| InvalidInput::new("workingHours", "invalid_working_hours", detail);
         let mut hours = WorkingHours::default();

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::{
-    AuditEntry, Booking, CredentialsStamp, Destination, Email, Notes, PersonName, User, UserId,
+    AuditEntry, Booking, CredentialsStamp, Destination, Email, Locale, Notes, PersonName, User,
+    UserId,
 };
 
 /// What an erased booking says its destination was.
@@ -53,6 +54,8 @@ impl Erasure {
             credentials_stamp: CredentialsStamp::generate(),
             email_verified: false,
             active: false,
+            locale: Locale::En,
+            timezone: None,
             ..user.clone()
         }
     }

@@ -19,6 +19,7 @@ mod email;
 mod erasure;
 mod idempotency;
 mod ids;
+mod locale;
 mod meeting;
 mod notification;
 mod outbox_message;
@@ -70,6 +71,7 @@ pub use ids::{
     ApiKeyId, AuditId, BookingId, ConsultantId, DeliveryId, EventId, SessionId, TimeOffId, UserId,
     WebhookId,
 };
+pub use locale::{Locale, parse_time_zone};
 pub use meeting::{MeetingBase, MeetingUrl};
 pub use notification::{
     BookingChange, BookingEvent, ChangedBy, GIVE_UP_AFTER, KEEP_FINISHED, LEASE, ORPHANED_AFTER,

@@ -3,10 +3,11 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use rand::RngCore;
 use rand::rngs::OsRng;
 
-use super::{ConsultantId, Email, PersonName, UserId};
+use super::{ConsultantId, Email, Locale, PersonName, UserId};
 
 /// Identifies the current version of an account's credentials. It changes
 /// with every password change; each session records the stamp it was opened
@@ -108,6 +109,11 @@ pub struct User {
     /// Whether the account may be used (a deactivated consultant's is not:
     /// no login, no session).
     pub active: bool,
+    /// The language they are written to in.
+    pub locale: Locale,
+    /// Their own time zone, when they gave one (a customer's mail shows
+    /// times there; without it, in the consultant's).
+    pub timezone: Option<Tz>,
 }
 
 impl User {
@@ -122,6 +128,8 @@ impl User {
             credentials_stamp: CredentialsStamp::generate(),
             email_verified: false,
             active: true,
+            locale: Locale::En,
+            timezone: None,
         }
     }
 

@@ -88,8 +88,9 @@ const ROUTES: [(&str, &str, Mount); 31] = [
     ("/api/users/logout", "POST", |r| {
         r.route(web::post().to(users::logout))
     }),
-    ("/api/users/me", "GET, DELETE", |r| {
+    ("/api/users/me", "GET, PATCH, DELETE", |r| {
         r.route(web::get().to(users::me))
+            .route(web::patch().to(users::profile::update_me))
             .route(web::delete().to(privacy::erasure::erase_me))
     }),
     ("/api/users/me/password", "PUT", |r| {

@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 use super::bookings::{AssignmentReasonName, BookingStatusName, ModeName};
 use super::consultants::HalfHour;
 use super::openapi_conventions::Conventions;
-use super::users::RoleName;
+use super::users::{LocaleName, RoleName};
 use super::{
     admin, availability, bookings, calendar_feed, consultant_calendar, consultants, health,
     privacy, sessions, users,
@@ -74,6 +74,7 @@ impl Modify for SecuritySchemes {
         users::credentials::login,
         users::logout,
         users::me,
+        users::profile::update_me,
         users::credentials::change_password,
         users::recovery::request_password_reset,
         users::recovery::confirm_password_reset,
@@ -131,7 +132,7 @@ impl Modify for SecuritySchemes {
         admin::webhook_deliveries::redeliver,
         admin::webhook_deliveries::ping,
     ),
-    components(schemas(ErrorBody, ErrorObject, RoleName, BookingStatusName, ModeName, AssignmentReasonName,
+    components(schemas(ErrorBody, ErrorObject, RoleName, LocaleName, BookingStatusName, ModeName, AssignmentReasonName,
         HalfHour)),
     modifiers(&SecuritySchemes, &Conventions),
     tags(

@@ -70,6 +70,10 @@ pub trait UserStore: Send + Sync {
 
     /// Marks the address of `user_id` verified; the account as it now is.
     async fn mark_email_verified(&self, user_id: UserId) -> StoreResult<Option<User>>;
+
+    /// Replaces what its owner may change of `user`'s account: the name,
+    /// the locale and the time zone. Whether there was such an account.
+    async fn update_user(&self, user: &User) -> StoreResult<bool>;
 }
 
 /// Single-use account tokens (password reset, address verification), kept

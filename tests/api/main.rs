@@ -13,6 +13,7 @@ mod errors;
 mod finding;
 mod hardening;
 mod idempotency;
+mod languages;
 mod lifecycle;
 mod lockout;
 mod mail;

@@ -64,7 +64,20 @@ async fn registration_sets_the_exact_cookie_and_returns_the_user(backend: Backen
     let keys: Vec<_> = user.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["id", "email", "name", "role", "createdAt", "emailVerified"]
+        [
+            "id",
+            "email",
+            "name",
+            "role",
+            "createdAt",
+            "emailVerified",
+            "locale",
+            "timezone"
+        ]
+    );
+    assert_eq!(
+        (user["locale"].as_str(), user["timezone"].is_null()),
+        (Some("en"), true)
     );
     assert!(!body.to_string().contains(token));
 

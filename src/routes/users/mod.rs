@@ -6,6 +6,7 @@
 
 pub mod credentials;
 pub mod invitation;
+pub mod profile;
 pub mod recovery;
 pub mod registration;
 pub mod verification;
@@ -26,6 +27,19 @@ use crate::domain::{Actor, AuditContext, SessionToken, User, format_timestamp};
 use crate::error::ApiError;
 use crate::http::request_id;
 use crate::state::AppState;
+
+/// A supported language (documentation only).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum LocaleName {
+    En,
+    Es,
+    Fr,
+    De,
+    It,
+    Ja,
+}
 
 /// `customer`, `consultant` or `admin` (agency staff) (documentation only).
 #[derive(ToSchema)]
@@ -53,6 +67,12 @@ pub struct UserView {
     created_at: String,
     /// Whether the address is verified (mail goes to verified addresses only).
     email_verified: bool,
+    /// The language they are written to in.
+    #[schema(value_type = LocaleName)]
+    locale: &'static str,
+    /// Their own time zone (IANA), when they gave one.
+    #[schema(example = "Europe/Madrid")]
+    timezone: Option<&'static str>,
 }
 
 impl From<&User> for UserView {
@@ -64,6 +84,8 @@ impl From<&User> for UserView {
             role: user.role.as_str(),
             created_at: format_timestamp(user.created_at),
             email_verified: user.email_verified,
+            locale: user.locale.as_str(),
+            timezone: user.timezone.map(|zone| zone.name()),
         }
     }
 }

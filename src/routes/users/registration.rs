@@ -1,18 +1,19 @@
 //! Registration: a new customer account, logged in, and the mail that asks
 //! its owner to verify the address (queued with the account).
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
-    AuthSuccess, UserView, audit_as, discard_presented_session, limit_by_address, redacted_debug,
-    with_session_cookie,
+    AuthSuccess, LocaleName, UserView, audit_as, discard_presented_session, limit_by_address,
+    redacted_debug, with_session_cookie,
 };
 use crate::auth;
 use crate::domain::{
-    AccountMail, AccountMessage, AuditEntry, Consent, Effects, Email, EventType, Password,
-    PersonName, Reservation, User, WebhookEvent,
+    AccountMail, AccountMessage, AuditEntry, Consent, Effects, Email, EventType, Locale, Password,
+    PersonName, Reservation, User, WebhookEvent, parse_time_zone,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -33,6 +34,17 @@ pub struct RegisterRequest {
     /// 1 to 100 characters after trimming.
     #[schema(min_length = 1, max_length = 100, example = "Ada Lovelace")]
     name: String,
+    /// The language to write to them in (a region is ignored: `es-MX` is
+    /// `es`); without it, the best match of `Accept-Language`, else
+    /// `DEFAULT_LOCALE`.
+    #[schema(value_type = Option<LocaleName>)]
+    #[serde(default)]
+    locale: Option<String>,
+    /// Their time zone (IANA), for the times in their mail; without it,
+    /// each consultant's.
+    #[schema(example = "Europe/Madrid")]
+    #[serde(default)]
+    timezone: Option<String>,
 }
 
 redacted_debug!(RegisterRequest, email, name);
@@ -67,8 +79,17 @@ pub async fn register(
     let email = Email::parse(&body.email)?;
     let password = Password::parse_new(body.password, "password")?;
     let name = PersonName::parse(&body.name)?;
+    let locale = match &body.locale {
+        Some(tag) => Locale::parse(tag)?,
+        None => accepted_locale(&request).unwrap_or(state.settings.default_locale),
+    };
+    let timezone = body.timezone.as_deref().map(parse_time_zone).transpose()?;
     let password_hash = state.hasher.hash(password).await?;
-    let user = User::new_customer(email, name, state.now());
+    let user = User {
+        locale,
+        timezone,
+        ..User::new_customer(email, name, state.now())
+    };
     let stamp = user.credentials_stamp;
     let (token, session) = auth::new_session(&state, user.id, stamp, &request);
     // Past the mailbox's budget the account is still made; its owner asks
@@ -122,4 +143,10 @@ pub async fn register(
         Some(device),
         body,
     ))
+}
+
+/// The supported locale the request's `Accept-Language` prefers, if any.
+fn accepted_locale(request: &HttpRequest) -> Option<Locale> {
+    let header = request.headers().get(header::ACCEPT_LANGUAGE)?;
+    Locale::preferred(header.to_str().ok()?)
 }

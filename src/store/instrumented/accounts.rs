@@ -77,6 +77,10 @@ impl UserStore for Instrumented {
             self.inner.mark_email_verified(user_id)
         )
     }
+
+    async fn update_user(&self, user: &User) -> StoreResult<bool> {
+        timed!(self, "update_user", self.inner.update_user(user))
+    }
 }
 
 #[async_trait]

@@ -208,4 +208,21 @@ impl UserStore for MongoStore {
             .map_err(classify)?;
         self.find_user(user_id).await
     }
+
+    async fn update_user(&self, user: &User) -> StoreResult<bool> {
+        let changes = doc! {
+            "name": user.name.as_str(),
+            "locale": user.locale.as_str(),
+            "timezone": user.timezone.map(|zone| zone.name()),
+        };
+        let updated = self
+            .users
+            .update_one(
+                doc! {"_id": object_id(user.id.bytes())},
+                doc! {"$set": changes},
+            )
+            .await
+            .map_err(classify)?;
+        Ok(updated.matched_count > 0)
+    }
 }

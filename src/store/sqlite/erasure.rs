@@ -43,7 +43,7 @@ pub(super) fn begin(
     .map_err(|error| StoreError::Internal(error.into()))?;
     let changed = tx.execute(
         "UPDATE users SET email = ?1, name = ?2, password_hash = ?3, credentials_stamp = ?4,
-             email_verified = 0, active = 0, erasure = ?5
+             email_verified = 0, active = 0, erasure = ?5, locale = ?8, timezone = NULL
          WHERE id = ?6 AND email = ?7 AND erasure IS NULL",
         params![
             account.email.as_str(),
@@ -53,6 +53,7 @@ pub(super) fn begin(
             marker,
             account.id.to_string(),
             erasure.former_email.as_str(),
+            account.locale.as_str(),
         ],
     )?;
     if changed == 0 {

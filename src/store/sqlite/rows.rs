@@ -8,8 +8,8 @@ use crate::domain::{ApiKey, ApiKeyId, ApiKeyName, Scopes};
 use crate::domain::{
     Appointment, AssignmentReason, Booking, BookingDetails, BookingDuration, BookingRules,
     BookingStatus, Buffer, CancellationReason, Consultant, ConsultantId, CredentialsStamp,
-    Destination, Email, MeetingUrl, Mode, Notes, PersonName, Role, Session, SessionStatus, Slot,
-    TokenHash, Travelers, User, UserAgent,
+    Destination, Email, Locale, MeetingUrl, Mode, Notes, PersonName, Role, Session, SessionStatus,
+    Slot, TokenHash, Travelers, User, UserAgent,
 };
 use crate::domain::{
     BookingId, Fingerprint, IdempotencyKey, IdempotencyRecord, SessionId, StoredResponse, UserId,
@@ -79,9 +79,9 @@ fn instant(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Resul
 
 /// Columns read by [`user`], for table alias `u`, in this order.
 pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.consultant_id, u.created_at, \
-     u.credentials_stamp, u.email_verified, u.admin, u.active";
+     u.credentials_stamp, u.email_verified, u.admin, u.active, u.locale, u.timezone";
 /// How many columns [`USER_COLUMNS`] selects: where the next ones start.
-pub(super) const USER_WIDTH: usize = 9;
+pub(super) const USER_WIDTH: usize = 11;
 
 /// A user from the [`USER_COLUMNS`] starting at column `at`. (Read by
 /// position: looking columns up by name costs more than the read itself on
@@ -110,6 +110,11 @@ pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
         )?,
         email_verified: row.get(at + 6)?,
         active: row.get(at + 8)?,
+        locale: parsed_text(row, at + 9, "users.locale", Locale::of_tag)?,
+        timezone: row
+            .get::<_, Option<String>>(at + 10)?
+            .map(|_| parsed_text(row, at + 10, "users.timezone", |zone| zone.parse().ok()))
+            .transpose()?,
     })
 }
 

@@ -22,8 +22,8 @@ pub(super) fn insert_user_row(
 ) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO users (id, email, name, consultant_id, password_hash, created_at,
-                            credentials_stamp, email_verified, admin, active)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            credentials_stamp, email_verified, admin, active, locale, timezone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             user.id.to_string(),
             user.email.as_str(),
@@ -35,6 +35,8 @@ pub(super) fn insert_user_row(
             user.email_verified,
             user.role.is_admin(),
             user.active,
+            user.locale.as_str(),
+            user.timezone.map(|zone| zone.name()),
         ],
     )
     .map_err(unique_violation(StoreError::EmailTaken))?;
@@ -205,6 +207,27 @@ impl UserStore for SqliteStore {
             },
             // Cached sessions hold the account as it was.
             move |_| cache.expired_sessions_of(user_id, None),
+        )
+        .await
+    }
+
+    async fn update_user(&self, user: &User) -> StoreResult<bool> {
+        let (cache, user) = (Arc::clone(&self.sessions), user.clone());
+        let id = user.id;
+        self.write_then(
+            move |tx| {
+                let changed = tx.execute(
+                    "UPDATE users SET name = ?1, locale = ?2, timezone = ?3 WHERE id = ?4",
+                    params![
+                        user.name.as_str(),
+                        user.locale.as_str(),
+                        user.timezone.map(|zone| zone.name()),
+                        user.id.to_string(),
+                    ],
+                )?;
+                Ok(changed > 0)
+            },
+            move |_| cache.expired_sessions_of(id, None),
         )
         .await
     }

@@ -5,8 +5,8 @@ use mongodb::bson::{Bson, Document, doc};
 
 use super::{Fields, date, object_id};
 use crate::domain::{
-    ConsultantId, CredentialsStamp, Email, PasswordHash, PersonName, Role, Session, SessionId,
-    SessionStatus, TokenHash, User, UserAgent, UserId,
+    ConsultantId, CredentialsStamp, Email, Locale, PasswordHash, PersonName, Role, Session,
+    SessionId, SessionStatus, TokenHash, User, UserAgent, UserId,
 };
 use crate::store::StoreResult;
 
@@ -22,6 +22,8 @@ pub(in crate::store::mongo) fn user_document(user: &User, hash: &PasswordHash) -
         "credentialsStamp": user.credentials_stamp.to_stored(),
         "emailVerified": user.email_verified,
         "active": user.active,
+        "locale": user.locale.as_str(),
+        "timezone": user.timezone.map(|zone| zone.name()),
     }
 }
 
@@ -55,6 +57,15 @@ pub(in crate::store::mongo) fn user_from(document: &Document) -> StoreResult<Use
                 .ok_or_else(|| fields.corrupt("emailVerified"))?,
         },
         active: flag(&fields, "active", true)?,
+        // Documents written before languages existed are English.
+        locale: match fields.optional_string("locale")? {
+            None => Locale::En,
+            Some(tag) => Locale::of_tag(tag).ok_or_else(|| fields.corrupt("locale"))?,
+        },
+        timezone: fields
+            .optional_string("timezone")?
+            .map(|zone| zone.parse().map_err(|_| fields.corrupt("timezone")))
+            .transpose()?,
         role,
     })
 }

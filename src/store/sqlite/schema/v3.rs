@@ -166,4 +166,12 @@ ALTER TABLE users ADD COLUMN erasure TEXT;
 CREATE INDEX users_being_erased ON users (id) WHERE erasure IS NOT NULL;
 "#,
     ),
+    M::up(
+        r#"
+-- Languages: the locale each person is written to in, and their own time
+-- zone when they gave one.
+ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';
+ALTER TABLE users ADD COLUMN timezone TEXT;
+"#,
+    ),
 ];
