@@ -4,12 +4,10 @@
 //! value that does not parse stops start-up with a one-line message naming
 //! the variable.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use actix_web::cookie::SameSite;
 use chrono::TimeDelta;
-use secrecy::SecretString;
 
 use crate::domain::{Locale, MeetingBase, SessionPolicy};
 
@@ -20,27 +18,6 @@ pub enum Environment {
     Development,
     /// Secure cookies, JSON logs, no demo data unless asked for.
     Production,
-}
-
-/// Which store holds the data.
-#[derive(Debug, Clone)]
-pub enum StoreSettings {
-    /// The embedded SQLite file.
-    Sqlite {
-        /// Database file (created with its directory when missing).
-        path: PathBuf,
-        /// How long ended sessions are kept before the periodic purge.
-        session_retention: TimeDelta,
-    },
-    /// A MongoDB deployment.
-    Mongo {
-        /// Connection string; may hold credentials, hence secret.
-        uri: SecretString,
-        /// Database name.
-        database: String,
-        /// How long ended sessions are kept before the TTL index purges them.
-        session_retention: TimeDelta,
-    },
 }
 
 /// How the session cookie is written.
@@ -180,7 +157,7 @@ impl Settings {
                     .parse()
                     .map_err(|_| "expected a port number from 0 to 65535".into())
             })?,
-            store: store_settings(&vars)?,
+            store: store::store_settings(&vars)?,
             cookie: cookie_settings(&vars, production, session.ttl)?,
             session,
             allowed_origins: vars.parse("ALLOWED_ORIGINS", Vec::new(), parse_origins)?,
@@ -224,32 +201,6 @@ impl Settings {
             })?,
         })
     }
-}
-
-/// `DATABASE_PATH`, or `MONGODB_URI`, `MONGODB_DB` and `SESSION_RETENTION`.
-fn store_settings<F: Fn(&str) -> Option<String>>(
-    vars: &Variables<F>,
-) -> Result<StoreSettings, ConfigError> {
-    let session_retention = vars.parse("SESSION_RETENTION", TimeDelta::days(30), parse_duration)?;
-    let Some(uri) = vars.get("MONGODB_URI") else {
-        return Ok(StoreSettings::Sqlite {
-            path: vars
-                .get("DATABASE_PATH")
-                .map_or_else(|| PathBuf::from("./data/tripdesk.db"), PathBuf::from),
-            session_retention,
-        });
-    };
-    if !uri.starts_with("mongodb://") && !uri.starts_with("mongodb+srv://") {
-        return Err(ConfigError {
-            variable: "MONGODB_URI",
-            reason: "must start with mongodb:// or mongodb+srv://".into(),
-        });
-    }
-    Ok(StoreSettings::Mongo {
-        uri: uri.into(),
-        database: vars.get("MONGODB_DB").unwrap_or_else(|| "tripdesk".into()),
-        session_retention,
-    })
 }
 
 /// `COOKIE_NAME`, `COOKIE_SECURE` (guarded by `ALLOW_INSECURE_COOKIE` in
@@ -379,10 +330,12 @@ mod tests;
 
 mod mail;
 mod privacy;
+mod store;
 mod values;
 
 pub use mail::MailSettings;
 pub use privacy::PrivacySettings;
+pub use store::StoreSettings;
 use values::{
     Variables, parse_bool, parse_cookie_name, parse_count, parse_duration, parse_number,
     parse_origins,
