@@ -13,8 +13,11 @@ RUN mkdir src \
     && rm -rf src
 
 COPY src ./src
-# The demo page is compiled into the binary (include_str!).
+# Compiled into the binary: the demo page (include_str!), the mail
+# templates (askama) and the mail's words in every language (Fluent).
 COPY static ./static
+COPY templates ./templates
+COPY locales ./locales
 # Make sure cargo sees the real sources as newer than the stub build.
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked
 

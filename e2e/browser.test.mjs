@@ -326,20 +326,77 @@ test("a confirmed video booking shows its room to both parties", async () => {
 
 /** The link to `page` in the mail to `email` that the service wrote as an
  *  `.eml` file (development: no SMTP_URL), decoding quoted-printable. */
-async function mailedLink(email, page) {
+/** The mails written so far (as .eml files) that name `email`, with
+ *  quoted-printable soft line breaks undone. */
+function mailsNaming(email) {
   const folder = join(data, "data", "mail");
+  const files = existsSync(folder) ? readdirSync(folder) : [];
+  return files
+    .filter((file) => file.endsWith(".eml"))
+    .map((file) => readFileSync(join(folder, file), "utf8").replace(/=\r?\n/g, ""))
+    .filter((mail) => mail.includes(email));
+}
+
+async function mailedLink(email, page) {
   const pattern = new RegExp(`(http://[^\\s"]+/${page})\\?token=(?:3D)?([0-9a-f]{64})`);
   for (let i = 0; i < 100; i++) {
-    const files = existsSync(folder) ? readdirSync(folder) : [];
-    for (const file of files) {
-      const mail = readFileSync(join(folder, file), "utf8").replace(/=\r?\n/g, "");
-      const found = mail.includes(email) && mail.match(pattern);
+    for (const mail of mailsNaming(email)) {
+      const found = mail.match(pattern);
       if (found) return `${found[1]}?token=${found[2]}`;
     }
     await new Promise((done) => setTimeout(done, 100));
   }
   throw new Error(`no ${page} mail to ${email}`);
 }
+
+/** The languages (`Content-Language`) of the mails to `email`, once
+ *  `count` of them were written. */
+async function mailLanguages(email, count) {
+  for (let i = 0; i < 100; i++) {
+    // Not anchored to a line start: undoing soft line breaks may join a
+    // header to an encoded subject ending in "?=".
+    const languages = mailsNaming(email).map((mail) => mail.match(/Content-Language: ([a-z]+)/)?.[1]);
+    // A file still being written may not show its header yet.
+    if (languages.length >= count && languages.every(Boolean)) return languages.sort();
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`fewer than ${count} mails to ${email}`);
+}
+
+test("a customer chooses the language of their mails, at registration and in the profile", async () => {
+  // A browser in German, in Madrid.
+  const context = await browser.newContext({ locale: "de-DE", timezoneId: "Europe/Madrid" });
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  const email = uniqueEmail("lang");
+  await page.selectOption("#register-form [name=locale]", "es");
+  await register(page, email);
+  assert.equal(await page.inputValue("#profile-form [name=locale]"), "es");
+  assert.equal(await page.inputValue("#profile-form [name=timezone]"), "Europe/Madrid");
+  assert.deepEqual(await mailLanguages(email, 1), ["es"], "the verification mail");
+
+  await page.selectOption("#profile-form [name=locale]", "ja");
+  await page.fill("#profile-form [name=timezone]", "Asia/Tokyo");
+  await page.click("#profile-form button[type=submit]");
+  await page.waitForSelector("#message:has-text('profile is saved')");
+  await page.reload();
+  await page.waitForSelector("#whoami:not([hidden])");
+  assert.equal(await page.inputValue("#profile-form [name=locale]"), "ja");
+  assert.equal(await page.inputValue("#profile-form [name=timezone]"), "Asia/Tokyo");
+  await page.click("#resend-verification");
+  assert.deepEqual(await mailLanguages(email, 2), ["es", "ja"]);
+  await page.screenshot({ path: join(shots, "profile.png"), fullPage: true });
+
+  // Left to the browser, the language is its own (German).
+  await page.click("#logout");
+  await page.waitForSelector("#auth:not([hidden])");
+  const other = uniqueEmail("browser-lang");
+  await register(page, other);
+  assert.equal(await page.inputValue("#profile-form [name=locale]"), "de");
+  assert.deepEqual(await mailLanguages(other, 1), ["de"]);
+  await context.close();
+});
 
 test("a customer downloads their data, then deletes their account", async () => {
   const context = await browser.newContext({ acceptDownloads: true });

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod hashing;
 pub mod http;
+pub mod i18n;
 pub mod mail;
 pub mod monitoring;
 pub mod rate_limit;

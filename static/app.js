@@ -76,14 +76,19 @@ function showLoggedOut() {
   $("#auth").hidden = resetToken !== null;
   $("#reset").hidden = resetToken === null;
   for (const id of ["#book", "#bookings-section", "#sessions-section", "#calendar-section",
-    "#admin-section", "#privacy-section"]) {
+    "#admin-section", "#privacy-section", "#profile-section"]) {
     $(id).hidden = true;
   }
 }
 
+/** Who is logged in, in the header. */
+function showWhoami(user) {
+  $("#whoami-text").textContent = `${user.name} (${user.email}, ${user.role})`;
+}
+
 async function showLoggedIn(user) {
   me = user;
-  $("#whoami-text").textContent = `${user.name} (${user.email}, ${user.role})`;
+  showWhoami(user);
   $("#whoami").hidden = false;
   $("#auth").hidden = true;
   $("#reset").hidden = resetToken === null;
@@ -94,6 +99,7 @@ async function showLoggedIn(user) {
   $("#calendar-section").hidden = user.role !== "consultant";
   $("#admin-section").hidden = user.role !== "admin";
   showPrivacy(user);
+  showProfile(user);
   $("#bookings-heading").textContent =
     user.role === "consultant" ? "Bookings with me" : "My bookings";
   const screens = {
@@ -259,7 +265,7 @@ function wire() {
   $("#register-form").addEventListener("submit", (event) => {
     event.preventDefault();
     attempt(async () => {
-      const { user } = await api("POST", "/api/users/register", formJson(event.target));
+      const { user } = await api("POST", "/api/users/register", registration(event.target));
       event.target.reset();
       say(`Welcome, ${user.name}. Your account is ready.`);
       await showLoggedIn(user);

@@ -4,7 +4,29 @@
 
 use chrono_tz::Tz;
 
-use super::InvalidInput;
+use super::{InvalidInput, User};
+
+/// Who reads a mail, as its wording and times go: their language, and
+/// the zone its times are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reader {
+    /// The language the mail is written in.
+    pub locale: Locale,
+    /// The zone its times are shown in.
+    pub zone: Tz,
+}
+
+impl Reader {
+    /// `user` reads in their own language, with times in their own zone or,
+    /// if they never chose one, in `fallback` (the consultant's zone: where
+    /// the appointment takes place).
+    pub fn of(user: &User, fallback: Tz) -> Self {
+        Self {
+            locale: user.locale,
+            zone: user.timezone.unwrap_or(fallback),
+        }
+    }
+}
 
 /// Client input naming a time zone (`Europe/Lisbon`), or 400
 /// `invalid_timezone`.

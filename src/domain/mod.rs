@@ -71,7 +71,7 @@ pub use ids::{
     ApiKeyId, AuditId, BookingId, ConsultantId, DeliveryId, EventId, SessionId, TimeOffId, UserId,
     WebhookId,
 };
-pub use locale::{Locale, parse_time_zone};
+pub use locale::{Locale, Reader, parse_time_zone};
 pub use meeting::{MeetingBase, MeetingUrl};
 pub use notification::{
     BookingChange, BookingEvent, ChangedBy, GIVE_UP_AFTER, KEEP_FINISHED, LEASE, ORPHANED_AFTER,

@@ -2,33 +2,56 @@
 //! links, with text and HTML bodies from compiled templates.
 
 use askama::Template;
+use chrono::TimeDelta;
 use lettre::Message;
 use lettre::message::Mailbox;
 
-use super::text_and_html;
-use crate::domain::{AccountToken, TokenPurpose, User};
+use super::{greeting, text_and_html};
+use crate::domain::{AccountToken, Locale, TokenPurpose, User};
+use crate::i18n::text;
 
 #[derive(Template)]
 #[template(path = "account.txt")]
-struct Fields<'a> {
-    subject: &'static str,
-    greeting: &'a str,
-    request: &'static str,
-    action: &'static str,
+struct Fields {
+    lang: &'static str,
+    subject: String,
+    greeting: String,
+    request: String,
+    action: String,
     link: String,
-    lifetime: &'static str,
-    unasked: &'static str,
+    lifetime: String,
+    unasked: String,
 }
 
 #[derive(Template)]
 #[template(path = "account.html")]
 struct HtmlBody<'a> {
-    m: &'a Fields<'a>,
+    m: &'a Fields,
 }
 
-/// The mail carrying `token` for `purpose` to `user`, from `from`, linking
-/// to `base_url`. Its `Message-ID` is `<message_id@host>`: the same on
-/// every retry of one request.
+/// The prefix of the messages of `purpose` (`reset-subject`, ...).
+fn messages_of(purpose: TokenPurpose) -> &'static str {
+    match purpose {
+        TokenPurpose::PasswordReset => "reset",
+        TokenPurpose::EmailVerification => "verify",
+        TokenPurpose::Invitation => "invitation",
+    }
+}
+
+/// "The link works once, for 30 minutes." in `locale`.
+fn lifetime(locale: Locale, lifetime: TimeDelta) -> String {
+    let (unit, count) = if lifetime.num_minutes() % 60 == 0 {
+        ("hours", lifetime.num_hours())
+    } else {
+        ("minutes", lifetime.num_minutes())
+    };
+    let span = text(locale, unit, &[("count", count.into())]);
+    text(locale, "link-lifetime", &[("lifetime", span.into())])
+}
+
+/// The mail carrying `token` for `purpose` to `user`, in their language,
+/// from `from`, linking to `base_url`. Its `Message-ID` is
+/// `<message_id@host>`: the same on every retry of one request.
 pub fn compose_account(
     user: &User,
     purpose: TokenPurpose,
@@ -38,45 +61,25 @@ pub fn compose_account(
     base_url: &str,
     host: &str,
 ) -> Result<Message, lettre::error::Error> {
-    let link = format!("{base_url}{}?token={}", purpose.page(), token.expose());
-    let fields = match purpose {
-        TokenPurpose::PasswordReset => Fields {
-            subject: "Reset your tripdesk password",
-            greeting: user.name.as_str(),
-            request: "Someone, hopefully you, asked to reset the password of your tripdesk account.",
-            action: "Choose a new password",
-            link,
-            lifetime: "30 minutes",
-            unasked: "If you did not ask, ignore this mail: your password stays as it is.",
-        },
-        TokenPurpose::EmailVerification => Fields {
-            subject: "Confirm your email address for tripdesk",
-            greeting: user.name.as_str(),
-            request: "Please confirm that this address is yours. Until you do, tripdesk sends \
-                      you no booking confirmations or reminders.",
-            action: "Confirm my address",
-            link,
-            lifetime: "48 hours",
-            unasked: "If you did not create a tripdesk account, ignore this mail.",
-        },
-        TokenPurpose::Invitation => Fields {
-            subject: "You are invited to tripdesk",
-            greeting: user.name.as_str(),
-            request: "The agency has opened a tripdesk staff account for you at this address. \
-                      Choose a password to start using it.",
-            action: "Set my password",
-            link,
-            lifetime: "72 hours",
-            unasked: "If you were not expecting this, ignore this mail: nobody can use the \
-                      account until a password is set.",
-        },
+    let locale = user.locale;
+    let prefix = messages_of(purpose);
+    let message = |part: &str| text(locale, &format!("{prefix}-{part}"), &[]);
+    let fields = Fields {
+        lang: locale.as_str(),
+        subject: message("subject"),
+        greeting: greeting(locale, user),
+        request: message("request"),
+        action: message("action"),
+        link: format!("{base_url}{}?token={}", purpose.page(), token.expose()),
+        lifetime: lifetime(locale, purpose.lifetime()),
+        unasked: message("unasked"),
     };
     let text = fields.render().expect("the text template renders");
     let html = HtmlBody { m: &fields }
         .render()
         .expect("the HTML template renders");
     let id = (message_id, host);
-    text_and_html(from, user, fields.subject, id, (text, html))
+    text_and_html(from, user, &fields.subject, id, (text, html))
 }
 
 #[cfg(test)]

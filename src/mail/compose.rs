@@ -2,33 +2,31 @@
 //! (askama escapes the HTML), and the calendar invite.
 
 use askama::Template;
-use chrono::{DateTime, Utc};
 use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 
-use super::{Parties, invite, mailbox_of};
-use crate::domain::{Booking, BookingEvent, BookingStatus, ChangedBy, OutboxMessage, Recipient};
+use super::invite::{self, Audience};
+use super::{ContentLanguage, Parties, greeting, mailbox_of};
+use crate::domain::{
+    Booking, BookingEvent, BookingStatus, ChangedBy, OutboxMessage, Reader, Recipient,
+};
+use crate::i18n::{text, when};
 
-/// The fields both bodies show; the text body's template reads them
-/// directly, the HTML body's through [`HtmlBody`] (another template file,
-/// escaped as HTML).
+/// The fields both bodies show, in the recipient's language; the text
+/// body's template reads them directly, the HTML body's through
+/// [`HtmlBody`] (another template file, escaped as HTML).
 #[derive(Template)]
 #[template(path = "booking.txt")]
 struct Fields<'a> {
+    lang: &'static str,
     subject: &'a str,
-    greeting: &'a str,
+    greeting: String,
     headline: String,
-    mode: String,
-    destination: &'a str,
-    travelers: u8,
-    other_party: &'a str,
-    local_time: String,
-    timezone: String,
-    utc_time: String,
-    status: &'static str,
-    reason: Option<&'a str>,
-    meeting: Option<&'a str>,
+    rows: Vec<Row>,
+    attached: String,
+    bookings: String,
+    bookings_link: String,
     link: String,
 }
 
@@ -38,55 +36,106 @@ struct HtmlBody<'a> {
     m: &'a Fields<'a>,
 }
 
-fn subject(event: BookingEvent, recipient: Recipient, destination: &str) -> String {
-    let what = match (event, recipient) {
-        (BookingEvent::Created, Recipient::Customer) => "Booking request received",
-        (BookingEvent::Created, _) => "New booking request",
-        (BookingEvent::Confirmed, _) => "Booking confirmed",
-        (BookingEvent::Rescheduled, _) => "Booking moved",
-        (BookingEvent::Cancelled { .. }, _) => "Booking cancelled",
-        (BookingEvent::Reminder, _) => "Reminder: your consultation is tomorrow",
-        (BookingEvent::Reassigned, Recipient::FormerConsultant) => "Booking handed over",
-        (BookingEvent::Reassigned, _) => "Booking reassigned",
-    };
-    format!("{what}: {destination}")
+/// One line of the booking's details: its label and value, and the two
+/// as the text body writes them in the locale ("Quand : …").
+struct Row {
+    label: String,
+    value: String,
+    line: String,
+    link: bool,
 }
 
-fn headline(event: BookingEvent, recipient: Recipient, other: &str) -> String {
-    match (event, recipient) {
-        (BookingEvent::Created, Recipient::Customer) => format!(
-            "Your consultation request with {other} is received; you will hear once it is confirmed."
-        ),
-        (BookingEvent::Created, _) => {
-            format!("{other} asked for a consultation. Please confirm it.")
-        }
-        (BookingEvent::Confirmed, Recipient::Customer) => {
-            format!("{other} confirmed your consultation.")
-        }
-        (BookingEvent::Confirmed, _) => format!("The consultation with {other} is confirmed."),
-        (BookingEvent::Rescheduled, _) => "The consultation has moved to a new time.".to_owned(),
-        (BookingEvent::Cancelled { by: Some(by) }, _) if by.is(recipient) => {
-            format!("You cancelled the consultation with {other}.")
-        }
+/// The details of `booking` for `reader` (`recipient`), who deals with
+/// `other`.
+fn rows(booking: &Booking, recipient: Recipient, reader: Reader, other: &str) -> Vec<Row> {
+    let locale = reader.locale;
+    let with = match recipient {
+        Recipient::Customer => "label-with-customer",
+        _ => "label-with-staff",
+    };
+    let appointment = &booking.appointment;
+    let status = text(locale, "status", &[("status", status_of(booking).into())]);
+    let mut rows = vec![
+        ("label-what", invite::what(booking, locale), false),
+        (with, other.to_owned(), false),
         (
-            BookingEvent::Cancelled {
-                by: Some(ChangedBy::Agency),
-            },
-            _,
-        ) => {
-            format!("The agency cancelled the consultation with {other}.")
-        }
-        (BookingEvent::Cancelled { .. }, _) => format!("{other} cancelled the consultation."),
-        (BookingEvent::Reminder, _) => "Your consultation starts in 24 hours.".to_owned(),
-        (BookingEvent::Reassigned, Recipient::Customer) => {
-            format!("The agency moved your consultation to {other}, at the same time.")
-        }
-        (BookingEvent::Reassigned, Recipient::Consultant) => {
-            format!("The agency gave you the consultation with {other}.")
-        }
-        (BookingEvent::Reassigned, Recipient::FormerConsultant) => format!(
-            "The agency handed your consultation with {other} to a colleague: it is off your calendar."
+            "label-when",
+            when(reader, appointment.start(), appointment.end()),
+            false,
         ),
+        ("label-status", status, false),
+    ];
+    if let Some(room) = &booking.meeting_url {
+        rows.push(("label-video", room.as_str().to_owned(), true));
+    }
+    if let Some(reason) = &booking.cancellation_reason {
+        rows.push(("label-reason", reason.as_str().to_owned(), false));
+    }
+    rows.into_iter()
+        .map(|(label, value, link)| {
+            let label = text(locale, label, &[]);
+            let line = text(
+                locale,
+                "row",
+                &[
+                    ("label", label.as_str().into()),
+                    ("value", value.as_str().into()),
+                ],
+            );
+            Row {
+                label,
+                value,
+                line,
+                link,
+            }
+        })
+        .collect()
+}
+
+/// The message id of the subject of `event`'s mail to `recipient`.
+fn subject_id(event: BookingEvent, recipient: Recipient) -> &'static str {
+    match (event, recipient) {
+        (BookingEvent::Created, Recipient::Customer) => "subject-created-customer",
+        (BookingEvent::Created, _) => "subject-created-staff",
+        (BookingEvent::Confirmed, _) => "subject-confirmed",
+        (BookingEvent::Rescheduled, _) => "subject-rescheduled",
+        (BookingEvent::Cancelled { .. }, _) => "subject-cancelled",
+        (BookingEvent::Reminder, _) => "subject-reminder",
+        (BookingEvent::Reassigned, Recipient::FormerConsultant) => "subject-handed-over",
+        (BookingEvent::Reassigned, _) => "subject-reassigned",
+    }
+}
+
+/// The message id of the headline of `event`'s mail to `recipient`; each
+/// names the other party as `$other`.
+fn headline_id(event: BookingEvent, recipient: Recipient) -> &'static str {
+    let customer = recipient == Recipient::Customer;
+    let pick = |to_customer, to_staff| if customer { to_customer } else { to_staff };
+    match event {
+        BookingEvent::Created => pick("headline-created-customer", "headline-created-staff"),
+        BookingEvent::Confirmed => pick("headline-confirmed-customer", "headline-confirmed-staff"),
+        BookingEvent::Rescheduled => "headline-rescheduled",
+        BookingEvent::Cancelled { by: Some(by) } if by.is(recipient) => pick(
+            "headline-cancelled-by-you-customer",
+            "headline-cancelled-by-you-staff",
+        ),
+        BookingEvent::Cancelled {
+            by: Some(ChangedBy::Agency),
+        } => pick(
+            "headline-cancelled-by-agency-customer",
+            "headline-cancelled-by-agency-staff",
+        ),
+        BookingEvent::Cancelled { .. } => pick(
+            "headline-cancelled-by-other-customer",
+            "headline-cancelled-by-other-staff",
+        ),
+        BookingEvent::Reminder => "headline-reminder",
+        BookingEvent::Reassigned if recipient == Recipient::FormerConsultant => {
+            "headline-handed-over-staff"
+        }
+        BookingEvent::Reassigned => {
+            pick("headline-reassigned-customer", "headline-reassigned-staff")
+        }
     }
 }
 
@@ -117,8 +166,9 @@ fn as_seen_by(
 }
 
 /// The mail for `message` to `recipient`, from `from`, with links to
-/// `base_url` and the invite's UID on `host`. Its `Message-ID` is derived
-/// from the message id and the recipient: the same on every retry.
+/// `base_url` and the invite's UID on `host`, in the recipient's language
+/// with times in their zone. Its `Message-ID` is derived from the message
+/// id and the recipient: the same on every retry.
 pub fn compose(
     message: &OutboxMessage,
     recipient: Recipient,
@@ -135,44 +185,32 @@ pub fn compose(
             (&parties.consultant_account, parties.customer.name.as_str())
         }
     };
-    let zone = parties.consultant.timezone;
-    let local = |at: DateTime<Utc>| at.with_timezone(&zone).format("%A %-d %B %Y, %H:%M");
-    let utc = |at: DateTime<Utc>| at.format("%A %-d %B %Y, %H:%M");
-    let (start, end) = (booking.appointment.start(), booking.appointment.end());
-    let subject = subject(
-        message.event,
-        recipient,
-        booking.details.destination.as_str(),
+    let reader = Reader::of(to, parties.consultant.timezone);
+    let locale = reader.locale;
+    let destination = booking.details.destination.as_str();
+    let subject = text(
+        locale,
+        subject_id(message.event, recipient),
+        &[("destination", destination.into())],
     );
+    let link = format!("{base_url}/");
     let fields = Fields {
+        lang: locale.as_str(),
         subject: &subject,
-        greeting: to.name.as_str(),
-        headline: headline(message.event, recipient, other),
-        mode: booking.details.mode.as_str().replace('_', " "),
-        destination: booking.details.destination.as_str(),
-        travelers: booking.details.travelers.get(),
-        other_party: other,
-        local_time: format!(
-            "{}–{}",
-            local(start),
-            end.with_timezone(&zone).format("%H:%M")
+        greeting: greeting(locale, to),
+        headline: text(
+            locale,
+            headline_id(message.event, recipient),
+            &[("other", other.into())],
         ),
-        timezone: zone.name().to_owned(),
-        utc_time: format!("{}–{}", utc(start), end.format("%H:%M")),
-        status: match booking.status {
-            BookingStatus::Pending => "pending confirmation",
-            BookingStatus::Confirmed => "confirmed",
-            BookingStatus::Cancelled => "cancelled",
-        },
-        reason: booking
-            .cancellation_reason
-            .as_ref()
-            .map(|reason| reason.as_str()),
-        meeting: booking.meeting_url.as_ref().map(|url| url.as_str()),
-        link: format!("{base_url}/"),
+        rows: rows(booking, recipient, reader, other),
+        attached: text(locale, "invite-attached", &[]),
+        bookings: text(locale, "your-bookings", &[]),
+        bookings_link: text(locale, "bookings-link", &[("link", link.as_str().into())]),
+        link,
     };
     let (text, html) = bodies(&fields);
-    let ics = invite::calendar(booking, &parties, host);
+    let ics = invite::calendar(booking, &parties, host, Audience { locale, recipient });
     let calendar_type = ContentType::parse(&format!(
         "text/calendar; method={}; charset=utf-8",
         invite::method(booking)
@@ -182,12 +220,22 @@ pub fn compose(
         .from(from.clone())
         .to(mailbox_of(to)?)
         .subject(subject.as_str())
+        .header(ContentLanguage(locale))
         .message_id(Some(format!("<{}@{host}>", message.mail_id(recipient))))
         .multipart(
             MultiPart::mixed()
                 .multipart(MultiPart::alternative_plain_html(text, html))
                 .singlepart(Attachment::new("invite.ics".to_owned()).body(ics, calendar_type)),
         )
+}
+
+/// The `status` message's selector for `booking`.
+fn status_of(booking: &Booking) -> &'static str {
+    match booking.status {
+        BookingStatus::Pending => "pending",
+        BookingStatus::Confirmed => "confirmed",
+        BookingStatus::Cancelled => "cancelled",
+    }
 }
 
 fn bodies(fields: &Fields<'_>) -> (String, String) {

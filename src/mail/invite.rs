@@ -5,7 +5,19 @@
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 
 use super::Parties;
-use crate::domain::{Booking, BookingStatus};
+use crate::domain::{Booking, BookingStatus, Locale, Recipient};
+use crate::i18n::text;
+
+/// Whose copy of an event this is: written in their language, naming the
+/// other party (the customer's copy names the consultant; a consultant's
+/// or admin's names the customer).
+#[derive(Debug, Clone, Copy)]
+pub struct Audience {
+    /// The language of the summary and description.
+    pub locale: Locale,
+    /// Which side of the booking reads it.
+    pub recipient: Recipient,
+}
 
 /// `REQUEST` for a live booking, `CANCEL` for a cancelled one.
 pub fn method(booking: &Booking) -> &'static str {
@@ -87,57 +99,87 @@ fn event_of(booking: &Booking, parties: &Parties, host: &str) -> Event {
     event.done()
 }
 
-fn description(booking: &Booking) -> String {
-    format!(
-        "{} consultation for {} traveller(s) about {}.",
-        booking.details.mode.as_str().replace('_', " "),
-        booking.details.travelers.get(),
-        booking.details.destination.as_str()
+/// "Video consultation about Azores, 2 travellers", in `locale`.
+pub fn what(booking: &Booking, locale: Locale) -> String {
+    let details = &booking.details;
+    text(
+        locale,
+        "what",
+        &[
+            ("mode", details.mode.as_str().into()),
+            ("destination", details.destination.as_str().into()),
+            ("travelers", details.travelers.get().into()),
+        ],
+    )
+}
+
+/// The event's description: what it is about, as a sentence.
+fn description(booking: &Booking, locale: Locale) -> String {
+    let what = what(booking, locale);
+    text(locale, "invite-description", &[("what", what.into())])
+}
+
+/// "Travel consultation with <the other party>: <destination>".
+fn summary(booking: &Booking, parties: &Parties, audience: Audience) -> String {
+    let (id, other) = match audience.recipient {
+        Recipient::Customer => ("invite-summary-customer", &parties.consultant.name),
+        _ => ("invite-summary-staff", &parties.customer.name),
+    };
+    let destination = booking.details.destination.as_str();
+    text(
+        audience.locale,
+        id,
+        &[
+            ("other", other.as_str().into()),
+            ("destination", destination.into()),
+        ],
     )
 }
 
 /// The invitation VEVENT for `booking` between `parties` (iTIP `REQUEST`
-/// or `CANCEL`): the customer is its attendee.
-pub fn event(booking: &Booking, parties: &Parties, host: &str) -> Event {
+/// or `CANCEL`), as `audience` reads it: the customer is its attendee.
+pub fn event(booking: &Booking, parties: &Parties, host: &str, audience: Audience) -> Event {
     let mut attendee = Property::new("ATTENDEE", format!("mailto:{}", parties.customer.email));
     attendee
         .add_parameter("CN", &common_name(parties.customer.name.as_str()))
         .add_parameter("ROLE", "REQ-PARTICIPANT");
     event_of(booking, parties, host)
-        .summary(&format!(
-            "Travel consultation with {}: {}",
-            parties.consultant.name,
-            booking.details.destination.as_str()
-        ))
-        .description(&description(booking))
+        .summary(&summary(booking, parties, audience))
+        .description(&description(booking, audience.locale))
         .append_property(attendee)
         .done()
 }
 
-/// The VEVENT a consultant's feed (`PUBLISH`) holds for `booking`: no
-/// attendee (RFC 5546 3.2.1), the customer named in its summary and
-/// description instead.
-pub fn feed_event(booking: &Booking, parties: &Parties, host: &str) -> Event {
-    let customer = parties.customer.name.as_str();
+/// The VEVENT a consultant's feed (`PUBLISH`) holds for `booking`, in
+/// `locale`: no attendee (RFC 5546 3.2.1), the customer named in its
+/// summary and description instead.
+pub fn feed_event(booking: &Booking, parties: &Parties, host: &str, locale: Locale) -> Event {
+    let audience = Audience {
+        locale,
+        recipient: Recipient::Consultant,
+    };
+    let customer = &parties.customer;
+    let contact = text(
+        locale,
+        "invite-customer",
+        &[
+            ("name", customer.name.as_str().into()),
+            ("email", customer.email.as_str().into()),
+        ],
+    );
     event_of(booking, parties, host)
-        .summary(&format!(
-            "Travel consultation with {customer}: {}",
-            booking.details.destination.as_str()
-        ))
-        .description(&format!(
-            "{} Customer: {customer} <{}>.",
-            description(booking),
-            parties.customer.email
-        ))
+        .summary(&summary(booking, parties, audience))
+        .description(&format!("{} {contact}", description(booking, locale)))
         .done()
 }
 
-/// A calendar holding `booking`'s event, with the iTIP `METHOD` of its state.
-pub fn calendar(booking: &Booking, parties: &Parties, host: &str) -> String {
+/// A calendar holding `booking`'s event as `audience` reads it, with the
+/// iTIP `METHOD` of its state.
+pub fn calendar(booking: &Booking, parties: &Parties, host: &str, audience: Audience) -> String {
     let mut calendar = tripdesk_calendar();
     calendar
         .append_property(Property::new("METHOD", method(booking)))
-        .push(event(booking, parties, host));
+        .push(event(booking, parties, host, audience));
     calendar.done().to_string()
 }
 

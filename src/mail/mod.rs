@@ -7,6 +7,8 @@ mod account;
 mod compose;
 mod dispatcher;
 pub mod invite;
+#[cfg(test)]
+mod locales_tests;
 mod notice;
 mod transport;
 
@@ -17,11 +19,39 @@ pub use notice::compose_webhook_disabled;
 pub use transport::{Transport, TransportError};
 
 use lettre::message::Mailbox;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 
-use crate::domain::{Consultant, User};
+use crate::domain::{Consultant, Locale, User};
+use crate::i18n;
 
-/// A mail from `from` to `user` with a text and an HTML body; its
-/// `Message-ID` is `<message_id@host>` (the same on every retry).
+/// `Content-Language` (RFC 3282): the language a mail is written in.
+#[derive(Debug, Clone, Copy)]
+struct ContentLanguage(Locale);
+
+impl Header for ContentLanguage {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Language")
+    }
+
+    fn parse(raw: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Locale::of_tag(raw)
+            .map(Self)
+            .ok_or_else(|| format!("unsupported language {raw:?}").into())
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.as_str().to_owned())
+    }
+}
+
+/// The opening line of a mail to `user`, in `locale`.
+fn greeting(locale: Locale, user: &User) -> String {
+    i18n::text(locale, "greeting", &[("name", user.name.as_str().into())])
+}
+
+/// A mail from `from` to `user` in `user`'s language, with a text and an
+/// HTML body; its `Message-ID` is `<message_id@host>` (the same on every
+/// retry).
 fn text_and_html(
     from: &Mailbox,
     user: &User,
@@ -33,6 +63,7 @@ fn text_and_html(
         .from(from.clone())
         .to(mailbox_of(user)?)
         .subject(subject)
+        .header(ContentLanguage(user.locale))
         .message_id(Some(format!("<{message_id}@{host}>")))
         .multipart(lettre::message::MultiPart::alternative_plain_html(
             text, html,

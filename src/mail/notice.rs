@@ -5,28 +5,40 @@ use askama::Template;
 use lettre::Message;
 use lettre::message::Mailbox;
 
-use super::text_and_html;
-use crate::domain::{User, Webhook};
+use super::{greeting, text_and_html};
+use crate::domain::{FAILING, GONE, User, Webhook};
+use crate::i18n::text;
 
 #[derive(Template)]
 #[template(path = "notice.txt")]
-struct Fields<'a> {
-    subject: &'static str,
-    greeting: &'a str,
+struct Fields {
+    lang: &'static str,
+    subject: String,
+    greeting: String,
     what: String,
     why: String,
-    next: &'static str,
+    next: String,
     link: String,
 }
 
 #[derive(Template)]
 #[template(path = "notice.html")]
 struct HtmlBody<'a> {
-    m: &'a Fields<'a>,
+    m: &'a Fields,
 }
 
-/// The notice to `admin` that `webhook` was turned off (its
-/// `disabled_reason` says why), from `from`, pointing at `base_url`.
+/// Which of the messages' reasons `webhook` was turned off for.
+fn reason_of(webhook: &Webhook) -> &'static str {
+    match webhook.disabled_reason.as_deref() {
+        Some(GONE) => "gone",
+        Some(FAILING) => "failing",
+        _ => "admin",
+    }
+}
+
+/// The notice to `admin`, in their language, that `webhook` was turned
+/// off (its `disabled_reason` says why), from `from`, pointing at
+/// `base_url`.
 pub fn compose_webhook_disabled(
     admin: &User,
     webhook: &Webhook,
@@ -35,21 +47,19 @@ pub fn compose_webhook_disabled(
     base_url: &str,
     host: &str,
 ) -> Result<Message, lettre::error::Error> {
-    let reason = webhook
-        .disabled_reason
-        .as_deref()
-        .unwrap_or("an admin turned it off");
+    let locale = admin.locale;
+    let url = webhook.url.as_str();
     let fields = Fields {
-        subject: "A tripdesk webhook was turned off",
-        greeting: admin.name.as_str(),
-        what: format!(
-            "tripdesk stopped delivering events to the webhook at {}.",
-            webhook.url.as_str()
+        lang: locale.as_str(),
+        subject: text(locale, "webhook-disabled-subject", &[]),
+        greeting: greeting(locale, admin),
+        what: text(locale, "webhook-disabled-what", &[("url", url.into())]),
+        why: text(
+            locale,
+            "webhook-disabled-why",
+            &[("reason", reason_of(webhook).into())],
         ),
-        why: format!("The reason: {reason}."),
-        next: "Once the receiver works again, turn the webhook back on in the admin \
-               screen; events that failed meanwhile can be delivered again from its \
-               delivery log.",
+        next: text(locale, "webhook-disabled-next", &[]),
         link: format!("{base_url}/"),
     };
     let text = fields.render().expect("the text template renders");
@@ -57,7 +67,7 @@ pub fn compose_webhook_disabled(
         .render()
         .expect("the HTML template renders");
     let id = (message_id, host);
-    text_and_html(from, admin, fields.subject, id, (text, html))
+    text_and_html(from, admin, &fields.subject, id, (text, html))
 }
 
 #[cfg(test)]
@@ -101,7 +111,7 @@ mod tests {
         assert_eq!(parsed.subject(), Some("A tripdesk webhook was turned off"));
         let text = parsed.body_text(0).unwrap();
         assert!(text.contains("https://crm.example.com/hooks"), "{text}");
-        assert!(text.contains(GONE), "{text}");
+        assert!(text.contains("The receiver answered 410 Gone."), "{text}");
         let html = parsed.body_html(0).unwrap();
         assert!(
             html.contains("Ops &#60;team&#62;") || html.contains("Ops &lt;team&gt;"),

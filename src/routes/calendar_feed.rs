@@ -202,7 +202,7 @@ pub async fn serve(
             consultant_account: account.clone(),
             former_consultant: None,
         };
-        events.push(invite::feed_event(booking, &parties, host));
+        events.push(invite::feed_event(booking, &parties, host, account.locale));
     }
     let name = format!("tripdesk: {}", consultant.name);
     Ok(HttpResponse::Ok()

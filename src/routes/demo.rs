@@ -12,6 +12,7 @@ const ADMIN_SCRIPT: &str = include_str!("../../static/admin.js");
 const WEBHOOKS_SCRIPT: &str = include_str!("../../static/webhooks.js");
 const FINDING_SCRIPT: &str = include_str!("../../static/finding.js");
 const PRIVACY_SCRIPT: &str = include_str!("../../static/privacy.js");
+const PROFILE_SCRIPT: &str = include_str!("../../static/profile.js");
 const STYLES: &str = include_str!("../../static/app.css");
 
 /// Only this origin's own files, and requests to this origin only: the page
@@ -36,11 +37,19 @@ const REVALIDATE: &str = "no-cache";
 /// Never stored: the address these are fetched at carries a mailed token.
 const NEVER_STORE: &str = "no-store";
 
+/// A script of the page: revalidated like the page itself.
+const fn script(
+    path: &'static str,
+    body: &'static str,
+) -> (&'static str, &'static str, &'static str, &'static str) {
+    (path, "text/javascript; charset=utf-8", body, REVALIDATE)
+}
+
 /// The demo's paths, their files and how they may be cached. The pages
 /// that mailed links open (`?token=…`) are the same page, which reads the
 /// token and drops it from the address bar; the access log records paths
 /// without their query, and no cache keeps them.
-pub const FILES: [(&str, &str, &str, &str); 11] = [
+pub const FILES: [(&str, &str, &str, &str); 12] = [
     ("/", "text/html; charset=utf-8", INDEX, REVALIDATE),
     (
         "/reset-password",
@@ -60,42 +69,13 @@ pub const FILES: [(&str, &str, &str, &str); 11] = [
         INDEX,
         NEVER_STORE,
     ),
-    (
-        "/app.js",
-        "text/javascript; charset=utf-8",
-        SCRIPT,
-        REVALIDATE,
-    ),
-    (
-        "/calendar.js",
-        "text/javascript; charset=utf-8",
-        CALENDAR_SCRIPT,
-        REVALIDATE,
-    ),
-    (
-        "/admin.js",
-        "text/javascript; charset=utf-8",
-        ADMIN_SCRIPT,
-        REVALIDATE,
-    ),
-    (
-        "/webhooks.js",
-        "text/javascript; charset=utf-8",
-        WEBHOOKS_SCRIPT,
-        REVALIDATE,
-    ),
-    (
-        "/finding.js",
-        "text/javascript; charset=utf-8",
-        FINDING_SCRIPT,
-        REVALIDATE,
-    ),
-    (
-        "/privacy.js",
-        "text/javascript; charset=utf-8",
-        PRIVACY_SCRIPT,
-        REVALIDATE,
-    ),
+    script("/app.js", SCRIPT),
+    script("/calendar.js", CALENDAR_SCRIPT),
+    script("/admin.js", ADMIN_SCRIPT),
+    script("/webhooks.js", WEBHOOKS_SCRIPT),
+    script("/finding.js", FINDING_SCRIPT),
+    script("/privacy.js", PRIVACY_SCRIPT),
+    script("/profile.js", PROFILE_SCRIPT),
     ("/app.css", "text/css; charset=utf-8", STYLES, REVALIDATE),
 ];
 

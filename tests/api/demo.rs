@@ -30,6 +30,7 @@ async fn the_demo_page_and_its_files_are_served_with_a_strict_policy() {
         ),
         ("/finding.js", "text/javascript", "function wireFinding("),
         ("/privacy.js", "text/javascript", "function wirePrivacy("),
+        ("/profile.js", "text/javascript", "function wireProfile("),
         ("/app.css", "text/css", ".booking"),
     ] {
         let response = client.get(path).await;

@@ -4,8 +4,10 @@ use actix_web::{HttpResponse, web};
 
 use super::visible_booking;
 use crate::auth::Authenticated;
+use crate::domain::Recipient;
 use crate::error::{ApiError, ErrorBody};
-use crate::mail::{Parties, invite};
+use crate::mail::Parties;
+use crate::mail::invite::{self, Audience};
 use crate::routes::responses::SessionErrors;
 use crate::state::AppState;
 
@@ -53,10 +55,18 @@ pub async fn calendar(
         former_consultant: None,
     };
     let host = invite::host_of(&state.settings.mail.public_base_url);
+    let audience = Audience {
+        locale: auth.user.locale,
+        recipient: if auth.user.id == booking.customer_id {
+            Recipient::Customer
+        } else {
+            Recipient::Consultant
+        },
+    };
     Ok(HttpResponse::Ok()
         .content_type(format!(
             "text/calendar; charset=utf-8; method={}",
             invite::method(&booking)
         ))
-        .body(invite::calendar(&booking, &parties, host)))
+        .body(invite::calendar(&booking, &parties, host, audience)))
 }

@@ -273,7 +273,7 @@ async fn a_day_of_failures_turns_a_webhook_off_and_mails_the_admins(backend: Bac
     let to = admin["email"].as_str().unwrap();
     let notices = mails_to(&smtp, to, "A tripdesk webhook was turned off", 1).await;
     assert!(notices[0].contains(&receiver.url), "{}", notices[0]);
-    assert!(notices[0].contains(tripdesk::domain::FAILING));
+    assert!(notices[0].contains("Every delivery failed for 24 hours."));
     let entries = audit(&staff, &format!("targetId={id}&action=webhook.disabled")).await;
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(entries[0]["actor"], Value::Null, "the service");

@@ -61,7 +61,7 @@ async fn a_confirmed_video_booking_has_a_room_for_its_parties_only(backend: Back
     let to = me["email"].as_str().unwrap();
     let mails = mails_to(&smtp, to, "Booking confirmed: Azores", 1).await;
     assert!(
-        mails[0].contains(&format!("Video call:  {room}")),
+        mails[0].contains(&format!("Video call: {room}")),
         "{}",
         mails[0]
     );

@@ -1,4 +1,4 @@
-//! Languages: each person's `locale` (asked for at registration, else the
+//! Each person's `locale` (asked for at registration, else the
 //! best of `Accept-Language`, else `DEFAULT_LOCALE`) and time zone, and
 //! `PATCH /api/users/me`.
 
