@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Settings, StoreSettings};
-use crate::domain::{BookingRules, Clock, Email, Password, PersonName, SystemClock, WorkingHours};
+use crate::domain::{
+    BookingRules, Clock, Email, Locale, Password, PersonName, SystemClock, WorkingHours,
+};
 use crate::error::ErrorChain;
 use crate::hashing::PasswordHasher;
 use crate::seed::{NewConsultant, add_admin, add_consultant};
@@ -75,6 +77,10 @@ struct AddAdmin {
     /// Display name.
     #[arg(long)]
     name: String,
+    /// The language of their mail (en, es, fr, de, it, ja); DEFAULT_LOCALE
+    /// if not given.
+    #[arg(long)]
+    locale: Option<String>,
     /// Read the password from the first line of standard input.
     #[arg(long)]
     password_stdin: bool,
@@ -109,6 +115,10 @@ struct AddConsultant {
     /// A language tag such as en or pt-BR (repeatable).
     #[arg(long = "language")]
     languages: Vec<String>,
+    /// The language of their mail (en, es, fr, de, it, ja); DEFAULT_LOCALE
+    /// if not given.
+    #[arg(long)]
+    locale: Option<String>,
     /// Read the password from the first line of standard input.
     #[arg(long)]
     password_stdin: bool,
@@ -209,6 +219,7 @@ async fn add(args: AddConsultant, settings: Settings) -> Result<(), String> {
             args.booking_horizon_days,
         )
         .map_err(|error| format!("--{}: {}", flag_name(error.field), error.detail))?,
+        locale: locale_or_default(args.locale.as_deref(), &settings)?,
     };
     let (password, generated) = read_or_generate_password(args.password_stdin)?;
     let (store, hasher) = open_for_command(&settings).await?;
@@ -227,13 +238,14 @@ async fn add(args: AddConsultant, settings: Settings) -> Result<(), String> {
 async fn add_staff(args: AddAdmin, settings: Settings) -> Result<(), String> {
     let email = Email::parse(&args.email).map_err(|error| error.detail.to_string())?;
     let name = PersonName::parse(&args.name).map_err(|error| error.detail.to_string())?;
+    let locale = locale_or_default(args.locale.as_deref(), &settings)?;
     let (password, generated) = read_or_generate_password(args.password_stdin)?;
     let (store, hasher) = open_for_command(&settings).await?;
     let user = add_admin(
         store.as_ref(),
         &hasher,
         (email, name),
-        password,
+        (password, locale),
         SystemClock.now(),
     )
     .await
@@ -244,6 +256,13 @@ async fn add_staff(args: AddAdmin, settings: Settings) -> Result<(), String> {
     );
     announce(generated);
     Ok(())
+}
+
+/// The `--locale` given, or the configured default.
+fn locale_or_default(given: Option<&str>, settings: &Settings) -> Result<Locale, String> {
+    given.map_or(Ok(settings.default_locale), |tag| {
+        Locale::parse(tag).map_err(|error| format!("--locale: {}", error.detail))
+    })
 }
 
 /// A password for a new account: the first line of standard input, or a

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 use crate::domain::{
     AuditAction, AuditContext, AuditEntry, BookingRules, Consultant, Effects, Email, InvalidInput,
-    Password, PersonName, TimeOff, User, WorkingHours,
+    Locale, Password, PersonName, TimeOff, User, WorkingHours,
 };
 use crate::hashing::{HashError, PasswordHasher};
 use crate::store::{Store, StoreError};
@@ -44,6 +44,8 @@ pub struct NewConsultant {
     pub working_hours: WorkingHours,
     /// Buffer, notice and horizon.
     pub rules: BookingRules,
+    /// The language their mail is written in.
+    pub locale: Locale,
 }
 
 /// Creates a consultant profile and its consultant login account, atomically.
@@ -62,7 +64,8 @@ pub async fn add_consultant(
         new.working_hours,
     )?;
     consultant.rules = new.rules;
-    let user = User::new_consultant(consultant.id, (new.email, new.name), true, now);
+    let user =
+        User::new_consultant(consultant.id, (new.email, new.name), true, now).in_locale(new.locale);
     let hash = hasher.hash(password).await?;
     let entry = AuditEntry::consultant_created(&AuditContext::service(now), &consultant)
         .with("via", "command line");
@@ -73,15 +76,15 @@ pub async fn add_consultant(
 }
 
 /// Creates a staff account (`identity`: its email and name), verified,
-/// with its audit entry.
+/// written to in `locale`, with its audit entry.
 pub async fn add_admin(
     store: &dyn Store,
     hasher: &PasswordHasher,
     identity: (Email, PersonName),
-    password: Password,
+    (password, locale): (Password, Locale),
     now: DateTime<Utc>,
 ) -> Result<User, SeedError> {
-    let user = User::new_admin(identity.0, identity.1, true, now);
+    let user = User::new_admin(identity.0, identity.1, true, now).in_locale(locale);
     let hash = hasher.hash(password).await?;
     let entry = AuditEntry::new(
         &AuditContext::service(now),
@@ -206,6 +209,12 @@ pub async fn seed_demo_data(
                 .map(|item| item.to_string())
                 .collect(),
             languages: demo.languages.iter().map(|item| item.to_string()).collect(),
+            // Mail in the first language they speak that tripdesk writes.
+            locale: demo
+                .languages
+                .iter()
+                .find_map(|tag| Locale::of_tag(tag))
+                .unwrap_or(Locale::En),
             timezone: demo
                 .timezone
                 .parse()
@@ -246,7 +255,7 @@ pub async fn seed_demo_data(
         Email::parse(DEMO_ADMIN.0)?,
         PersonName::parse(DEMO_ADMIN.1)?,
     );
-    let admin = add_admin(store, hasher, identity, password, now).await?;
+    let admin = add_admin(store, hasher, identity, (password, Locale::En), now).await?;
     accounts.push(DemoAccount {
         name: format!("{} (admin)", admin.name),
         email: admin.email.to_string(),

@@ -150,6 +150,11 @@ impl User {
         }
     }
 
+    /// The same account, written to in `locale`.
+    pub fn in_locale(self, locale: Locale) -> Self {
+        Self { locale, ..self }
+    }
+
     /// A new staff account. Its address is verified when the command line
     /// made it; an invited one is verified when its owner sets a password
     /// from the mailed link.

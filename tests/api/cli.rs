@@ -74,6 +74,7 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
         .args(["--buffer-minutes", "30", "--minimum-notice-minutes", "60"])
         .args(["--booking-horizon-days", "14"])
         .args(["--language", "en", "--language", "zh", "--password-stdin"])
+        .args(["--locale", "ja"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -145,6 +146,14 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
             "--hours",
             "mon=09:15-17:00",
         ],
+        [
+            "--email",
+            "w@agency.example",
+            "--name",
+            "W",
+            "--locale",
+            "pt",
+        ],
     ] {
         let output = cli()
             .args(["consultant", "add"])
@@ -164,6 +173,10 @@ async fn consultant_add_creates_a_consultant_who_can_log_in(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["role"], "consultant");
+    assert_eq!(
+        body["user"]["locale"], "ja",
+        "mail in the language asked for"
+    );
     let (_, consultants) = read(client.get("/api/consultants").await).await;
     let mei = &consultants["consultants"]
         .as_array()
@@ -199,7 +212,9 @@ async fn admin_add_creates_the_first_admin(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let dir = TempDir::new().unwrap();
     let vars = store_vars(&app);
+    // Without --locale, the agency's DEFAULT_LOCALE.
     let output = tripdesk(&dir, &vars)
+        .env("DEFAULT_LOCALE", "de")
         .args(["admin", "add", "--email", "Boss@Agency.example"])
         .args(["--name", "Sam Boss"])
         .output()
@@ -218,6 +233,7 @@ async fn admin_add_creates_the_first_admin(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["role"], "admin");
     assert_eq!(body["user"]["emailVerified"], true);
+    assert_eq!(body["user"]["locale"], "de");
     let (status, _) = read(staff.get("/api/admin/audit?action=user.created").await).await;
     assert_eq!(status, StatusCode::OK);
 

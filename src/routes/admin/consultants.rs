@@ -257,7 +257,9 @@ pub async fn create(
         ..ProfileChanges::default()
     });
     let now = state.now();
-    let account = User::new_consultant(consultant.id, (email, name), false, now);
+    // The agency's language until its owner chooses theirs.
+    let account = User::new_consultant(consultant.id, (email, name), false, now)
+        .in_locale(state.settings.default_locale);
     let (hash, mail) = invitation(&state, &account).await?;
     let context = admin.audit(now);
     let effects = Effects {

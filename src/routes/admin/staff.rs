@@ -64,7 +64,8 @@ pub async fn invite(
         .with_field("role"));
     }
     let now = state.now();
-    let user = User::new_admin(email, name, false, now);
+    // The agency's language until its owner chooses theirs.
+    let user = User::new_admin(email, name, false, now).in_locale(state.settings.default_locale);
     let (hash, mail) = invitation(&state, &user).await?;
     let effects = Effects {
         account_mails: vec![mail],

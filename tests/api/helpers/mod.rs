@@ -25,8 +25,8 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 use tripdesk::config::{LogFormat, Settings};
 use tripdesk::domain::{
-    BookingRules, Clock, Consultant, Effects, Email, ManualClock, Password, PersonName, User,
-    format_timestamp,
+    BookingRules, Clock, Consultant, Effects, Email, Locale, ManualClock, Password, PersonName,
+    User, format_timestamp,
 };
 use tripdesk::hashing::PasswordHasher;
 use tripdesk::seed::{NewConsultant, add_admin, add_consultant};
@@ -418,7 +418,7 @@ impl TestApp {
             self.store.as_ref(),
             &hasher,
             identity,
-            password,
+            (password, Locale::En),
             self.clock.now(),
         )
         .await
@@ -455,6 +455,7 @@ impl TestApp {
             timezone: timezone.parse().unwrap(),
             working_hours: hours.parse().unwrap(),
             rules: BookingRules::DEFAULT,
+            locale: Locale::En,
         };
         let hasher = PasswordHasher::new(1).unwrap();
         let password = Password::parse_new(PASSWORD.into(), "password").unwrap();

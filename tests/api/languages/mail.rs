@@ -10,7 +10,10 @@ use serde_json::json;
 use crate::helpers::{Backend, ReceivedMail, SmtpServer, TestApp, TestClient, read};
 use crate::store_tests;
 
-store_tests!(each_reader_gets_their_own_language_and_zone_and_keeps_it,);
+store_tests!(
+    each_reader_gets_their_own_language_and_zone_and_keeps_it,
+    staff_the_agency_invites_read_its_language,
+);
 
 const BASE_URL: &str = "https://app.tripdesk.example";
 
@@ -41,6 +44,14 @@ async fn mails(smtp: &SmtpServer, to: &str, subject: &str, count: usize) -> Vec<
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("expected {count} mails '{subject}…' to {to}");
+}
+
+/// An app that mails `smtp`, with `vars` besides.
+async fn mailing_app(backend: Backend, smtp: &SmtpServer, vars: &[(&str, &str)]) -> TestApp {
+    let url = smtp.url();
+    let mut env = vec![("SMTP_URL", url.as_str()), ("PUBLIC_BASE_URL", BASE_URL)];
+    env.extend_from_slice(vars);
+    TestApp::spawn_with(backend, &env).await
 }
 
 /// Its `Content-Language`, its text, and its invite's SUMMARY.
@@ -77,12 +88,7 @@ fn wall_clock(at: &str, zone: chrono_tz::Tz) -> String {
 
 async fn each_reader_gets_their_own_language_and_zone_and_keeps_it(backend: Backend) {
     let smtp = SmtpServer::start().await;
-    let env = [
-        ("SMTP_URL", smtp.url()),
-        ("PUBLIC_BASE_URL", BASE_URL.into()),
-    ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = TestApp::spawn_with(backend, &env).await;
+    let app = mailing_app(backend, &smtp, &[]).await;
     let (consultant, consultant_client) = app.consultant().await;
     let (_, me) = read(consultant_client.get("/api/users/me").await).await;
     let consultant_email = me["user"]["email"].as_str().unwrap().to_owned();
@@ -152,4 +158,29 @@ async fn each_reader_gets_their_own_language_and_zone_and_keeps_it(backend: Back
     assert!(text.contains(&format!("{from}～")), "{text}");
     let moved = mails(&smtp, &consultant_email, "Booking moved", 1).await;
     assert_eq!(read_mail(&moved[0]).0, "en");
+}
+
+/// A consultant the agency invites has no language of their own yet: the
+/// invitation, and what follows until they choose, is in the agency's.
+async fn staff_the_agency_invites_read_its_language(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = mailing_app(backend, &smtp, &[("DEFAULT_LOCALE", "it")]).await;
+    let (staff, _) = app.admin().await;
+    let email = crate::helpers::unique_email("invited");
+    let body = json!({
+        "email": email, "name": "Giulia Romano", "languages": ["it", "en"],
+        "specialties": ["Tuscany"],
+        "schedule": {"timezone": "Europe/Rome", "workingHours": {"mon": ["09:00", "15:00"]}},
+    });
+    let (status, created) = read(staff.post("/api/admin/consultants", &body).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let invitation = &mails(&smtp, &email, "Il Suo invito a tripdesk", 1).await[0];
+    let parsed = invitation.parsed();
+    assert_eq!(
+        parsed.header_raw("Content-Language").map(str::trim),
+        Some("it")
+    );
+    let text = parsed.body_text(0).unwrap();
+    assert!(text.starts_with("Gentile Giulia Romano,"), "{text}");
+    assert!(text.contains("valido per 72 ore"), "{text}");
 }
