@@ -10,6 +10,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -72,6 +73,9 @@ async function startTripdesk(allowedOrigin) {
     env: {
       PATH: process.env.PATH, APP_ENV: "development", HOST: "127.0.0.1", PORT: String(port),
       DATABASE_PATH: join(data, "tripdesk.db"), SEED_DEMO_DATA: "true",
+      // The demo admin works the admin screen with a password alone here
+      // (the second factor has its own test, as a customer).
+      ADMIN_REQUIRE_MFA: "false",
       ALLOWED_ORIGINS: allowedOrigin, RUST_LOG: "warn", METRICS_ADDR: "",
       // The webhook test's receiver listens on 127.0.0.1.
       WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
@@ -439,6 +443,76 @@ test("a customer downloads their data, then deletes their account", async () => 
   assert.equal(await page.isVisible("#whoami"), false);
   await register(page, email);
   await page.waitForSelector("#no-bookings:not([hidden])");
+  await context.close();
+});
+
+/** RFC 6238's code for a base32 `secret` at `time` (what an authenticator
+ *  app shows): HMAC-SHA-1 of the 30-second step, six digits. */
+function totp(secret, time = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0, value = 0;
+  const key = [];
+  for (const letter of secret) {
+    value = (value << 5) | alphabet.indexOf(letter);
+    bits += 5;
+    if (bits >= 8) {
+      key.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  const step = Buffer.alloc(8);
+  step.writeBigUInt64BE(BigInt(Math.floor(time / 30000)));
+  const mac = createHmac("sha1", Buffer.from(key)).update(step).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1e6).padStart(6, "0");
+}
+
+test("a customer turns on an authenticator app, then logs in with a recovery code", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${tripdesk}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  const email = uniqueEmail("totp");
+  await register(page, email);
+  assert.match(await page.textContent("#mfa-state"), /Off/);
+
+  await page.click("#mfa-start");
+  await page.waitForSelector("#mfa-enrol-form:not([hidden])");
+  const secret = await page.textContent("#mfa-secret");
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  assert.match(await page.textContent("#mfa-url"), new RegExp(`^otpauth://totp/tripdesk:.*secret=${secret}&issuer=tripdesk$`));
+  const dark = await page.evaluate(() => {
+    const canvas = document.querySelector("#mfa-qr");
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    return data.filter((value, index) => index % 4 === 0 && value === 0).length;
+  });
+  assert.ok(dark > 1000, `the QR code is drawn (${dark} dark pixels)`);
+  await page.fill("#mfa-enrol-form [name=code]", totp(secret));
+  await page.click("#mfa-enrol-form button[type=submit]");
+  await page.waitForSelector("#mfa-codes:not([hidden])");
+  const codes = await page.$$eval("#mfa-code-list li", (items) => items.map((item) => item.textContent));
+  assert.equal(codes.length, 10);
+  assert.match(await page.textContent("#mfa-state"), /On/);
+  await page.screenshot({ path: join(shots, "second-factor.png"), fullPage: true });
+
+  // The password alone no longer logs in: the code step follows.
+  await page.click("#logout");
+  await page.waitForSelector("#auth:not([hidden])");
+  await page.fill("#login-form [name=email]", email);
+  await page.fill("#login-form [name=password]", "a long enough secret");
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#code-form:not([hidden])");
+  assert.equal(await page.isVisible("#whoami"), false);
+  await page.fill("#code-form [name=code]", codes[0]);
+  await page.click("#code-form button[type=submit]");
+  await page.waitForSelector("#whoami:not([hidden])");
+
+  // Off again, with the password and another recovery code.
+  await page.fill("#mfa-remove-form [name=password]", "a long enough secret");
+  await page.fill("#mfa-remove-form [name=code]", codes[1]);
+  await page.click("#mfa-remove-form button[type=submit]");
+  await page.waitForSelector("#message:has-text('second factor is off')");
+  assert.match(await page.textContent("#mfa-state"), /Off/);
   await context.close();
 });
 

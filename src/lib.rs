@@ -14,6 +14,7 @@ pub mod hashing;
 pub mod http;
 pub mod i18n;
 pub mod mail;
+pub mod mfa;
 pub mod monitoring;
 pub mod rate_limit;
 pub mod routes;

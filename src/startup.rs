@@ -21,6 +21,7 @@ use crate::http::{
     MAX_BODY_BYTES, REQUEST_ID, reject_cross_site_requests, request_context, require_json_bodies,
 };
 use crate::mail::{Dispatcher, Transport};
+use crate::mfa::{MfaKey, SecretCipher};
 use crate::monitoring;
 use crate::rate_limit::{AuthRateLimiter, KeyRateLimiter};
 use crate::routes;
@@ -54,6 +55,14 @@ pub enum StartupError {
     Mail(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("cannot prepare webhook delivery")]
     Webhooks(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The development key for second factors could not be read or made.
+    #[error("cannot keep the second-factor key at {path}")]
+    MfaKey {
+        /// Where it is kept.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The address could not be bound.
     #[error("cannot listen on {address}")]
     Bind {
@@ -62,6 +71,23 @@ pub enum StartupError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// The key sealing TOTP secrets: `MFA_ENCRYPTION_KEY`, or (development
+/// only: production refuses to start without it) one generated once and
+/// kept beside the embedded database, or in `./data` with MongoDB.
+fn mfa_key(settings: &Settings) -> Result<MfaKey, StartupError> {
+    if let Some(key) = &settings.mfa.encryption_key {
+        return Ok(key.clone());
+    }
+    let path = match &settings.store {
+        StoreSettings::Sqlite { path, .. } => path.with_file_name("mfa.key"),
+        StoreSettings::Mongo { .. } => std::path::PathBuf::from("./data/mfa.key"),
+    };
+    MfaKey::kept_at(&path).map_err(|source| StartupError::MfaKey {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Opens the store the settings name.
@@ -292,9 +318,11 @@ impl Application {
             settings.webhook_allow_private_targets,
         )
         .map_err(|error| StartupError::Webhooks(error.into()))?;
+        let mfa_cipher = SecretCipher::new(&mfa_key(&settings)?);
         let state = web::Data::new(AppState {
             store: Arc::clone(&store),
             hasher,
+            mfa_cipher,
             auth_limiter: AuthRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
             key_limiter: KeyRateLimiter::per_minute(settings.api_key_rate_limit_per_minute),
             webhook_lookup,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::config::Settings;
 use crate::domain::Clock;
 use crate::hashing::PasswordHasher;
+use crate::mfa::SecretCipher;
 use crate::rate_limit::{AuthRateLimiter, KeyRateLimiter};
 use crate::store::SharedStore;
 use crate::webhooks::resolver::Lookup;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub store: SharedStore,
     /// Argon2id on blocking threads.
     pub hasher: PasswordHasher,
+    /// Seals and opens TOTP secrets.
+    pub mfa_cipher: SecretCipher,
     /// Login and registration requests per client address.
     pub auth_limiter: AuthRateLimiter,
     /// Staff-route requests per API key.

@@ -256,10 +256,14 @@ function wire() {
   $("#login-form").addEventListener("submit", (event) => {
     event.preventDefault();
     attempt(async () => {
-      const { user } = await api("POST", "/api/users/login", formJson(event.target));
+      const answer = await api("POST", "/api/users/login", formJson(event.target));
       event.target.reset();
-      say(`Welcome back, ${user.name}.`);
-      await showLoggedIn(user);
+      if (answer.mfaRequired) {
+        askForCode(answer.challenge);
+        return;
+      }
+      say(`Welcome back, ${answer.user.name}.`);
+      await showLoggedIn(answer.user);
     });
   });
   $("#register-form").addEventListener("submit", (event) => {

@@ -1,7 +1,7 @@
 // tripdesk demo frontend, the person's profile: the language and time zone
 // their mails are written in (asked at registration, changed here), and
-// their name. Uses app.js's helpers (api, $, attempt, say, formJson,
-// showWhoami) and
+// their name; the second factor's panel is mfa.js's (showMfa). Uses
+// app.js's helpers (api, $, attempt, say, formJson, showWhoami) and
 // its state (me).
 "use strict";
 
@@ -34,6 +34,7 @@ function showProfile(user) {
   form.elements.name.value = user.name;
   form.elements.locale.value = user.locale;
   form.elements.timezone.value = user.timezone ?? "";
+  showMfa(user);
 }
 
 function wireProfile() {

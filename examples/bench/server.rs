@@ -216,6 +216,8 @@ impl Service {
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
             .env("SEED_DEMO_DATA", "false")
+            // The staff scenario logs in with a password alone.
+            .env("ADMIN_REQUIRE_MFA", "false")
             .env("AUTH_RATE_LIMIT_PER_MINUTE", "100000")
             // Scenario (4) books ~150 appointments per customer: keep the
             // per-customer cap (and its count in every booking) in place,

@@ -98,3 +98,12 @@ webhook-disabled-why = { $reason ->
        *[admin] Jemand aus der Verwaltung hat ihn abgeschaltet.
     }
 webhook-disabled-next = Sobald der Empfänger wieder funktioniert, schalten Sie den Webhook in der Verwaltung wieder ein; Ereignisse, die in der Zwischenzeit fehlgeschlagen sind, lassen sich aus seinem Zustellprotokoll erneut senden.
+
+## Hinweise zu Änderungen an der Anmeldung
+
+factor-added-subject = Ihr tripdesk-Konto hat jetzt einen zweiten Faktor
+factor-added-what = Eine Authenticator-App schützt jetzt Ihr tripdesk-Konto: Nach dem Passwort wird bei der Anmeldung ihr Code abgefragt. Alle anderen Sitzungen wurden beendet.
+factor-removed-subject = Der zweite Faktor Ihres tripdesk-Kontos wurde entfernt
+factor-removed-what = Bei der Anmeldung an Ihrem tripdesk-Konto wird kein Code aus einer Authenticator-App mehr abgefragt. Alle anderen Sitzungen wurden beendet.
+factor-not-you = Falls Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück und informieren Sie das Reisebüro.
+factor-review = Ihre Sitzungen und Ihren zweiten Faktor sehen Sie in Ihrem Profil:

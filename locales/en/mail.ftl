@@ -101,3 +101,12 @@ webhook-disabled-why = { $reason ->
        *[admin] An admin turned it off.
     }
 webhook-disabled-next = Once the receiver works again, turn the webhook back on in the admin screen; events that failed meanwhile can be delivered again from its delivery log.
+
+## Notices of changes to sign-in
+
+factor-added-subject = A second factor was added to your tripdesk account
+factor-added-what = An authenticator app now guards your tripdesk account: logins ask for its code after the password. Every other session was ended.
+factor-removed-subject = The second factor of your tripdesk account was removed
+factor-removed-what = Logins to your tripdesk account no longer ask for a code from an authenticator app. Every other session was ended.
+factor-not-you = If this was not you, reset your password at once and tell the agency.
+factor-review = You can see your sessions and second factor in your profile:

@@ -98,3 +98,12 @@ webhook-disabled-why = { $reason ->
        *[admin] Lo desactivó un administrador.
     }
 webhook-disabled-next = Cuando el receptor vuelva a funcionar, reactive el webhook en la pantalla de administración; los eventos que fallaron entretanto pueden reenviarse desde su registro de entregas.
+
+## Avisos de cambios en el inicio de sesión
+
+factor-added-subject = Se ha añadido un segundo factor a su cuenta de tripdesk
+factor-added-what = Ahora una aplicación de autenticación protege su cuenta de tripdesk: al iniciar sesión se le pedirá su código después de la contraseña. Se han cerrado todas las demás sesiones.
+factor-removed-subject = Se ha quitado el segundo factor de su cuenta de tripdesk
+factor-removed-what = Al iniciar sesión en tripdesk ya no se le pedirá el código de una aplicación de autenticación. Se han cerrado todas las demás sesiones.
+factor-not-you = Si no ha sido usted, restablezca su contraseña cuanto antes y avise a la agencia.
+factor-review = Puede ver sus sesiones y su segundo factor en su perfil:

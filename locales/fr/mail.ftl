@@ -98,3 +98,12 @@ webhook-disabled-why = { $reason ->
        *[admin] Un administrateur l’a désactivé.
     }
 webhook-disabled-next = Dès que le destinataire fonctionnera de nouveau, réactivez le webhook depuis l’écran d’administration ; les événements en échec entre-temps peuvent être renvoyés depuis son journal de livraison.
+
+## Avis de changements de connexion
+
+factor-added-subject = Un second facteur a été ajouté à votre compte tripdesk
+factor-added-what = Une application d’authentification protège désormais votre compte tripdesk : après le mot de passe, la connexion demande son code. Toutes les autres sessions ont été fermées.
+factor-removed-subject = Le second facteur de votre compte tripdesk a été supprimé
+factor-removed-what = La connexion à votre compte tripdesk ne demande plus de code d’une application d’authentification. Toutes les autres sessions ont été fermées.
+factor-not-you = Si vous n’êtes pas à l’origine de ce changement, réinitialisez votre mot de passe sans attendre et prévenez l’agence.
+factor-review = Vous retrouverez vos sessions et votre second facteur dans votre profil :

@@ -98,3 +98,12 @@ webhook-disabled-why = { $reason ->
        *[admin] Un amministratore lo ha disattivato.
     }
 webhook-disabled-next = Quando il destinatario tornerà a funzionare, riattivi il webhook dalla schermata di amministrazione; gli eventi non consegnati nel frattempo possono essere inviati di nuovo dal suo registro delle consegne.
+
+## Avvisi di modifiche all’accesso
+
+factor-added-subject = Al Suo account tripdesk è stato aggiunto un secondo fattore
+factor-added-what = Ora un’app di autenticazione protegge il Suo account tripdesk: all’accesso, dopo la password, Le verrà chiesto il suo codice. Tutte le altre sessioni sono state chiuse.
+factor-removed-subject = Il secondo fattore del Suo account tripdesk è stato rimosso
+factor-removed-what = All’accesso al Suo account tripdesk non verrà più chiesto il codice di un’app di autenticazione. Tutte le altre sessioni sono state chiuse.
+factor-not-you = Se non è stato Lei, reimposti subito la password e avvisi l’agenzia.
+factor-review = Può vedere le Sue sessioni e il Suo secondo fattore nel profilo:

@@ -89,3 +89,12 @@ webhook-disabled-why = { $reason ->
        *[admin] 管理者が停止しました。
     }
 webhook-disabled-next = 受信側が復旧したら、管理画面で Webhook を再び有効にしてください。停止中に配信できなかったイベントは、配信ログから再送できます。
+
+## ログイン設定の変更のお知らせ
+
+factor-added-subject = tripdesk アカウントに二要素認証が設定されました
+factor-added-what = tripdesk アカウントは認証アプリで保護されるようになりました。今後のログインでは、パスワードの後に認証アプリのコードを入力していただきます。ほかのセッションはすべて終了しました。
+factor-removed-subject = tripdesk アカウントの二要素認証が解除されました
+factor-removed-what = tripdesk アカウントへのログインで、認証アプリのコードは求められなくなりました。ほかのセッションはすべて終了しました。
+factor-not-you = お心当たりのない場合は、すぐにパスワードを再設定し、代理店までご連絡ください。
+factor-review = セッションと二要素認証の設定は、プロフィールでご確認いただけます：

@@ -93,6 +93,14 @@ fn not_staff() -> ApiError {
     )
 }
 
+fn mfa_required() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "mfa_required",
+        "Staff routes need a second factor: enrol one at /api/users/me/mfa/totp",
+    )
+}
+
 fn insufficient_scope(detail: String) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", detail)
 }
@@ -107,10 +115,18 @@ impl FromRequest for Admin {
             return Box::pin(async move { Ok(admitted) });
         }
         let session = Authenticated::from_request(request, payload);
+        let require_mfa = request
+            .app_data::<web::Data<AppState>>()
+            .is_none_or(|state| state.settings.mfa.admin_require_mfa);
         Box::pin(async move {
             let auth = session.await?;
             if !auth.user.role.is_admin() {
                 return Err(not_staff());
+            }
+            // While a second factor is on, every session of the account
+            // passed it (see `User::totp`).
+            if require_mfa && !auth.user.totp {
+                return Err(mfa_required());
             }
             Ok(Self {
                 request_id: auth.request_id.clone(),

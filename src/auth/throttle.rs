@@ -76,6 +76,30 @@ impl PasswordAttempt {
         }
     }
 
+    /// The password was right and a second factor is due: this key's
+    /// places are freed, as after any right password, and the challenge
+    /// keeps whose attempts its codes count as (each takes a place: five
+    /// wrong codes lock the key, so the next login is refused before its
+    /// password is checked) and whether to trust the device after.
+    pub async fn awaiting_second_factor(
+        self,
+        state: &AppState,
+    ) -> Result<(ThrottleKey, bool), ApiError> {
+        state.store.clear_attempts(&self.key).await?;
+        Ok((self.key, self.trust_on_success))
+    }
+
+    /// Reserves an attempt place for a code answering a login challenge, on
+    /// the key the challenge's password was counted on: wrong codes lock
+    /// the account as wrong passwords do.
+    pub async fn second_factor(
+        state: &AppState,
+        key: ThrottleKey,
+        trust_on_success: bool,
+    ) -> Result<Self, ApiError> {
+        Self::reserve(state, key, trust_on_success).await
+    }
+
     /// The password was right: frees this key's places and, after a login
     /// from a device not trusted yet, returns the device cookie to set.
     pub async fn succeeded(

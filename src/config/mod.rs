@@ -98,6 +98,8 @@ pub struct Settings {
     pub privacy: PrivacySettings,
     /// `DEFAULT_LOCALE`: for a registration that says nothing we support.
     pub default_locale: Locale,
+    /// `MFA_ENCRYPTION_KEY`, `ADMIN_REQUIRE_MFA`.
+    pub mfa: MfaSettings,
 }
 
 /// Where the client's address (for the per-address limit) comes from.
@@ -199,6 +201,7 @@ impl Settings {
             default_locale: vars.parse("DEFAULT_LOCALE", Locale::En, |value| {
                 Locale::parse(value).map_err(|invalid| invalid.detail.into_owned())
             })?,
+            mfa: mfa::mfa_settings(&vars, production)?,
         })
     }
 }
@@ -329,11 +332,13 @@ fn metrics_address<F: Fn(&str) -> Option<String>>(
 mod tests;
 
 mod mail;
+mod mfa;
 mod privacy;
 mod store;
 mod values;
 
 pub use mail::MailSettings;
+pub use mfa::MfaSettings;
 pub use privacy::PrivacySettings;
 pub use store::StoreSettings;
 use values::{

@@ -15,6 +15,8 @@ fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
             .or_insert_with(|| "smtp://relay.example.com:25".into());
         vars.entry("PUBLIC_BASE_URL".into())
             .or_insert_with(|| "https://app.example.com".into());
+        vars.entry("MFA_ENCRYPTION_KEY".into())
+            .or_insert_with(|| "ab".repeat(32));
     }
     Settings::from_lookup(|name| vars.get(name).cloned())
 }
@@ -271,4 +273,30 @@ fn retention_is_off_unless_asked_for() {
     let kept = privacy(&[("RETENTION_DAYS", "730"), ("TERMS_VERSION", "2026-11")]);
     assert_eq!(kept.retention, Some(chrono::TimeDelta::days(730)));
     assert_eq!(kept.terms_version.as_str(), "2026-11");
+}
+
+#[test]
+fn second_factors_need_a_key_in_production_and_are_required_of_admins() {
+    let development = settings(&[]).unwrap();
+    assert!(
+        development.mfa.encryption_key.is_none(),
+        "kept beside the database"
+    );
+    assert!(development.mfa.admin_require_mfa);
+    let error = Settings::from_lookup(|name| {
+        [
+            ("APP_ENV", "production"),
+            ("SMTP_URL", "smtp://relay.example.com:25"),
+            ("PUBLIC_BASE_URL", "https://app.example.com"),
+        ]
+        .into_iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+    })
+    .unwrap_err();
+    assert_eq!(error.variable, "MFA_ENCRYPTION_KEY");
+    let error = settings(&[("MFA_ENCRYPTION_KEY", "abc")]).unwrap_err();
+    assert_eq!(error.variable, "MFA_ENCRYPTION_KEY");
+    let relaxed = settings(&[("ADMIN_REQUIRE_MFA", "false")]).unwrap();
+    assert!(!relaxed.mfa.admin_require_mfa);
 }

@@ -145,17 +145,29 @@ pub enum AccountMail {
         /// The webhook.
         webhook: WebhookId,
     },
+    /// A notice to `user` that a second factor was added to their account
+    /// (`added`) or removed from it: if they did not do it, they know.
+    FactorChanged {
+        /// The account.
+        user: UserId,
+        /// Added, or removed.
+        added: bool,
+    },
 }
 
 impl AccountMail {
     const WEBHOOK_DISABLED: &'static str = "webhook_disabled";
+    const FACTOR_ADDED: &'static str = "factor_added";
+    const FACTOR_REMOVED: &'static str = "factor_removed";
 
     /// Its kind as stores keep it: a token's [`TokenPurpose::as_str`], or
-    /// `webhook_disabled`.
+    /// the notice's (`webhook_disabled`, `factor_added`, `factor_removed`).
     pub fn kind(&self) -> &'static str {
-        match self.purpose() {
-            Some(purpose) => purpose.as_str(),
-            None => Self::WEBHOOK_DISABLED,
+        match (self, self.purpose()) {
+            (_, Some(purpose)) => purpose.as_str(),
+            (Self::FactorChanged { added: true, .. }, None) => Self::FACTOR_ADDED,
+            (Self::FactorChanged { added: false, .. }, None) => Self::FACTOR_REMOVED,
+            (_, None) => Self::WEBHOOK_DISABLED,
         }
     }
 
@@ -165,7 +177,9 @@ impl AccountMail {
     pub fn target(&self) -> String {
         match self {
             Self::PasswordReset { email } => email.as_str().to_owned(),
-            Self::Verification { user } | Self::Invitation { user } => user.to_string(),
+            Self::Verification { user }
+            | Self::Invitation { user }
+            | Self::FactorChanged { user, .. } => user.to_string(),
             Self::WebhookDisabled { admin, webhook } => format!("{admin}:{webhook}"),
         }
     }
@@ -173,6 +187,12 @@ impl AccountMail {
     /// The mail a store kept as [`kind`](Self::kind) and
     /// [`target`](Self::target).
     pub fn from_stored(kind: &str, target: &str) -> Option<Self> {
+        if kind == Self::FACTOR_ADDED || kind == Self::FACTOR_REMOVED {
+            return Some(Self::FactorChanged {
+                user: UserId::parse(target)?,
+                added: kind == Self::FACTOR_ADDED,
+            });
+        }
         if kind == Self::WEBHOOK_DISABLED {
             let (admin, webhook) = target.split_once(':')?;
             return Some(Self::WebhookDisabled {
@@ -199,7 +219,7 @@ impl AccountMail {
             Self::PasswordReset { .. } => Some(TokenPurpose::PasswordReset),
             Self::Verification { .. } => Some(TokenPurpose::EmailVerification),
             Self::Invitation { .. } => Some(TokenPurpose::Invitation),
-            Self::WebhookDisabled { .. } => None,
+            Self::WebhookDisabled { .. } | Self::FactorChanged { .. } => None,
         }
     }
 }
@@ -266,6 +286,9 @@ impl AccountMessage {
                 Wanted::Send
             }
             (AccountMail::WebhookDisabled { .. }, _) => Wanted::Drop,
+            // Mail goes to verified addresses only, as every mail.
+            (AccountMail::FactorChanged { .. }, Some(user)) if user.email_verified => Wanted::Send,
+            (AccountMail::FactorChanged { .. }, Some(_)) => Wanted::Drop,
             (_, None) if orphaned => Wanted::Drop,
             (_, None) => Wanted::Wait,
         }

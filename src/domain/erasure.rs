@@ -56,6 +56,7 @@ impl Erasure {
             active: false,
             locale: Locale::En,
             timezone: None,
+            totp: false,
             ..user.clone()
         }
     }

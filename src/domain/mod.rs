@@ -21,6 +21,7 @@ mod idempotency;
 mod ids;
 mod locale;
 mod meeting;
+mod mfa;
 mod notification;
 mod outbox_message;
 mod paging;
@@ -73,6 +74,9 @@ pub use ids::{
 };
 pub use locale::{Locale, Reader, parse_time_zone};
 pub use meeting::{MeetingBase, MeetingUrl};
+pub use mfa::{
+    ChallengeToken, ISSUER, MfaChallenge, RecoveryCode, TotpCode, TotpEnrollment, TotpSecret,
+};
 pub use notification::{
     BookingChange, BookingEvent, ChangedBy, GIVE_UP_AFTER, KEEP_FINISHED, LEASE, ORPHANED_AFTER,
     REMINDER_LEAD, Wanted, plan as plan_notifications, retry_delay, still_wanted,
@@ -97,7 +101,7 @@ pub use time::{
     parse_timestamp,
 };
 pub use time_off::{MAX_TIME_OFF, MAX_TIME_OFF_ENTRIES, TimeOff, TooManyTimeOff};
-pub use token::{AccountToken, SessionToken, TokenHash};
+pub use token::{AccountToken, RandomToken, SessionToken, TokenHash};
 pub use user::{CredentialsStamp, Role, User};
 pub use webhook::{
     DeliveryStatus, EventType, EventTypes, FAILING, GONE, RESPONSE_TIMEOUT, RETRY_FOR,

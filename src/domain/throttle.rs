@@ -69,6 +69,11 @@ impl ThrottleKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A key read back from a store (a login challenge keeps one).
+    pub fn from_stored(stored: String) -> Self {
+        Self(stored)
+    }
 }
 
 impl std::fmt::Debug for ThrottleKey {

@@ -114,6 +114,11 @@ pub struct User {
     /// Their own time zone, when they gave one (a customer's mail shows
     /// times there; without it, in the consultant's).
     pub timezone: Option<Tz>,
+    /// Whether logins ask for a TOTP code after the password. While it is
+    /// on, every valid session of the account passed it: logins through
+    /// the code, and the session that enrolled it (enrolling and removing
+    /// end every other session).
+    pub totp: bool,
 }
 
 impl User {
@@ -130,6 +135,7 @@ impl User {
             active: true,
             locale: Locale::En,
             timezone: None,
+            totp: false,
         }
     }
 

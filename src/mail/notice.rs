@@ -1,5 +1,5 @@
-//! Notices to staff: mail that carries no token, only news and where to
-//! act on it (a webhook the service turned off).
+//! Notices: mail that carries no token, only news and where to act on it
+//! (a webhook the service turned off, a second factor added or removed).
 
 use askama::Template;
 use lettre::Message;
@@ -68,6 +68,39 @@ pub fn compose_webhook_disabled(
         .expect("the HTML template renders");
     let id = (message_id, host);
     text_and_html(from, admin, &fields.subject, id, (text, html))
+}
+
+/// The notice to `user`, in their language, that a second factor was
+/// added to their account (`added`) or removed from it.
+pub fn compose_factor_notice(
+    user: &User,
+    added: bool,
+    message_id: &str,
+    from: &Mailbox,
+    base_url: &str,
+    host: &str,
+) -> Result<Message, lettre::error::Error> {
+    let locale = user.locale;
+    let change = if added {
+        "factor-added"
+    } else {
+        "factor-removed"
+    };
+    let fields = Fields {
+        lang: locale.as_str(),
+        subject: text(locale, &format!("{change}-subject"), &[]),
+        greeting: greeting(locale, user),
+        what: text(locale, &format!("{change}-what"), &[]),
+        why: text(locale, "factor-not-you", &[]),
+        next: text(locale, "factor-review", &[]),
+        link: format!("{base_url}/"),
+    };
+    let text = fields.render().expect("the text template renders");
+    let html = HtmlBody { m: &fields }
+        .render()
+        .expect("the HTML template renders");
+    let id = (message_id, host);
+    text_and_html(from, user, &fields.subject, id, (text, html))
 }
 
 #[cfg(test)]

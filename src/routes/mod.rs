@@ -10,6 +10,7 @@ pub(crate) mod consultants;
 pub mod demo;
 mod health;
 pub(crate) mod idempotency;
+mod mfa;
 pub mod openapi;
 mod openapi_conventions;
 pub(crate) mod privacy;
@@ -70,7 +71,7 @@ type Mount = fn(Resource) -> Resource;
 ///
 /// Matching tries the patterns in this order, and each pattern with a path
 /// parameter costs a regex run: the busiest parametrised one comes first.
-const ROUTES: [(&str, &str, Mount); 31] = [
+const ROUTES: [(&str, &str, Mount); 34] = [
     ("/api/consultants/{id}/availability", "GET", |r| {
         r.route(web::get().to(consultants::availability))
     }),
@@ -92,6 +93,16 @@ const ROUTES: [(&str, &str, Mount); 31] = [
         r.route(web::get().to(users::me))
             .route(web::patch().to(users::profile::update_me))
             .route(web::delete().to(privacy::erasure::erase_me))
+    }),
+    ("/api/users/login/mfa", "POST", |r| {
+        r.route(web::post().to(mfa::login::second_step))
+    }),
+    ("/api/users/me/mfa/totp", "POST, DELETE", |r| {
+        r.route(web::post().to(mfa::enrol_totp))
+            .route(web::delete().to(mfa::remove_totp))
+    }),
+    ("/api/users/me/mfa/totp/confirm", "POST", |r| {
+        r.route(web::post().to(mfa::confirm_totp))
     }),
     ("/api/users/me/password", "PUT", |r| {
         r.route(web::put().to(users::credentials::change_password))

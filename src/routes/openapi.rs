@@ -12,7 +12,7 @@ use super::consultants::HalfHour;
 use super::openapi_conventions::Conventions;
 use super::users::{LocaleName, RoleName};
 use super::{
-    admin, availability, bookings, calendar_feed, consultant_calendar, consultants, health,
+    admin, availability, bookings, calendar_feed, consultant_calendar, consultants, health, mfa,
     privacy, sessions, users,
 };
 use crate::error::{ErrorBody, ErrorObject};
@@ -72,6 +72,10 @@ impl Modify for SecuritySchemes {
         openapi_json,
         users::registration::register,
         users::credentials::login,
+        mfa::login::second_step,
+        mfa::enrol_totp,
+        mfa::confirm_totp,
+        mfa::remove_totp,
         users::logout,
         users::me,
         users::profile::update_me,

@@ -17,6 +17,7 @@ mod assignment;
 mod audit;
 mod bookings;
 mod idempotency;
+mod mfa;
 mod outbox;
 mod privacy;
 mod webhooks;
@@ -33,6 +34,7 @@ pub use audit::AuditStore;
 pub(crate) use audit::{AuditRecord, entries_from_json, entries_to_json};
 pub use bookings::{BookingStore, CalendarStore, ConsultantStore};
 pub use idempotency::IdempotencyStore;
+pub use mfa::MfaStore;
 pub(crate) use outbox::follow_ups;
 pub use outbox::{Delivery, Finished, OutboxStore};
 pub use privacy::PrivacyStore;
@@ -111,6 +113,7 @@ pub trait Store:
     + ApiKeyStore
     + WebhookStore
     + PrivacyStore
+    + MfaStore
     + Send
     + Sync
     + 'static

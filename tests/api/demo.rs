@@ -31,6 +31,12 @@ async fn the_demo_page_and_its_files_are_served_with_a_strict_policy() {
         ("/finding.js", "text/javascript", "function wireFinding("),
         ("/privacy.js", "text/javascript", "function wirePrivacy("),
         ("/profile.js", "text/javascript", "function wireProfile("),
+        ("/mfa.js", "text/javascript", "function wireMfa("),
+        (
+            "/vendor/qrcode-generator.js",
+            "text/javascript",
+            "var qrcode = function",
+        ),
         ("/app.css", "text/css", ".booking"),
     ] {
         let response = client.get(path).await;

@@ -17,6 +17,7 @@ mod languages;
 mod lifecycle;
 mod lockout;
 mod mail;
+mod mfa;
 mod mongo;
 mod openapi;
 mod operations;

@@ -72,8 +72,13 @@ async fn registration_sets_the_exact_cookie_and_returns_the_user(backend: Backen
             "createdAt",
             "emailVerified",
             "locale",
-            "timezone"
+            "timezone",
+            "mfa"
         ]
+    );
+    assert_eq!(
+        user["mfa"],
+        serde_json::json!({"totp": false, "passkeys": 0})
     );
     assert_eq!(
         (user["locale"].as_str(), user["timezone"].is_null()),

@@ -83,6 +83,8 @@ actions! {
     UserPasswordReset => "user.password_reset", User;
     UserPasswordSet => "user.password_set", User;
     UserErased => "user.erased", User;
+    UserMfaEnabled => "user.mfa_enabled", User;
+    UserMfaDisabled => "user.mfa_disabled", User;
     BookingCreated => "booking.created", Booking;
     BookingConfirmed => "booking.confirmed", Booking;
     BookingRescheduled => "booking.rescheduled", Booking;

@@ -2,6 +2,7 @@
 //! password before a change only its owner may make. Each takes an attempt
 //! place before Argon2 runs (see `auth::PasswordAttempt`).
 
+use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -15,13 +16,16 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
+use crate::routes::mfa::login::LoginAnswer;
 use crate::routes::responses::{BodyErrors, CrossSiteError, StoreErrors};
 use crate::state::AppState;
 
 /// Log in.
 ///
 /// Checks the credentials and opens a new session in the cookie; any session
-/// token the request presented is expired. Unknown emails and wrong passwords
+/// token the request presented is expired. An account with a second factor
+/// gets a challenge instead (no cookie), to answer at
+/// `POST /api/users/login/mfa` with a code. Unknown emails and wrong passwords
 /// get the same answer in the same time. Five failed checks in 15 minutes
 /// lock the account for unknown devices, or one known device (its `device`
 /// cookie).
@@ -35,7 +39,8 @@ use crate::state::AppState;
         description = "The httpOnly device cookie (`Path=/api/users`, 180 days) a login or registration \
             set: a device that logged in to the account before has its own failed-login and mail budgets")),
     responses(
-        (status = 200, description = "Logged in", body = AuthSuccess,
+        (status = 200, description = "Logged in, or (an account with a second factor) a challenge \
+            to answer with a code", body = LoginAnswer,
          headers(("Set-Cookie" = String, description = "token=<32 hex>; HttpOnly; SameSite=Strict; Path=/; Max-Age=1209600 \
             (and, for a device not seen before, its device cookie)"))),
         (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = ErrorBody),
@@ -83,13 +88,33 @@ pub async fn login(
             "This account has been deactivated",
         ));
     }
+    if user.totp {
+        return crate::routes::mfa::login::challenge(&state, attempt, &user).await;
+    }
     let device = attempt.succeeded(&state, user.id).await?;
-    discard_presented_session(&state, &request).await?;
+    open_session(&state, &request, &user, device, None).await
+}
+
+/// Opens a session for `user`, whose credentials (and `second_factor`,
+/// when one was asked: `totp` or `recovery_code`) were just checked: any
+/// session the request presented is expired, the login is audited, and the
+/// cookies are set.
+pub(crate) async fn open_session(
+    state: &AppState,
+    request: &HttpRequest,
+    user: &User,
+    device: Option<Cookie<'static>>,
+    second_factor: Option<&'static str>,
+) -> Result<HttpResponse, ApiError> {
+    discard_presented_session(state, request).await?;
     // The session carries the stamp of the credentials just checked: if the
     // password changed meanwhile, it is refused on first use.
     let stamp = user.credentials_stamp;
-    let (token, session) = auth::new_session(&state, user.id, stamp, &request);
-    let entry = AuditEntry::login(&audit_as(Some(&user), &request, state.now()), &session);
+    let (token, session) = auth::new_session(state, user.id, stamp, request);
+    let mut entry = AuditEntry::login(&audit_as(Some(user), request, state.now()), &session);
+    if let Some(factor) = second_factor {
+        entry = entry.with("secondFactor", factor);
+    }
     state
         .store
         .insert_session(&session, &Effects::audit([entry]))
@@ -98,11 +123,11 @@ pub async fn login(
     let body = AuthSuccess {
         title: "Login Successful",
         detail: "Successfully validated user credentials",
-        user: UserView::from(&user),
+        user: UserView::from(user),
     };
     Ok(with_session_cookie(
         HttpResponse::Ok(),
-        &state,
+        state,
         &token,
         device,
         body,

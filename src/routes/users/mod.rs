@@ -73,6 +73,17 @@ pub struct UserView {
     /// Their own time zone (IANA), when they gave one.
     #[schema(example = "Europe/Madrid")]
     timezone: Option<&'static str>,
+    /// Their second factors.
+    mfa: MfaView,
+}
+
+/// Which second factors an account has.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MfaView {
+    /// Whether logins ask for a TOTP code.
+    totp: bool,
+    /// How many passkeys it has.
+    passkeys: u32,
 }
 
 impl From<&User> for UserView {
@@ -86,6 +97,10 @@ impl From<&User> for UserView {
             email_verified: user.email_verified,
             locale: user.locale.as_str(),
             timezone: user.timezone.map(|zone| zone.name()),
+            mfa: MfaView {
+                totp: user.totp,
+                passkeys: 0,
+            },
         }
     }
 }
@@ -146,7 +161,7 @@ macro_rules! redacted_debug {
         }
     };
 }
-use redacted_debug;
+pub(crate) use redacted_debug;
 redacted_debug!(LoginRequest, email);
 redacted_debug!(ChangePasswordRequest,);
 

@@ -35,6 +35,7 @@ macro_rules! timed {
 mod accounts;
 mod audit;
 mod bookings;
+mod mfa;
 mod outbox;
 mod privacy;
 mod webhooks;

@@ -103,6 +103,8 @@ impl MongoStore {
             &self.trusted_devices,
             &self.account_tokens,
             &self.idempotency_keys,
+            &self.recovery_codes,
+            &self.mfa_challenges,
         ] {
             collection
                 .delete_many(theirs.clone())

@@ -36,6 +36,7 @@ mod consultants;
 mod documents;
 mod erasure;
 mod idempotency;
+mod mfa;
 mod outbox;
 mod privacy;
 mod sessions;
@@ -74,6 +75,8 @@ pub struct MongoStore {
     login_attempts: Collection<Document>,
     trusted_devices: Collection<Document>,
     idempotency_keys: Collection<Document>,
+    recovery_codes: Collection<Document>,
+    mfa_challenges: Collection<Document>,
     outbox: Collection<Document>,
     account_tokens: Collection<Document>,
     audit: Collection<Document>,
@@ -118,6 +121,8 @@ impl MongoStore {
             webhooks: database.collection("webhooks"),
             webhook_deliveries: database.collection("webhook_deliveries"),
             idempotency_keys: database.collection("idempotency_keys"),
+            recovery_codes: database.collection("recovery_codes"),
+            mfa_challenges: database.collection("mfa_challenges"),
             database,
             session_retention,
         };
@@ -133,7 +138,7 @@ impl MongoStore {
     }
 
     /// Every collection's indexes.
-    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 14] {
+    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 16] {
         let audit_pending = || index(doc! {"auditPending": 1}, "audit_pending");
         [
             (
@@ -229,6 +234,14 @@ impl MongoStore {
             (
                 &self.idempotency_keys,
                 vec![ttl("expiresAt", "forget_after_a_day")],
+            ),
+            (
+                &self.recovery_codes,
+                vec![index(doc! {"userId": 1}, "by_user")],
+            ),
+            (
+                &self.mfa_challenges,
+                vec![ttl("expiresAt", "forget_when_expired")],
             ),
             (
                 &self.claims,

@@ -43,7 +43,8 @@ pub(super) fn begin(
     .map_err(|error| StoreError::Internal(error.into()))?;
     let changed = tx.execute(
         "UPDATE users SET email = ?1, name = ?2, password_hash = ?3, credentials_stamp = ?4,
-             email_verified = 0, active = 0, erasure = ?5, locale = ?8, timezone = NULL
+             email_verified = 0, active = 0, erasure = ?5, locale = ?8, timezone = NULL,
+             totp_secret = NULL, totp_confirmed = 0, totp_last_step = NULL
          WHERE id = ?6 AND email = ?7 AND erasure IS NULL",
         params![
             account.email.as_str(),
@@ -119,6 +120,8 @@ pub(super) fn finish(tx: &Transaction<'_>, erasure: &Erasure) -> StoreResult<()>
         "account_tokens",
         "idempotency_keys",
         "consents",
+        "recovery_codes",
+        "mfa_challenges",
     ] {
         tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [&user])?;
     }

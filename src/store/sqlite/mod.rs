@@ -19,6 +19,7 @@ mod consultants;
 mod erasure;
 mod files;
 mod idempotency;
+mod mfa;
 mod outbox;
 mod privacy;
 mod purge;

@@ -79,9 +79,10 @@ fn instant(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Resul
 
 /// Columns read by [`user`], for table alias `u`, in this order.
 pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.consultant_id, u.created_at, \
-     u.credentials_stamp, u.email_verified, u.admin, u.active, u.locale, u.timezone";
+     u.credentials_stamp, u.email_verified, u.admin, u.active, u.locale, u.timezone, \
+     u.totp_confirmed";
 /// How many columns [`USER_COLUMNS`] selects: where the next ones start.
-pub(super) const USER_WIDTH: usize = 11;
+pub(super) const USER_WIDTH: usize = 12;
 
 /// A user from the [`USER_COLUMNS`] starting at column `at`. (Read by
 /// position: looking columns up by name costs more than the read itself on
@@ -115,6 +116,7 @@ pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
             .get::<_, Option<String>>(at + 10)?
             .map(|_| parsed_text(row, at + 10, "users.timezone", |zone| zone.parse().ok()))
             .transpose()?,
+        totp: row.get(at + 11)?,
     })
 }
 

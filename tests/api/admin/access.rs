@@ -17,7 +17,7 @@ store_tests!(
 );
 
 /// Every (method, path) the OpenAPI document lists under `/api/admin`.
-async fn documented_admin_routes(client: &TestClient) -> BTreeSet<(String, String)> {
+pub(crate) async fn documented_admin_routes(client: &TestClient) -> BTreeSet<(String, String)> {
     let (_, document) = read(client.get("/api/openapi.json").await).await;
     let mut routes = BTreeSet::new();
     for (path, item) in document["paths"].as_object().unwrap() {

@@ -1,7 +1,7 @@
 //! Roles and administration: the staff gate, consultants' lifecycle,
 //! every booking, and the audit log.
 
-mod access;
+pub(crate) mod access;
 mod api_keys;
 mod audit;
 mod bookings;
@@ -14,7 +14,7 @@ use crate::helpers::{TestClient, read};
 
 /// Every entry of the audit log `staff` can read with `query`, newest
 /// first, page after page.
-async fn audit(staff: &TestClient, query: &str) -> Vec<Value> {
+pub(crate) async fn audit(staff: &TestClient, query: &str) -> Vec<Value> {
     let mut entries = Vec::new();
     let mut cursor: Option<String> = None;
     loop {

@@ -178,6 +178,8 @@ impl Drop for TestData {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+/// The `MFA_ENCRYPTION_KEY` of every test app.
+pub const TEST_MFA_KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 static UNIQUE: AtomicU64 = AtomicU64::new(0);
 
@@ -278,6 +280,11 @@ impl TestApp {
             // Nothing listens on the discard port: mail is retried, never
             // delivered, unless a test starts its own SMTP server.
             ("SMTP_URL", "smtp://127.0.0.1:9"),
+            // One key for every test app (none is kept beside a test's
+            // database); staff tests log in with passwords alone unless a
+            // test of second factors asks for them.
+            ("MFA_ENCRYPTION_KEY", TEST_MFA_KEY),
+            ("ADMIN_REQUIRE_MFA", "false"),
         ];
         let all = defaults
             .iter()

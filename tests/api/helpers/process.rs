@@ -32,6 +32,9 @@ pub fn tripdesk_command(dir: &Path, vars: &[(&str, &str)]) -> Command {
         .env("SEED_DEMO_DATA", "false")
         .env("METRICS_ADDR", "")
         .env("AUTH_RATE_LIMIT_PER_MINUTE", "100000")
+        // As the in-process apps: one key for all, staff by password.
+        .env("MFA_ENCRYPTION_KEY", super::TEST_MFA_KEY)
+        .env("ADMIN_REQUIRE_MFA", "false")
         .env("RUST_LOG", "warn")
         .envs(vars.iter().copied());
     command

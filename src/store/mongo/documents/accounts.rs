@@ -66,6 +66,7 @@ pub(in crate::store::mongo) fn user_from(document: &Document) -> StoreResult<Use
             .optional_string("timezone")?
             .map(|zone| zone.parse().map_err(|_| fields.corrupt("timezone")))
             .transpose()?,
+        totp: fields.optional_string("totpState")? == Some("confirmed"),
         role,
     })
 }

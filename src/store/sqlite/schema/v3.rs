@@ -174,4 +174,28 @@ ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';
 ALTER TABLE users ADD COLUMN timezone TEXT;
 "#,
     ),
+    M::up(
+        r#"
+-- Second factors: the TOTP secret (sealed with MFA_ENCRYPTION_KEY: nonce
+-- and ciphertext), whether a code confirmed it, and the last time step a
+-- code was accepted for (a code is never accepted twice).
+ALTER TABLE users ADD COLUMN totp_secret BLOB;
+ALTER TABLE users ADD COLUMN totp_confirmed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+CREATE TABLE recovery_codes (
+    user_id   TEXT NOT NULL REFERENCES users (id),
+    code_hash TEXT NOT NULL,
+    PRIMARY KEY (user_id, code_hash)
+) STRICT, WITHOUT ROWID;
+-- Logins waiting for their second factor, by the hash of their token.
+CREATE TABLE mfa_challenges (
+    token_hash   TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users (id),
+    throttle_key TEXT NOT NULL,
+    trust_device INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    failures     INTEGER NOT NULL DEFAULT 0
+) STRICT;
+"#,
+    ),
 ];
