@@ -1,6 +1,7 @@
 //! Second factors as documents: the TOTP fields of a user document
 //! (`totpSecret` in hex, `totpState` `pending` or `confirmed`,
-//! `totpLastStep`), a `recovery_codes` document per unused code, and an
+//! `totpLastStep`, -1 until a code is accepted: a number the conditional
+//! write compares), a `recovery_codes` document per unused code, and an
 //! `mfa_challenges` document per login waiting for its code (removed by a
 //! TTL index once expired).
 
@@ -17,6 +18,8 @@ use crate::store::{MfaStore, StoreError, StoreResult};
 
 const PENDING: &str = "pending";
 const CONFIRMED: &str = "confirmed";
+/// `totpLastStep` before any code was accepted.
+const NO_STEP: i64 = -1;
 
 fn code_id(user_id: UserId, code: &TokenHash) -> String {
     format!("{user_id}:{}", code.as_str())
@@ -32,7 +35,7 @@ fn enrollment_from(user_id: UserId, document: &Document) -> StoreResult<Option<T
     };
     let last_step = match document.get("totpLastStep") {
         None | Some(Bson::Null) => None,
-        Some(_) => Some(fields.integer("totpLastStep")?),
+        Some(_) => Some(fields.integer("totpLastStep")?).filter(|step| *step != NO_STEP),
     };
     Ok(Some(TotpEnrollment {
         user_id,
@@ -114,7 +117,7 @@ impl MfaStore for MongoStore {
                 doc! {"$set": {
                     "totpSecret": hex::encode(sealed),
                     "totpState": PENDING,
-                    "totpLastStep": Bson::Null,
+                    "totpLastStep": NO_STEP,
                 }},
             )
             .await
@@ -195,11 +198,7 @@ impl MfaStore for MongoStore {
                 doc! {
                     "_id": object_id(user_id.bytes()),
                     "totpState": CONFIRMED,
-                    "$or": [
-                        {"totpLastStep": {"$exists": false}},
-                        {"totpLastStep": Bson::Null},
-                        {"totpLastStep": {"$lt": step}},
-                    ],
+                    "totpLastStep": {"$lt": step},
                 },
                 doc! {"$set": {"totpLastStep": step}},
             )

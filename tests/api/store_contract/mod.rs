@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod bookings;
+mod mfa;
 mod webhooks;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
