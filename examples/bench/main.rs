@@ -7,6 +7,7 @@
 mod argon;
 mod bookings;
 mod finding;
+mod logins_mfa;
 mod report;
 mod server;
 mod sessions;
@@ -68,6 +69,9 @@ struct Options {
     /// Only scenario (10) (and `/health` beside it, for its ratio).
     #[arg(long)]
     finding_only: bool,
+    /// Only scenario (12): logins with a TOTP code against password-only.
+    #[arg(long)]
+    logins_only: bool,
     /// Also write the table as Markdown here.
     #[arg(long)]
     markdown: Option<PathBuf>,
@@ -149,6 +153,10 @@ async fn main() -> Result<()> {
                 other => anyhow::bail!("unknown store {other:?}: sqlite or mongodb"),
             })
         };
+        if options.logins_only {
+            logins_mfa::totp_logins(&options, &backend("logins-mfa")?, &dir, &mut report).await?;
+            continue;
+        }
         if options.finding_only {
             finding::pooled_availability(&options, &backend("finding")?, &dir, &mut report).await?;
             continue;
@@ -172,6 +180,7 @@ async fn main() -> Result<()> {
         throughput(&options, &backend("main")?, &dir, &mut report).await?;
         staff::staff_list(&options, &backend("staff")?, &dir, &mut report).await?;
         finding::pooled_availability(&options, &backend("finding")?, &dir, &mut report).await?;
+        logins_mfa::totp_logins(&options, &backend("logins-mfa")?, &dir, &mut report).await?;
         memory(
             &options,
             &memory_backend(&backend("memory")?, run),

@@ -22,6 +22,8 @@ pub enum Row {
     StaffBookings,
     PooledAvailability,
     BookAny,
+    LoginPasswordOnly,
+    LoginTotp,
 }
 
 impl Row {
@@ -44,6 +46,8 @@ impl Row {
                 "(10) GET /api/availability, 20 of 50 busy consultants, 14 days"
             }
             Row::BookAny => "(11) POST /api/bookings, consultantId any",
+            Row::LoginPasswordOnly => "(12) login, password only (driven by the harness)",
+            Row::LoginTotp => "(12) login, password then TOTP code (two requests)",
         }
     }
 }
@@ -199,6 +203,13 @@ impl Report {
                     "{store}: (10)/(1) = {:.1} % (target >= 3 %: {})",
                     share(Row::PooledAvailability),
                     verdict(share(Row::PooledAvailability) >= 3.0)
+                ));
+            }
+            if self.find(store, Row::LoginTotp).is_some() {
+                let totp = 100.0 * rate(Row::LoginTotp) / rate(Row::LoginPasswordOnly);
+                lines.push(format!(
+                    "{store}: (12) logins with TOTP / password only = {totp:.0} % (target >= 90 %: {})",
+                    verdict(totp >= 90.0)
                 ));
             }
             if self.find(store, Row::BookQuiet).is_none() {

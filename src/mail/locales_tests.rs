@@ -7,7 +7,7 @@ use icalendar::{Calendar, CalendarComponent, Component};
 use lettre::message::Mailbox;
 use mail_parser::{MessageParser, MimeHeaders};
 
-use super::{Parties, compose, compose_account, compose_webhook_disabled};
+use super::{Parties, compose, compose_account, compose_factor_notice, compose_webhook_disabled};
 use crate::domain::{
     AccountToken, Booking, BookingDetails, BookingDuration, BookingEvent, ChangedBy, Consultant,
     DeliveryState, Destination, Email, EventTypes, Locale, Mode, Notes, OutboxMessage, PersonName,
@@ -254,6 +254,17 @@ fn every_account_mail_and_notice_in_every_locale_is_in_that_language() {
             "a.example",
         );
         mails.push(checked(&notice.unwrap().formatted(), locale));
+        for added in [true, false] {
+            let notice = compose_factor_notice(
+                &user,
+                added,
+                "notice.2",
+                &from(),
+                "https://a.example",
+                "a.example",
+            );
+            mails.push(checked(&notice.unwrap().formatted(), locale));
+        }
         mails
     };
     let english = mails_in(Locale::En);
