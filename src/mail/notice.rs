@@ -27,6 +27,23 @@ struct HtmlBody<'a> {
     m: &'a Fields,
 }
 
+impl Fields {
+    /// The notice as a mail to `user`, from `from`, its `Message-ID` on
+    /// `host`.
+    fn to(
+        &self,
+        user: &User,
+        id: (&str, &str),
+        from: &Mailbox,
+    ) -> Result<Message, lettre::error::Error> {
+        let text = self.render().expect("the text template renders");
+        let html = HtmlBody { m: self }
+            .render()
+            .expect("the HTML template renders");
+        text_and_html(from, user, &self.subject, id, (text, html))
+    }
+}
+
 /// Which of the messages' reasons `webhook` was turned off for.
 fn reason_of(webhook: &Webhook) -> &'static str {
     match webhook.disabled_reason.as_deref() {
@@ -62,12 +79,7 @@ pub fn compose_webhook_disabled(
         next: text(locale, "webhook-disabled-next", &[]),
         link: format!("{base_url}/"),
     };
-    let text = fields.render().expect("the text template renders");
-    let html = HtmlBody { m: &fields }
-        .render()
-        .expect("the HTML template renders");
-    let id = (message_id, host);
-    text_and_html(from, admin, &fields.subject, id, (text, html))
+    fields.to(admin, (message_id, host), from)
 }
 
 /// The notice to `user`, in their language, that a second factor was
@@ -95,12 +107,7 @@ pub fn compose_factor_notice(
         next: text(locale, "factor-review", &[]),
         link: format!("{base_url}/"),
     };
-    let text = fields.render().expect("the text template renders");
-    let html = HtmlBody { m: &fields }
-        .render()
-        .expect("the HTML template renders");
-    let id = (message_id, host);
-    text_and_html(from, user, &fields.subject, id, (text, html))
+    fields.to(user, (message_id, host), from)
 }
 
 #[cfg(test)]
