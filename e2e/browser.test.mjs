@@ -36,10 +36,10 @@ function staticSite(api) {
   const server = createServer((request, response) => {
     const path = new URL(request.url, "http://x").pathname;
     const name = path === "/" ? "index.html" : path.slice(1);
-    const files = [
-      "index.html", "app.js", "calendar.js", "admin.js", "webhooks.js", "finding.js", "privacy.js",
-      "app.css",
-    ];
+    // The page and every script it loads.
+    const page = readFileSync(join(root, "static", "index.html"), "utf8");
+    const scripts = [...page.matchAll(/<script src="([^"]+)"/g)].map((found) => found[1]);
+    const files = ["index.html", "app.css", ...scripts];
     if (!files.includes(name)) {
       response.writeHead(404).end();
       return;
