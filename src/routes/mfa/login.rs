@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{invalid_code, second_factor_passes};
+use super::{second_factor_passes, wrong_code};
 use crate::auth::PasswordAttempt;
 use crate::domain::{ChallengeToken, MfaChallenge, User};
 use crate::error::{ApiError, ErrorBody};
@@ -128,7 +128,7 @@ pub async fn second_step(
         tracing::warn!(user = %user.id, "login refused: wrong second factor");
         metrics::counter!(crate::monitoring::FAILED_LOGINS).increment(1);
         state.store.fail_challenge(&hash).await?;
-        return Err(invalid_code("The code is not right, or was used already"));
+        return Err(wrong_code());
     };
     if !state.store.consume_challenge(&hash).await? {
         return Err(invalid_challenge());

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::auth::Authenticated;
 use crate::domain::{
     AccountMail, AccountMessage, AuditAction, AuditEntry, Effects, Password, RecoveryCode,
-    TokenHash, TotpCode, TotpSecret, User,
+    TokenHash, TotpCode, TotpEnrollment, TotpSecret, User,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -80,7 +80,22 @@ pub(crate) fn invalid_code(detail: &'static str) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "invalid_code", detail).with_field("code")
 }
 
-const WRONG_CODE: &str = "The code is not right, or was used already";
+/// 400 `invalid_code` for a code that is not right now.
+pub(crate) fn wrong_code() -> ApiError {
+    invalid_code("The code is not right, or was used already")
+}
+
+/// The secret an enrolment of `user` holds.
+fn open_secret(
+    state: &AppState,
+    enrollment: &TotpEnrollment,
+    user: &User,
+) -> Result<TotpSecret, ApiError> {
+    state
+        .mfa_cipher
+        .open(&enrollment.sealed_secret, user.id)
+        .map_err(|error| ApiError::internal(error.to_string()))
+}
 
 /// Secrets and recovery codes are never stored by a cache.
 fn never_stored(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
@@ -147,10 +162,7 @@ async fn pending_secret(state: &AppState, user: &User) -> Result<TotpSecret, Api
             "No TOTP enrolment waits for a code: start one first",
         ));
     };
-    state
-        .mfa_cipher
-        .open(&enrollment.sealed_secret, user.id)
-        .map_err(|error| ApiError::internal(error.to_string()))
+    open_secret(state, &enrollment, user)
 }
 
 /// Confirm TOTP enrolment.
@@ -180,11 +192,11 @@ pub async fn confirm_totp(
     if auth.user.totp {
         return Err(already_enabled());
     }
-    let code = TotpCode::parse(&body.code).ok_or_else(|| invalid_code(WRONG_CODE))?;
+    let code = TotpCode::parse(&body.code).ok_or_else(wrong_code)?;
     let secret = pending_secret(&state, &auth.user).await?;
     let step = secret
         .matching_step(&auth.user.email, &code, state.now())
-        .ok_or_else(|| invalid_code(WRONG_CODE))?;
+        .ok_or_else(wrong_code)?;
     let codes = RecoveryCode::generate_set();
     let hashes: Vec<TokenHash> = codes.iter().map(RecoveryCode::hash).collect();
     let effects = factor_change(&auth, AuditAction::UserMfaEnabled, &state);
@@ -215,10 +227,7 @@ pub(crate) async fn second_factor_passes(
         let Some(enrollment) = state.store.find_totp(user.id).await? else {
             return Ok(None);
         };
-        let secret = state
-            .mfa_cipher
-            .open(&enrollment.sealed_secret, user.id)
-            .map_err(|error| ApiError::internal(error.to_string()))?;
+        let secret = open_secret(state, &enrollment, user)?;
         let Some(step) = secret.matching_step(&user.email, &code, state.now()) else {
             return Ok(None);
         };
@@ -268,7 +277,7 @@ pub async fn remove_totp(
         .await?
         .is_none()
     {
-        return Err(invalid_code(WRONG_CODE));
+        return Err(wrong_code());
     }
     let effects = factor_change(&auth, AuditAction::UserMfaDisabled, &state);
     let (user, session) = (auth.user.id, auth.session.id);
