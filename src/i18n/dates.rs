@@ -43,17 +43,8 @@ impl Formatters {
     }
 
     fn of(locale: Locale) -> &'static Self {
-        static ALL: OnceLock<Vec<(Locale, Formatters)>> = OnceLock::new();
-        ALL.get_or_init(|| {
-            Locale::ALL
-                .into_iter()
-                .map(|locale| (locale, Formatters::new(locale)))
-                .collect()
-        })
-        .iter()
-        .find(|(of, _)| *of == locale)
-        .map(|(_, formatters)| formatters)
-        .expect("formatters for every locale")
+        static ALL: OnceLock<Vec<Formatters>> = OnceLock::new();
+        super::per_locale(&ALL, locale, Formatters::new)
     }
 }
 

@@ -30,18 +30,8 @@ pub(super) fn source(locale: Locale) -> &'static str {
 }
 
 fn bundle(locale: Locale) -> &'static FluentBundle<FluentResource> {
-    static BUNDLES: OnceLock<Vec<(Locale, FluentBundle<FluentResource>)>> = OnceLock::new();
-    let bundles = BUNDLES.get_or_init(|| {
-        Locale::ALL
-            .into_iter()
-            .map(|locale| (locale, parsed(locale, source(locale))))
-            .collect()
-    });
-    bundles
-        .iter()
-        .find(|(of, _)| *of == locale)
-        .map(|(_, bundle)| bundle)
-        .expect("every locale has a bundle")
+    static BUNDLES: OnceLock<Vec<FluentBundle<FluentResource>>> = OnceLock::new();
+    super::per_locale(&BUNDLES, locale, |locale| parsed(locale, source(locale)))
 }
 
 /// The files are part of the build: one that does not parse is a bug a
