@@ -516,6 +516,62 @@ test("a customer turns on an authenticator app, then logs in with a recovery cod
   await context.close();
 });
 
+test("a customer adds a passkey, then signs in with it and no password", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // Chrome's virtual authenticator (DevTools protocol): a platform
+  // authenticator that keeps discoverable credentials and verifies its user.
+  const devtools = await context.newCDPSession(page);
+  await devtools.send("WebAuthn.enable", { enableUI: false });
+  const { authenticatorId } = await devtools.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "internal", hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  });
+  // WebAuthn wants a named origin: the service's own, as localhost.
+  const site = tripdesk.replace("127.0.0.1", "localhost");
+  await page.goto(`${site}/`);
+  await page.waitForSelector("#auth:not([hidden])");
+  const email = uniqueEmail("passkey");
+  await register(page, email);
+  await page.waitForSelector("#passkeys:not([hidden])");
+  assert.match(await page.textContent("#passkey-state"), /None yet/);
+
+  await page.fill("#passkey-add-form [name=name]", "This laptop");
+  await page.click("#passkey-add-form button[type=submit]");
+  await page.waitForSelector("#message:has-text('added')");
+  assert.match(await page.textContent("#passkey-list"), /This laptop \(never used\)/);
+  const { credentials } = await devtools.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.equal(credentials.length, 1);
+  assert.equal(credentials[0].isResidentCredential, true, "a discoverable credential");
+  await page.screenshot({ path: join(shots, "passkeys.png"), fullPage: true });
+
+  const created = credentials[0].signCount;
+
+  // Logged out, nothing typed: the authenticator answers for the account.
+  await page.click("#logout");
+  await page.waitForSelector("#auth:not([hidden])");
+  await page.click("#passkey-login");
+  await page.waitForSelector("#whoami:not([hidden])");
+  assert.match(await page.textContent("#whoami-text"), new RegExp(email.replace(/[.+]/g, "\\$&")));
+  await page.waitForSelector("#passkey-list li:has-text('last used')");
+  const after = await devtools.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.equal(after.credentials[0].signCount, created + 1, "the login was signed once");
+
+  // Removed, it signs in no more.
+  await page.click("#passkey-list button");
+  await page.waitForSelector("#message:has-text('removed')");
+  assert.match(await page.textContent("#passkey-state"), /None yet/);
+  await page.click("#logout");
+  await page.waitForSelector("#auth:not([hidden])");
+  await page.click("#passkey-login");
+  await page.waitForSelector("#message.error, #message:has-text('not registered')");
+  assert.match(await page.textContent("#message"), /not registered/);
+  assert.equal(await page.isVisible("#whoami"), false);
+  await context.close();
+});
+
 test("forgot password: the mailed link resets it, the new one logs in", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();

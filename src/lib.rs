@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod mail;
 pub mod mfa;
 pub mod monitoring;
+pub mod passkeys;
 pub mod rate_limit;
 pub mod routes;
 pub mod seed;

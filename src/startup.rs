@@ -23,6 +23,7 @@ use crate::http::{
 use crate::mail::{Dispatcher, Transport};
 use crate::mfa::{MfaKey, SecretCipher};
 use crate::monitoring;
+use crate::passkeys::RelyingParty;
 use crate::rate_limit::{AuthRateLimiter, KeyRateLimiter};
 use crate::routes;
 use crate::seed::{DemoAccount, SeedError, seed_demo_data};
@@ -71,6 +72,19 @@ pub enum StartupError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// The WebAuthn relying party of the frontend's origin; without one
+/// (`PUBLIC_BASE_URL` on an IP address that is not loopback) passkeys are
+/// off and their routes say so.
+fn relying_party(public_base_url: &str) -> Option<Arc<RelyingParty>> {
+    match RelyingParty::for_origin(public_base_url) {
+        Ok(party) => Some(Arc::new(party)),
+        Err(reason) => {
+            tracing::warn!(%reason, "passkeys are off");
+            None
+        }
+    }
 }
 
 /// The key sealing TOTP secrets: `MFA_ENCRYPTION_KEY`, or (development
@@ -319,10 +333,12 @@ impl Application {
         )
         .map_err(|error| StartupError::Webhooks(error.into()))?;
         let mfa_cipher = SecretCipher::new(&mfa_key(&settings)?);
+        let relying_party = relying_party(&settings.mail.public_base_url);
         let state = web::Data::new(AppState {
             store: Arc::clone(&store),
             hasher,
             mfa_cipher,
+            relying_party,
             auth_limiter: AuthRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
             key_limiter: KeyRateLimiter::per_minute(settings.api_key_rate_limit_per_minute),
             webhook_lookup,

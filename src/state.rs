@@ -8,6 +8,7 @@ use crate::config::Settings;
 use crate::domain::Clock;
 use crate::hashing::PasswordHasher;
 use crate::mfa::SecretCipher;
+use crate::passkeys::RelyingParty;
 use crate::rate_limit::{AuthRateLimiter, KeyRateLimiter};
 use crate::store::SharedStore;
 use crate::webhooks::resolver::Lookup;
@@ -20,6 +21,9 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     /// Seals and opens TOTP secrets.
     pub mfa_cipher: SecretCipher,
+    /// Checks passkey ceremonies; `None` when the frontend's origin cannot
+    /// have passkeys.
+    pub relying_party: Option<Arc<RelyingParty>>,
     /// Login and registration requests per client address.
     pub auth_limiter: AuthRateLimiter,
     /// Staff-route requests per API key.

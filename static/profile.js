@@ -1,6 +1,7 @@
 // tripdesk demo frontend, the person's profile: the language and time zone
 // their mails are written in (asked at registration, changed here), and
-// their name; the second factor's panel is mfa.js's (showMfa). Uses
+// their name; the second factor's panel is mfa.js's (showMfa), the passkeys' is
+// passkeys.js's (showPasskeys). Uses
 // app.js's helpers (api, $, attempt, say, formJson, showWhoami) and
 // its state (me).
 "use strict";
@@ -35,6 +36,7 @@ function showProfile(user) {
   form.elements.locale.value = user.locale;
   form.elements.timezone.value = user.timezone ?? "";
   showMfa(user);
+  showPasskeys();
 }
 
 function wireProfile() {

@@ -17,7 +17,7 @@ pub use customer::CustomerSession;
 pub use extractor::Authenticated;
 pub use mail_budget::reserve_account_mail;
 pub use staff::{Admin, StaffMember, require_scope, require_staff};
-pub use throttle::{PasswordAttempt, trust_this_device};
+pub use throttle::{PasswordAttempt, trust_new_device, trust_this_device};
 
 use actix_web::HttpRequest;
 use actix_web::http::header;

@@ -97,7 +97,8 @@ fn mfa_required() -> ApiError {
     ApiError::new(
         StatusCode::FORBIDDEN,
         "mfa_required",
-        "Staff routes need a second factor: enrol one at /api/users/me/mfa/totp",
+        "Staff routes need a second factor: enrol TOTP at /api/users/me/mfa/totp, or sign in \
+         with a passkey",
     )
 }
 
@@ -123,9 +124,9 @@ impl FromRequest for Admin {
             if !auth.user.role.is_admin() {
                 return Err(not_staff());
             }
-            // While a second factor is on, every session of the account
-            // passed it (see `User::totp`).
-            if require_mfa && !auth.user.totp {
+            // A passkey login passed it; while TOTP is on, every session
+            // of the account did (see `User::totp`).
+            if require_mfa && !(auth.session.second_factor || auth.user.totp) {
                 return Err(mfa_required());
             }
             Ok(Self {

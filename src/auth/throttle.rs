@@ -130,6 +130,22 @@ pub(super) async fn trusted_device(
     Ok(device.filter(|device| account.is_some_and(|account| device.trusted_for(account, now))))
 }
 
+/// After a login without a password (a passkey): a device cookie for
+/// `user_id`, unless the request's device is trusted for it already.
+pub async fn trust_new_device(
+    state: &AppState,
+    request: &HttpRequest,
+    user_id: UserId,
+) -> Result<Option<Cookie<'static>>, ApiError> {
+    if trusted_device(state, request, Some(user_id))
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    trust_this_device(state, user_id).await.map(Some)
+}
+
 /// Issues a device cookie for `user_id` (after a registration or a login).
 pub async fn trust_this_device(
     state: &AppState,

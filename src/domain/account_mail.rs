@@ -145,28 +145,58 @@ pub enum AccountMail {
         /// The webhook.
         webhook: WebhookId,
     },
-    /// A notice to `user` that a second factor was added to their account
+    /// A notice to `user` that a sign-in factor was added to their account
     /// (`added`) or removed from it: if they did not do it, they know.
     FactorChanged {
         /// The account.
         user: UserId,
+        /// Which factor.
+        factor: Factor,
         /// Added, or removed.
         added: bool,
     },
 }
 
+/// A way to sign in besides the password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Factor {
+    /// An authenticator app's codes (with the recovery codes).
+    Totp,
+    /// A passkey.
+    Passkey,
+}
+
+impl Factor {
+    /// As audit entries name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Totp => "totp",
+            Self::Passkey => "passkey",
+        }
+    }
+}
+
+/// The stored kind of [`AccountMail::FactorChanged`] (TOTP's notices
+/// kept their names from before passkeys).
+fn factor_kind(factor: Factor, added: bool) -> &'static str {
+    match (factor, added) {
+        (Factor::Totp, true) => "factor_added",
+        (Factor::Totp, false) => "factor_removed",
+        (Factor::Passkey, true) => "passkey_added",
+        (Factor::Passkey, false) => "passkey_removed",
+    }
+}
+
 impl AccountMail {
     const WEBHOOK_DISABLED: &'static str = "webhook_disabled";
-    const FACTOR_ADDED: &'static str = "factor_added";
-    const FACTOR_REMOVED: &'static str = "factor_removed";
 
     /// Its kind as stores keep it: a token's [`TokenPurpose::as_str`], or
-    /// the notice's (`webhook_disabled`, `factor_added`, `factor_removed`).
+    /// the notice's (`webhook_disabled`, `factor_added`, `factor_removed`,
+    /// `passkey_added`, `passkey_removed`).
     pub fn kind(&self) -> &'static str {
         match (self, self.purpose()) {
             (_, Some(purpose)) => purpose.as_str(),
-            (Self::FactorChanged { added: true, .. }, None) => Self::FACTOR_ADDED,
-            (Self::FactorChanged { added: false, .. }, None) => Self::FACTOR_REMOVED,
+            (Self::FactorChanged { factor, added, .. }, None) => factor_kind(*factor, *added),
             (_, None) => Self::WEBHOOK_DISABLED,
         }
     }
@@ -187,10 +217,16 @@ impl AccountMail {
     /// The mail a store kept as [`kind`](Self::kind) and
     /// [`target`](Self::target).
     pub fn from_stored(kind: &str, target: &str) -> Option<Self> {
-        if kind == Self::FACTOR_ADDED || kind == Self::FACTOR_REMOVED {
+        let factors = [Factor::Totp, Factor::Passkey].into_iter();
+        let changes = factors.flat_map(|factor| [(factor, true), (factor, false)]);
+        if let Some((factor, added)) = changes
+            .into_iter()
+            .find(|(factor, added)| factor_kind(*factor, *added) == kind)
+        {
             return Some(Self::FactorChanged {
                 user: UserId::parse(target)?,
-                added: kind == Self::FACTOR_ADDED,
+                factor,
+                added,
             });
         }
         if kind == Self::WEBHOOK_DISABLED {

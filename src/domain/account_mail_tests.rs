@@ -67,8 +67,26 @@ fn every_kind_round_trips_through_what_stores_keep() {
             admin: user,
             webhook,
         },
-        AccountMail::FactorChanged { user, added: true },
-        AccountMail::FactorChanged { user, added: false },
+        AccountMail::FactorChanged {
+            user,
+            factor: Factor::Totp,
+            added: true,
+        },
+        AccountMail::FactorChanged {
+            user,
+            factor: Factor::Totp,
+            added: false,
+        },
+        AccountMail::FactorChanged {
+            user,
+            factor: Factor::Passkey,
+            added: true,
+        },
+        AccountMail::FactorChanged {
+            user,
+            factor: Factor::Passkey,
+            added: false,
+        },
     ] {
         let stored = AccountMail::from_stored(mail.kind(), &mail.target());
         assert_eq!(stored, Some(mail));
@@ -101,6 +119,7 @@ fn a_factor_notice_goes_to_a_verified_address_only() {
     let mut user = customer(false);
     let notice = AccountMail::FactorChanged {
         user: user.id,
+        factor: Factor::Totp,
         added: true,
     };
     let message = AccountMessage::new(notice, now());

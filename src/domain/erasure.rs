@@ -57,6 +57,7 @@ impl Erasure {
             locale: Locale::En,
             timezone: None,
             totp: false,
+            passkeys: 0,
             ..user.clone()
         }
     }

@@ -155,6 +155,10 @@ object_id!(
     EventId
 );
 object_id!(
+    /// Identifies a passkey of an account (never its WebAuthn credential id).
+    PasskeyId
+);
+object_id!(
     /// Identifies an entry of the audit log: made by [`AuditId::next`],
     /// ids sort in the order the entries were made.
     AuditId

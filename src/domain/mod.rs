@@ -39,7 +39,7 @@ mod token;
 mod user;
 mod webhook;
 
-pub use account_mail::{AccountMail, AccountMessage, IssuedToken, TokenPurpose};
+pub use account_mail::{AccountMail, AccountMessage, Factor, IssuedToken, TokenPurpose};
 pub use api_key::{ApiKey, ApiKeyName, ApiKeySecret, KeyAccess, Records, Scope, Scopes};
 pub use assignment::{AssignmentReason, ConsultantLoad, assignment_order, load_window};
 pub use audit::{
@@ -69,13 +69,14 @@ pub use idempotency::{
     IdempotencyRecord, StoredResponse,
 };
 pub use ids::{
-    ApiKeyId, AuditId, BookingId, ConsultantId, DeliveryId, EventId, SessionId, TimeOffId, UserId,
-    WebhookId,
+    ApiKeyId, AuditId, BookingId, ConsultantId, DeliveryId, EventId, PasskeyId, SessionId,
+    TimeOffId, UserId, WebhookId,
 };
 pub use locale::{Locale, Reader, parse_time_zone};
 pub use meeting::{MeetingBase, MeetingUrl};
 pub use mfa::{
-    ChallengeToken, ISSUER, MfaChallenge, RecoveryCode, TotpCode, TotpEnrollment, TotpSecret,
+    CeremonyKey, ChallengeToken, ISSUER, MfaChallenge, PasskeyCeremony, PasskeyName, RecoveryCode,
+    StoredPasskey, TotpCode, TotpEnrollment, TotpSecret, user_handle, user_of_handle,
 };
 pub use notification::{
     BookingChange, BookingEvent, ChangedBy, GIVE_UP_AFTER, KEEP_FINISHED, LEASE, ORPHANED_AFTER,

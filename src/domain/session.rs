@@ -101,6 +101,9 @@ pub struct Session {
     pub user_agent: Option<UserAgent>,
     /// The account's credentials stamp when the session was opened.
     pub credentials_stamp: CredentialsStamp,
+    /// Whether its login passed a second factor: a TOTP or recovery code,
+    /// or a passkey (which verifies the user itself).
+    pub second_factor: bool,
 }
 
 impl Session {
@@ -124,6 +127,7 @@ impl Session {
             status: SessionStatus::Valid,
             user_agent,
             credentials_stamp: stamp,
+            second_factor: false,
         }
     }
 

@@ -119,6 +119,8 @@ pub struct User {
     /// the code, and the session that enrolled it (enrolling and removing
     /// end every other session).
     pub totp: bool,
+    /// How many passkeys it has.
+    pub passkeys: u32,
 }
 
 impl User {
@@ -136,6 +138,7 @@ impl User {
             locale: Locale::En,
             timezone: None,
             totp: false,
+            passkeys: 0,
         }
     }
 

@@ -10,8 +10,8 @@ use mail_parser::{MessageParser, MimeHeaders};
 use super::{Parties, compose, compose_account, compose_factor_notice, compose_webhook_disabled};
 use crate::domain::{
     AccountToken, Booking, BookingDetails, BookingDuration, BookingEvent, ChangedBy, Consultant,
-    DeliveryState, Destination, Email, EventTypes, Locale, Mode, Notes, OutboxMessage, PersonName,
-    Recipient, Recipients, TargetPolicy, TokenPurpose, Travelers, User, Webhook,
+    DeliveryState, Destination, Email, EventTypes, Factor, Locale, Mode, Notes, OutboxMessage,
+    PersonName, Recipient, Recipients, TargetPolicy, TokenPurpose, Travelers, User, Webhook,
     WebhookDescription, WebhookId, WebhookUrl,
 };
 
@@ -254,10 +254,13 @@ fn every_account_mail_and_notice_in_every_locale_is_in_that_language() {
             "a.example",
         );
         mails.push(checked(&notice.unwrap().formatted(), locale));
-        for added in [true, false] {
+        let changes = [Factor::Totp, Factor::Passkey]
+            .into_iter()
+            .flat_map(|factor| [(factor, true), (factor, false)]);
+        for change in changes {
             let notice = compose_factor_notice(
                 &user,
-                added,
+                change,
                 "notice.2",
                 &from(),
                 "https://a.example",

@@ -6,7 +6,7 @@ use lettre::Message;
 use lettre::message::Mailbox;
 
 use super::{greeting, text_and_html};
-use crate::domain::{FAILING, GONE, User, Webhook};
+use crate::domain::{FAILING, Factor, GONE, User, Webhook};
 use crate::i18n::text;
 
 #[derive(Template)]
@@ -82,21 +82,22 @@ pub fn compose_webhook_disabled(
     fields.to(admin, (message_id, host), from)
 }
 
-/// The notice to `user`, in their language, that a second factor was
-/// added to their account (`added`) or removed from it.
+/// The notice to `user`, in their language, that a factor was added to
+/// their account (`true`) or removed from it.
 pub fn compose_factor_notice(
     user: &User,
-    added: bool,
+    (factor, added): (Factor, bool),
     message_id: &str,
     from: &Mailbox,
     base_url: &str,
     host: &str,
 ) -> Result<Message, lettre::error::Error> {
     let locale = user.locale;
-    let change = if added {
-        "factor-added"
-    } else {
-        "factor-removed"
+    let change = match (factor, added) {
+        (Factor::Totp, true) => "factor-added",
+        (Factor::Totp, false) => "factor-removed",
+        (Factor::Passkey, true) => "passkey-added",
+        (Factor::Passkey, false) => "passkey-removed",
     };
     let fields = Fields {
         lang: locale.as_str(),

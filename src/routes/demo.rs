@@ -14,6 +14,7 @@ const FINDING_SCRIPT: &str = include_str!("../../static/finding.js");
 const PRIVACY_SCRIPT: &str = include_str!("../../static/privacy.js");
 const PROFILE_SCRIPT: &str = include_str!("../../static/profile.js");
 const MFA_SCRIPT: &str = include_str!("../../static/mfa.js");
+const PASSKEYS_SCRIPT: &str = include_str!("../../static/passkeys.js");
 const QR_SCRIPT: &str = include_str!("../../static/vendor/qrcode-generator.js");
 const STYLES: &str = include_str!("../../static/app.css");
 
@@ -51,7 +52,7 @@ const fn script(
 /// that mailed links open (`?token=…`) are the same page, which reads the
 /// token and drops it from the address bar; the access log records paths
 /// without their query, and no cache keeps them.
-pub const FILES: [(&str, &str, &str, &str); 14] = [
+pub const FILES: [(&str, &str, &str, &str); 15] = [
     ("/", "text/html; charset=utf-8", INDEX, REVALIDATE),
     (
         "/reset-password",
@@ -79,6 +80,7 @@ pub const FILES: [(&str, &str, &str, &str); 14] = [
     script("/privacy.js", PRIVACY_SCRIPT),
     script("/profile.js", PROFILE_SCRIPT),
     script("/mfa.js", MFA_SCRIPT),
+    script("/passkeys.js", PASSKEYS_SCRIPT),
     script("/vendor/qrcode-generator.js", QR_SCRIPT),
     ("/app.css", "text/css; charset=utf-8", STYLES, REVALIDATE),
 ];

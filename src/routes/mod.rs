@@ -13,6 +13,7 @@ pub(crate) mod idempotency;
 mod mfa;
 pub mod openapi;
 mod openapi_conventions;
+mod passkeys;
 pub(crate) mod privacy;
 pub(crate) mod responses;
 mod sessions;
@@ -71,7 +72,7 @@ type Mount = fn(Resource) -> Resource;
 ///
 /// Matching tries the patterns in this order, and each pattern with a path
 /// parameter costs a regex run: the busiest parametrised one comes first.
-const ROUTES: [(&str, &str, Mount); 34] = [
+const ROUTES: [(&str, &str, Mount); 40] = [
     ("/api/consultants/{id}/availability", "GET", |r| {
         r.route(web::get().to(consultants::availability))
     }),
@@ -103,6 +104,24 @@ const ROUTES: [(&str, &str, Mount); 34] = [
     }),
     ("/api/users/me/mfa/totp/confirm", "POST", |r| {
         r.route(web::post().to(mfa::confirm_totp))
+    }),
+    ("/api/users/me/passkeys", "GET", |r| {
+        r.route(web::get().to(passkeys::list))
+    }),
+    ("/api/users/me/passkeys/register/start", "POST", |r| {
+        r.route(web::post().to(passkeys::start_registration))
+    }),
+    ("/api/users/me/passkeys/register/finish", "POST", |r| {
+        r.route(web::post().to(passkeys::finish_registration))
+    }),
+    ("/api/users/me/passkeys/{id}", "DELETE", |r| {
+        r.route(web::delete().to(passkeys::remove))
+    }),
+    ("/api/users/login/passkey/start", "POST", |r| {
+        r.route(web::post().to(passkeys::login::start))
+    }),
+    ("/api/users/login/passkey/finish", "POST", |r| {
+        r.route(web::post().to(passkeys::login::finish))
     }),
     ("/api/users/me/password", "PUT", |r| {
         r.route(web::put().to(users::credentials::change_password))

@@ -13,7 +13,7 @@ use super::openapi_conventions::Conventions;
 use super::users::{LocaleName, RoleName};
 use super::{
     admin, availability, bookings, calendar_feed, consultant_calendar, consultants, health, mfa,
-    privacy, sessions, users,
+    passkeys, privacy, sessions, users,
 };
 use crate::error::{ErrorBody, ErrorObject};
 
@@ -76,6 +76,12 @@ impl Modify for SecuritySchemes {
         mfa::enrol_totp,
         mfa::confirm_totp,
         mfa::remove_totp,
+        passkeys::start_registration,
+        passkeys::finish_registration,
+        passkeys::list,
+        passkeys::remove,
+        passkeys::login::start,
+        passkeys::login::finish,
         users::logout,
         users::me,
         users::profile::update_me,

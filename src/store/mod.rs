@@ -19,6 +19,7 @@ mod bookings;
 mod idempotency;
 mod mfa;
 mod outbox;
+mod passkeys;
 mod privacy;
 mod webhooks;
 
@@ -37,6 +38,7 @@ pub use idempotency::IdempotencyStore;
 pub use mfa::MfaStore;
 pub(crate) use outbox::follow_ups;
 pub use outbox::{Delivery, Finished, OutboxStore};
+pub use passkeys::PasskeyStore;
 pub use privacy::PrivacyStore;
 pub use webhooks::{Attempt, DeliveryQuery, DueDelivery, WebhookBacklog, WebhookStore};
 pub(crate) use webhooks::{events_from_json, events_to_json};
@@ -114,6 +116,7 @@ pub trait Store:
     + WebhookStore
     + PrivacyStore
     + MfaStore
+    + PasskeyStore
     + Send
     + Sync
     + 'static

@@ -52,9 +52,9 @@ impl Dispatcher {
                     &self.host,
                 )
             }
-            (AccountMail::FactorChanged { added, .. }, _) => compose_factor_notice(
+            (AccountMail::FactorChanged { factor, added, .. }, _) => compose_factor_notice(
                 user,
-                *added,
+                (*factor, *added),
                 &message.id,
                 &self.from,
                 &self.base_url,

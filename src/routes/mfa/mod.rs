@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Authenticated;
 use crate::domain::{
-    AccountMail, AccountMessage, AuditAction, AuditEntry, Effects, Password, RecoveryCode,
+    AccountMail, AccountMessage, AuditAction, AuditEntry, Effects, Factor, Password, RecoveryCode,
     TokenHash, TotpCode, TotpEnrollment, TotpSecret, User,
 };
 use crate::error::{ApiError, ErrorBody};
@@ -103,12 +103,19 @@ fn never_stored(mut response: actix_web::HttpResponseBuilder) -> actix_web::Http
     response
 }
 
-/// The audit entry and owner's notice of a change to `auth`'s factors.
-fn factor_change(auth: &Authenticated, action: AuditAction, state: &AppState) -> Effects {
+/// The audit entry and owner's notice of a change to `auth`'s factors:
+/// `factor` added (`UserMfaEnabled`) or removed (`UserMfaDisabled`).
+pub(crate) fn factor_change(
+    auth: &Authenticated,
+    (factor, action): (Factor, AuditAction),
+    state: &AppState,
+) -> Effects {
     let now = state.now();
-    let entry = AuditEntry::new(&auth.audit(now), action, auth.user.id).with("factor", "totp");
+    let entry =
+        AuditEntry::new(&auth.audit(now), action, auth.user.id).with("factor", factor.as_str());
     let notice = AccountMail::FactorChanged {
         user: auth.user.id,
+        factor,
         added: action == AuditAction::UserMfaEnabled,
     };
     Effects {
@@ -199,7 +206,7 @@ pub async fn confirm_totp(
         .ok_or_else(wrong_code)?;
     let codes = RecoveryCode::generate_set();
     let hashes: Vec<TokenHash> = codes.iter().map(RecoveryCode::hash).collect();
-    let effects = factor_change(&auth, AuditAction::UserMfaEnabled, &state);
+    let effects = factor_change(&auth, (Factor::Totp, AuditAction::UserMfaEnabled), &state);
     let (user, session) = (auth.user.id, auth.session.id);
     if !state
         .store
@@ -279,7 +286,7 @@ pub async fn remove_totp(
     {
         return Err(wrong_code());
     }
-    let effects = factor_change(&auth, AuditAction::UserMfaDisabled, &state);
+    let effects = factor_change(&auth, (Factor::Totp, AuditAction::UserMfaDisabled), &state);
     let (user, session) = (auth.user.id, auth.session.id);
     state.store.remove_totp(user, session, &effects).await?;
     tracing::info!(user = %user, "second factor removed");

@@ -110,7 +110,8 @@ pub(crate) async fn open_session(
     // The session carries the stamp of the credentials just checked: if the
     // password changed meanwhile, it is refused on first use.
     let stamp = user.credentials_stamp;
-    let (token, session) = auth::new_session(state, user.id, stamp, request);
+    let (token, mut session) = auth::new_session(state, user.id, stamp, request);
+    session.second_factor = second_factor.is_some();
     let mut entry = AuditEntry::login(&audit_as(Some(user), request, state.now()), &session);
     if let Some(factor) = second_factor {
         entry = entry.with("secondFactor", factor);
@@ -170,7 +171,9 @@ pub async fn change_password(
     check_current_password(&state, &auth, current, "currentPassword", "password_change").await?;
     let new_hash = state.hasher.hash(new).await?;
     let stamp = CredentialsStamp::generate();
-    let (token, session) = auth::new_session(&state, user.id, stamp, &request);
+    let (token, mut session) = auth::new_session(&state, user.id, stamp, &request);
+    // The replacement keeps what this session's login proved.
+    session.second_factor = auth.session.second_factor;
     let context = auth.audit(state.now());
     let effects = password_effects(&context, user, AuditAction::UserPasswordChanged);
     let revoked = state

@@ -99,7 +99,7 @@ impl From<&User> for UserView {
             timezone: user.timezone.map(|zone| zone.name()),
             mfa: MfaView {
                 totp: user.totp,
-                passkeys: 0,
+                passkeys: user.passkeys,
             },
         }
     }

@@ -37,6 +37,7 @@ mod audit;
 mod bookings;
 mod mfa;
 mod outbox;
+mod passkeys;
 mod privacy;
 mod webhooks;
 

@@ -198,6 +198,7 @@ impl MongoStore {
             &self.outbox,
             &self.api_keys,
             &self.webhooks,
+            &self.passkeys,
         ] {
             self.move_waiting(collection, doc! {FLAG: "1"}, MOVE_BATCH)
                 .await?;

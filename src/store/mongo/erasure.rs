@@ -105,6 +105,7 @@ impl MongoStore {
             &self.idempotency_keys,
             &self.recovery_codes,
             &self.mfa_challenges,
+            &self.passkeys,
         ] {
             collection
                 .delete_many(theirs.clone())

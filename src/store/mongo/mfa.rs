@@ -63,7 +63,11 @@ fn challenge_from(document: &Document) -> StoreResult<MfaChallenge> {
 
 impl MongoStore {
     /// Expires every valid session of `user_id` but `keep`.
-    async fn end_other_sessions(&self, user_id: UserId, keep: SessionId) -> StoreResult<()> {
+    pub(super) async fn end_other_sessions(
+        &self,
+        user_id: UserId,
+        keep: SessionId,
+    ) -> StoreResult<()> {
         self.sessions
             .update_many(
                 doc! {

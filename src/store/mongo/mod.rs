@@ -38,6 +38,7 @@ mod erasure;
 mod idempotency;
 mod mfa;
 mod outbox;
+mod passkeys;
 mod privacy;
 mod sessions;
 mod surroundings;
@@ -77,6 +78,8 @@ pub struct MongoStore {
     idempotency_keys: Collection<Document>,
     recovery_codes: Collection<Document>,
     mfa_challenges: Collection<Document>,
+    passkeys: Collection<Document>,
+    passkey_ceremonies: Collection<Document>,
     outbox: Collection<Document>,
     account_tokens: Collection<Document>,
     audit: Collection<Document>,
@@ -123,6 +126,8 @@ impl MongoStore {
             idempotency_keys: database.collection("idempotency_keys"),
             recovery_codes: database.collection("recovery_codes"),
             mfa_challenges: database.collection("mfa_challenges"),
+            passkeys: database.collection("passkeys"),
+            passkey_ceremonies: database.collection("passkey_ceremonies"),
             database,
             session_retention,
         };
@@ -138,7 +143,7 @@ impl MongoStore {
     }
 
     /// Every collection's indexes.
-    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 16] {
+    fn indexes(&self) -> [(&Collection<Document>, Vec<IndexModel>); 18] {
         let audit_pending = || index(doc! {"auditPending": 1}, "audit_pending");
         [
             (
@@ -241,6 +246,18 @@ impl MongoStore {
             ),
             (
                 &self.mfa_challenges,
+                vec![ttl("expiresAt", "forget_when_expired")],
+            ),
+            (
+                &self.passkeys,
+                vec![
+                    unique(doc! {"credentialId": 1}, "credential_unique"),
+                    index(doc! {"userId": 1, "createdAt": 1}, "by_user"),
+                    audit_pending(),
+                ],
+            ),
+            (
+                &self.passkey_ceremonies,
                 vec![ttl("expiresAt", "forget_when_expired")],
             ),
             (

@@ -44,7 +44,7 @@ pub(super) fn begin(
     let changed = tx.execute(
         "UPDATE users SET email = ?1, name = ?2, password_hash = ?3, credentials_stamp = ?4,
              email_verified = 0, active = 0, erasure = ?5, locale = ?8, timezone = NULL,
-             totp_secret = NULL, totp_confirmed = 0, totp_last_step = NULL
+             totp_secret = NULL, totp_confirmed = 0, totp_last_step = NULL, passkeys = 0
          WHERE id = ?6 AND email = ?7 AND erasure IS NULL",
         params![
             account.email.as_str(),
@@ -122,6 +122,7 @@ pub(super) fn finish(tx: &Transaction<'_>, erasure: &Erasure) -> StoreResult<()>
         "consents",
         "recovery_codes",
         "mfa_challenges",
+        "passkeys",
     ] {
         tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [&user])?;
     }

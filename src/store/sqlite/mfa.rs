@@ -17,7 +17,11 @@ use crate::domain::{
 use crate::store::{MfaStore, StoreError, StoreResult};
 
 /// Expires every valid session of `user` but `keep`.
-fn end_other_sessions(tx: &Transaction<'_>, user: &str, keep: SessionId) -> StoreResult<()> {
+pub(super) fn end_other_sessions(
+    tx: &Transaction<'_>,
+    user: &str,
+    keep: SessionId,
+) -> StoreResult<()> {
     tx.execute(
         "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND status = ?3 AND id <> ?4",
         params![EXPIRED, user, VALID, keep.to_string()],

@@ -21,6 +21,7 @@ mod files;
 mod idempotency;
 mod mfa;
 mod outbox;
+mod passkeys;
 mod privacy;
 mod purge;
 mod rows;

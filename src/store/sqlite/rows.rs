@@ -80,9 +80,9 @@ fn instant(row: &Row<'_>, index: usize, column: &'static str) -> rusqlite::Resul
 /// Columns read by [`user`], for table alias `u`, in this order.
 pub(super) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.consultant_id, u.created_at, \
      u.credentials_stamp, u.email_verified, u.admin, u.active, u.locale, u.timezone, \
-     u.totp_confirmed";
+     u.totp_confirmed, u.passkeys";
 /// How many columns [`USER_COLUMNS`] selects: where the next ones start.
-pub(super) const USER_WIDTH: usize = 12;
+pub(super) const USER_WIDTH: usize = 13;
 
 /// A user from the [`USER_COLUMNS`] starting at column `at`. (Read by
 /// position: looking columns up by name costs more than the read itself on
@@ -117,14 +117,15 @@ pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
             .map(|_| parsed_text(row, at + 10, "users.timezone", |zone| zone.parse().ok()))
             .transpose()?,
         totp: row.get(at + 11)?,
+        passkeys: row.get(at + 12)?,
     })
 }
 
 /// Columns read by [`session`], for table alias `s`, in this order.
 pub(super) const SESSION_COLUMNS: &str = "s.id, s.token_hash, s.user_id, s.created_at, \
-     s.last_seen_at, s.expires_at, s.status, s.user_agent, s.credentials_stamp";
+     s.last_seen_at, s.expires_at, s.status, s.user_agent, s.credentials_stamp, s.second_factor";
 /// How many columns [`SESSION_COLUMNS`] selects: where the next ones start.
-pub(super) const SESSION_WIDTH: usize = 9;
+pub(super) const SESSION_WIDTH: usize = 10;
 
 /// A session from the [`SESSION_COLUMNS`] starting at column `at`.
 pub(super) fn session(row: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
@@ -144,6 +145,7 @@ pub(super) fn session(row: &Row<'_>, at: usize) -> rusqlite::Result<Session> {
             "sessions.credentials_stamp",
             CredentialsStamp::from_stored,
         )?,
+        second_factor: row.get(at + 9)?,
     })
 }
 

@@ -19,8 +19,8 @@ pub(super) const VALID: &str = "valid";
 pub(super) fn insert_session_row(tx: &Transaction<'_>, session: &Session) -> StoreResult<()> {
     tx.prepare_cached(
         "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at,
-                               status, user_agent, credentials_stamp)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                               status, user_agent, credentials_stamp, second_factor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         session.id.to_string(),
@@ -32,6 +32,7 @@ pub(super) fn insert_session_row(tx: &Transaction<'_>, session: &Session) -> Sto
         session.status.as_str(),
         session.user_agent.as_ref().map(|agent| agent.as_str()),
         session.credentials_stamp.to_stored(),
+        session.second_factor,
     ])?;
     Ok(())
 }

@@ -1,12 +1,14 @@
 //! The test harness: the real application on port 0, a fresh store per test,
 //! a movable clock, and HTTP clients that keep cookies like a browser.
 
+mod authenticator;
 mod client;
 mod mail;
 mod process;
 pub mod receiver;
 mod smtp;
 
+pub use authenticator::SoftAuthenticator;
 pub use client::{TestClient, assert_error, booking_body, read};
 pub use mail::{mails_to, opened, outbox_drained, token_in};
 pub use process::{ServiceProcess, free_port, tripdesk_command};

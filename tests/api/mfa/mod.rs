@@ -1,6 +1,7 @@
 //! Second factors: TOTP enrolment, logins with a code or a recovery code,
 //! lockout through wrong codes, and staff routes that need the factor.
 
+mod passkeys;
 mod staff;
 mod totp;
 

@@ -4,6 +4,7 @@ mod accounts;
 mod audit;
 mod bookings;
 mod mfa;
+mod passkeys;
 mod webhooks;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};

@@ -67,6 +67,11 @@ pub(in crate::store::mongo) fn user_from(document: &Document) -> StoreResult<Use
             .map(|zone| zone.parse().map_err(|_| fields.corrupt("timezone")))
             .transpose()?,
         totp: fields.optional_string("totpState")? == Some("confirmed"),
+        passkeys: match document.get("passkeyCount") {
+            None => 0,
+            Some(_) => u32::try_from(fields.integer("passkeyCount")?)
+                .map_err(|_| fields.corrupt("passkeyCount"))?,
+        },
         role,
     })
 }
@@ -99,6 +104,7 @@ pub(in crate::store::mongo) fn session_document(
         "status": session.status.as_str(),
         "userAgent": session.user_agent.as_ref().map(|agent| agent.as_str()),
         "credentialsStamp": session.credentials_stamp.to_stored(),
+        "secondFactor": session.second_factor,
         "purgeAt": date(session.expires_at + retention),
     }
 }
@@ -120,6 +126,7 @@ pub(in crate::store::mongo) fn session_from(document: &Document) -> StoreResult<
             .optional_string("userAgent")?
             .map(UserAgent::sanitize),
         credentials_stamp: stamp(&fields)?,
+        second_factor: flag(&fields, "secondFactor", false)?,
     })
 }
 

@@ -198,4 +198,29 @@ CREATE TABLE mfa_challenges (
 ) STRICT;
 "#,
     ),
+    M::up(
+        r#"
+-- Passkeys: each account's WebAuthn credentials (the library's JSON), found
+-- by credential id at a login; the count on users keeps the session path
+-- to one row. Whether a session's login passed a second factor.
+CREATE TABLE passkeys (
+    id            TEXT PRIMARY KEY NOT NULL,
+    user_id       TEXT NOT NULL REFERENCES users (id),
+    name          TEXT NOT NULL,
+    credential_id TEXT NOT NULL UNIQUE,
+    credential    TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER
+) STRICT;
+CREATE INDEX passkeys_by_user ON passkeys (user_id, created_at);
+ALTER TABLE users ADD COLUMN passkeys INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN second_factor INTEGER NOT NULL DEFAULT 0;
+-- Registrations and logins waiting for the authenticator's answer.
+CREATE TABLE passkey_ceremonies (
+    key        TEXT PRIMARY KEY NOT NULL,
+    state      TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT;
+"#,
+    ),
 ];
