@@ -1,6 +1,6 @@
 //! The personal data export: one JSON document with the person's profile,
 //! sessions, bookings in either role, the mails sent to them, the audit
-//! entries by or about them and their consents.
+//! entries by or about them, their consents and their passkeys.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
@@ -16,6 +16,7 @@ use crate::domain::{
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::admin::AuditEntryView;
 use crate::routes::bookings::BookingView;
+use crate::routes::passkeys::PasskeyView;
 use crate::routes::responses::SessionErrors;
 use crate::routes::sessions::SessionView;
 use crate::routes::users::UserView;
@@ -90,14 +91,16 @@ pub struct PersonalData<'a> {
     /// bookings, oldest first.
     audit: Vec<AuditEntryView<'a>>,
     consents: Vec<ConsentView<'a>>,
+    /// Their passkeys' names and dates (never a key).
+    passkeys: Vec<PasskeyView>,
 }
 
 /// Download my data.
 ///
 /// Everything the service holds about the logged-in person, as one JSON
 /// file to keep: profile, sessions, bookings in either role, the mails sent
-/// to them, the audit entries about them and the terms they accepted. Three
-/// exports an hour.
+/// to them, the audit entries about them, the terms they accepted and their
+/// passkeys. Three exports an hour.
 #[utoipa::path(
     get,
     path = "/api/users/me/export",
@@ -135,7 +138,7 @@ pub async fn export(
         .with_retry_after((retry_at - now).num_seconds().max(1) as u64));
     }
     let consultant = user.role.consultant_id();
-    let (sessions, bookings, audit, consents) = futures_util::future::try_join4(
+    let (sessions, bookings, audit, consents, passkeys) = futures_util::future::try_join5(
         state.store.list_sessions(user.id, now),
         all_bookings(
             &state,
@@ -146,6 +149,7 @@ pub async fn export(
         ),
         state.store.audit_about(user.id, consultant),
         state.store.consents_of(user.id),
+        state.store.passkeys_of(user.id),
     )
     .await?;
     let mails = mails_to(user, &bookings, &audit);
@@ -161,6 +165,7 @@ pub async fn export(
         mails: mails.iter().map(MailView::from).collect(),
         audit: audit.iter().map(AuditEntryView::from).collect(),
         consents: consents.iter().map(ConsentView::from).collect(),
+        passkeys: passkeys.iter().map(PasskeyView::from).collect(),
     };
     Ok(HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "no-store"))

@@ -19,6 +19,7 @@ store_tests!(
     registration_refuses_bad_input_and_changes_nothing,
     removing_a_passkey_ends_its_logins_and_the_owner_is_told,
     a_passkey_login_passes_the_staff_second_factor,
+    an_export_lists_passkeys_and_an_erased_account_signs_in_with_none,
 );
 
 /// The frontend every app of these tests serves.
@@ -393,4 +394,27 @@ async fn a_passkey_login_passes_the_staff_second_factor(backend: Backend) {
         browser.get("/api/admin/bookings").await.status(),
         StatusCode::OK
     );
+}
+
+async fn an_export_lists_passkeys_and_an_erased_account_signs_in_with_none(backend: Backend) {
+    let app = spawn(backend, &[]).await;
+    let (client, _) = app.customer().await;
+    let mut phone = SoftAuthenticator::new(ORIGIN);
+    let (_, added) = register(&client, &mut phone, "Phone").await;
+    let (status, export) = read(client.get("/api/users/me/export").await).await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    assert_eq!(export["passkeys"], json!([added["passkey"]]));
+    assert_eq!(export["user"]["mfa"]["passkeys"], 1);
+
+    let erased = client
+        .request(Method::DELETE, "/api/users/me")
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), StatusCode::ACCEPTED);
+    let browser = app.client();
+    let (challenge, options) = start_login(&browser).await;
+    let response = finish_login(&browser, &challenge, phone.get(&options)).await;
+    assert_error(response, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
 }
