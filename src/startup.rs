@@ -74,19 +74,6 @@ pub enum StartupError {
     },
 }
 
-/// The WebAuthn relying party of the frontend's origin; without one
-/// (`PUBLIC_BASE_URL` on an IP address that is not loopback) passkeys are
-/// off and their routes say so.
-fn relying_party(public_base_url: &str) -> Option<Arc<RelyingParty>> {
-    match RelyingParty::for_origin(public_base_url) {
-        Ok(party) => Some(Arc::new(party)),
-        Err(reason) => {
-            tracing::warn!(%reason, "passkeys are off");
-            None
-        }
-    }
-}
-
 /// The key sealing TOTP secrets: `MFA_ENCRYPTION_KEY`, or (development
 /// only: production refuses to start without it) one generated once and
 /// kept beside the embedded database, or in `./data` with MongoDB.
@@ -333,7 +320,12 @@ impl Application {
         )
         .map_err(|error| StartupError::Webhooks(error.into()))?;
         let mfa_cipher = SecretCipher::new(&mfa_key(&settings)?);
-        let relying_party = relying_party(&settings.mail.public_base_url);
+        // Without one (`PUBLIC_BASE_URL` on an IP address that is not
+        // loopback) passkeys are off and their routes say so.
+        let relying_party = RelyingParty::for_origin(&settings.mail.public_base_url)
+            .inspect_err(|reason| tracing::warn!(%reason, "passkeys are off"))
+            .ok()
+            .map(Arc::new);
         let state = web::Data::new(AppState {
             store: Arc::clone(&store),
             hasher,

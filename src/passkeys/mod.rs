@@ -170,3 +170,24 @@ impl RelyingParty {
 fn credential_of(stored: &StoredPasskey) -> Result<Passkey, PasskeyError> {
     serde_json::from_str(&stored.credential).map_err(PasskeyError::Corrupt)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origins(party: &RelyingParty) -> Vec<String> {
+        let allowed = party.webauthn.get_allowed_origins();
+        allowed.iter().map(|origin| origin.to_string()).collect()
+    }
+
+    #[test]
+    fn the_frontends_host_is_the_relying_party_and_loopback_is_localhost() {
+        let party = RelyingParty::for_origin("https://app.example.com").unwrap();
+        assert_eq!(origins(&party), ["https://app.example.com/"]);
+        let local = RelyingParty::for_origin("http://127.0.0.1:8080").unwrap();
+        assert_eq!(origins(&local), ["http://localhost:8080/"]);
+        let local = RelyingParty::for_origin("http://[::1]:8080").unwrap();
+        assert_eq!(origins(&local), ["http://localhost:8080/"]);
+        assert!(RelyingParty::for_origin("http://192.0.2.10:8080").is_err());
+    }
+}

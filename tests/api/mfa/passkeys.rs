@@ -20,15 +20,25 @@ store_tests!(
     removing_a_passkey_ends_its_logins_and_the_owner_is_told,
     a_passkey_login_passes_the_staff_second_factor,
     an_export_lists_passkeys_and_an_erased_account_signs_in_with_none,
+    a_frontend_on_an_ip_address_has_no_passkeys,
 );
 
 /// The frontend every app of these tests serves.
 const ORIGIN: &str = "https://app.tripdesk.test";
+const REGISTER_START: &str = "/api/users/me/passkeys/register/start";
+const REGISTER_FINISH: &str = "/api/users/me/passkeys/register/finish";
 
 async fn spawn(backend: Backend, vars: &[(&str, &str)]) -> TestApp {
     let mut all = vec![("PUBLIC_BASE_URL", ORIGIN)];
     all.extend_from_slice(vars);
     TestApp::spawn_with(backend, &all).await
+}
+
+/// A registration's creation options, as `client` starts one.
+async fn creation_options(client: &TestClient) -> Value {
+    let (status, start) = read(client.post_empty(REGISTER_START).await).await;
+    assert_eq!(status, StatusCode::OK, "{start}");
+    start["publicKey"].clone()
 }
 
 /// Registers a passkey named `name` of `authenticator` on `client`'s
@@ -38,14 +48,7 @@ async fn register(
     authenticator: &mut SoftAuthenticator,
     name: &str,
 ) -> (StatusCode, Value) {
-    let (status, start) = read(
-        client
-            .post_empty("/api/users/me/passkeys/register/start")
-            .await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{start}");
-    let options = &start["publicKey"];
+    let options = &creation_options(client).await;
     assert_eq!(options["rp"]["id"], "app.tripdesk.test");
     assert_eq!(options["authenticatorSelection"]["residentKey"], "required");
     assert_eq!(
@@ -54,12 +57,7 @@ async fn register(
     );
     let credential = authenticator.create(options);
     let body = json!({"credential": credential, "name": name});
-    read(
-        client
-            .post("/api/users/me/passkeys/register/finish", &body)
-            .await,
-    )
-    .await
+    read(client.post(REGISTER_FINISH, &body).await).await
 }
 
 /// Starts a passkey login on `client`: the challenge id and options.
@@ -258,56 +256,32 @@ async fn registration_refuses_bad_input_and_changes_nothing(backend: Backend) {
     let app = spawn(backend, &[]).await;
     let (client, _) = app.customer().await;
     let anonymous = app.client();
-    let refused = anonymous
-        .post_empty("/api/users/me/passkeys/register/start")
-        .await;
+    let refused = anonymous.post_empty(REGISTER_START).await;
     assert_error(refused, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 
     let mut phone = SoftAuthenticator::new(ORIGIN);
     let nothing_started = json!({"credential": {"id": "x"}, "name": "Phone"});
-    let response = client
-        .post("/api/users/me/passkeys/register/finish", &nothing_started)
-        .await;
+    let response = client.post(REGISTER_FINISH, &nothing_started).await;
     assert_error(response, StatusCode::BAD_REQUEST, "invalid_passkey").await;
 
     // A bad name is refused before the ceremony is used: it can go on.
-    let (_, start) = read(
-        client
-            .post_empty("/api/users/me/passkeys/register/start")
-            .await,
-    )
-    .await;
-    let credential = phone.create(&start["publicKey"]);
+    let credential = phone.create(&creation_options(&client).await);
     for name in ["", "a\u{202e}b", &"x".repeat(65)] {
         let body = json!({"credential": credential, "name": name});
-        let response = client
-            .post("/api/users/me/passkeys/register/finish", &body)
-            .await;
+        let response = client.post(REGISTER_FINISH, &body).await;
         assert_error(response, StatusCode::BAD_REQUEST, "invalid_name").await;
     }
     let (_, me) = read(client.get("/api/users/me").await).await;
     assert_eq!(me["user"]["mfa"]["passkeys"], 0);
     let body = json!({"credential": credential, "name": "Phone"});
-    let (status, added) = read(
-        client
-            .post("/api/users/me/passkeys/register/finish", &body)
-            .await,
-    )
-    .await;
+    let (status, added) = read(client.post(REGISTER_FINISH, &body).await).await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     // The ceremony was used up.
-    let again = client
-        .post("/api/users/me/passkeys/register/finish", &body)
-        .await;
+    let again = client.post(REGISTER_FINISH, &body).await;
     assert_error(again, StatusCode::BAD_REQUEST, "invalid_passkey").await;
     // A new ceremony names the passkey the account has: not made again.
-    let (_, start) = read(
-        client
-            .post_empty("/api/users/me/passkeys/register/start")
-            .await,
-    )
-    .await;
-    let excluded = start["publicKey"]["excludeCredentials"].as_array().unwrap();
+    let options = creation_options(&client).await;
+    let excluded = options["excludeCredentials"].as_array().unwrap();
     assert_eq!(excluded.len(), 1);
 }
 
@@ -417,4 +391,17 @@ async fn an_export_lists_passkeys_and_an_erased_account_signs_in_with_none(backe
     let (challenge, options) = start_login(&browser).await;
     let response = finish_login(&browser, &challenge, phone.get(&options)).await;
     assert_error(response, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+}
+
+async fn a_frontend_on_an_ip_address_has_no_passkeys(backend: Backend) {
+    let vars = [("PUBLIC_BASE_URL", "http://192.0.2.10:8080")];
+    let app = TestApp::spawn_with(backend, &vars).await;
+    let off = app
+        .client()
+        .post_empty("/api/users/login/passkey/start")
+        .await;
+    assert_error(off, StatusCode::SERVICE_UNAVAILABLE, "passkeys_unavailable").await;
+    let (client, _) = app.customer().await;
+    let off = client.post_empty(REGISTER_START).await;
+    assert_error(off, StatusCode::SERVICE_UNAVAILABLE, "passkeys_unavailable").await;
 }
