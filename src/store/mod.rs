@@ -30,7 +30,7 @@ use chrono::{DateTime, Utc};
 
 pub use accounts::{AccountTokenStore, Credentials, SessionStore, ThrottleStore, UserStore};
 pub use api_keys::ApiKeyStore;
-pub use assignment::AssignmentStore;
+pub use assignment::{AssignmentStore, EffectsOf};
 pub use audit::AuditStore;
 pub(crate) use audit::{AuditRecord, entries_from_json, entries_to_json};
 pub use bookings::{BookingStore, CalendarStore, ConsultantStore};

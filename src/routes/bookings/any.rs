@@ -5,16 +5,17 @@
 //! candidate is left free.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use super::booking_effects;
 use super::create::Requested;
+use super::effects_of_change;
 use crate::domain::{
-    AuditContext, Booking, BookingChange, ConsultantFilter, Effects, LiveBookingLimit, User,
+    AuditContext, Booking, BookingChange, ConsultantFilter, LiveBookingLimit, User,
     assignment_order, load_window,
 };
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{EffectsOf, StoreError};
 
 /// The `consultantId` that asks the service to choose.
 pub(super) const ANY_CONSULTANT: &str = "any";
@@ -51,18 +52,16 @@ pub(super) async fn book_any(
     let (from, to) = load_window(requested.starts_at);
     let previous = state.store.latest_consultant_of(customer.id).await?;
     let loads = state.store.consultant_loads(&ids, from, to).await?;
-    let tries: Vec<(Booking, Effects)> = assignment_order(loads, previous)
+    let tries: Vec<Booking> = assignment_order(loads, previous)
         .into_iter()
-        .filter_map(|(id, reason)| {
-            let booking = candidates.remove(&id)?.assigned(reason);
-            let effects = booking_effects(state, context, BookingChange::Created, None, &booking);
-            Some((booking, effects))
-        })
+        .filter_map(|(id, reason)| Some(candidates.remove(&id)?.assigned(reason)))
         .collect();
-    let at = state.store.insert_first_free(&tries, limit).await?;
-    let (booking, _) = tries
-        .into_iter()
-        .nth(at)
-        .ok_or_else(|| ApiError::internal("the store booked a candidate it was not given"))?;
-    Ok(booking)
+    let (notify, context) = (state.settings.mail.booking_notifications, context.clone());
+    let effects_of: EffectsOf = Arc::new(move |booking: &Booking| {
+        effects_of_change(notify, &context, (BookingChange::Created, None, booking))
+    });
+    Ok(state
+        .store
+        .insert_first_free(tries, effects_of, limit)
+        .await?)
 }

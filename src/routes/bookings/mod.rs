@@ -107,6 +107,15 @@ pub(crate) fn booking_effects(
     after: &Booking,
 ) -> Effects {
     let notify = state.settings.mail.booking_notifications;
+    effects_of_change(notify, context, (change, before, after))
+}
+
+/// [`booking_effects`], with booking notifications on (`notify`) or off.
+fn effects_of_change(
+    notify: bool,
+    context: &AuditContext,
+    (change, before, after): (BookingChange, Option<&Booking>, &Booking),
+) -> Effects {
     let mut effects = Effects::of_booking(context, change, before, after, notify);
     if let Some(kind) = booking_event(change) {
         let data = serde_json::json!({ "booking": BookingView::for_outsiders(after) });

@@ -9,7 +9,9 @@ use crate::domain::{
     FeedSecret, HeldSlot, LiveBookingLimit, PasswordHash, Schedule, TimeOff, TimeOffId, TokenHash,
     User, UserId,
 };
-use crate::store::{AssignmentStore, BookingStore, CalendarStore, ConsultantStore, StoreResult};
+use crate::store::{
+    AssignmentStore, BookingStore, CalendarStore, ConsultantStore, EffectsOf, StoreResult,
+};
 
 #[async_trait]
 impl ConsultantStore for Instrumented {
@@ -213,13 +215,14 @@ impl AssignmentStore for Instrumented {
 
     async fn insert_first_free(
         &self,
-        candidates: &[(Booking, Effects)],
+        candidates: Vec<Booking>,
+        effects_of: EffectsOf,
         limit: &LiveBookingLimit,
-    ) -> StoreResult<usize> {
+    ) -> StoreResult<Booking> {
         timed!(
             self,
             "insert_first_free",
-            self.inner.insert_first_free(candidates, limit)
+            self.inner.insert_first_free(candidates, effects_of, limit)
         )
     }
 }

@@ -9,9 +9,9 @@ use mongodb::options::FindOptions;
 use super::documents::{Fields, date};
 use super::{MongoStore, classify, find_all};
 use crate::domain::{
-    Booking, BookingStatus, ConsultantId, ConsultantLoad, Effects, LiveBookingLimit, UserId,
+    Booking, BookingStatus, ConsultantId, ConsultantLoad, LiveBookingLimit, UserId,
 };
-use crate::store::{AssignmentStore, BookingStore, StoreError, StoreResult};
+use crate::store::{AssignmentStore, BookingStore, EffectsOf, StoreError, StoreResult};
 
 /// Reads one field of a booking document through `read`.
 fn booking_field<T>(
@@ -102,14 +102,16 @@ impl AssignmentStore for MongoStore {
 
     async fn insert_first_free(
         &self,
-        candidates: &[(Booking, Effects)],
+        candidates: Vec<Booking>,
+        effects_of: EffectsOf,
         limit: &LiveBookingLimit,
-    ) -> StoreResult<usize> {
+    ) -> StoreResult<Booking> {
         // Each try is its own transaction: a taken candidate's claims fail
         // and leave nothing behind.
-        for (at, (booking, effects)) in candidates.iter().enumerate() {
-            match self.insert_booking(booking, limit, effects).await {
-                Ok(()) => return Ok(at),
+        for booking in candidates {
+            let effects = effects_of(&booking);
+            match self.insert_booking(&booking, limit, &effects).await {
+                Ok(()) => return Ok(booking),
                 Err(refused) if refused.is_about_the_consultant() => {}
                 Err(other) => return Err(other),
             }

@@ -9,8 +9,8 @@ use rusqlite::{OptionalExtension, params};
 use super::SqliteStore;
 use super::bookings::{check_limit, insert_new, slots_held};
 use super::rows::millis;
-use crate::domain::{Booking, ConsultantId, ConsultantLoad, Effects, LiveBookingLimit, UserId};
-use crate::store::{AssignmentStore, StoreError, StoreResult};
+use crate::domain::{Booking, ConsultantId, ConsultantLoad, LiveBookingLimit, UserId};
+use crate::store::{AssignmentStore, EffectsOf, StoreError, StoreResult};
 
 #[async_trait]
 impl AssignmentStore for SqliteStore {
@@ -66,32 +66,29 @@ impl AssignmentStore for SqliteStore {
 
     async fn insert_first_free(
         &self,
-        candidates: &[(Booking, Effects)],
+        candidates: Vec<Booking>,
+        effects_of: EffectsOf,
         limit: &LiveBookingLimit,
-    ) -> StoreResult<usize> {
-        let (candidates, limit) = (candidates.to_vec(), *limit);
-        let consultants: Vec<ConsultantId> = candidates
-            .iter()
-            .map(|(booking, _)| booking.consultant_id)
-            .collect();
+    ) -> StoreResult<Booking> {
+        let limit = *limit;
         let claims = Arc::clone(&self.claims);
         self.write_then(
             move |tx| {
-                let (first, _) = candidates.first().ok_or(StoreError::SlotTaken)?;
+                let first = candidates.first().ok_or(StoreError::SlotTaken)?;
                 check_limit(tx, first, &limit)?;
                 // One write for every try: a candidate that cannot be booked
                 // is rolled back to its savepoint, no transaction lost.
-                for (at, (booking, effects)) in candidates.iter().enumerate() {
+                for booking in candidates {
                     // Racing requests rank alike: most pass over candidates
                     // just taken, which a lookup finds cheaper than a try.
-                    if slots_held(tx, booking)? {
+                    if slots_held(tx, &booking)? {
                         continue;
                     }
                     tx.execute_batch("SAVEPOINT candidate")?;
-                    match insert_new(tx, booking, effects) {
+                    match insert_new(tx, &booking, &effects_of(&booking)) {
                         Ok(()) => {
                             tx.execute_batch("RELEASE candidate")?;
-                            return Ok(at);
+                            return Ok(booking);
                         }
                         Err(refused) if refused.is_about_the_consultant() => {
                             tx.execute_batch("ROLLBACK TO candidate; RELEASE candidate")?;
@@ -101,7 +98,7 @@ impl AssignmentStore for SqliteStore {
                 }
                 Err(StoreError::SlotTaken)
             },
-            move |&at| claims.changed(consultants[at]),
+            move |booking: &Booking| claims.changed(booking.consultant_id),
         )
         .await
     }
