@@ -48,7 +48,7 @@ pub async fn bookings(
 }
 
 /// One run of (4), as `row` says, on a fresh service on `backend`.
-async fn book_flat_out(
+pub async fn book_flat_out(
     options: &Options,
     backend: &Backend,
     row: Row,

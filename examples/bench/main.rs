@@ -66,6 +66,10 @@ struct Options {
     /// work on the booking path).
     #[arg(long)]
     bookings_only: bool,
+    /// Only (4) with notifications on and (11) beside it, for work on
+    /// "any" bookings (their ratio in half the time).
+    #[arg(long)]
+    any_only: bool,
     /// Only scenario (10) (and `/health` beside it, for its ratio).
     #[arg(long)]
     finding_only: bool,
@@ -159,6 +163,14 @@ async fn main() -> Result<()> {
         }
         if options.finding_only {
             finding::pooled_availability(&options, &backend("finding")?, &dir, &mut report).await?;
+            continue;
+        }
+        if options.any_only {
+            let named = (&backend("bookings")?, Row::Book);
+            let any = (&backend("bookings-any")?, Row::BookAny);
+            for (backend, row) in [named, any] {
+                bookings::book_flat_out(&options, backend, row, &dir, &sinks, &mut report).await?;
+            }
             continue;
         }
         bookings::bookings(

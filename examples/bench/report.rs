@@ -212,6 +212,13 @@ impl Report {
                     verdict(totp >= 90.0)
                 ));
             }
+            if self.find(store, Row::BookAny).is_some() && self.find(store, Row::Book).is_some() {
+                let any = 100.0 * rate(Row::BookAny) / rate(Row::Book);
+                lines.push(format!(
+                    "{store}: (11) any / named (4) = {any:.0} % (target >= 80 %: {})",
+                    verdict(any >= 80.0)
+                ));
+            }
             if self.find(store, Row::BookQuiet).is_none() {
                 continue;
             }
@@ -225,13 +232,6 @@ impl Report {
                 lines.push(format!(
                     "{store}: (4) with a webhook / without = {hooked:.0} % (target >= 80 %: {})",
                     verdict(hooked >= 80.0)
-                ));
-            }
-            if self.find(store, Row::BookAny).is_some() {
-                let any = 100.0 * rate(Row::BookAny) / rate(Row::Book);
-                lines.push(format!(
-                    "{store}: (11) any / named (4) = {any:.0} % (target >= 80 %: {})",
-                    verdict(any >= 80.0)
                 ));
             }
             for drain in self.webhooks.iter().filter(|drain| drain.store == store) {

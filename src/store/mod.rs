@@ -126,7 +126,8 @@ pub trait Store:
 
     /// Deletes what ended before `now` and nothing reads any more (ended
     /// sessions past their retention, old attempt places, expired
-    /// idempotency keys, account tokens and device trust); returns how many records. The
+    /// idempotency keys, account tokens, device trust, login challenges and
+    /// passkey ceremonies); returns how many records. The
     /// service calls it periodically; MongoDB's TTL indexes do this work
     /// themselves, so there it deletes nothing.
     async fn purge_ended(&self, now: DateTime<Utc>) -> StoreResult<u64>;

@@ -37,7 +37,7 @@ pub trait PasskeyStore: Send + Sync {
     /// The account's passkeys, oldest first.
     async fn passkeys_of(&self, user_id: UserId) -> StoreResult<Vec<StoredPasskey>>;
 
-    /// The passkey with the credential id `credential_id` (base64url).
+    /// The passkey with the credential id `credential_id` (hex).
     async fn find_passkey(&self, credential_id: &str) -> StoreResult<Option<StoredPasskey>>;
 
     /// Removes the account's passkey `id` and expires every session of the

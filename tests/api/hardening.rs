@@ -6,7 +6,7 @@ use chrono::Duration;
 use futures_util::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tripdesk::domain::Clock;
+use tripdesk::domain::{Clock, Email, MfaChallenge, ThrottleKey, UserId};
 
 use crate::helpers::{
     Backend, PASSWORD, SmtpServer, TestApp, assert_error, booking_body, read, unique_email,
@@ -348,6 +348,16 @@ async fn the_embedded_store_purges_what_ended_and_keeps_its_files_private() {
         .send()
         .await
         .unwrap();
+    // A passkey login and a second factor's login, both abandoned.
+    let started = app
+        .client()
+        .post_empty("/api/users/login/passkey/start")
+        .await;
+    assert_eq!(started.status(), StatusCode::OK);
+    let user_id = UserId::parse(user["id"].as_str().unwrap()).unwrap();
+    let throttle = ThrottleKey::account(&Email::parse("x@example.com").unwrap());
+    let (_, challenge) = MfaChallenge::issue(user_id, throttle, false, app.clock.now());
+    app.store.insert_challenge(&challenge).await.unwrap();
     let count = |table: &str| -> i64 {
         let connection = rusqlite::Connection::open(&path).unwrap();
         connection
@@ -361,6 +371,8 @@ async fn the_embedded_store_purges_what_ended_and_keeps_its_files_private() {
         "login_attempts",
         "idempotency_keys",
         "trusted_devices",
+        "mfa_challenges",
+        "passkey_ceremonies",
     ];
     for table in tables {
         assert!(count(table) > 0, "{table} has rows to purge");

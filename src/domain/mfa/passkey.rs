@@ -33,7 +33,7 @@ pub struct StoredPasskey {
     pub user_id: UserId,
     /// The owner's name for it.
     pub name: PasskeyName,
-    /// The authenticator's credential id, base64url: unique across accounts.
+    /// The authenticator's credential id, in hex: unique across accounts.
     pub credential_id: String,
     /// The credential (public key, signature counter, flags) as the
     /// WebAuthn library serialises it; replaced when a login moves its

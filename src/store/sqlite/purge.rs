@@ -1,7 +1,8 @@
 //! Removing what no rule reads any more, as MongoDB's TTL indexes do for
 //! the MongoDB store: ended sessions after their retention, attempt places
-//! out of every window, expired idempotency keys, account tokens and device
-//! trust, and outbox messages sent or dropped long ago.
+//! out of every window, expired idempotency keys, account tokens, device
+//! trust, login challenges and passkey ceremonies (an anonymous client can
+//! start those at will), and outbox messages sent or dropped long ago.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Transaction, params};
@@ -36,6 +37,14 @@ pub(super) fn purge_ended(
     )?;
     purged += tx.execute(
         "DELETE FROM trusted_devices WHERE expires_at < ?1",
+        params![millis(now)],
+    )?;
+    purged += tx.execute(
+        "DELETE FROM mfa_challenges WHERE expires_at <= ?1",
+        params![millis(now)],
+    )?;
+    purged += tx.execute(
+        "DELETE FROM passkey_ceremonies WHERE expires_at <= ?1",
         params![millis(now)],
     )?;
     purged += tx.execute(
