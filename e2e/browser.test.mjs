@@ -747,8 +747,9 @@ test("staff invite a consultant, reassign a booking, read its history, deactivat
   // The customer's booking, found by their address, goes to Ines.
   await page.fill("#booking-filter [name=customerEmail]", customerEmail);
   await page.click("#booking-filter button[type=submit]");
-  await page.waitForSelector("#staff-bookings li.booking");
-  assert.equal(await page.locator("#staff-bookings li.booking").count(), 1);
+  // The unfiltered list is on screen until the filtered one replaces it.
+  await page.waitForFunction(() =>
+    document.querySelectorAll("#staff-bookings li.booking").length === 1);
   await page.selectOption("#staff-bookings li.booking select.reassign-to", { label: "Ines Invited" });
   await page.click("#staff-bookings li.booking button.reassign");
   await page.waitForSelector("#staff-bookings li.booking .what:has-text('with Ines Invited')");
