@@ -16,17 +16,41 @@ use crate::domain::{
 };
 use crate::store::{MfaStore, StoreError, StoreResult};
 
-/// Expires every valid session of `user` but `keep`.
-pub(super) fn end_other_sessions(
-    tx: &Transaction<'_>,
-    user: &str,
-    keep: SessionId,
-) -> StoreResult<()> {
-    tx.execute(
-        "UPDATE sessions SET status = ?1 WHERE user_id = ?2 AND status = ?3 AND id <> ?4",
-        params![EXPIRED, user, VALID, keep.to_string()],
-    )?;
-    Ok(())
+impl SqliteStore {
+    /// A change to the factors of `user_id`: `change` (given the account's
+    /// id) says whether it applied; when it did, every valid session of the
+    /// account but `keep` expires and `effects` are written, in the same
+    /// transaction. The account's cached sessions go after the commit (the
+    /// kept one's cached account shows the factors before the change).
+    pub(super) async fn change_factors<F>(
+        &self,
+        user_id: UserId,
+        keep: SessionId,
+        effects: &Effects,
+        change: F,
+    ) -> StoreResult<bool>
+    where
+        F: FnOnce(&Transaction<'_>, &str) -> StoreResult<bool> + Send + 'static,
+    {
+        let (effects, cache) = (effects.clone(), Arc::clone(&self.sessions));
+        self.write_then(
+            move |tx| {
+                let user = user_id.to_string();
+                if !change(tx, &user)? {
+                    return Ok(false);
+                }
+                tx.execute(
+                    "UPDATE sessions SET status = ?1
+                     WHERE user_id = ?2 AND status = ?3 AND id <> ?4",
+                    params![EXPIRED, user, VALID, keep.to_string()],
+                )?;
+                write_effects(tx, &effects)?;
+                Ok(true)
+            },
+            move |_| cache.expired_sessions_of(user_id, None),
+        )
+        .await
+    }
 }
 
 #[async_trait]
@@ -74,32 +98,24 @@ impl MfaStore for SqliteStore {
         effects: &Effects,
     ) -> StoreResult<bool> {
         let codes: Vec<String> = codes.iter().map(|code| code.as_str().to_owned()).collect();
-        let (effects, cache) = (effects.clone(), Arc::clone(&self.sessions));
-        self.write_then(
-            move |tx| {
-                let id = user_id.to_string();
-                let confirmed = tx.execute(
-                    "UPDATE users SET totp_confirmed = 1, totp_last_step = ?1
-                     WHERE id = ?2 AND totp_secret IS NOT NULL AND totp_confirmed = 0",
-                    params![step, id],
-                )?;
-                if confirmed == 0 {
-                    return Ok(false);
-                }
-                tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [&id])?;
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)",
-                )?;
-                for code in &codes {
-                    insert.execute(params![id, code])?;
-                }
-                end_other_sessions(tx, &id, keep)?;
-                write_effects(tx, &effects)?;
-                Ok(true)
-            },
-            // The kept session's cached account has the old flag: drop all.
-            move |_| cache.expired_sessions_of(user_id, None),
-        )
+        self.change_factors(user_id, keep, effects, move |tx, id| {
+            let confirmed = tx.execute(
+                "UPDATE users SET totp_confirmed = 1, totp_last_step = ?1
+                 WHERE id = ?2 AND totp_secret IS NOT NULL AND totp_confirmed = 0",
+                params![step, id],
+            )?;
+            if confirmed == 0 {
+                return Ok(false);
+            }
+            tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [id])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)",
+            )?;
+            for code in &codes {
+                insert.execute(params![id, code])?;
+            }
+            Ok(true)
+        })
         .await
     }
 
@@ -109,26 +125,18 @@ impl MfaStore for SqliteStore {
         keep: SessionId,
         effects: &Effects,
     ) -> StoreResult<bool> {
-        let (effects, cache) = (effects.clone(), Arc::clone(&self.sessions));
-        self.write_then(
-            move |tx| {
-                let id = user_id.to_string();
-                let removed = tx.execute(
-                    "UPDATE users SET totp_secret = NULL, totp_confirmed = 0,
-                         totp_last_step = NULL
-                     WHERE id = ?1 AND totp_secret IS NOT NULL",
-                    [&id],
-                )?;
-                if removed == 0 {
-                    return Ok(false);
-                }
-                tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [&id])?;
-                end_other_sessions(tx, &id, keep)?;
-                write_effects(tx, &effects)?;
-                Ok(true)
-            },
-            move |_| cache.expired_sessions_of(user_id, None),
-        )
+        self.change_factors(user_id, keep, effects, |tx, id| {
+            let removed = tx.execute(
+                "UPDATE users SET totp_secret = NULL, totp_confirmed = 0, totp_last_step = NULL
+                 WHERE id = ?1 AND totp_secret IS NOT NULL",
+                [id],
+            )?;
+            if removed == 0 {
+                return Ok(false);
+            }
+            tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [id])?;
+            Ok(true)
+        })
         .await
     }
 

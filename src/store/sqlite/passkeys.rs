@@ -1,15 +1,11 @@
 //! Passkeys in SQL: `passkeys` (with the count on `users`) and
 //! `passkey_ceremonies`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::SqliteStore;
-use super::audit::write_effects;
-use super::mfa::end_other_sessions;
 use super::rows::millis;
 use crate::domain::{
     CeremonyKey, Effects, PasskeyCeremony, PasskeyId, PasskeyName, SessionId, StoredPasskey, UserId,
@@ -90,40 +86,32 @@ impl PasskeyStore for SqliteStore {
         keep: SessionId,
         effects: &Effects,
     ) -> StoreResult<bool> {
-        let (passkey, effects) = (passkey.clone(), effects.clone());
-        let (user_id, cache) = (passkey.user_id, Arc::clone(&self.sessions));
-        self.write_then(
-            move |tx| {
-                let taken = tx
-                    .prepare_cached("SELECT 1 FROM passkeys WHERE credential_id = ?1")?
-                    .exists([&passkey.credential_id])?;
-                if taken {
-                    return Ok(false);
-                }
-                let user = passkey.user_id.to_string();
-                tx.prepare_cached(&format!(
-                    "INSERT INTO passkeys ({PASSKEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-                ))?
-                .execute(params![
-                    passkey.id.to_string(),
-                    user,
-                    passkey.name.as_str(),
-                    passkey.credential_id,
-                    passkey.credential,
-                    millis(passkey.created_at),
-                    passkey.last_used_at.map(millis),
-                ])?;
-                tx.execute(
-                    "UPDATE users SET passkeys = passkeys + 1 WHERE id = ?1",
-                    [&user],
-                )?;
-                end_other_sessions(tx, &user, keep)?;
-                write_effects(tx, &effects)?;
-                Ok(true)
-            },
-            // The kept session's cached account has the old count: drop all.
-            move |_| cache.expired_sessions_of(user_id, None),
-        )
+        let passkey = passkey.clone();
+        self.change_factors(passkey.user_id, keep, effects, move |tx, user| {
+            let taken = tx
+                .prepare_cached("SELECT 1 FROM passkeys WHERE credential_id = ?1")?
+                .exists([&passkey.credential_id])?;
+            if taken {
+                return Ok(false);
+            }
+            tx.prepare_cached(&format!(
+                "INSERT INTO passkeys ({PASSKEY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            ))?
+            .execute(params![
+                passkey.id.to_string(),
+                user,
+                passkey.name.as_str(),
+                passkey.credential_id,
+                passkey.credential,
+                millis(passkey.created_at),
+                passkey.last_used_at.map(millis),
+            ])?;
+            tx.execute(
+                "UPDATE users SET passkeys = passkeys + 1 WHERE id = ?1",
+                [user],
+            )?;
+            Ok(true)
+        })
         .await
     }
 
@@ -163,27 +151,20 @@ impl PasskeyStore for SqliteStore {
         keep: SessionId,
         effects: &Effects,
     ) -> StoreResult<bool> {
-        let (effects, cache) = (effects.clone(), Arc::clone(&self.sessions));
-        self.write_then(
-            move |tx| {
-                let user = user_id.to_string();
-                let removed = tx.execute(
-                    "DELETE FROM passkeys WHERE id = ?1 AND user_id = ?2",
-                    params![id.to_string(), user],
-                )?;
-                if removed == 0 {
-                    return Ok(false);
-                }
-                tx.execute(
-                    "UPDATE users SET passkeys = passkeys - 1 WHERE id = ?1",
-                    [&user],
-                )?;
-                end_other_sessions(tx, &user, keep)?;
-                write_effects(tx, &effects)?;
-                Ok(true)
-            },
-            move |_| cache.expired_sessions_of(user_id, None),
-        )
+        self.change_factors(user_id, keep, effects, move |tx, user| {
+            let removed = tx.execute(
+                "DELETE FROM passkeys WHERE id = ?1 AND user_id = ?2",
+                params![id.to_string(), user],
+            )?;
+            if removed == 0 {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE users SET passkeys = passkeys - 1 WHERE id = ?1",
+                [user],
+            )?;
+            Ok(true)
+        })
         .await
     }
 
