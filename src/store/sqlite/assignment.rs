@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use chrono::{DateTime, TimeDelta, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
 use super::bookings::{check_limit, insert_new, slots_held};
+use super::load_cache::LiveBookings;
 use super::rows::millis;
-use crate::domain::{Booking, ConsultantId, ConsultantLoad, LiveBookingLimit, UserId};
+use crate::domain::{Booking, BookingId, ConsultantId, ConsultantLoad, LiveBookingLimit, UserId};
 use crate::store::{AssignmentStore, EffectsOf, StoreError, StoreResult};
 
 #[async_trait]
@@ -34,34 +35,34 @@ impl AssignmentStore for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<ConsultantLoad>> {
-        let ids: Vec<String> = consultants.iter().map(ToString::to_string).collect();
-        let ids =
-            serde_json::to_string(&ids).map_err(|error| StoreError::Internal(error.into()))?;
-        self.read(move |conn| {
-            // One statement for every candidate; the count is answered by
-            // the partial index of live bookings alone.
-            let mut loads = conn.prepare_cached(
-                "SELECT candidate.value,
-                     (SELECT COUNT(*) FROM bookings
-                      WHERE consultant_id = candidate.value AND starts_at >= ?2
-                        AND starts_at < ?3 AND status <> 'cancelled'),
-                     (SELECT MAX(created_at) FROM bookings WHERE consultant_id = candidate.value)
-                 FROM json_each(?1) AS candidate",
-            )?;
-            let mut rows = loads.query(params![ids, millis(from), millis(to)])?;
-            let mut found = Vec::new();
-            while let Some(row) = rows.next()? {
-                let live_nearby: i64 = row.get(1)?;
-                let last_booked: Option<i64> = row.get(2)?;
-                found.push(ConsultantLoad {
-                    consultant_id: stored_id(&row.get::<_, String>(0)?)?,
-                    live_nearby: live_nearby.unsigned_abs(),
-                    last_booked_at: last_booked.and_then(DateTime::from_timestamp_millis),
-                });
+        let (from, to) = (millis(from), millis(to));
+        let mut found = Vec::with_capacity(consultants.len());
+        let mut missing = Vec::new();
+        for &consultant in consultants {
+            match self.loads.load(consultant, from, to) {
+                Ok(load) => found.push(load),
+                Err(ticket) => missing.push((consultant, ticket)),
             }
-            Ok(found)
-        })
-        .await
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        // A week before the window too: later requests for earlier starts
+        // are answered from memory.
+        let since = from - TimeDelta::days(7).num_milliseconds();
+        let ids: Vec<ConsultantId> = missing.iter().map(|&(id, _)| id).collect();
+        let read = self
+            .read(move |conn| {
+                ids.into_iter()
+                    .map(|id| live_bookings(conn, id, since))
+                    .collect::<StoreResult<Vec<_>>>()
+            })
+            .await?;
+        for ((consultant, ticket), live) in missing.into_iter().zip(read) {
+            found.push(live.load(consultant, from, to));
+            self.loads.offer(ticket, consultant, live);
+        }
+        Ok(found)
     }
 
     async fn insert_first_free(
@@ -71,7 +72,7 @@ impl AssignmentStore for SqliteStore {
         limit: &LiveBookingLimit,
     ) -> StoreResult<Booking> {
         let limit = *limit;
-        let claims = Arc::clone(&self.claims);
+        let (claims, loads) = (Arc::clone(&self.claims), Arc::clone(&self.loads));
         self.write_then(
             move |tx| {
                 let first = candidates.first().ok_or(StoreError::SlotTaken)?;
@@ -98,10 +99,42 @@ impl AssignmentStore for SqliteStore {
                 }
                 Err(StoreError::SlotTaken)
             },
-            move |booking: &Booking| claims.changed(booking.consultant_id),
+            move |booking: &Booking| {
+                claims.changed(booking.consultant_id);
+                loads.booked(booking);
+            },
         )
         .await
     }
+}
+
+/// `consultant`'s live bookings starting from `since` on (milliseconds),
+/// and when they were last booked.
+fn live_bookings(
+    conn: &Connection,
+    consultant: ConsultantId,
+    since: i64,
+) -> StoreResult<LiveBookings> {
+    let id = consultant.to_string();
+    let starts = conn
+        .prepare_cached(
+            "SELECT starts_at, id FROM bookings
+             WHERE consultant_id = ?1 AND starts_at >= ?2 AND status <> 'cancelled'",
+        )?
+        .query_map(params![id, since], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?
+        .map(|row| {
+            let (start, booking) = row?;
+            let booking = BookingId::parse(&booking)
+                .ok_or_else(|| StoreError::Internal("corrupt bookings.id".into()))?;
+            Ok((start, booking))
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let last_booked: Option<i64> = conn
+        .prepare_cached("SELECT MAX(created_at) FROM bookings WHERE consultant_id = ?1")?
+        .query_row([id], |row| row.get(0))?;
+    Ok(LiveBookings::new(since, starts, last_booked))
 }
 
 fn stored_id(text: &str) -> StoreResult<ConsultantId> {

@@ -180,15 +180,20 @@ impl BookingStore for SqliteStore {
         effects: &Effects,
     ) -> StoreResult<()> {
         let (booking, limit, effects) = (booking.clone(), *limit, effects.clone());
-        let (claims, consultant) = (Arc::clone(&self.claims), booking.consultant_id);
+        let (claims, loads) = (Arc::clone(&self.claims), Arc::clone(&self.loads));
         self.write_then(
             move |tx| {
                 check_limit(tx, &booking, &limit)?;
-                insert_new(tx, &booking, &effects)
+                insert_new(tx, &booking, &effects)?;
+                Ok(booking)
             },
-            move |_| claims.changed(consultant),
+            move |booking| {
+                claims.changed(booking.consultant_id);
+                loads.booked(booking);
+            },
         )
         .await
+        .map(drop)
     }
 
     async fn find_booking(&self, id: BookingId) -> StoreResult<Option<Booking>> {
@@ -217,7 +222,7 @@ impl BookingStore for SqliteStore {
                     previous.consultant_id,
                 );
         let effects = effects.clone();
-        let claims = Arc::clone(&self.claims);
+        let (claims, loads) = (Arc::clone(&self.claims), Arc::clone(&self.loads));
         let consultants = [previous.consultant_id, booking.consultant_id];
         self.write_then(move |tx| {
             let details = &booking.details;
@@ -256,7 +261,12 @@ impl BookingStore for SqliteStore {
             }
             withdraw_reminders(tx, booking.id)?;
             write_effects(tx, &effects)
-        }, move |_| consultants.into_iter().for_each(|consultant| claims.changed(consultant)))
+        }, move |_| {
+            for consultant in consultants {
+                claims.changed(consultant);
+                loads.changed(consultant);
+            }
+        })
         .await
     }
 

@@ -19,6 +19,7 @@ mod consultants;
 mod erasure;
 mod files;
 mod idempotency;
+mod load_cache;
 mod mfa;
 mod outbox;
 mod passkeys;
@@ -48,6 +49,7 @@ use async_trait::async_trait;
 use super::{Store, StoreError, StoreResult};
 use claim_cache::ClaimCache;
 use consultant_cache::ConsultantCache;
+use load_cache::LoadCache;
 use session_cache::SessionCache;
 use writer::{Durability, Writer};
 
@@ -74,6 +76,7 @@ pub struct SqliteStore {
     sessions: Arc<SessionCache>,
     consultants: Arc<ConsultantCache>,
     claims: Arc<ClaimCache>,
+    loads: Arc<LoadCache>,
     /// How long ended sessions are kept before [`Store::purge_ended`] removes them.
     session_retention: TimeDelta,
 }
@@ -126,6 +129,7 @@ impl SqliteStore {
             sessions: Arc::new(SessionCache::new(CACHED_SESSIONS)),
             consultants: Arc::default(),
             claims: Arc::default(),
+            loads: Arc::default(),
             session_retention,
         })
     }

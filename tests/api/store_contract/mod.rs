@@ -1,6 +1,7 @@
 //! The storage trait's contract, checked directly on both stores.
 
 mod accounts;
+mod assignment;
 mod audit;
 mod bookings;
 mod mfa;
