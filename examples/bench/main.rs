@@ -70,6 +70,11 @@ struct Options {
     /// "any" bookings (their ratio in half the time).
     #[arg(long)]
     any_only: bool,
+    /// With `--any-only`: how many alternating pairs of (4) and (11) to
+    /// run, each on fresh stores; the ratio reported is their median (this
+    /// machine's disk, which bounds both, drifts by half between minutes).
+    #[arg(long, default_value_t = 1)]
+    pairs: usize,
     /// Only scenario (10) (and `/health` beside it, for its ratio).
     #[arg(long)]
     finding_only: bool,
@@ -166,10 +171,14 @@ async fn main() -> Result<()> {
             continue;
         }
         if options.any_only {
-            let named = (&backend("bookings")?, Row::Book);
-            let any = (&backend("bookings-any")?, Row::BookAny);
-            for (backend, row) in [named, any] {
-                bookings::book_flat_out(&options, backend, row, &dir, &sinks, &mut report).await?;
+            for pair in 0..options.pairs.max(1) {
+                let named = (&backend(&format!("bookings-{pair}"))?, Row::Book);
+                let any = (&backend(&format!("bookings-any-{pair}"))?, Row::BookAny);
+                let pair_dir = dir.join(format!("pair-{pair}"));
+                for (backend, row) in [named, any] {
+                    bookings::book_flat_out(&options, backend, row, &pair_dir, &sinks, &mut report)
+                        .await?;
+                }
             }
             continue;
         }

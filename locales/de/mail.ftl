@@ -109,5 +109,7 @@ passkey-added-subject = Ihrem tripdesk-Konto wurde ein Passkey hinzugefügt
 passkey-added-what = Mit einem neuen Passkey kann man sich jetzt ohne Passwort bei Ihrem tripdesk-Konto anmelden. Alle anderen Sitzungen wurden beendet.
 passkey-removed-subject = Ein Passkey wurde aus Ihrem tripdesk-Konto entfernt
 passkey-removed-what = Mit einem Ihrer Passkeys ist keine Anmeldung bei Ihrem tripdesk-Konto mehr möglich. Alle anderen Sitzungen wurden beendet.
+password-changed-subject = Das Passwort Ihres tripdesk-Kontos wurde geändert
+password-changed-what = Ihr tripdesk-Konto hat ein neues Passwort. Sitzungen, die mit dem alten angemeldet waren, wurden beendet.
 factor-not-you = Falls Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück und informieren Sie das Reisebüro.
 factor-review = Ihre Sitzungen und Ihren zweiten Faktor sehen Sie in Ihrem Profil:

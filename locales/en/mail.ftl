@@ -112,5 +112,7 @@ passkey-added-subject = A passkey was added to your tripdesk account
 passkey-added-what = A new passkey can now sign in to your tripdesk account without the password. Every other session was ended.
 passkey-removed-subject = A passkey was removed from your tripdesk account
 passkey-removed-what = One of your passkeys can no longer sign in to your tripdesk account. Every other session was ended.
+password-changed-subject = The password of your tripdesk account was changed
+password-changed-what = Your tripdesk account has a new password. Sessions signed in with the old one were ended.
 factor-not-you = If this was not you, reset your password at once and tell the agency.
 factor-review = You can see your sessions and second factor in your profile:

@@ -109,5 +109,7 @@ passkey-added-subject = Se ha añadido una llave de acceso a su cuenta de tripde
 passkey-added-what = Una nueva llave de acceso permite ahora iniciar sesión en su cuenta de tripdesk sin contraseña. Se han cerrado todas las demás sesiones.
 passkey-removed-subject = Se ha quitado una llave de acceso de su cuenta de tripdesk
 passkey-removed-what = Una de sus llaves de acceso ya no permite iniciar sesión en su cuenta de tripdesk. Se han cerrado todas las demás sesiones.
+password-changed-subject = Se ha cambiado la contraseña de su cuenta de tripdesk
+password-changed-what = Su cuenta de tripdesk tiene una contraseña nueva. Se han cerrado las sesiones iniciadas con la anterior.
 factor-not-you = Si no ha sido usted, restablezca su contraseña cuanto antes y avise a la agencia.
 factor-review = Puede ver sus sesiones y su segundo factor en su perfil:

@@ -109,5 +109,7 @@ passkey-added-subject = Une clé d’accès a été ajoutée à votre compte tri
 passkey-added-what = Une nouvelle clé d’accès permet désormais de se connecter à votre compte tripdesk sans mot de passe. Toutes les autres sessions ont été fermées.
 passkey-removed-subject = Une clé d’accès a été retirée de votre compte tripdesk
 passkey-removed-what = L’une de vos clés d’accès ne permet plus de se connecter à votre compte tripdesk. Toutes les autres sessions ont été fermées.
+password-changed-subject = Le mot de passe de votre compte tripdesk a été modifié
+password-changed-what = Votre compte tripdesk a un nouveau mot de passe. Les sessions ouvertes avec l’ancien ont été fermées.
 factor-not-you = Si vous n’êtes pas à l’origine de ce changement, réinitialisez votre mot de passe sans attendre et prévenez l’agence.
 factor-review = Vous retrouverez vos sessions et votre second facteur dans votre profil :

@@ -109,5 +109,7 @@ passkey-added-subject = Al Suo account tripdesk è stata aggiunta una passkey
 passkey-added-what = Con una nuova passkey ora è possibile accedere al Suo account tripdesk senza password. Tutte le altre sessioni sono state chiuse.
 passkey-removed-subject = Una passkey è stata rimossa dal Suo account tripdesk
 passkey-removed-what = Una delle Sue passkey non consente più di accedere al Suo account tripdesk. Tutte le altre sessioni sono state chiuse.
+password-changed-subject = La password del Suo account tripdesk è stata cambiata
+password-changed-what = Il Suo account tripdesk ha una nuova password. Le sessioni aperte con quella precedente sono state chiuse.
 factor-not-you = Se non è stato Lei, reimposti subito la password e avvisi l’agenzia.
 factor-review = Può vedere le Sue sessioni e il Suo secondo fattore nel profilo:

@@ -100,5 +100,7 @@ passkey-added-subject = tripdesk アカウントにパスキーが追加され�
 passkey-added-what = 新しいパスキーで、パスワードなしで tripdesk アカウントにログインできるようになりました。ほかのセッションはすべて終了しました。
 passkey-removed-subject = tripdesk アカウントからパスキーが削除されました
 passkey-removed-what = お使いのパスキーの一つで、tripdesk アカウントにログインできなくなりました。ほかのセッションはすべて終了しました。
+password-changed-subject = tripdesk アカウントのパスワードが変更されました
+password-changed-what = tripdesk アカウントに新しいパスワードが設定されました。以前のパスワードでログインしていたセッションはすべて終了しました。
 factor-not-you = お心当たりのない場合は、すぐにパスワードを再設定し、代理店までご連絡ください。
 factor-review = セッションと二要素認証の設定は、プロフィールでご確認いただけます：

@@ -155,6 +155,12 @@ pub enum AccountMail {
         /// Added, or removed.
         added: bool,
     },
+    /// A notice to `user` that their password was replaced (changed in the
+    /// profile or reset from a link): if they did not do it, they know.
+    PasswordChanged {
+        /// The account.
+        user: UserId,
+    },
 }
 
 /// A way to sign in besides the password.
@@ -189,14 +195,16 @@ fn factor_kind(factor: Factor, added: bool) -> &'static str {
 
 impl AccountMail {
     const WEBHOOK_DISABLED: &'static str = "webhook_disabled";
+    const PASSWORD_CHANGED: &'static str = "password_changed";
 
     /// Its kind as stores keep it: a token's [`TokenPurpose::as_str`], or
     /// the notice's (`webhook_disabled`, `factor_added`, `factor_removed`,
-    /// `passkey_added`, `passkey_removed`).
+    /// `passkey_added`, `passkey_removed`, `password_changed`).
     pub fn kind(&self) -> &'static str {
         match (self, self.purpose()) {
             (_, Some(purpose)) => purpose.as_str(),
             (Self::FactorChanged { factor, added, .. }, None) => factor_kind(*factor, *added),
+            (Self::PasswordChanged { .. }, None) => Self::PASSWORD_CHANGED,
             (_, None) => Self::WEBHOOK_DISABLED,
         }
     }
@@ -209,7 +217,8 @@ impl AccountMail {
             Self::PasswordReset { email } => email.as_str().to_owned(),
             Self::Verification { user }
             | Self::Invitation { user }
-            | Self::FactorChanged { user, .. } => user.to_string(),
+            | Self::FactorChanged { user, .. }
+            | Self::PasswordChanged { user } => user.to_string(),
             Self::WebhookDisabled { admin, webhook } => format!("{admin}:{webhook}"),
         }
     }
@@ -228,6 +237,10 @@ impl AccountMail {
                 factor,
                 added,
             });
+        }
+        if kind == Self::PASSWORD_CHANGED {
+            let user = UserId::parse(target)?;
+            return Some(Self::PasswordChanged { user });
         }
         if kind == Self::WEBHOOK_DISABLED {
             let (admin, webhook) = target.split_once(':')?;
@@ -255,7 +268,9 @@ impl AccountMail {
             Self::PasswordReset { .. } => Some(TokenPurpose::PasswordReset),
             Self::Verification { .. } => Some(TokenPurpose::EmailVerification),
             Self::Invitation { .. } => Some(TokenPurpose::Invitation),
-            Self::WebhookDisabled { .. } | Self::FactorChanged { .. } => None,
+            Self::WebhookDisabled { .. }
+            | Self::FactorChanged { .. }
+            | Self::PasswordChanged { .. } => None,
         }
     }
 }
@@ -323,8 +338,13 @@ impl AccountMessage {
             }
             (AccountMail::WebhookDisabled { .. }, _) => Wanted::Drop,
             // Mail goes to verified addresses only, as every mail.
-            (AccountMail::FactorChanged { .. }, Some(user)) if user.email_verified => Wanted::Send,
-            (AccountMail::FactorChanged { .. }, Some(_)) => Wanted::Drop,
+            (
+                AccountMail::FactorChanged { .. } | AccountMail::PasswordChanged { .. },
+                Some(user),
+            ) if user.email_verified => Wanted::Send,
+            (AccountMail::FactorChanged { .. } | AccountMail::PasswordChanged { .. }, Some(_)) => {
+                Wanted::Drop
+            }
             (_, None) if orphaned => Wanted::Drop,
             (_, None) => Wanted::Wait,
         }

@@ -87,6 +87,7 @@ fn every_kind_round_trips_through_what_stores_keep() {
             factor: Factor::Passkey,
             added: false,
         },
+        AccountMail::PasswordChanged { user },
     ] {
         let stored = AccountMail::from_stored(mail.kind(), &mail.target());
         assert_eq!(stored, Some(mail));
@@ -115,18 +116,22 @@ fn a_webhook_notice_goes_only_to_an_active_admin() {
 }
 
 #[test]
-fn a_factor_notice_goes_to_a_verified_address_only() {
+fn sign_in_notices_go_to_a_verified_address_only() {
     let mut user = customer(false);
-    let notice = AccountMail::FactorChanged {
+    let factor = AccountMail::FactorChanged {
         user: user.id,
         factor: Factor::Totp,
         added: true,
     };
-    let message = AccountMessage::new(notice, now());
-    assert_eq!(message.mail.kind(), "factor_added");
-    assert_eq!(message.wanted(Some(&user), false), Wanted::Drop);
-    user.email_verified = true;
-    assert_eq!(message.wanted(Some(&user), false), Wanted::Send);
+    let password = AccountMail::PasswordChanged { user: user.id };
+    for (notice, kind) in [(factor, "factor_added"), (password, "password_changed")] {
+        let message = AccountMessage::new(notice, now());
+        assert_eq!(message.mail.kind(), kind);
+        user.email_verified = false;
+        assert_eq!(message.wanted(Some(&user), false), Wanted::Drop);
+        user.email_verified = true;
+        assert_eq!(message.wanted(Some(&user), false), Wanted::Send);
+    }
 }
 
 #[test]

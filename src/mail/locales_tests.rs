@@ -7,12 +7,12 @@ use icalendar::{Calendar, CalendarComponent, Component};
 use lettre::message::Mailbox;
 use mail_parser::{MessageParser, MimeHeaders};
 
-use super::{Parties, compose, compose_account, compose_factor_notice, compose_webhook_disabled};
+use super::{Parties, compose, compose_account, compose_sign_in_notice, compose_webhook_disabled};
 use crate::domain::{
-    AccountToken, Booking, BookingDetails, BookingDuration, BookingEvent, ChangedBy, Consultant,
-    DeliveryState, Destination, Email, EventTypes, Factor, Locale, Mode, Notes, OutboxMessage,
-    PersonName, Recipient, Recipients, TargetPolicy, TokenPurpose, Travelers, User, Webhook,
-    WebhookDescription, WebhookId, WebhookUrl,
+    AccountMail, AccountToken, Booking, BookingDetails, BookingDuration, BookingEvent, ChangedBy,
+    Consultant, DeliveryState, Destination, Email, EventTypes, Factor, Locale, Mode, Notes,
+    OutboxMessage, PersonName, Recipient, Recipients, TargetPolicy, TokenPurpose, Travelers, User,
+    Webhook, WebhookDescription, WebhookId, WebhookUrl,
 };
 
 fn now() -> DateTime<Utc> {
@@ -256,11 +256,17 @@ fn every_account_mail_and_notice_in_every_locale_is_in_that_language() {
         mails.push(checked(&notice.unwrap().formatted(), locale));
         let changes = [Factor::Totp, Factor::Passkey]
             .into_iter()
-            .flat_map(|factor| [(factor, true), (factor, false)]);
-        for change in changes {
-            let notice = compose_factor_notice(
+            .flat_map(|factor| [(factor, true), (factor, false)])
+            .map(|(factor, added)| AccountMail::FactorChanged {
+                user: user.id,
+                factor,
+                added,
+            });
+        let password = AccountMail::PasswordChanged { user: user.id };
+        for change in changes.chain([password]) {
+            let notice = compose_sign_in_notice(
                 &user,
-                change,
+                &change,
                 "notice.2",
                 &from(),
                 "https://a.example",

@@ -15,7 +15,7 @@ mod transport;
 pub use account::compose_account;
 pub use compose::compose;
 pub use dispatcher::Dispatcher;
-pub use notice::{compose_factor_notice, compose_webhook_disabled};
+pub use notice::{compose_sign_in_notice, compose_webhook_disabled};
 pub use transport::{Transport, TransportError};
 
 use lettre::message::Mailbox;

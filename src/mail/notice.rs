@@ -1,12 +1,13 @@
 //! Notices: mail that carries no token, only news and where to act on it
-//! (a webhook the service turned off, a second factor added or removed).
+//! (a webhook the service turned off, a second factor added or removed, a
+//! password replaced).
 
 use askama::Template;
 use lettre::Message;
 use lettre::message::Mailbox;
 
 use super::{greeting, text_and_html};
-use crate::domain::{FAILING, Factor, GONE, User, Webhook};
+use crate::domain::{AccountMail, FAILING, GONE, User, Webhook};
 use crate::i18n::text;
 
 #[derive(Template)]
@@ -82,23 +83,20 @@ pub fn compose_webhook_disabled(
     fields.to(admin, (message_id, host), from)
 }
 
-/// The notice to `user`, in their language, that a factor was added to
-/// their account (`true`) or removed from it.
-pub fn compose_factor_notice(
+/// The notice `notice` (a sign-in factor added or removed, a password
+/// replaced) to its account's owner, `user`, in their language; its
+/// messages are `<kind>-subject` and `<kind>-what`, the kind spelt with
+/// hyphens (`factor-added`, `password-changed`).
+pub fn compose_sign_in_notice(
     user: &User,
-    (factor, added): (Factor, bool),
+    notice: &AccountMail,
     message_id: &str,
     from: &Mailbox,
     base_url: &str,
     host: &str,
 ) -> Result<Message, lettre::error::Error> {
     let locale = user.locale;
-    let change = match (factor, added) {
-        (Factor::Totp, true) => "factor-added",
-        (Factor::Totp, false) => "factor-removed",
-        (Factor::Passkey, true) => "passkey-added",
-        (Factor::Passkey, false) => "passkey-removed",
-    };
+    let change = notice.kind().replace('_', "-");
     let fields = Fields {
         lang: locale.as_str(),
         subject: text(locale, &format!("{change}-subject"), &[]),

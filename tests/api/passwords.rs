@@ -3,13 +3,57 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, read, unique_email};
+use crate::helpers::{
+    Backend, PASSWORD, SmtpServer, TestApp, assert_error, mails_to, opened, outbox_drained, read,
+    unique_email,
+};
+use crate::recovery::{NEW_PASSWORD, app_mailing_to, confirm_reset, email_of, reset_token};
 use crate::store_tests;
 
 store_tests!(
     password_change_revokes_other_sessions_and_rotates_the_current_one,
     password_change_checks_both_passwords,
+    the_owner_is_told_of_a_changed_and_of_a_reset_password,
 );
+
+const CHANGED_SUBJECT: &str = "The password of your tripdesk account was changed";
+
+async fn the_owner_is_told_of_a_changed_and_of_a_reset_password(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = app_mailing_to(backend, &smtp).await;
+    let (client, user) = app.verified_customer("Ada").await;
+    let email = email_of(&user);
+
+    let body = json!({"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD});
+    let response = client
+        .send_json(reqwest::Method::PUT, "/api/users/me/password", &body)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let changed = mails_to(&smtp, &email, CHANGED_SUBJECT, 1).await;
+    assert!(changed[0].contains("reset your password"), "{}", changed[0]);
+
+    let token = reset_token(&app, &smtp, &email, 1).await;
+    let response = confirm_reset(&app.client(), &token, "a third passphrase").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    mails_to(&smtp, &email, CHANGED_SUBJECT, 2).await;
+
+    // A wrong current password changes nothing and tells nobody.
+    let client = app.client();
+    client.login(&email, "a third passphrase").await;
+    let body = json!({"currentPassword": "not the password", "newPassword": NEW_PASSWORD});
+    let response = client
+        .send_json(reqwest::Method::PUT, "/api/users/me/password", &body)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    outbox_drained(&app).await;
+    let notices = smtp
+        .received()
+        .iter()
+        .map(opened)
+        .filter(|(_, title, _)| title == CHANGED_SUBJECT)
+        .count();
+    assert_eq!(notices, 2);
+}
 
 async fn password_change_revokes_other_sessions_and_rotates_the_current_one(backend: Backend) {
     let app = TestApp::spawn(backend).await;

@@ -33,11 +33,11 @@ store_tests!(
 );
 
 const BASE_URL: &str = "https://app.tripdesk.example";
-const NEW_PASSWORD: &str = "a brand new passphrase";
+pub(crate) const NEW_PASSWORD: &str = "a brand new passphrase";
 const RESET_SUBJECT: &str = "Reset your tripdesk password";
 const VERIFY_SUBJECT: &str = "Confirm your email address for tripdesk";
 
-async fn app_mailing_to(backend: Backend, smtp: &SmtpServer) -> TestApp {
+pub(crate) async fn app_mailing_to(backend: Backend, smtp: &SmtpServer) -> TestApp {
     TestApp::spawn_with(
         backend,
         &[("SMTP_URL", &smtp.url()), ("PUBLIC_BASE_URL", BASE_URL)],
@@ -51,7 +51,11 @@ async fn ask_for_reset(client: &TestClient, email: &str) -> reqwest::Response {
         .await
 }
 
-async fn confirm_reset(client: &TestClient, token: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn confirm_reset(
+    client: &TestClient,
+    token: &str,
+    password: &str,
+) -> reqwest::Response {
     client
         .post(
             "/api/users/password-reset/confirm",
@@ -62,14 +66,19 @@ async fn confirm_reset(client: &TestClient, token: &str, password: &str) -> reqw
 
 /// Asks for a reset of `email` and returns the token of the `nth` (1-based)
 /// reset mail to it.
-async fn reset_token(app: &TestApp, smtp: &SmtpServer, email: &str, nth: usize) -> String {
+pub(crate) async fn reset_token(
+    app: &TestApp,
+    smtp: &SmtpServer,
+    email: &str,
+    nth: usize,
+) -> String {
     let response = ask_for_reset(&app.client(), email).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let mails = mails_to(smtp, email, RESET_SUBJECT, nth).await;
     token_in(&mails[nth - 1], "/reset-password")
 }
 
-fn email_of(user: &Value) -> String {
+pub(crate) fn email_of(user: &Value) -> String {
     user["email"].as_str().unwrap().to_owned()
 }
 

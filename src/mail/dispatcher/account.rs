@@ -11,7 +11,7 @@ use crate::domain::{
     TargetKind, User, Wanted,
 };
 use crate::error::ErrorChain;
-use crate::mail::{compose_account, compose_factor_notice, compose_webhook_disabled};
+use crate::mail::{compose_account, compose_sign_in_notice, compose_webhook_disabled};
 use crate::store::{Delivery, StoreResult};
 
 /// What to do with an account mail now.
@@ -52,14 +52,16 @@ impl Dispatcher {
                     &self.host,
                 )
             }
-            (AccountMail::FactorChanged { factor, added, .. }, _) => compose_factor_notice(
-                user,
-                (*factor, *added),
-                &message.id,
-                &self.from,
-                &self.base_url,
-                &self.host,
-            ),
+            (AccountMail::FactorChanged { .. } | AccountMail::PasswordChanged { .. }, _) => {
+                compose_sign_in_notice(
+                    user,
+                    &message.mail,
+                    &message.id,
+                    &self.from,
+                    &self.base_url,
+                    &self.host,
+                )
+            }
             (_, Some(purpose)) => {
                 let (token, issued) = IssuedToken::issue(user, purpose, now);
                 self.store.insert_account_token(&issued).await?;
@@ -100,6 +102,7 @@ impl Dispatcher {
             AccountMail::Verification { user }
             | AccountMail::Invitation { user }
             | AccountMail::FactorChanged { user, .. }
+            | AccountMail::PasswordChanged { user }
             | AccountMail::WebhookDisabled { admin: user, .. } => {
                 self.store.find_user(*user).await?
             }

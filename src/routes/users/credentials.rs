@@ -12,7 +12,8 @@ use super::{
 };
 use crate::auth::{self, Authenticated, PasswordAttempt};
 use crate::domain::{
-    AuditAction, AuditContext, AuditEntry, CredentialsStamp, Effects, Email, Password, User,
+    AccountMail, AccountMessage, AuditAction, AuditContext, AuditEntry, CredentialsStamp, Effects,
+    Email, Password, User,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::http::ApiJson;
@@ -222,14 +223,21 @@ pub(crate) async fn check_current_password(
     Ok(())
 }
 
-/// What replacing `user`'s password records: `action`, and the calendar
-/// feed it turns off, if one is on.
+/// What replacing `user`'s password records: `action`, the calendar feed
+/// it turns off if one is on, and the notice to the owner (unless they set
+/// their first password from an invitation just now).
 pub(super) fn password_effects(
     context: &AuditContext,
     user: &User,
     action: AuditAction,
 ) -> Effects {
-    let effects = Effects::audit([AuditEntry::password(context, action, user.id)]);
+    let mut effects = Effects::audit([AuditEntry::password(context, action, user.id)]);
+    if action != AuditAction::UserPasswordSet {
+        let notice = AccountMail::PasswordChanged { user: user.id };
+        effects
+            .account_mails
+            .push(AccountMessage::new(notice, context.at));
+    }
     match user.role.consultant_id() {
         Some(consultant) => effects.if_feed_revoked(AuditEntry::feed(
             context,

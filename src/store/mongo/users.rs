@@ -169,21 +169,28 @@ impl UserStore for MongoStore {
         // first, then the new hash (with the change's entries), then every
         // session out, then the new session in. A failure part-way logs
         // the user out everywhere, never leaves an old session, reset link
-        // or feed working.
+        // or feed working. The owner's notice is queued first, withdrawn
+        // if the new hash does not land.
         if let Some(user) = self.find_user(user_id).await? {
             self.end_recovery_of(&user).await?;
             self.turn_off_feed_of(&user, effects).await?;
         }
-        self.update_with_audit(
-            &self.users,
-            doc! {"_id": object_id(user_id.bytes())},
-            doc! {"$set": {
-                "passwordHash": password_hash.as_str(),
-                "credentialsStamp": stamp.to_stored(),
-            }},
-            &effects.audit,
-        )
-        .await?;
+        self.insert_account_mails(&effects.account_mails).await?;
+        let changed = self
+            .update_with_audit(
+                &self.users,
+                doc! {"_id": object_id(user_id.bytes())},
+                doc! {"$set": {
+                    "passwordHash": password_hash.as_str(),
+                    "credentialsStamp": stamp.to_stored(),
+                }},
+                &effects.audit,
+            )
+            .await;
+        if !matches!(changed, Ok(true)) {
+            self.discard_account_mails(&effects.account_mails).await;
+        }
+        changed?;
         let expired = self
             .sessions
             .update_many(

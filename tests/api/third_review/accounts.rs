@@ -5,8 +5,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, SmtpServer, TestApp, TestClient, assert_error, mails_to, outbox_drained,
-    read, token_in, unique_email,
+    Backend, PASSWORD, SmtpServer, TestApp, TestClient, assert_error, mails_to, opened,
+    outbox_drained, read, token_in, unique_email,
 };
 use crate::store_tests;
 
@@ -130,11 +130,13 @@ async fn the_owners_device_has_a_reset_budget_nobody_else_can_spend(backend: Bac
     let response = ask_for_reset(&stranger, &email).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     outbox_drained(&app).await;
-    assert_eq!(
-        smtp.received().len(),
-        4,
-        "the mailbox's budget is still spent"
-    );
+    let resets = smtp
+        .received()
+        .iter()
+        .map(opened)
+        .filter(|(_, title, _)| title == RESET_SUBJECT)
+        .count();
+    assert_eq!(resets, 4, "the mailbox's budget is still spent");
 }
 
 async fn change_password(client: &TestClient, current: &str, new: &str) -> (StatusCode, Value) {
